@@ -1,0 +1,130 @@
+"""The shared data model: every stage takes and returns these dataclasses, and nothing else.
+
+Stages never import each other; what one stage learns reaches the next through these types,
+passed along by ``storydesk.pipeline``.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+RawFormat = Literal["text", "html"]
+DatePrecision = Literal["day", "month", "year", "day-no-year"]
+DuplicateKind = Literal["exact", "near"]
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a document came from: a path or URL, and the record inside it (WARC offset,
+    JSONL line, feed entry) when the file holds several."""
+
+    location: str
+    record: str | None = None
+
+    def __str__(self) -> str:
+        return self.location if self.record is None else f"{self.location}#{self.record}"
+
+
+@dataclass
+class RawDocument:
+    """One document as ingest found it: page HTML or already-extracted text, plus whatever
+    metadata the container offered (JSON fields, WARC headers, feed entry)."""
+
+    origin: Origin
+    format: RawFormat
+    content: str
+    url: str | None = None
+    title: str | None = None
+    date: str | None = None
+    source: str | None = None
+    author: str | None = None
+
+
+@dataclass(frozen=True)
+class IngestProblem:
+    """A document or file that could not be read, and why; the batch goes on without it."""
+
+    origin: Origin
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.origin}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class RemovedLine:
+    """A line the text cleaner took out of the body, with its position and the rule that fired."""
+
+    line_no: int
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class DateEvidence:
+    """Why an article got its publication date: the kind of clue and the text that gave it."""
+
+    source: str  # e.g. "meta:article:published_time", "json-ld:datePublished", "line", "dateline", "body"
+    text: str
+    line_no: int | None = None
+
+
+@dataclass
+class PublicationDate:
+    """A publication date with its precision and evidence. ``value`` is ISO 8601
+    (YYYY-MM-DD, YYYY-MM, YYYY, or --MM-DD when the year is unknown)."""
+
+    value: str | None = None
+    precision: DatePrecision | None = None
+    evidence: list[DateEvidence] = field(default_factory=list)
+    rejected: list[DateEvidence] = field(default_factory=list)
+
+
+@dataclass
+class Extraction:
+    """What extract/clean makes of one RawDocument: the clean body and its fields."""
+
+    text: str
+    title: str | None = None
+    author: str | None = None
+    site: str | None = None
+    url: str | None = None
+    published: PublicationDate = field(default_factory=PublicationDate)
+    dateline: str | None = None
+    agencies: list[str] = field(default_factory=list)
+    language: str | None = None
+    removed: list[RemovedLine] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DuplicateLink:
+    """This article repeats an earlier one: exactly, or nearly (MinHash Jaccard estimate)."""
+
+    article_id: int
+    kind: DuplicateKind
+    similarity: float
+
+
+@dataclass
+class Article:
+    """A stored article: its origin, content hash, extraction and duplicate link."""
+
+    origin: Origin
+    content_hash: str
+    raw_format: RawFormat
+    extraction: Extraction
+    id: int | None = None
+    duplicate_of: DuplicateLink | None = None
+    ingested_at: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.extraction.text
+
+    @property
+    def title(self) -> str | None:
+        return self.extraction.title
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain, JSON-ready dict (the shape of ``storydesk doc --json`` and exports)."""
+        return asdict(self)
