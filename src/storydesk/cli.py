@@ -1,0 +1,248 @@
+"""The storydesk command line: parses arguments, calls the Python API (storydesk.desk), renders."""
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from storydesk.desk import Desk
+from storydesk.model import Article, IngestProblem
+from storydesk.pipeline import IngestReport
+from storydesk.store import StoreError
+
+app = typer.Typer(help="storydesk: many outlets' articles in, cross-checked stories out.", no_args_is_help=True)
+eval_app = typer.Typer(help="Score storydesk on a benchmark file; prints one JSON line of metrics.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class ExportFormat(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+    parquet = "parquet"
+
+
+class ExtractionMode(str, Enum):
+    html = "html"
+    text = "text"
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    db: Annotated[Path, typer.Option("--db", help="The store file.", envvar="STORYDESK_DB")] = Path("storydesk.db"),
+) -> None:
+    """Every command works on one store: storydesk.db here, unless --db names another."""
+    ctx.obj = db
+
+
+def _desk(ctx: typer.Context) -> Desk:
+    try:
+        desk = Desk(ctx.obj)
+    except StoreError as error:
+        _fail(str(error))
+    ctx.call_on_close(desk.close)
+    return desk
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[red]error:[/] {escape(message)}")
+    raise typer.Exit(code)
+
+
+def _print_json(value: Any) -> None:
+    out.out(json.dumps(value, ensure_ascii=False, indent=2), highlight=False)
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    paths: Annotated[list[str], typer.Argument(help="Files, folders, globs, or - for stdin.")],
+    fetch: Annotated[bool, typer.Option(help="Fetch the pages that feeds and URL lists link to.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Read articles, clean and date them, link duplicates, and store them.
+
+    Formats: .txt .html .json .jsonl .warc .warc.gz, RSS/Atom feeds, URL lists. Re-running is
+    safe: content already stored is skipped and counted. Exit status 1 when anything failed."""
+    desk = _desk(ctx)
+    found = list(desk.discover(paths))
+    progress = Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[done]} articles"),
+        TimeElapsedColumn(), console=err, transient=True, disable=quiet or not err.is_terminal,
+    )
+    task = progress.add_task("ingest", total=len(found), done=0)
+
+    def on_source(source: object) -> None:
+        progress.update(task, advance=1, description=escape(str(getattr(source, "label", source))[-40:]))
+
+    def on_item(status: str, problem: IngestProblem | None) -> None:
+        if problem is not None:
+            progress.console.print(f"[red]error:[/] {escape(str(problem))}")
+        progress.update(task, done=progress.tasks[0].fields["done"] + 1)
+
+    with progress:
+        report = desk.ingest_sources(found, fetch=fetch, stdin=sys.stdin.buffer, on_source=on_source, on_item=on_item)
+    out.print(_summary(report))
+    raise typer.Exit(1 if report.failed else 0)
+
+
+def _summary(report: IngestReport) -> str:
+    counts = report.outcomes
+    parts = [
+        f"{counts['added']} added",
+        f"{counts['exact-duplicate'] + counts['near-duplicate']} duplicates linked",
+        f"{counts['already-stored']} already stored",
+        f"{len(report.problems)} failed",
+    ]
+    skipped = ", ".join(f"{n} {reason}" for reason, n in report.skipped.most_common())
+    return "; ".join(parts) + (f"; skipped: {skipped}" if skipped else "")
+
+
+def _listing(article: Article) -> dict[str, Any]:
+    """The fields `docs` shows for an article."""
+    published = article.extraction.published
+    dup = article.duplicate_of
+    return {
+        "id": article.id,
+        "origin": str(article.origin),
+        "title": article.title,
+        "published": published.value,
+        "precision": published.precision,
+        "evidence": published.evidence[0].source if published.evidence else None,
+        "language": article.extraction.language,
+        "duplicate_of": dup and dup.article_id,
+        "duplicate_kind": dup and dup.kind,
+    }
+
+
+@app.command()
+def docs(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
+    limit: Annotated[Optional[int], typer.Option(help="At most this many.")] = None,
+    offset: Annotated[int, typer.Option(help="Skip this many first.")] = 0,
+) -> None:
+    """List the stored articles."""
+    rows = [_listing(a) for a in _desk(ctx).articles(limit, offset)]
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("id", "origin", "title", "published", "evidence", "lang", "dup of")
+    for row in rows:
+        table.add_row(
+            str(row["id"]), escape(Path(row["origin"]).name), escape(row["title"] or ""),
+            f"{row['published'] or '-'} ({row['precision']})" if row["published"] else "-",
+            escape(row["evidence"] or "-"), row["language"] or "-",
+            f"{row['duplicate_of']} ({row['duplicate_kind']})" if row["duplicate_of"] else "",
+        )
+    out.print(table)
+
+
+@app.command()
+def doc(
+    ctx: typer.Context,
+    article_id: Annotated[int, typer.Argument(metavar="ID")],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of text.")] = False,
+) -> None:
+    """Show one article: its fields, date evidence, cleaned text and the lines removed, with reasons."""
+    desk = _desk(ctx)
+    article = desk.article(article_id)
+    if article is None:
+        _fail(f"no article {article_id} in {ctx.obj}", 1)
+    origins = [str(o) for o in desk.origins(article_id)]
+    if as_json:
+        _print_json({**article.to_dict(), "origins": origins})
+        return
+    ex = article.extraction
+    fields = {
+        "origin": ", ".join(origins), "url": ex.url, "title": ex.title, "author": ex.author, "site": ex.site,
+        "published": f"{ex.published.value} ({ex.published.precision})" if ex.published.value else None,
+        "dateline": ex.dateline, "agencies": ", ".join(ex.agencies) or None, "language": ex.language,
+        "duplicate of": article.duplicate_of and f"{article.duplicate_of.article_id} ({article.duplicate_of.kind}, {article.duplicate_of.similarity})",
+    }
+    for name, value in fields.items():
+        if value:
+            out.print(f"[bold]{name}:[/] {escape(str(value))}")
+    for evidence in ex.published.evidence:
+        out.print(f"[bold]date evidence:[/] {escape(evidence.source)}: {escape(evidence.text)}")
+    for evidence in ex.published.rejected:
+        out.print(f"[bold]date rejected:[/] {escape(evidence.source)}: {escape(evidence.text)}")
+    out.print()
+    out.print(escape(ex.text))
+    if ex.removed:
+        out.print()
+        out.print(f"[bold]removed lines ({len(ex.removed)}):[/]")
+        for line in ex.removed:
+            out.print(f"  {line.line_no:>3}  {line.reason:<16} {escape(line.text[:100])}")
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="Words, \"a phrase\", or FTS5 syntax (putin AND korea*).")],
+    limit: Annotated[int, typer.Option(help="At most this many hits.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of text.")] = False,
+) -> None:
+    """Full-text search over titles and texts, best match first."""
+    hits = _desk(ctx).search(query, limit)
+    if as_json:
+        _print_json([{"id": h.article.id, "title": h.article.title, "snippet": h.snippet, "rank": h.rank} for h in hits])
+        return
+    for hit in hits:
+        out.print(f"[bold]{hit.article.id}[/]  {escape(hit.article.title or '(untitled)')}")
+        out.print(f"    {escape(hit.snippet)}")
+    if not hits:
+        err.print("no match")
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="jsonl, csv or parquet.")] = ExportFormat.jsonl,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (stdout if absent; parquet needs one).")] = None,
+) -> None:
+    """Export every stored article."""
+    desk = _desk(ctx)
+    if fmt is ExportFormat.parquet and output is None:
+        _fail("parquet export needs --output FILE")
+    count = desk.export(fmt.value, output if output is not None else sys.stdout)
+    if output is not None:
+        err.print(f"{count} articles written to {output}")
+
+
+@eval_app.command("extraction")
+def eval_extraction(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSONL(.gz) of {id, html, text, ...}.")],
+    mode: Annotated[ExtractionMode, typer.Option(help="html: extract from the page; text: clean its visible text.")] = ExtractionMode.html,
+    predictions: Annotated[Optional[Path], typer.Option(help="Write {id, text} lines here.")] = None,
+    baseline: Annotated[bool, typer.Option(help="Also score plain trafilatura on the same pages.")] = False,
+    limit: Annotated[Optional[int], typer.Option(help="Only the first N pages.")] = None,
+) -> None:
+    """Main-text extraction: 4-gram shingle precision, recall, F1, exact match, ms per page."""
+    from storydesk.eval.extraction import evaluate_extraction
+
+    out.out(json.dumps(evaluate_extraction(file, mode.value, predictions, baseline, limit)))
+
+
+@eval_app.command("dates")
+def eval_dates(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSONL(.gz) of {id, html, date, ...}.")],
+    predictions: Annotated[Optional[Path], typer.Option(help="Write {id, date} lines here.")] = None,
+    baseline: Annotated[bool, typer.Option(help="Also score htmldate alone on the same pages.")] = True,
+    limit: Annotated[Optional[int], typer.Option(help="Only the first N pages.")] = None,
+) -> None:
+    """Publication dates: precision, recall, F1 over pages (htmldate's evaluation)."""
+    from storydesk.eval.dates import evaluate_dates
+
+    out.out(json.dumps(evaluate_dates(file, predictions, baseline, limit)))

@@ -1,0 +1,87 @@
+"""Exports of stored articles as JSONL, CSV or Parquet, streamed in batches (bounded memory)."""
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from pathlib import Path
+from typing import IO, Any, Literal
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from storydesk.model import Article
+
+ExportFormat = Literal["jsonl", "csv", "parquet"]
+BATCH = 1000
+
+# One flat row per article; list and evidence fields are JSON strings in CSV and Parquet.
+COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
+    ("id", pa.int64()), ("location", pa.string()), ("record", pa.string()), ("url", pa.string()),
+    ("title", pa.string()), ("author", pa.string()), ("site", pa.string()),
+    ("published", pa.string()), ("date_precision", pa.string()), ("date_evidence", pa.string()),
+    ("dateline", pa.string()), ("agencies", pa.string()), ("language", pa.string()),
+    ("duplicate_of", pa.int64()), ("duplicate_kind", pa.string()), ("duplicate_similarity", pa.float64()),
+    ("content_hash", pa.string()), ("raw_format", pa.string()), ("ingested_at", pa.string()),
+    ("text", pa.string()),
+)
+
+
+def flat_row(article: Article) -> dict[str, Any]:
+    """The article as one flat record (the columns of CSV and Parquet exports)."""
+    ex, dup = article.extraction, article.duplicate_of
+    return {
+        "id": article.id, "location": article.origin.location, "record": article.origin.record,
+        "url": ex.url, "title": ex.title, "author": ex.author, "site": ex.site,
+        "published": ex.published.value, "date_precision": ex.published.precision,
+        "date_evidence": json.dumps([e.__dict__ for e in ex.published.evidence], ensure_ascii=False),
+        "dateline": ex.dateline, "agencies": json.dumps(ex.agencies), "language": ex.language,
+        "duplicate_of": dup and dup.article_id, "duplicate_kind": dup and dup.kind,
+        "duplicate_similarity": dup and dup.similarity, "content_hash": article.content_hash,
+        "raw_format": article.raw_format, "ingested_at": article.ingested_at, "text": ex.text,
+    }
+
+
+def export_articles(articles: Iterable[Article], fmt: ExportFormat, out: Path | IO[str]) -> int:
+    """Write the articles to ``out`` (a path, or a text stream for jsonl/csv); returns the count."""
+    if fmt == "parquet":
+        if not isinstance(out, Path):
+            raise ValueError("parquet export needs a file path (-o FILE)")
+        return _parquet(articles, out)
+    if isinstance(out, Path):
+        with out.open("w", encoding="utf-8", newline="") as stream:
+            return export_articles(articles, fmt, stream)
+    return _jsonl(articles, out) if fmt == "jsonl" else _csv(articles, out)
+
+
+def _jsonl(articles: Iterable[Article], stream: IO[str]) -> int:
+    count = 0
+    for count, article in enumerate(articles, start=1):
+        stream.write(json.dumps(article.to_dict(), ensure_ascii=False) + "\n")
+    return count
+
+
+def _csv(articles: Iterable[Article], stream: IO[str]) -> int:
+    writer = csv.DictWriter(stream, fieldnames=[name for name, _ in COLUMNS])
+    writer.writeheader()
+    count = 0
+    for count, article in enumerate(articles, start=1):
+        writer.writerow(flat_row(article))
+    return count
+
+
+def _parquet(articles: Iterable[Article], path: Path) -> int:
+    schema = pa.schema(COLUMNS)
+    count = 0
+    with pq.ParquetWriter(path, schema) as writer:
+        for batch in _batches(articles):
+            writer.write_table(pa.Table.from_pylist([flat_row(a) for a in batch], schema=schema))
+            count += len(batch)
+    return count
+
+
+def _batches(articles: Iterable[Article]) -> Iterator[list[Article]]:
+    iterator = iter(articles)
+    while batch := list(islice(iterator, BATCH)):
+        yield batch

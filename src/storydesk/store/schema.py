@@ -1,0 +1,81 @@
+"""The store's schema as an ordered list of migrations; ``PRAGMA user_version`` is the version.
+
+Each migration runs once, in its own transaction, so an upgrade is all-or-nothing.
+"""
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: articles, their origins, removed furniture, MinHash bands, full-text index.
+    """
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        content_hash TEXT NOT NULL UNIQUE,
+        text_hash TEXT NOT NULL,
+        location TEXT NOT NULL,
+        record TEXT,
+        raw_format TEXT NOT NULL CHECK (raw_format IN ('text', 'html')),
+        url TEXT,
+        title TEXT,
+        author TEXT,
+        site TEXT,
+        published TEXT,
+        date_precision TEXT,
+        date_evidence TEXT NOT NULL DEFAULT '[]',
+        date_rejected TEXT NOT NULL DEFAULT '[]',
+        dateline TEXT,
+        agencies TEXT NOT NULL DEFAULT '[]',
+        language TEXT,
+        text TEXT NOT NULL,
+        duplicate_of INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+        duplicate_kind TEXT CHECK (duplicate_kind IN ('exact', 'near')),
+        duplicate_similarity REAL,
+        ingested_at TEXT NOT NULL
+    );
+    CREATE INDEX articles_text_hash ON articles(text_hash);
+    CREATE INDEX articles_duplicate_of ON articles(duplicate_of);
+    CREATE INDEX articles_published ON articles(published);
+
+    CREATE TABLE article_origins (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        location TEXT NOT NULL,
+        record TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (location, record)
+    );
+    CREATE INDEX article_origins_article ON article_origins(article_id);
+
+    CREATE TABLE removed_lines (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        line_no INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        PRIMARY KEY (article_id, line_no)
+    );
+
+    CREATE TABLE minhash_signatures (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        signature BLOB NOT NULL
+    );
+    CREATE TABLE minhash_bands (
+        band INTEGER NOT NULL,
+        bucket INTEGER NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        PRIMARY KEY (band, bucket, article_id)
+    ) WITHOUT ROWID;
+
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, text, content='articles', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+    END;
+    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+    END;
+    CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+    END;
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
