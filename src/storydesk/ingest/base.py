@@ -1,0 +1,82 @@
+"""What every reader shares: the options of one read, the items it yields, bounded reads.
+
+A reader is a generator ``(stream, ReadOptions) -> Iterator[Item]``; it yields a problem for a
+bad record and goes on, and raises SourceError only when the whole source is unusable.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from storydesk.model import IngestProblem, Origin, RawDocument
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A record passed over on purpose (not a page: an image, an HTTP 404, a revisit): counted
+    by the caller under its ``reason``, not an error."""
+
+    origin: Origin
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.origin}: skipped: {self.reason}"
+
+
+Item = RawDocument | IngestProblem | Skipped
+
+
+class SourceError(Exception):
+    """The whole source cannot be read; ``reason`` is the one-line message for the user."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How one source is read: its name in messages, whether URLs are fetched, the size limit."""
+
+    location: str
+    fetch: bool = False
+    max_document_bytes: int = 20_000_000
+
+    def origin(self, record: str | int | None = None) -> Origin:
+        return Origin(self.location, None if record is None else str(record))
+
+    def problem(self, reason: str, record: str | int | None = None) -> IngestProblem:
+        return IngestProblem(self.origin(record), reason)
+
+
+def human_size(size: int) -> str:
+    """A byte count as people say it: "20 MB", "1.5 MB", "300 KB"."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if size >= scale:
+            value = size / scale
+            return f"{value:.0f} {unit}" if value >= 10 else f"{value:.1f} {unit}"
+    return f"{size} bytes"
+
+
+def too_large(limit: int, size: int | None = None) -> str:
+    """The message for a document over the size limit (its size when known)."""
+    if size is None:
+        return f"file too large: over the {human_size(limit)} limit"
+    return f"file too large: {human_size(size)} > {human_size(limit)} limit"
+
+
+def read_whole(stream: BinaryIO, options: ReadOptions) -> bytes:
+    """All of a single-document stream, refusing (without reading on) past the size limit."""
+    data = stream.read(options.max_document_bytes + 1)
+    if len(data) > options.max_document_bytes:
+        raise SourceError(too_large(options.max_document_bytes))
+    if not data:
+        raise SourceError("empty file")
+    return data
+
+
+def require_text(text: str) -> str:
+    """``text`` itself, unless it holds nothing but whitespace."""
+    if not text.strip():
+        raise SourceError("whitespace-only file")
+    return text

@@ -1,0 +1,145 @@
+"""Bytes to text for every reader: BOM, then valid UTF-8, declared charsets, detection.
+
+Web pages are often mislabelled or mix encodings; this module makes one careful choice per
+document and, when no text can be had (binary data, no charset fits), says why in one line.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterable
+from email.message import Message
+from functools import cache
+
+import charset_normalizer
+
+from storydesk import vocab
+from storydesk.ingest.base import SourceError
+
+SNIFF_BYTES = 65_536
+MAX_CONTROL_SHARE = 0.05  # more control characters than this in the sample: not text
+MAX_STRAY_SHARE = 0.01  # a UTF-8 text may carry this share of stray (cp1252) bytes
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Browsers (WHATWG Encoding) read these labels as windows-1252; so do we.
+_AS_CP1252 = {"ascii", "iso8859-1", "latin-1"}
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,512}?charset\s*=\s*["']?\s*([A-Za-z0-9_:.+-]+)""", re.IGNORECASE)
+_STRAY_BYTE = re.compile("[\udc80-\udcff]")
+_MULTIBYTE_CHAR = re.compile("[\u0080-\udc7f\udd00-\U0010ffff]")
+_CONTROL_CHAR = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+class DecodeError(SourceError):
+    """The bytes are not text we can read (binary, or no character set fits)."""
+
+
+def decode(data: bytes, declared: Iterable[str | None] = ()) -> str:
+    """Decode ``data``: BOM, valid UTF-8, ``declared`` charsets in order, mostly-UTF-8, detection.
+
+    Raises DecodeError for binary content or when no character set fits."""
+    bom_charset = _bom_charset(data)
+    if bom_charset:
+        return data.decode(bom_charset, errors="replace")
+    kind = binary_kind(data)
+    if kind:
+        raise DecodeError(f"binary content ({kind})")
+    text = _decode_text(data, [name for name in declared if name])
+    if _control_share(text) > MAX_CONTROL_SHARE:
+        raise DecodeError("binary content (control characters)")
+    return text
+
+
+def binary_kind(data: bytes) -> str | None:
+    """What binary thing ``data`` is (by magic number, or "NUL bytes"), or None for text."""
+    for magic, name in _binary_magic():
+        if data.startswith(magic):
+            return name
+    if b"\x00" in data[:SNIFF_BYTES]:
+        return "NUL bytes"
+    return None
+
+
+def charset_from_content_type(content_type: str | None) -> str | None:
+    """The charset parameter of an HTTP Content-Type header value."""
+    if not content_type:
+        return None
+    message = Message()
+    message["content-type"] = content_type
+    return message.get_content_charset()
+
+
+def meta_charset(data: bytes) -> str | None:
+    """The charset an HTML page declares in its <meta> tags (looked for near the top)."""
+    match = _META_CHARSET.search(data[:SNIFF_BYTES])
+    return match.group(1).decode("ascii") if match else None
+
+
+@cache
+def _binary_magic() -> tuple[tuple[bytes, str], ...]:
+    return tuple((bytes.fromhex(magic), name) for magic, name in vocab.load_table("ingest_binary_magic.txt"))
+
+
+def _bom_charset(data: bytes) -> str | None:
+    return next((charset for bom, charset in _BOMS if data.startswith(bom)), None)
+
+
+def _decode_text(data: bytes, declared: list[str]) -> str:
+    try:
+        # Valid UTF-8 with non-ASCII bytes is practically never another encoding, so it beats
+        # a declaration (pages labelled iso-8859-1 but written in UTF-8 are common).
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    for charset in declared:
+        text = _decode_as(data, charset)
+        if text is not None:
+            return text
+    text = _mostly_utf8(data)
+    if text is not None:
+        return text
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise DecodeError("undecodable text: not UTF-8 and no character set detected")
+    return str(best)
+
+
+def _decode_as(data: bytes, charset: str) -> str | None:
+    try:
+        name = codecs.lookup(charset).name
+    except LookupError:
+        return None
+    if name in _AS_CP1252:
+        return data.decode("cp1252", errors="replace")
+    try:
+        return data.decode(name)
+    except UnicodeDecodeError:
+        return None
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 text with a few stray single-byte (cp1252) characters pasted in, repaired.
+
+    The stdlib has no mixed-encoding decoder and ftfy is not a dependency; this is the one
+    case such pages need: each undecodable byte is read as cp1252 instead."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    strays = len(_STRAY_BYTE.findall(text))
+    multibyte = len(_MULTIBYTE_CHAR.findall(text))
+    if multibyte <= strays or strays > MAX_STRAY_SHARE * len(data):
+        return None
+    return _with_cp1252_strays(text)
+
+
+def _with_cp1252_strays(text: str) -> str:
+    """Replace surrogate-escaped bytes by their cp1252 character (U+FFFD where cp1252 has none)."""
+    return _STRAY_BYTE.sub(lambda m: bytes([ord(m.group()) - 0xDC00]).decode("cp1252", errors="replace"), text)
+
+
+def _control_share(text: str) -> float:
+    sample = text[:SNIFF_BYTES]
+    return len(_CONTROL_CHAR.findall(sample)) / len(sample) if sample else 0.0

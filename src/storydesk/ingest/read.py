@@ -1,0 +1,119 @@
+"""read_source: stream the documents out of one Source, whatever its format, never raising
+for bad content: every problem becomes an IngestProblem and reading goes on."""
+from __future__ import annotations
+
+import gzip
+import io
+import sys
+import zlib
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
+
+from storydesk.ingest.base import Item, ReadOptions, SourceError, too_large
+from storydesk.ingest.discover import Source
+from storydesk.ingest.feeds import read_feed, read_xml
+from storydesk.ingest.files import read_html, read_text
+from storydesk.ingest.decode import SNIFF_BYTES
+from storydesk.ingest.formats import format_of, sniff, split_name
+from storydesk.ingest.jsonl import read_json, read_jsonl
+from storydesk.ingest.urls import read_url_list
+from storydesk.ingest.warc import read_warc
+from storydesk.model import RawDocument
+
+Reader = Callable[[BinaryIO, ReadOptions], Iterator[Item]]
+READERS: dict[str, Reader] = {
+    "text": read_text,
+    "html": read_html,
+    "json": read_json,
+    "jsonl": read_jsonl,
+    "warc": read_warc,
+    "feed": read_feed,
+    "xml": read_xml,
+    "urls": read_url_list,
+}
+# Formats read whole into memory, so a file over the limit is refused before it is opened.
+SINGLE_DOCUMENT_FORMATS = {"text", "html", "json", "feed", "xml", "urls"}
+
+
+def read_source(
+    source: Source,
+    *,
+    stdin: BinaryIO | None = None,
+    fetch: bool = False,
+    max_document_bytes: int = 20_000_000,
+) -> Iterator[Item]:
+    """Yield the RawDocuments in ``source``, an IngestProblem for each thing that could not be
+    read (with its reason), and a Skipped for each record passed over on purpose."""
+    options = ReadOptions(source.label, fetch=fetch, max_document_bytes=max_document_bytes)
+    documents = 0
+    try:
+        items = _stdin_items(stdin or sys.stdin.buffer, options) if source.path is None else _file_items(source, options)
+        for item in items:
+            documents += isinstance(item, RawDocument)
+            yield item
+    except SourceError as error:
+        yield options.problem(error.reason)
+    except EOFError:
+        yield options.problem(f"truncated gzip stream after {documents} records")
+    except (gzip.BadGzipFile, zlib.error) as error:
+        yield options.problem(f"corrupt gzip stream after {documents} records: {error}")
+    except OSError as error:
+        yield options.problem(f"unreadable: {error.strerror or error}")
+    except Exception as error:  # noqa: BLE001 - a parser bug on odd input must not stop the batch
+        yield options.problem(f"unexpected error: {type(error).__name__}: {error}")
+
+
+def _file_items(source: Source, options: ReadOptions) -> Iterator[Item]:
+    assert source.path is not None
+    fmt = format_of(source.path.name)
+    if fmt is None:
+        raise SourceError(f"unsupported file type '{split_name(source.path.name)[0] or source.path.name}'")
+    if source.size == 0:
+        raise SourceError("empty file")
+    gzipped = split_name(source.path.name)[1]
+    if fmt in SINGLE_DOCUMENT_FORMATS and not gzipped and (source.size or 0) > options.max_document_bytes:
+        raise SourceError(too_large(options.max_document_bytes, source.size))
+    with open(source.path, "rb") as raw:
+        # warcio reads gzipped WARCs itself, so that offsets are those of the file on disk.
+        stream = gzip.GzipFile(fileobj=raw) if gzipped and fmt != "warc" else raw
+        yield from READERS[fmt](stream, options)
+
+
+def _stdin_items(stdin: BinaryIO, options: ReadOptions) -> Iterator[Item]:
+    head = stdin.read(SNIFF_BYTES)
+    if not head:
+        raise SourceError("empty input")
+    stream: BinaryIO = _with_head(head, stdin)
+    fmt = sniff(head)
+    if fmt == "gzip":
+        fmt = sniff(zlib.decompressobj(wbits=31).decompress(head, SNIFF_BYTES))
+        if fmt != "warc":  # warcio reads gzipped WARCs itself
+            stream = gzip.GzipFile(fileobj=stream)
+    yield from READERS[fmt](stream, options)
+
+
+def _with_head(head: bytes, rest: BinaryIO) -> BinaryIO:
+    """A buffered stream that gives ``head`` (already read, to sniff) and then ``rest``."""
+    return io.BufferedReader(_Prefixed(head, rest))
+
+
+class _Prefixed(io.RawIOBase):
+    """Raw stream of some bytes already read followed by the rest of the original stream;
+    stdin cannot seek back, and peek() may return fewer bytes than sniffing needs."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        if self._head:
+            count = min(len(buffer), len(self._head))
+            buffer[:count] = self._head[:count]
+            self._head = self._head[count:]
+            return count
+        data = self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)

@@ -1,0 +1,109 @@
+"""Web archives (.warc, .warc.gz): HTML responses become documents, streamed record by record.
+
+warcio reads the records; this module decides which are pages, notices truncated records
+(warcio itself returns a short payload without complaint) and names each by its byte offset.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
+
+from storydesk.ingest.base import Item, ReadOptions, Skipped, SourceError, human_size
+from storydesk.ingest.decode import charset_from_content_type, decode, meta_charset
+from storydesk.ingest.formats import is_html_type, mime_type
+from storydesk.model import RawDocument
+
+PAGE_RECORD_TYPES = {"response", "resource"}
+_TAIL_BYTES = 64
+
+
+def read_warc(stream: BinaryIO, options: ReadOptions) -> Iterator[Item]:
+    """Every HTML page in a WARC (record = its byte offset in the file, compressed if gzipped).
+
+    Non-HTML and non-200 responses and revisits are yielded as Skipped; request, metadata and
+    warcinfo records are passed over silently."""
+    records = ArchiveIterator(stream)
+    end = 0
+    try:
+        for record in records:
+            payload = _read_payload(record, options.max_document_bytes)
+            offset = records.get_record_offset()
+            end = offset + records.get_record_length()
+            item = _record_item(record, payload, options, offset)
+            if item is not None:
+                yield item
+    except ArchiveLoadFailed as error:
+        raise SourceError(f"malformed WARC record at offset {end}: {_first_line(error)}") from error
+    if _has_trailing_data(stream, end):
+        raise SourceError(f"truncated or malformed WARC record at offset {end}")
+
+
+def _read_payload(record: ArcWarcRecord, limit: int) -> bytes | None:
+    """The (de-chunked, decompressed) HTTP payload of a page record, at most limit + 1 bytes."""
+    if record.rec_type not in PAGE_RECORD_TYPES:
+        return None
+    return record.content_stream().read(limit + 1)
+
+
+def _record_item(record: ArcWarcRecord, payload: bytes | None, options: ReadOptions, offset: int) -> Item | None:
+    if record.rec_type is None:
+        return options.problem("malformed WARC record (no WARC-Type)", offset)
+    if record.rec_type == "revisit":
+        return Skipped(options.origin(offset), "revisit record (no payload)")
+    if payload is None:
+        return None
+    limit = options.max_document_bytes
+    if len(payload) > limit:
+        return options.problem(f"record too large: over the {human_size(limit)} limit", offset)
+    if getattr(record.raw_stream, "limit", 0) > 0:
+        return options.problem("truncated WARC record", offset)
+    reason = _skip_reason(record, payload)
+    if reason:
+        return Skipped(options.origin(offset), reason)
+    return _page(record, payload, options, offset)
+
+
+def _skip_reason(record: ArcWarcRecord, payload: bytes) -> str | None:
+    """Why a page record is not a news page candidate (HTTP status, content type), or None."""
+    if record.http_headers is not None:
+        status = record.http_headers.get_statuscode()
+        if status != "200":
+            return f"HTTP {status}"
+    content_type = _content_type(record)
+    if not is_html_type(content_type):
+        return f"not HTML ({mime_type(content_type) or 'no content type'})"
+    if not payload.strip():
+        return "empty page"
+    return None
+
+
+def _page(record: ArcWarcRecord, payload: bytes, options: ReadOptions, offset: int) -> Item:
+    declared = [charset_from_content_type(_content_type(record)), meta_charset(payload)]
+    try:
+        html = decode(payload, declared)
+    except SourceError as error:
+        return options.problem(error.reason, offset)
+    url = record.rec_headers.get_header("WARC-Target-URI")
+    return RawDocument(origin=options.origin(offset), format="html", content=html, url=url)
+
+
+def _content_type(record: ArcWarcRecord) -> str | None:
+    headers = record.http_headers if record.http_headers is not None else record.rec_headers
+    return headers.get_header("Content-Type")
+
+
+def _has_trailing_data(stream: BinaryIO, end: int) -> bool:
+    """Whether bytes other than record separators follow the last complete record (a record
+    cut short before its headers ended, which warcio drops without a word)."""
+    if not stream.seekable():
+        return False
+    stream.seek(end)
+    return bool(stream.read(_TAIL_BYTES).strip(b"\r\n"))
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
