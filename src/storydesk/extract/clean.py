@@ -1,0 +1,254 @@
+"""Boilerplate cleaner for already-extracted page text (the "text mode" of extraction).
+
+Scraped page text carries its page furniture (menus, repeated headlines, "Follow us" prompts,
+photo credits, teasers, footers). The cleaner finds the article body as the densest run of
+prose lines (a maximum-sum segment over per-line prose scores, in the spirit of Finn et al.'s
+Body Text Extraction), removes furniture recognised by its wording (data file furniture.tsv, six
+languages) or by its position outside that run, and records every removed line with its reason.
+It also takes the title, dateline, wire agencies, author and publication date into fields.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+
+from storydesk import vocab
+from storydesk.extract.text_dates import is_date_line, publication_date_from_text
+from storydesk.model import Extraction, PublicationDate, RemovedLine
+
+_WORD = re.compile(r"\w+")
+_SENTENCE_END = re.compile(r"[.!?:;。！？]['\"”’»)\]]*$")
+_TRUNCATED = re.compile(r"(…|\.\.\.)\s*$")
+_URL_LINE = re.compile(r"^(https?://|www\.)\S+$|^\S+@\S+\.\w+$", re.IGNORECASE)
+_MAX_FURNITURE_WORDS = 40  # a furniture rule never removes a line longer than this
+
+# Reasons that mark the end (or start) of the article so strongly that the body run
+# should not cross them; other furniture only weighs against it.
+_BOUNDARY_REASONS = frozenset({"related-heading", "comments", "tags", "source-link", "copyright", "cookie-notice"})
+_BOUNDARY_PENALTY = 40.0
+_FURNITURE_PENALTY = 6.0
+_SHORT_LINE_PENALTY = 3.0
+
+
+@dataclass
+class _Line:
+    """One non-blank input line, its statistics and, once decided, why it is not body text."""
+
+    no: int
+    text: str
+    words: int
+    reason: str | None = None
+
+    @property
+    def sentence_like(self) -> bool:
+        return bool(_SENTENCE_END.search(self.text)) and not _TRUNCATED.search(self.text)
+
+
+def clean_text(text: str) -> Extraction:
+    """Clean page text: the body (one paragraph per line) plus title, dateline, agencies, date and
+    the list of removed lines with reasons."""
+    raw_lines = text.splitlines()
+    lines = [_Line(no, line.strip(), len(_WORD.findall(line))) for no, line in enumerate(raw_lines, 1) if line.strip()]
+    for line in lines:
+        line.reason = _furniture_reason(line)
+    _mark_captions(lines)
+    start, end = _body_run(lines, Counter(line.text for line in lines))
+    title = _mark_title(lines, start)
+    removed: list[RemovedLine] = []
+    dateline, dateline_agency = _take_dateline(lines, start, removed)
+    _mark_outside(lines, start, end)
+    body = [line for line in lines if line.reason is None]
+    agencies = _take_agency_credits(body, removed) + ([dateline_agency] if dateline_agency else [])
+    published = publication_date_from_text(raw_lines, dateline)
+    _mark_page_header_dates(lines, published)
+    removed += [RemovedLine(line.no, line.text, line.reason) for line in lines if line.reason]
+    removed.sort(key=lambda item: item.line_no)
+    return Extraction(
+        text="\n".join(line.text for line in body if line.text),
+        title=title,
+        author=_author(lines),
+        published=published,
+        dateline=dateline,
+        agencies=list(dict.fromkeys(agencies)),
+        removed=removed,
+    )
+
+
+@cache
+def _furniture_rules() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The wording rules of furniture.tsv, compiled once."""
+    return tuple((reason, re.compile(pattern, re.IGNORECASE)) for reason, pattern in vocab.load_table("furniture.tsv"))
+
+
+def _furniture_reason(line: _Line) -> str | None:
+    """Why a line is furniture judging by the line alone, or None."""
+    if not _WORD.search(line.text):
+        return "separator"
+    if _URL_LINE.match(line.text):
+        return "url"
+    if line.words > _MAX_FURNITURE_WORDS:
+        return None
+    for reason, pattern in _furniture_rules():
+        if pattern.search(line.text):
+            return reason
+    if line.words <= 12 and is_date_line(line.text):
+        return "date"
+    return None
+
+
+def _mark_captions(lines: list[_Line]) -> None:
+    """A caption printed twice, once alone and once before its credit, is a caption."""
+    for index, line in enumerate(lines):
+        following = lines[index + 1 : index + 3]
+        if line.reason is None and any(
+            other.reason == "photo-credit" and other.text.startswith(line.text) for other in following
+        ):
+            line.reason = "caption"
+
+
+def _prose_score(line: _Line, copies: int) -> float:
+    """How much a line looks like article prose (positive) or like furniture (negative); a line
+    printed several times on the page (a headline, a menu) is not prose."""
+    if line.reason in _BOUNDARY_REASONS:
+        return -_BOUNDARY_PENALTY
+    if line.reason or copies > 1:
+        return -_FURNITURE_PENALTY
+    if line.words >= 10 and line.sentence_like:
+        return float(line.words)
+    if line.words >= 20 and not _TRUNCATED.search(line.text):
+        return line.words / 2
+    if line.words >= 4 and line.sentence_like:
+        return 1.0
+    return -_SHORT_LINE_PENALTY
+
+
+def _body_run(lines: list[_Line], copies: Counter[str]) -> tuple[int, int]:
+    """The [start, end) indexes of the maximum-sum run of prose scores (Kadane's algorithm)."""
+    best, best_span = 0.0, (0, 0)
+    total, run_start = 0.0, 0
+    for index, line in enumerate(lines):
+        if total <= 0:
+            total, run_start = 0.0, index
+        total += _prose_score(line, copies[line.text])
+        if total > best:
+            best, best_span = total, (run_start, index + 1)
+    return best_span
+
+
+def _mark_title(lines: list[_Line], body_start: int) -> str | None:
+    """Pick the headline above the body (a repeated line first, else the nearest headline-like
+    line) and mark it and its repetitions as not body."""
+    head = [line for line in lines[:body_start] if line.reason is None and _headline_like(line)]
+    if not head:
+        return None
+    counts = Counter(line.text for line in lines)
+    repeated = [line for line in head if counts[line.text] > 1]
+    title = (repeated or head)[-1].text
+    first = True
+    for line in lines:
+        if line.text == title:
+            line.reason = "title" if first else "repeated-title"
+            first = False
+    return title
+
+
+def _headline_like(line: _Line) -> bool:
+    """A line that could be a headline: a few words, not a full stop at its end."""
+    return 3 <= line.words <= 40 and not line.text.endswith(".")
+
+
+def _mark_outside(lines: list[_Line], start: int, end: int) -> None:
+    """Lines before and after the body run are page header and footer."""
+    for index, line in enumerate(lines):
+        if line.reason is None and not start <= index < end:
+            if index < start:
+                line.reason = "navigation" if line.words <= 5 else "page-header"
+            else:
+                line.reason = "page-footer"
+
+
+@cache
+def _dateline_patterns() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(pattern) for pattern in vocab.load("datelines.txt"))
+
+
+@cache
+def _agency_names() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """(canonical name, whole-string pattern) for every wire agency of agencies.tsv."""
+    return tuple((name, re.compile(rf"(?:{variants})")) for name, variants in vocab.load_table("agencies.tsv"))
+
+
+def _agency(text: str) -> str | None:
+    """The canonical name of the agency ``text`` names exactly, or None."""
+    text = text.strip(" ()./-")
+    for name, pattern in _agency_names():
+        if pattern.fullmatch(text):
+            return name
+    return None
+
+
+def _take_dateline(lines: list[_Line], body_start: int, removed: list[RemovedLine]) -> tuple[str | None, str | None]:
+    """Find the dateline alone just above the body or leading its first paragraphs; cut it from
+    the body and return it with its agency."""
+    for line in lines[max(0, body_start - 3) : body_start + 3]:
+        match = _dateline_match(line.text) if line.reason in (None, "date") else None
+        if match is None:
+            continue
+        if match.end() >= len(line.text):
+            line.reason = "dateline"
+        else:
+            removed.append(RemovedLine(line.no, match.group(0).strip(), "dateline"))
+            line.text = line.text[match.end() :]
+        dateline = " ".join(part for part in (match.group("place"), match.group("date")) if part)
+        return dateline, _agency(match.group("agency") or "")
+    return None, None
+
+
+def _dateline_match(text: str) -> re.Match[str] | None:
+    """A dateline at the start of ``text``: it must carry a date or name a known agency."""
+    for pattern in _dateline_patterns():
+        match = pattern.match(text)
+        if match and (match.group("date") or _agency(match.group("agency") or "")):
+            return match
+    return None
+
+
+@cache
+def _credit_patterns() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(pattern) for pattern in vocab.load("agency_credits.txt"))
+
+
+def _take_agency_credits(body: list[_Line], removed: list[RemovedLine]) -> list[str]:
+    """Strip agency signatures and credit lines from the end of the body; return the agencies."""
+    agencies: list[str] = []
+    while body:
+        last = body[-1]
+        match = next((m for p in _credit_patterns() if (m := p.search(last.text))), None)
+        agency = _agency(match.group("agency")) if match else None
+        if not match or not agency:
+            break
+        agencies.append(agency)
+        removed.append(RemovedLine(last.no, match.group(0).strip(), "agency-credit"))
+        last.text = last.text[: match.start()].rstrip()
+        if last.text:
+            break
+        body.pop()
+    return agencies
+
+
+def _mark_page_header_dates(lines: list[_Line], published: PublicationDate) -> None:
+    """A date line rejected as the page's render date gets its own reason."""
+    header_lines = {item.line_no for item in published.rejected if item.source.startswith("page-header")}
+    for line in lines:
+        if line.no in header_lines and line.reason in (None, "date", "navigation", "page-header"):
+            line.reason = "page-date-header"
+
+
+def _author(lines: list[_Line]) -> str | None:
+    """The name in the first byline ("By Jane Doe"), if any."""
+    for line in lines:
+        if line.reason == "byline":
+            return line.text.split(maxsplit=1)[1]
+    return None

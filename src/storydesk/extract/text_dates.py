@@ -1,0 +1,286 @@
+"""Publication dates from the lines of page text, with their precision and evidence.
+
+Clues, strongest first: a labelled date line ("Published: 12 March 2024"), a line that is only a
+date near the top, the dateline ("MADRID 25 Oct."), and body phrases naming the day of writing
+("ratified today [on 24 October]", "on Thursday, October 24"). A weekday-full-date line at the
+very top of a page is usually the site's render date, not the article's: it is rejected, and
+only lends its year to a day-and-month clue it does not contradict. Conflicting or weak clues
+give no date: a wrong date is worse than none. Month and weekday names come from dateparser's
+locale data and dateparser does the parsing.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+
+import dateparser
+from dateparser.languages.loader import default_loader
+
+from storydesk import vocab
+from storydesk.model import DateEvidence, DatePrecision, PublicationDate
+
+_MONTH_KEYS = ("january", "february", "march", "april", "may", "june", "july", "august",
+               "september", "october", "november", "december")
+_WEEKDAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_NO_YEAR_BASE = datetime(2000, 6, 15)  # a leap year, so "29 February" without a year parses
+_HEADER_TOLERANCE_DAYS = 3  # a header date this much later than the body's date is a render date
+_NEARBY_CHARS = 40  # how close a "today" word must be to a date
+_PROSE_WORDS = 20  # the first line this long ends the page head
+
+
+@dataclass(frozen=True)
+class _Found:
+    """One date found in a line: its calendar value, precision and where it was."""
+
+    value: date  # year 2000 stands in for an unknown year when precision is "day-no-year"
+    precision: DatePrecision
+    text: str
+    line_no: int
+    start: int
+    end: int
+    weekday: bool
+
+
+def publication_date_from_text(lines: list[str], dateline: str | None = None) -> PublicationDate:
+    """The publication date of page text given as lines (line numbers are 1-based indexes)."""
+    found = [item for no, line in enumerate(lines, 1) for item in find_dates(line, no)]
+    head_end = _head_end(lines)
+    rejected: list[DateEvidence] = []
+    labelled = _labelled(found, lines, "published")
+    for item in _labelled(found, lines, "updated"):
+        rejected.append(_evidence("updated (modification date)", item))
+    header = [item for item in found if _is_page_header(item, lines)]
+    date_lines = [item for item in found if item.line_no <= head_end and is_date_line(lines[item.line_no - 1])
+                  and item not in header and item not in labelled]
+    body = _today_phrases(found, lines) + [item for item in found if item.weekday and item.line_no > head_end]
+    dateline_dates = [item for item in find_dates(dateline or "", 0)]
+
+    strong = [("line:published", item) for item in labelled if item.precision != "day-no-year"]
+    strong += [("line", item) for item in date_lines if item.precision != "day-no-year"]
+    weak = [("dateline", item) for item in dateline_dates] + [("body", item) for item in body]
+    full_dates = [item for _, item in strong + weak if item.precision == "day"]
+    for item in header:
+        reason = "page-header (render date)"
+        if any(_later_by(item.value, other.value) for other in full_dates + [i for _, i in weak]):
+            reason = "page-header (conflicts with body date)"
+        rejected.append(_evidence(reason, item))
+    for source, item in strong:
+        conflicting = [w for _, w in weak if _later_by(item.value, w.value, allow_no_year=True)]
+        if conflicting:
+            rejected.append(_evidence(f"{source} (conflicts with body date)", item))
+            continue
+        return PublicationDate(_iso(item), item.precision, [_evidence(source, item)], rejected)
+    return _from_weak(weak, header + [item for _, item in strong], rejected)
+
+
+def _from_weak(weak: list[tuple[str, _Found]], year_sources: list[_Found], rejected: list[DateEvidence]) -> PublicationDate:
+    """A date from the dateline or body phrases, completed with a year from other clues when they
+    agree; None when the weak clues disagree with each other."""
+    if not weak:
+        return PublicationDate(rejected=rejected)
+    source, first = weak[0]
+    if any(_month_day(item) != _month_day(first) for _, item in weak[1:]):
+        rejected += [_evidence(f"{name} (conflicting weak clues)", item) for name, item in weak]
+        return PublicationDate(rejected=rejected)
+    evidence = [_evidence(name, item) for name, item in weak]
+    if first.precision != "day-no-year":
+        return PublicationDate(_iso(first), first.precision, evidence, rejected)
+    year_source = next((item for item in year_sources if _year_for(first, item) is not None), None)
+    if year_source is None:
+        return PublicationDate(_iso(first), "day-no-year", evidence, rejected)
+    completed = first.value.replace(year=_year_for(first, year_source))
+    evidence.append(_evidence("year-from", year_source))
+    return PublicationDate(completed.isoformat(), "day", evidence, rejected)
+
+
+def _year_for(partial: _Found, full: _Found) -> int | None:
+    """The year that puts a day-and-month at most a year before (or a few days after) a full date."""
+    if full.precision != "day":
+        return None
+    for year in (full.value.year, full.value.year - 1):
+        try:
+            candidate = partial.value.replace(year=year)
+        except ValueError:  # 29 February in a common year
+            continue
+        if -_HEADER_TOLERANCE_DAYS <= (full.value - candidate).days <= 366:
+            return year
+    return None
+
+
+def _later_by(header: date, other: date, allow_no_year: bool = False) -> bool:
+    """True when ``header`` is later than ``other`` by more than the tolerance."""
+    if other.year == _NO_YEAR_BASE.year:
+        if not allow_no_year:
+            return False
+        other = other.replace(year=header.year) if (header.month, header.day) >= (other.month, other.day) else other.replace(year=header.year - 1)
+        return (header - other).days > _HEADER_TOLERANCE_DAYS and (header - other).days < 300
+    return (header - other).days > _HEADER_TOLERANCE_DAYS
+
+
+def _month_day(item: _Found) -> tuple[int, int]:
+    return item.value.month, item.value.day
+
+
+def _iso(item: _Found) -> str:
+    if item.precision == "day-no-year":
+        return f"--{item.value.month:02d}-{item.value.day:02d}"
+    if item.precision == "month":
+        return f"{item.value.year:04d}-{item.value.month:02d}"
+    if item.precision == "year":
+        return f"{item.value.year:04d}"
+    return item.value.isoformat()
+
+
+def _evidence(source: str, item: _Found) -> DateEvidence:
+    return DateEvidence(source, item.text, item.line_no or None)
+
+
+def _head_end(lines: list[str]) -> int:
+    """The line number of the first prose line: date lines above it belong to the article head."""
+    for no, line in enumerate(lines, 1):
+        if len(re.findall(r"\w+", line)) >= _PROSE_WORDS:
+            return no
+    return len(lines)
+
+
+def _is_page_header(item: _Found, lines: list[str]) -> bool:
+    """A weekday-full-date line at the very top of the page: the site's render date."""
+    first_text_line = next((no for no, line in enumerate(lines, 1) if line.strip()), 0)
+    return item.line_no == first_text_line and item.weekday and item.precision == "day" and is_date_line(lines[item.line_no - 1])
+
+
+@cache
+def _label_patterns() -> dict[str, tuple[re.Pattern[str], ...]]:
+    table: dict[str, list[re.Pattern[str]]] = {}
+    for kind, pattern in vocab.load_table("date_labels.tsv"):
+        table.setdefault(kind, []).append(re.compile(pattern, re.IGNORECASE))
+    return {kind: tuple(patterns) for kind, patterns in table.items()}
+
+
+def _labelled(found: list[_Found], lines: list[str], kind: str) -> list[_Found]:
+    """Dates introduced by a label of ``kind`` ("published", "updated") on their line."""
+    patterns = _label_patterns().get(kind, ())
+    return [item for item in found if any(p.search(lines[item.line_no - 1][: item.start]) for p in patterns)]
+
+
+@cache
+def _today_pattern() -> re.Pattern[str]:
+    words = "|".join(vocab.load("date_today_words.txt"))
+    return re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
+
+
+def _today_phrases(found: list[_Found], lines: list[str]) -> list[_Found]:
+    """Dates in the body written next to a word for "today"."""
+    result = []
+    for item in found:
+        line = lines[item.line_no - 1]
+        window = line[max(0, item.start - _NEARBY_CHARS) : item.end + _NEARBY_CHARS]
+        if not is_date_line(line) and _today_pattern().search(window):
+            result.append(item)
+    return result
+
+
+@cache
+def _languages() -> tuple[str, ...]:
+    return vocab.load("date_languages.txt")
+
+
+@cache
+def _names(keys: tuple[str, ...]) -> str:
+    """A regex alternation of the month or weekday names (3+ letters) of the configured languages."""
+    names = {
+        name.lower()
+        for language in _languages()
+        for key in keys
+        for name in default_loader.get_locale(language).info.get(key, [])
+        if len(name) >= 3
+    }
+    return "|".join(sorted((re.escape(name) for name in names), key=len, reverse=True))
+
+
+@cache
+def _date_pattern() -> re.Pattern[str]:
+    """Where dates may be in a line; dateparser then reads each match."""
+    months, weekdays = _names(_MONTH_KEYS), _names(_WEEKDAY_KEYS)
+    year = r"(?:19|20)\d{2}"
+    day = r"[0-3]?\d(?:st|nd|rd|th|º|°|er|\.)?"
+    month = rf"(?:{months})\b\.?"
+    textual = (
+        rf"(?:(?P<weekday>\b(?:{weekdays})\b\.?,?\s+(?:the\s+|den\s+|le\s+)?)?"
+        rf"(?:\b{day}\s+(?:de\s+|of\s+)?\b{month}(?:,?\s+(?:de\s+)?(?P<year1>{year})\b)?"
+        rf"|\b{month}\s+{day}\b(?:,?\s+(?P<year2>{year})\b)?"
+        rf"|\b{month}\s+(?:de\s+)?(?P<year3>{year})\b))"
+    )
+    iso = rf"(?P<iso>\b{year}-[01]\d-[0-3]\d)(?:[T ][0-2]\d:[0-5]\d\S*)?"
+    numeric = rf"(?P<numeric>\b[0-3]?\d[./][01]?\d[./]{year}\b)"
+    return re.compile(f"{iso}|{numeric}|{textual}", re.IGNORECASE)
+
+
+def find_dates(line: str, line_no: int) -> list[_Found]:
+    """Every date dateparser can read in a line, with its precision (year 2000 when unknown)."""
+    result = []
+    for match in _date_pattern().finditer(line):
+        text = match.group(0).strip(" ,.")
+        precision = _precision(match)
+        if precision is None:
+            continue
+        parsed = _numeric(match.group("numeric")) if match.group("numeric") else _parse(text, precision == "day-no-year")
+        if parsed is not None:
+            result.append(_Found(parsed, precision, text, line_no, match.start(), match.end(), bool(match.group("weekday"))))
+    return result
+
+
+def _precision(match: re.Match[str]) -> DatePrecision | None:
+    """Day, month or day-no-year from which parts matched; None for ambiguous numeric dates."""
+    if match.group("iso"):
+        return "day"
+    if match.group("numeric"):
+        first, second = (int(part) for part in re.split(r"[./]", match.group("numeric"))[:2])
+        return "day" if first > 12 or second > 12 or first == second else None
+    if match.group("year3"):
+        return "month"
+    return "day" if match.group("year1") or match.group("year2") else "day-no-year"
+
+
+def _numeric(text: str) -> date | None:
+    """A numeric date whose day is recognisable (over 12, or equal to the month): D/M/Y or M/D/Y."""
+    first, second, year = (int(part) for part in re.split(r"[./]", text))
+    day, month = (first, second) if first > 12 or first == second else (second, first)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+@cache
+def _parse(text: str, no_year: bool) -> date | None:
+    settings = {"PREFER_DAY_OF_MONTH": "first"}
+    if no_year:
+        settings |= {"RELATIVE_BASE": _NO_YEAR_BASE, "PREFER_DATES_FROM": "current_period"}
+    try:
+        parsed = dateparser.parse(text, languages=list(_languages()), settings=settings)
+    except (ValueError, OverflowError):
+        return None
+    if parsed is None:
+        return None
+    return parsed.date().replace(year=_NO_YEAR_BASE.year) if no_year else parsed.date()
+
+
+@cache
+def _label_words() -> tuple[re.Pattern[str], ...]:
+    """The date labels as patterns that may stand anywhere in a line (to discount them)."""
+    return tuple(re.compile(pattern.rstrip("$"), re.IGNORECASE) for _, pattern in vocab.load_table("date_labels.tsv"))
+
+
+def is_date_line(line: str) -> bool:
+    """True for a line that is mostly a date (and perhaps a time or a label): a date line."""
+    matches = list(_date_pattern().finditer(line))
+    if not matches:
+        return False
+    rest = _date_pattern().sub(" ", line)
+    for label in _label_words():
+        rest = label.sub(" ", rest)
+    rest = re.sub(r"\b[0-2]?\d[:.h][0-5]\d\b|\b(am|pm|utc|gmt|cet|cest|est|edt|pst|h)\b", " ", rest, flags=re.IGNORECASE)
+    return len(re.findall(r"\w+", rest)) <= 3
