@@ -103,10 +103,30 @@ def _decode_text(data: bytes, declared: list[str]) -> str:
     text = _mostly_utf8(data)
     if text is not None:
         return text
-    best = charset_normalizer.from_bytes(data).best()
-    if best is None:
-        raise DecodeError("undecodable text: not UTF-8 and no character set detected")
-    return str(best)
+    return _detect(data)
+
+
+def _detect(data: bytes) -> str:
+    """charset-normalizer's reading among the web's charsets; of equally clean readings, the
+    one whose charset is most common on the web (it would otherwise pick, say, mac_roman for
+    German cp1252 text, which reads the same but for a few letters)."""
+    matches = list(charset_normalizer.from_bytes(data, cp_isolation=list(_web_charsets())))
+    if not matches:
+        raise DecodeError("undecodable text: not UTF-8 and no character set fits")
+    least_chaos = min(match.chaos for match in matches)
+    rank = {charset: position for position, charset in enumerate(_web_charsets())}
+    ranked = [
+        (rank.get(charset, len(rank)), charset)
+        for match in matches
+        if match.chaos <= least_chaos
+        for charset in match.could_be_from_charset
+    ]
+    return data.decode(min(ranked)[1], errors="replace")
+
+
+@cache
+def _web_charsets() -> tuple[str, ...]:
+    return vocab.load("ingest_web_charsets.txt")
 
 
 def _decode_as(data: bytes, charset: str) -> str | None:
