@@ -1,0 +1,98 @@
+"""Benchmark metrics as pure functions: 4-gram shingle overlap for main text, and day-level
+precision/recall/F1 for publication dates (the definitions in ``bench/README.md``)."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+SHINGLE_SIZE = 4
+TOKENISATION = "lower-cased \\w+ tokens (Unicode), multiset of overlapping 4-token shingles"
+_WORD = re.compile(r"\w+")
+
+
+def tokens(text: str) -> list[str]:
+    """The lower-cased ``\\w+`` tokens of ``text``."""
+    return _WORD.findall(text.lower())
+
+
+def shingles(text: str, size: int = SHINGLE_SIZE) -> Counter[tuple[str, ...]]:
+    """The multiset of overlapping ``size``-token shingles; a text shorter than ``size`` tokens
+    but not empty gives its whole token sequence as one shingle, so short texts still count."""
+    words = tokens(text)
+    if not words:
+        return Counter()
+    if len(words) < size:
+        return Counter([tuple(words)])
+    return Counter(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
+
+
+@dataclass(frozen=True)
+class PageScore:
+    """Shingle precision and recall of one predicted text against its gold text."""
+
+    precision: float
+    recall: float
+    exact: bool
+
+
+def score_page(predicted: str, gold: str) -> PageScore:
+    """Per-page shingle precision/recall; an empty side scores 0 unless both are empty (then 1)."""
+    pred, ref = shingles(predicted), shingles(gold)
+    exact = tokens(predicted) == tokens(gold)
+    if not pred and not ref:
+        return PageScore(1.0, 1.0, True)
+    common = sum((pred & ref).values())
+    precision = common / sum(pred.values()) if pred else 0.0
+    recall = common / sum(ref.values()) if ref else 0.0
+    return PageScore(precision, recall, exact)
+
+
+def f1(precision: float, recall: float) -> float:
+    """Harmonic mean, 0 when both are 0."""
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def summarise_pages(scores: Iterable[PageScore]) -> dict[str, float | int]:
+    """Macro means of per-page P and R, the F1 of those means, and exact-match accuracy."""
+    scores = list(scores)
+    n = len(scores)
+    if not n:
+        return {"precision": 0.0, "recall": 0.0, "f1": 0.0, "exact_match": 0.0, "pages": 0}
+    precision = sum(s.precision for s in scores) / n
+    recall = sum(s.recall for s in scores) / n
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1(precision, recall),
+        "exact_match": sum(s.exact for s in scores) / n,
+        "pages": n,
+    }
+
+
+def date_scores(pairs: Iterable[tuple[str | None, str | None]]) -> dict[str, float | int]:
+    """Day-level date metrics over (predicted, gold) pairs, htmldate's way: a predicted day equal
+    to gold is a true positive, a different day (or a day where gold has none) a false positive,
+    no answer a false negative (a page with neither counts as a true negative)."""
+    tp = fp = fn = tn = 0
+    for predicted, gold in pairs:
+        if predicted is None:
+            fn += gold is not None
+            tn += gold is None
+        elif predicted == gold:
+            tp += 1
+        else:
+            fp += 1
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1(precision, recall),
+        "true_positives": tp,
+        "false_positives": fp,
+        "false_negatives": fn,
+        "true_negatives": tn,
+        "pages": tp + fp + fn + tn,
+    }

@@ -1,0 +1,133 @@
+"""extract_html and publication_date on small hand-written pages."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from storydesk.extract.html import extract_html
+from storydesk.extract.html_dates import parse_day, publication_date
+
+PARAGRAPHS = [
+    "The council voted on Tuesday to expand the northern tram line by six kilometres, a project "
+    "expected to cost about 240 million euros and to be finished within four years.",
+    "Supporters said the extension would cut commuting times for some 30,000 residents of the "
+    "outer districts, many of whom now rely on crowded buses to reach the city centre.",
+    "Opponents argued that the money should go first to repairing existing lines, several of which "
+    "have been closed repeatedly over the past winter because of worn-out tracks and signals.",
+    "The mayor said construction would begin next spring once the final environmental review "
+    "is published and the contracts for the first section have been signed.",
+]
+
+
+def page(head: str = "", article_top: str = "", before: str = "") -> str:
+    """A news page with navigation, a header, an article and a footer."""
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    return f"""<!DOCTYPE html><html lang="en"><head><title>Council backs tram extension | City Post</title>
+    <meta property="og:site_name" content="City Post">{head}</head><body>
+    <nav><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li><li><a href="/sport">Sport</a></li></ul></nav>
+    {before}
+    <main><article><h1>Council backs tram extension</h1>{article_top}
+    <p class="byline">By <span class="author">Jane Doe</span></p>
+    <h2>A long-debated plan</h2>{body}</article></main>
+    <footer><p>Follow us on social media</p><p>Copyright 2024 City Post. All rights reserved.</p></footer>
+    </body></html>"""
+
+
+def json_ld(published: str, modified: str) -> str:
+    data = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Council backs tram extension",
+            "datePublished": published, "dateModified": modified}
+    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+
+
+def test_body_keeps_paragraphs_and_headings_without_furniture() -> None:
+    extraction = extract_html(page(), url="https://citypost.example/2024/06/18/tram")
+    lines = extraction.text.split("\n")
+    assert "A long-debated plan" in lines
+    assert all(p in lines for p in PARAGRAPHS)
+    assert "Follow us" not in extraction.text and "Sport" not in lines
+    assert extraction.title == "Council backs tram extension"
+    assert extraction.site == "City Post"
+    assert extraction.url == "https://citypost.example/2024/06/18/tram"
+    assert extraction.language is None
+
+
+def test_json_ld_published_wins_over_modified() -> None:
+    html = page(head=json_ld("2024-06-18T09:30:00+02:00", "2024-06-20T11:00:00+02:00"))
+    found = publication_date(html)
+    assert (found.value, found.precision) == ("2024-06-18", "day")
+    assert found.evidence[0].source == "json-ld:datePublished"
+    assert any(r.source == "json-ld:dateModified" and "2024-06-20" in r.text for r in found.rejected)
+    assert extract_html(html).published.value == "2024-06-18"
+
+
+def test_meta_published_time_over_modified_time() -> None:
+    head = ('<meta property="article:modified_time" content="2024-07-02T08:00:00Z">'
+            '<meta property="article:published_time" content="2024-06-30T08:00:00Z">')
+    found = publication_date(page(head=head))
+    assert found.value == "2024-06-30"
+    assert found.evidence[0].source == "meta:article:published_time"
+    assert [r.source for r in found.rejected] == ["meta:article:modified_time"]
+
+
+def test_time_pubdate_element() -> None:
+    found = publication_date(page(article_top='<time pubdate datetime="2024-06-18">18 June 2024</time>'))
+    assert found.value == "2024-06-18"
+    assert found.evidence[0].source == "time:pubdate"
+
+
+def test_article_date_beats_page_header_date() -> None:
+    header = '<div class="topbar">Sunday, November 24, 2024</div>'
+    top = '<time itemprop="datePublished" datetime="2024-10-24T10:00:00">24 October 2024</time>'
+    found = publication_date(page(article_top=top, before=header))
+    assert found.value == "2024-10-24"
+    assert found.evidence[0].source == "itemprop:datePublished"
+
+
+def test_article_time_beats_page_header_date_without_metadata() -> None:
+    header = '<div class="topbar">Sunday, November 24, 2024</div>'
+    top = '<time datetime="2024-10-24T10:00:00">24 October 2024</time>'
+    found = publication_date(page(article_top=top, before=header))
+    assert found.value == "2024-10-24"
+    assert found.evidence[0].source == "htmldate"
+
+
+def test_page_header_date_alone_is_not_a_publication_date() -> None:
+    assert publication_date(page(before='<div class="topbar">Sunday, November 24, 2024</div>')).value is None
+
+
+def test_no_date_clue_gives_no_date() -> None:
+    assert publication_date(page()).value is None
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("2024-06-18T09:30:00-04:00", "2024-06-18"),
+    ("20240618", "2024-06-18"),
+    ("18 June 2024", "2024-06-18"),
+    ("06/07/2024", None),  # day and month order unknown: refused, not guessed
+    ("2024-13-45", None),
+    ("1970-01-01", None),  # before news on the web
+])
+def test_parse_day(raw: str, expected: str | None) -> None:
+    day = parse_day(raw)
+    assert (day.isoformat() if day else None) == expected
+
+
+@pytest.mark.parametrize("html", [
+    "",
+    "   ",
+    "<html><body><p>Unclosed <b>tags <div><article><p>Still going",
+    "\x00\x01\x02 binary \xff garbage",
+    "{\"not\": \"html\"}",
+    "<?xml version='1.0' encoding='utf-8'?><root><x/></root>",
+])
+def test_never_raises_on_bad_input(html: str) -> None:
+    extraction = extract_html(html)
+    assert isinstance(extraction.text, str)
+    assert publication_date(html).value is None
+
+
+def test_broken_html_still_gives_the_article() -> None:
+    broken = page().replace("</p>", "").replace("</article>", "").replace("</main>", "")
+    text = extract_html(broken).text
+    assert PARAGRAPHS[0][:60] in text and PARAGRAPHS[-1][:60] in text
