@@ -71,7 +71,7 @@ def _json_lines(lines: Iterator[tuple[int, bytes | None]], options: ReadOptions)
 
 def _line_item(line: bytes, line_no: int, options: ReadOptions) -> RawDocument | IngestProblem:
     try:
-        value = json.loads(decode(line))
+        value = json.loads(decode(line.rstrip(b"\r\n")))
     except SourceError as error:
         return options.problem(error.reason, line_no)
     except json.JSONDecodeError as error:

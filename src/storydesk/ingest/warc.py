@@ -5,10 +5,11 @@ warcio reads the records; this module decides which are pages, notices truncated
 """
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from warcio.archiveiterator import ArchiveIterator
+from warcio.archiveiterator import WARCIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
@@ -26,20 +27,26 @@ def read_warc(stream: BinaryIO, options: ReadOptions) -> Iterator[Item]:
 
     Non-HTML and non-200 responses and revisits are yielded as Skipped; request, metadata and
     warcinfo records are passed over silently."""
-    records = ArchiveIterator(stream)
+    records = WARCIterator(stream)
     end = 0
+    while (record := _next_record(records, stream, end)) is not None:
+        payload = _read_payload(record, options.max_document_bytes)
+        offset = records.get_record_offset()
+        end = offset + records.get_record_length()
+        item = _record_item(record, payload, options, offset)
+        if item is not None:
+            yield item
+    if stream.seekable() and _next_offset(stream, end) < stream.seek(0, io.SEEK_END):
+        raise SourceError(f"truncated or malformed WARC record at offset {_next_offset(stream, end)}")
+
+
+def _next_record(records: WARCIterator, stream: BinaryIO, end: int) -> ArcWarcRecord | None:
+    """The next record, None at the end; a record warcio cannot parse ends the file with a problem."""
     try:
-        for record in records:
-            payload = _read_payload(record, options.max_document_bytes)
-            offset = records.get_record_offset()
-            end = offset + records.get_record_length()
-            item = _record_item(record, payload, options, offset)
-            if item is not None:
-                yield item
-    except ArchiveLoadFailed as error:
-        raise SourceError(f"malformed WARC record at offset {end}: {_first_line(error)}") from error
-    if _has_trailing_data(stream, end):
-        raise SourceError(f"truncated or malformed WARC record at offset {end}")
+        return next(records, None)
+    except (ArchiveLoadFailed, AttributeError, ValueError) as error:  # warcio's ways to fail on bad headers
+        offset = _next_offset(stream, end) if stream.seekable() else end
+        raise SourceError(f"malformed WARC record at offset {offset}: {_first_line(error)}") from error
 
 
 def _read_payload(record: ArcWarcRecord, limit: int) -> bytes | None:
@@ -96,13 +103,11 @@ def _content_type(record: ArcWarcRecord) -> str | None:
     return headers.get_header("Content-Type")
 
 
-def _has_trailing_data(stream: BinaryIO, end: int) -> bool:
-    """Whether bytes other than record separators follow the last complete record (a record
-    cut short before its headers ended, which warcio drops without a word)."""
-    if not stream.seekable():
-        return False
+def _next_offset(stream: BinaryIO, end: int) -> int:
+    """Where the record after the one ending at ``end`` starts (past the blank separator lines)."""
     stream.seek(end)
-    return bool(stream.read(_TAIL_BYTES).strip(b"\r\n"))
+    tail = stream.read(_TAIL_BYTES)
+    return end + len(tail) - len(tail.lstrip(b"\r\n"))
 
 
 def _first_line(error: Exception) -> str:
