@@ -139,3 +139,8 @@ def test_a_bug_in_a_reader_becomes_a_problem_and_the_batch_goes_on(tmp_path, mon
         f"{page}: unexpected error: RuntimeError: boom",
         "still read",
     ]
+
+
+def test_binary_file_with_a_stream_format_name_is_one_problem(tmp_path):
+    path = write(tmp_path / "export.jsonl", gzip.compress(b'{"text": "zipped but misnamed"}\n' * 50))
+    assert messages(path) == [f"{path}: binary content (gzip data)"]

@@ -57,12 +57,15 @@ def decode(data: bytes, declared: Iterable[str | None] = ()) -> str:
 
 def binary_kind(data: bytes) -> str | None:
     """What binary thing ``data`` is (by magic number, or "NUL bytes"), or None for text."""
-    for magic, name in _binary_magic():
-        if data.startswith(magic):
-            return name
-    if b"\x00" in data[:SNIFF_BYTES]:
+    kind = magic_kind(data)
+    if kind is None and b"\x00" in data[:SNIFF_BYTES]:
         return "NUL bytes"
-    return None
+    return kind
+
+
+def magic_kind(head: bytes) -> str | None:
+    """The kind of binary file whose signature ``head`` starts with ("PNG image"), or None."""
+    return next((name for magic, name in _binary_magic() if head.startswith(magic)), None)
 
 
 def charset_from_content_type(content_type: str | None) -> str | None:

@@ -13,7 +13,7 @@ from storydesk.ingest.base import Item, ReadOptions, SourceError, too_large
 from storydesk.ingest.discover import Source
 from storydesk.ingest.feeds import read_feed, read_xml
 from storydesk.ingest.files import read_html, read_text
-from storydesk.ingest.decode import SNIFF_BYTES
+from storydesk.ingest.decode import SNIFF_BYTES, magic_kind
 from storydesk.ingest.formats import format_of, sniff, split_name
 from storydesk.ingest.jsonl import read_json, read_jsonl
 from storydesk.ingest.urls import read_url_list
@@ -33,6 +33,7 @@ READERS: dict[str, Reader] = {
 }
 # Formats read whole into memory, so a file over the limit is refused before it is opened.
 SINGLE_DOCUMENT_FORMATS = {"text", "html", "json", "feed", "xml", "urls"}
+MAGIC_BYTES = 16
 
 
 def read_source(
@@ -74,9 +75,21 @@ def _file_items(source: Source, options: ReadOptions) -> Iterator[Item]:
     if fmt in SINGLE_DOCUMENT_FORMATS and not gzipped and (source.size or 0) > options.max_document_bytes:
         raise SourceError(too_large(options.max_document_bytes, source.size))
     with open(source.path, "rb") as raw:
-        # warcio reads gzipped WARCs itself, so that offsets are those of the file on disk.
-        stream = gzip.GzipFile(fileobj=raw) if gzipped and fmt != "warc" else raw
-        yield from READERS[fmt](stream, options)
+        if fmt == "warc":  # warcio reads gzipped WARCs itself, so offsets are those on disk
+            yield from read_warc(raw, options)
+            return
+        if not gzipped:
+            _refuse_binary(raw)
+        yield from READERS[fmt](gzip.GzipFile(fileobj=raw) if gzipped else raw, options)
+
+
+def _refuse_binary(raw: BinaryIO) -> None:
+    """Refuse a file that starts like a binary format (a PNG named .jsonl would otherwise give
+    one problem per line)."""
+    kind = magic_kind(raw.read(MAGIC_BYTES))
+    raw.seek(0)
+    if kind:
+        raise SourceError(f"binary content ({kind})")
 
 
 def _stdin_items(stdin: BinaryIO, options: ReadOptions) -> Iterator[Item]:
