@@ -27,6 +27,8 @@ _MAX_FURNITURE_WORDS = 40  # a furniture rule never removes a line longer than t
 # Reasons that mark the end (or start) of the article so strongly that the body run
 # should not cross them; other furniture only weighs against it.
 _BOUNDARY_REASONS = frozenset({"related-heading", "comments", "tags", "source-link", "copyright", "cookie-notice"})
+_HARD_END_REASONS = frozenset({"comments", "cookie-notice", "copyright"})
+_MIN_BODY_WORDS = 150
 _BOUNDARY_PENALTY = 40.0
 _FURNITURE_PENALTY = 6.0
 _SHORT_LINE_PENALTY = 3.0
@@ -54,7 +56,8 @@ def clean_text(text: str) -> Extraction:
     for line in lines:
         line.reason = _furniture_reason(line)
     _mark_captions(lines)
-    start, end = _body_run(lines, Counter(line.text for line in lines))
+    _mark_repeated_prose(lines)
+    start, end = _body_run(lines[: _hard_end(lines)], Counter(line.text for line in lines))
     title = _mark_title(lines, start)
     removed: list[RemovedLine] = []
     dateline, dateline_agency = _take_dateline(lines, start, removed)
@@ -78,8 +81,11 @@ def clean_text(text: str) -> Extraction:
 
 @cache
 def _furniture_rules() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """The wording rules of furniture.tsv, compiled once."""
-    return tuple((reason, re.compile(pattern, re.IGNORECASE)) for reason, pattern in vocab.load_table("furniture.tsv"))
+    """The wording rules of furniture.tsv, one compiled alternation per reason, in file order."""
+    by_reason: dict[str, list[str]] = {}
+    for reason, pattern in vocab.load_table("furniture.tsv"):
+        by_reason.setdefault(reason, []).append(f"(?:{pattern})")
+    return tuple((reason, re.compile("|".join(patterns), re.IGNORECASE)) for reason, patterns in by_reason.items())
 
 
 def _furniture_reason(line: _Line) -> str | None:
@@ -108,12 +114,34 @@ def _mark_captions(lines: list[_Line]) -> None:
             line.reason = "caption"
 
 
+def _mark_repeated_prose(lines: list[_Line]) -> None:
+    """A paragraph printed twice (a page's mobile and desktop copies, a pull quote) is kept once."""
+    seen: set[str] = set()
+    for line in lines:
+        if line.reason is None and line.words >= 10 and line.sentence_like:
+            if line.text in seen:
+                line.reason = "repeated-line"
+            seen.add(line.text)
+
+
+def _hard_end(lines: list[_Line]) -> int:
+    """Index of the first comment form, cookie notice or legal footer after a good deal of prose:
+    the body never runs past it."""
+    prose_words = 0
+    for index, line in enumerate(lines):
+        if line.reason in _HARD_END_REASONS and prose_words >= _MIN_BODY_WORDS:
+            return index
+        if line.reason is None and line.words >= 10 and line.sentence_like:
+            prose_words += line.words
+    return len(lines)
+
+
 def _prose_score(line: _Line, copies: int) -> float:
     """How much a line looks like article prose (positive) or like furniture (negative); a line
     printed several times on the page (a headline, a menu) is not prose."""
     if line.reason in _BOUNDARY_REASONS:
         return -_BOUNDARY_PENALTY
-    if line.reason or copies > 1:
+    if line.reason or (copies > 1 and not line.sentence_like):
         return -_FURNITURE_PENALTY
     if line.words >= 10 and line.sentence_like:
         return float(line.words)

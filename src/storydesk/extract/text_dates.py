@@ -28,6 +28,7 @@ _NO_YEAR_BASE = datetime(2000, 6, 15)  # a leap year, so "29 February" without a
 _HEADER_TOLERANCE_DAYS = 3  # a header date this much later than the body's date is a render date
 _NEARBY_CHARS = 40  # how close a "today" word must be to a date
 _PROSE_WORDS = 20  # the first line this long ends the page head
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,8 @@ class _Found:
 
 def publication_date_from_text(lines: list[str], dateline: str | None = None) -> PublicationDate:
     """The publication date of page text given as lines (line numbers are 1-based indexes)."""
-    found = [item for no, line in enumerate(lines, 1) for item in find_dates(line, no)]
     head_end = _head_end(lines)
+    found = [item for no, line in enumerate(lines, 1) if _may_date(line, no <= head_end) for item in find_dates(line, no)]
     rejected: list[DateEvidence] = []
     labelled = _labelled(found, lines, "published")
     for item in _labelled(found, lines, "updated"):
@@ -149,6 +150,21 @@ def _is_page_header(item: _Found, lines: list[str]) -> bool:
     """A weekday-full-date line at the very top of the page: the site's render date."""
     first_text_line = next((no for no, line in enumerate(lines, 1) if line.strip()), 0)
     return item.line_no == first_text_line and item.weekday and item.precision == "day" and is_date_line(lines[item.line_no - 1])
+
+
+def _may_date(line: str, in_head: bool) -> bool:
+    """Cheap filter: only head lines and body lines with a label, a "today" word or a weekday can
+    give evidence, and every date has a digit."""
+    if not _DIGIT.search(line):
+        return False
+    return in_head or any(p.search(line) for p in _label_words()) or bool(
+        _today_pattern().search(line) or _weekday_pattern().search(line)
+    )
+
+
+@cache
+def _weekday_pattern() -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{_names(_WEEKDAY_KEYS)})\b", re.IGNORECASE)
 
 
 @cache
@@ -276,8 +292,7 @@ def _label_words() -> tuple[re.Pattern[str], ...]:
 
 def is_date_line(line: str) -> bool:
     """True for a line that is mostly a date (and perhaps a time or a label): a date line."""
-    matches = list(_date_pattern().finditer(line))
-    if not matches:
+    if not _DIGIT.search(line) or not _date_pattern().search(line):
         return False
     rest = _date_pattern().sub(" ", line)
     for label in _label_words():

@@ -12,7 +12,7 @@ from lxml.etree import ParserError
 
 # Elements whose content is never rendered as text.
 _INVISIBLE_TAGS = frozenset(
-    {"head", "script", "style", "noscript", "template", "svg", "math", "iframe", "object",
+    {"title", "meta", "link", "base", "script", "style", "noscript", "template", "svg", "math", "iframe", "object",
      "embed", "canvas", "select", "option", "datalist", "textarea", "input", "audio", "video",
      "map", "dialog"}
 )
@@ -24,6 +24,8 @@ _BLOCK_TAGS = frozenset(
      "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th",
      "thead", "tr", "ul", "menu", "noframes", "frameset"}
 )
+# React's streaming renderer ships content in <div hidden id="S:0"> and reveals it on load.
+_STREAMED_SEGMENT = re.compile(r"^S:\d+$")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
@@ -40,7 +42,8 @@ def visible_text(page: str) -> str:
 
 
 def _parse(page: str) -> etree._Element | None:
-    """Parse possibly broken HTML leniently; None when lxml finds nothing to parse."""
+    """Parse possibly broken HTML leniently; None when lxml finds nothing to parse. (The head is
+not dropped wholesale: with broken markup libxml2 may put body content in it.)"""
     if not page or not page.strip():
         return None
     try:
@@ -51,7 +54,9 @@ def _parse(page: str) -> etree._Element | None:
 
 def _is_hidden(element: etree._Element) -> bool:
     """True for elements a browser would not render: invisible tags, ``hidden``, inline display:none."""
-    if element.tag in _INVISIBLE_TAGS or element.get("hidden") is not None:
+    if element.tag in _INVISIBLE_TAGS:
+        return True
+    if element.get("hidden") is not None and not _STREAMED_SEGMENT.match(element.get("id", "")):
         return True
     if element.get("type", "").lower() == "hidden":
         return True
