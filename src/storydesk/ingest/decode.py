@@ -32,7 +32,7 @@ _AS_CP1252 = {"ascii", "iso8859-1", "latin-1"}
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,512}?charset\s*=\s*["']?\s*([A-Za-z0-9_:.+-]+)""", re.IGNORECASE)
 _STRAY_BYTE = re.compile("[\udc80-\udcff]")
 _MULTIBYTE_CHAR = re.compile("[\u0080-\udc7f\udd00-\U0010ffff]")
-_CONTROL_CHAR = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F])
 
 
 class DecodeError(SourceError):
@@ -49,10 +49,7 @@ def decode(data: bytes, declared: Iterable[str | None] = ()) -> str:
     kind = binary_kind(data)
     if kind:
         raise DecodeError(f"binary content ({kind})")
-    text = _decode_text(data, [name for name in declared if name])
-    if _control_share(text) > MAX_CONTROL_SHARE:
-        raise DecodeError("binary content (control characters)")
-    return text
+    return _decode_text(data, [name for name in declared if name])
 
 
 def binary_kind(data: bytes) -> str | None:
@@ -60,6 +57,8 @@ def binary_kind(data: bytes) -> str | None:
     kind = magic_kind(data)
     if kind is None and b"\x00" in data[:SNIFF_BYTES]:
         return "NUL bytes"
+    if kind is None and _control_share(data[:SNIFF_BYTES]) > MAX_CONTROL_SHARE:
+        return "control characters"
     return kind
 
 
@@ -163,6 +162,6 @@ def _with_cp1252_strays(text: str) -> str:
     return _STRAY_BYTE.sub(lambda m: bytes([ord(m.group()) - 0xDC00]).decode("cp1252", errors="replace"), text)
 
 
-def _control_share(text: str) -> float:
-    sample = text[:SNIFF_BYTES]
-    return len(_CONTROL_CHAR.findall(sample)) / len(sample) if sample else 0.0
+def _control_share(sample: bytes) -> float:
+    """The share of C0 control bytes other than whitespace (tab, newlines, form feed)."""
+    return (len(sample) - len(sample.translate(None, _CONTROL_BYTES))) / len(sample) if sample else 0.0
