@@ -64,7 +64,9 @@ def binary_kind(data: bytes) -> str | None:
 
 def magic_kind(head: bytes) -> str | None:
     """The kind of binary file whose signature ``head`` starts with ("PNG image"), or None."""
-    return next((name for magic, name in _binary_magic() if head.startswith(magic)), None)
+    pattern, names = _binary_magic()
+    match = pattern.match(head)
+    return names[match.group()] if match else None
 
 
 def charset_from_content_type(content_type: str | None) -> str | None:
@@ -83,8 +85,10 @@ def meta_charset(data: bytes) -> str | None:
 
 
 @cache
-def _binary_magic() -> tuple[tuple[bytes, str], ...]:
-    return tuple((bytes.fromhex(magic), name) for magic, name in vocab.load_table("ingest_binary_magic.txt"))
+def _binary_magic() -> tuple[re.Pattern[bytes], dict[bytes, str]]:
+    """One pattern matching every known signature, and the name of each signature."""
+    names = {bytes.fromhex(magic): name for magic, name in vocab.load_table("ingest_binary_magic.txt")}
+    return re.compile(b"|".join(map(re.escape, names))), names
 
 
 def _bom_charset(data: bytes) -> str | None:

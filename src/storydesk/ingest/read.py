@@ -78,7 +78,7 @@ def _file_items(source: Source, options: ReadOptions) -> Iterator[Item]:
         if fmt == "warc":  # warcio reads gzipped WARCs itself, so offsets are those on disk
             yield from read_warc(raw, options)
             return
-        if not gzipped:
+        if fmt not in SINGLE_DOCUMENT_FORMATS and not gzipped:  # single documents are checked whole
             _refuse_binary(raw)
         yield from READERS[fmt](gzip.GzipFile(fileobj=raw) if gzipped else raw, options)
 
