@@ -92,10 +92,12 @@ def _binary_magic() -> tuple[re.Pattern[bytes], dict[bytes, str]]:
 
 
 def _bom_charset(data: bytes) -> str | None:
+    """The charset a byte-order mark announces, if any."""
     return next((charset for bom, charset in _BOMS if data.startswith(bom)), None)
 
 
 def _decode_text(data: bytes, declared: list[str]) -> str:
+    """Text of BOM-less, non-binary bytes (see ``decode`` for the order)."""
     try:
         # Valid UTF-8 with non-ASCII bytes is practically never another encoding, so it beats
         # a declaration (pages labelled iso-8859-1 but written in UTF-8 are common).
@@ -132,10 +134,12 @@ def _detect(data: bytes) -> str:
 
 @cache
 def _web_charsets() -> tuple[str, ...]:
+    """Charsets detection may choose, most common first (``ingest_web_charsets.txt``)."""
     return vocab.load("ingest_web_charsets.txt")
 
 
 def _decode_as(data: bytes, charset: str) -> str | None:
+    """``data`` in a declared charset, or None when the name is unknown or does not fit."""
     try:
         name = codecs.lookup(charset).name
     except LookupError:

@@ -49,6 +49,7 @@ def stdin_source() -> Source:
 
 
 def _expand(given: str) -> Iterator[Source | IngestProblem]:
+    """Sources for one given path: stdin, a file, a folder, or a glob."""
     if given == STDIN:
         yield stdin_source()
         return
@@ -69,6 +70,7 @@ def _expand(given: str) -> Iterator[Source | IngestProblem]:
 
 
 def _expand_glob(pattern: str) -> Iterator[Source | IngestProblem]:
+    """Sources for the sorted matches of a glob (unsupported files passed over silently)."""
     matches = sorted(glob.iglob(pattern, recursive=True))
     if not matches:
         yield _problem(pattern, "no files match")
@@ -101,6 +103,7 @@ def _walk(folder: str) -> Iterator[Source | IngestProblem]:
 
 
 def _unsupported(name: str) -> str:
+    """The message for a file ingest does not read, listing what it does read."""
     extension = split_name(name)[0] or "no extension"
     supported = " ".join(sorted(extension_formats()))
     return f"unsupported file type ({extension}); ingest reads {supported} (and their .gz)"

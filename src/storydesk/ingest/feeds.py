@@ -31,6 +31,7 @@ def read_feed(stream: BinaryIO, options: ReadOptions) -> Iterator[Item]:
 
 
 def _feed_items(data: bytes, options: ReadOptions) -> Iterator[Item]:
+    """Items of a parsed feed; a file that is no feed, or an empty one, is refused."""
     # A stream, never a string: feedparser would fetch a string that looks like a URL.
     parsed = feedparser.parse(io.BytesIO(data))
     if not parsed.entries:
@@ -43,6 +44,7 @@ def _feed_items(data: bytes, options: ReadOptions) -> Iterator[Item]:
 
 
 def _entry_items(entry: Any, index: int, feed_title: str | None, options: ReadOptions) -> Iterator[Item]:
+    """One entry's document (the linked page when fetching works), and a problem if not."""
     link = entry.get("link") or None
     content = _entry_content(entry)
     if options.fetch and link:

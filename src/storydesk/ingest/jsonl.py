@@ -62,6 +62,7 @@ def record_item(value: Any, options: ReadOptions, record: int | None) -> RawDocu
 
 
 def _json_lines(lines: Iterator[tuple[int, bytes | None]], options: ReadOptions) -> Iterator[Item]:
+    """Items of numbered JSON lines; blank lines are passed over."""
     for line_no, line in lines:
         if line is None:
             yield options.problem(f"record too large: over the {human_size(options.max_document_bytes)} limit", line_no)
@@ -70,6 +71,7 @@ def _json_lines(lines: Iterator[tuple[int, bytes | None]], options: ReadOptions)
 
 
 def _line_item(line: bytes, line_no: int, options: ReadOptions) -> RawDocument | IngestProblem:
+    """The document of one JSON line, or the problem with it."""
     try:
         value = json.loads(decode(line.rstrip(b"\r\n")))
     except SourceError as error:
@@ -105,6 +107,7 @@ def _body(record: dict[str, Any]) -> tuple[str, str] | None:
 
 
 def _field(record: dict[str, Any], role: str) -> str | None:
+    """The first non-empty value among the field names of ``role``."""
     return next(filter(None, (_as_text(record.get(name)) for name in _field_names()[role])), None)
 
 
@@ -123,4 +126,5 @@ def _as_text(value: Any) -> str | None:
 
 @cache
 def _field_names() -> dict[str, tuple[str, ...]]:
+    """Role -> field names, from ``ingest_fields.txt``."""
     return {row[0]: row[1:] for row in vocab.load_table("ingest_fields.txt")}

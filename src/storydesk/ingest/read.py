@@ -65,6 +65,7 @@ def read_source(
 
 
 def _file_items(source: Source, options: ReadOptions) -> Iterator[Item]:
+    """Items of one file: refused early when empty, unsupported or over the size limit."""
     assert source.path is not None
     fmt = format_of(source.path.name)
     if fmt is None:
@@ -93,6 +94,7 @@ def _refuse_binary(raw: BinaryIO) -> None:
 
 
 def _stdin_items(stdin: BinaryIO, options: ReadOptions) -> Iterator[Item]:
+    """Items of standard input, its format sniffed from the first bytes (gzip undone)."""
     head = stdin.read(SNIFF_BYTES)
     if not head:
         raise SourceError("empty input")

@@ -88,6 +88,7 @@ def fetch_html(url: str, *, max_bytes: int, timeout: float = FETCH_TIMEOUT_SECON
 
 
 def _listed_lines(text: str) -> list[tuple[int, str]]:
+    """(line number, line) for each non-blank, non-comment line."""
     numbered = ((number, line.strip()) for number, line in enumerate(text.splitlines(), start=1))
     return [(number, line) for number, line in numbered if line and not line.startswith("#")]
 

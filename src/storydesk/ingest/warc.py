@@ -57,6 +57,7 @@ def _read_payload(record: ArcWarcRecord, limit: int) -> bytes | None:
 
 
 def _record_item(record: ArcWarcRecord, payload: bytes | None, options: ReadOptions, offset: int) -> Item | None:
+    """What one record gives: a page, a problem, a Skipped, or None (not a page record)."""
     if record.rec_type is None:
         return options.problem("malformed WARC record (no WARC-Type)", offset)
     if record.rec_type == "revisit":
@@ -89,6 +90,7 @@ def _skip_reason(record: ArcWarcRecord, payload: bytes) -> str | None:
 
 
 def _page(record: ArcWarcRecord, payload: bytes, options: ReadOptions, offset: int) -> Item:
+    """The page of an HTML record, decoded by HTTP charset, <meta> charset, or detection."""
     declared = [charset_from_content_type(_content_type(record)), meta_charset(payload)]
     try:
         html = decode(payload, declared)
@@ -99,6 +101,7 @@ def _page(record: ArcWarcRecord, payload: bytes, options: ReadOptions, offset: i
 
 
 def _content_type(record: ArcWarcRecord) -> str | None:
+    """The payload's Content-Type: the HTTP header's, or the WARC header's for resources."""
     headers = record.http_headers if record.http_headers is not None else record.rec_headers
     return headers.get_header("Content-Type")
 
@@ -111,4 +114,5 @@ def _next_offset(stream: BinaryIO, end: int) -> int:
 
 
 def _first_line(error: Exception) -> str:
+    """The first line of a warcio error message (they can carry whole headers)."""
     return str(error).splitlines()[0] if str(error) else type(error).__name__
