@@ -2,6 +2,7 @@
 counted; truncated and malformed archives give problems after the good records."""
 from __future__ import annotations
 
+import gzip as gzip_module
 import io
 from pathlib import Path
 
@@ -115,3 +116,19 @@ def test_not_a_warc_at_all(tmp_path):
 def test_gzipped_warc_on_stdin():
     items = list(read_source(stdin_source(), stdin=io.BytesIO(crawl(gzip=True))))
     assert [d.url for d in items if isinstance(d, RawDocument)] == ["https://a.example/1", "https://a.example/2"]
+
+
+def test_resource_records_and_gzip_encoded_responses_are_pages(tmp_path):
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    page = b"<html><body><p>resource page</p></body></html>"
+    writer.write_record(writer.create_warc_record("https://r.example/", "resource", payload=io.BytesIO(page), length=len(page), warc_content_type="text/html"))
+    encoded = gzip_module.compress(b"<html><body><p>encoded page</p></body></html>")
+    headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html"), ("Content-Encoding", "gzip")], protocol="HTTP/1.1")
+    writer.write_record(writer.create_warc_record("https://g.example/", "response", payload=io.BytesIO(encoded), length=len(encoded), http_headers=headers))
+    path = tmp_path / "wget.warc.gz"
+    path.write_bytes(buffer.getvalue())
+    assert [(d.url, d.content) for d in read(path)] == [
+        ("https://r.example/", "<html><body><p>resource page</p></body></html>"),
+        ("https://g.example/", "<html><body><p>encoded page</p></body></html>"),
+    ]
