@@ -1,0 +1,127 @@
+"""Ingest through the pipeline: idempotent re-runs, duplicate links, one transaction per article."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from storydesk import pipeline
+from storydesk.desk import Desk
+from storydesk.model import DuplicateLink, Origin, RawDocument
+from storydesk.store import Store
+
+from conftest import EXAMPLES
+
+WIRE = (
+    "MOSCOW (Reuters) - The lower house of parliament ratified a treaty with its neighbour on Thursday, "
+    "the speaker said, after a debate that lasted less than an hour.\n"
+    "The treaty commits both sides to assist each other in case of an armed attack, according to the text "
+    "published by the parliament, and replaces agreements signed in 1961 and 2000.\n"
+    "Officials said the agreement would enter into force once both leaders had signed the ratification "
+    "documents, which they expected to happen within weeks.\n"
+    "Analysts said the vote was a formality but showed how quickly relations had deepened since the war began.\n"
+)
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Desk:
+    with Desk(tmp_path / "desk.db") as opened:
+        yield opened
+
+
+def test_ingesting_the_examples_twice_adds_them_once(desk: Desk) -> None:
+    first = desk.ingest([str(EXAMPLES)])
+    assert first.outcomes["added"] == 5 and not first.problems
+    second = desk.ingest([str(EXAMPLES)])
+    assert second.outcomes["already-stored"] == 5 and second.outcomes["added"] == 0
+    assert desk.store.count() == 5
+
+
+def test_same_content_elsewhere_gains_an_origin(desk: Desk, tmp_path: Path) -> None:
+    one = write(tmp_path, "one.txt", WIRE)
+    two = write(tmp_path, "two.txt", WIRE)
+    desk.ingest([str(one)])
+    report = desk.ingest([str(two)])
+    assert report.outcomes["already-stored"] == 1 and desk.store.count() == 1
+    assert [o.location for o in desk.origins(1)] == [str(one), str(two)]
+
+
+def test_syndicated_copy_with_other_furniture_is_linked_not_dropped(desk: Desk, tmp_path: Path) -> None:
+    write(tmp_path, "a_wire.txt", WIRE)
+    write(tmp_path, "b_outlet.txt", "World\n\n" + WIRE.replace("less than an hour", "under an hour") + "\nFollow us on Facebook\n")
+    report = desk.ingest([str(tmp_path)])
+    assert report.outcomes["added"] == 1 and report.outcomes["near-duplicate"] == 1
+    copy = desk.article(2)
+    assert copy is not None and copy.duplicate_of is not None
+    assert copy.duplicate_of.article_id == 1 and copy.duplicate_of.kind == "near"
+
+
+def test_same_text_in_another_container_is_an_exact_duplicate(desk: Desk, tmp_path: Path) -> None:
+    write(tmp_path, "a.txt", WIRE)
+    framed = WIRE + "Follow us on Twitter\n"  # differs as input, same body once cleaned
+    write(tmp_path, "b.jsonl", json.dumps({"text": framed, "url": "https://example.org/a"}) + "\n")
+    report = desk.ingest([str(tmp_path)])
+    assert report.outcomes["exact-duplicate"] == 1
+    assert desk.article(2).duplicate_of == DuplicateLink(1, "exact", 1.0)
+
+
+def test_an_interrupted_ingest_leaves_whole_articles_and_resumes(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_add = Store.add_article
+    calls = {"n": 0}
+
+    def failing_add(self: Store, *args: object) -> int:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt  # the user pressed Ctrl-C in the middle of the third article
+        return real_add(self, *args)
+
+    monkeypatch.setattr(Store, "add_article", failing_add)
+    with pytest.raises(KeyboardInterrupt):
+        desk.ingest([str(EXAMPLES)])
+    assert desk.store.count() == 2
+    db = desk.store._db
+    assert db.execute("SELECT count(DISTINCT article_id) FROM minhash_signatures").fetchone()[0] == 2
+    assert db.execute("SELECT count(*) FROM removed_lines WHERE article_id NOT IN (SELECT id FROM articles)").fetchone()[0] == 0
+
+    monkeypatch.setattr(Store, "add_article", real_add)
+    report = desk.ingest([str(EXAMPLES)])
+    assert report.outcomes["already-stored"] == 2 and report.outcomes["added"] == 3
+    assert desk.store.count() == 5
+
+
+def test_an_extractor_crash_is_a_problem_and_the_batch_goes_on(desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_prepare = pipeline.prepare
+
+    def fragile_prepare(raw: RawDocument, digest: str | None = None):
+        if "explode" in raw.content:
+            raise ValueError("parser stack overflow")
+        return real_prepare(raw, digest)
+
+    monkeypatch.setattr(pipeline, "prepare", fragile_prepare)
+    write(tmp_path, "a.txt", "explode " + WIRE)
+    write(tmp_path, "b.txt", WIRE)
+    report = desk.ingest([str(tmp_path)])
+    assert report.outcomes["added"] == 1
+    assert [str(p) for p in report.problems] == [f"{tmp_path / 'a.txt'}: extraction failed: ValueError: parser stack overflow"]
+
+
+def test_a_document_with_no_text_is_reported(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db") as store:
+        report = pipeline.ingest(store, [RawDocument(Origin("page.html"), "html", "<html><head><script>var x = 1;</script></head><body>  </body></html>")])
+    assert [p.reason for p in report.problems] == ["no article text found"]
+
+
+def test_container_date_wins_and_page_date_is_kept_as_rejected(tmp_path: Path) -> None:
+    raw = RawDocument(Origin("feed.jsonl", "1"), "text", "date 2024-10-24\n" + WIRE, date="2024-10-25T08:00:00Z")
+    prepared = pipeline.prepare(raw)
+    published = prepared.article.extraction.published
+    assert published.value == "2024-10-25" and published.evidence[0].source == "input:date"
+    assert any("2024-10-24" in e.text for e in published.rejected)
