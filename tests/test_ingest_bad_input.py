@@ -3,6 +3,7 @@ reading goes on with the next record or file."""
 from __future__ import annotations
 
 import gzip
+import os
 import json
 import time
 from pathlib import Path
@@ -144,3 +145,13 @@ def test_a_bug_in_a_reader_becomes_a_problem_and_the_batch_goes_on(tmp_path, mon
 def test_binary_file_with_a_stream_format_name_is_one_problem(tmp_path):
     path = write(tmp_path / "export.jsonl", gzip.compress(b'{"text": "zipped but misnamed"}\n' * 50))
     assert messages(path) == [f"{path}: binary content (gzip data)"]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="permissions do not bind root")
+def test_file_without_read_permission(tmp_path):
+    path = write(tmp_path / "secret.html", b"<p>x</p>")
+    path.chmod(0)
+    try:
+        assert messages(path) == [f"{path}: unreadable: Permission denied"]
+    finally:
+        path.chmod(0o600)

@@ -132,3 +132,11 @@ def test_resource_records_and_gzip_encoded_responses_are_pages(tmp_path):
         ("https://r.example/", "<html><body><p>resource page</p></body></html>"),
         ("https://g.example/", "<html><body><p>encoded page</p></body></html>"),
     ]
+
+
+def test_record_over_the_size_limit_is_a_problem_and_the_next_is_read(tmp_path):
+    path = tmp_path / "crawl.warc.gz"
+    path.write_bytes(crawl(gzip=True))
+    items = list(read_paths([str(path)], max_document_bytes=40))
+    assert [p.reason for p in items if isinstance(p, IngestProblem)] == ["record too large: over the 40 bytes limit"] * 2
+    assert [s.reason for s in items if isinstance(s, Skipped)] == ["not HTML (image/png)", "HTTP 404"]
