@@ -92,6 +92,15 @@ def test_evaluators_on_twenty_wcxb_pages(tmp_path: Path) -> None:
     assert dates["precision"] > 0.5 and dates["recall"] > 0.5
 
 
+@pytest.mark.bench
+def test_text_mode_on_ten_wcxb_pages() -> None:
+    if not WCXB.is_file():
+        pytest.skip("../shared/bench is absent")
+    result = evaluate_extraction(WCXB, mode="text", limit=10)
+    assert result["mode"] == "text" and result["pages"] == 10
+    assert result["f1"] > 0.7
+
+
 def test_gzipped_input_is_streamed(tmp_path: Path) -> None:
     source = tmp_path / "pages.jsonl.gz"
     with gzip.open(source, "wt", encoding="utf-8") as out:

@@ -89,7 +89,8 @@ def test_article_time_beats_page_header_date_without_metadata() -> None:
     top = '<time datetime="2024-10-24T10:00:00">24 October 2024</time>'
     found = publication_date(page(article_top=top, before=header))
     assert found.value == "2024-10-24"
-    assert found.evidence[0].source == "htmldate"
+    assert found.evidence[0].source.startswith("visible-text:")
+    assert found.evidence[0].text == "24 October 2024"
 
 
 def test_page_header_date_alone_is_not_a_publication_date() -> None:

@@ -1,5 +1,7 @@
 """An HTML page's publication date with its evidence: the article's own metadata first
-(JSON-LD, Open Graph / article meta, itemprop, ``<time pubdate>``), htmldate as the fallback.
+(JSON-LD, Open Graph / article meta, itemprop, ``<time pubdate>``), then a date line of the
+page's visible text (the text-date finder, which sets page-header render dates aside), then
+htmldate on the markup as the last resort.
 
 Modified dates are never used; they are kept in ``rejected`` so a reader can see what was set
 aside. When no clue gives a plausible full date the answer is empty: no date beats a wrong one.
@@ -174,7 +176,42 @@ def publication_date(html: str, url: str | None = None) -> PublicationDate:
         chosen = published[0]
         rejected += [c.evidence() for c in published[1:] if c.day != chosen.day]
         return PublicationDate(chosen.day.isoformat(), "day", [chosen.evidence()], rejected)
+    shown = _visible_text_date(html, _headline(tree))
+    rejected += shown.rejected
+    if shown.value and shown.precision == "day":
+        return PublicationDate(shown.value, "day", shown.evidence, rejected)
     fallback = _htmldate(html, url)
     if fallback is None:
         return PublicationDate(rejected=rejected)
     return PublicationDate(fallback, "day", [DateEvidence("htmldate", fallback)], rejected)
+
+
+def _visible_text_date(html: str, headline: str | None) -> PublicationDate:
+    """The date the page shows in its text from the headline down (a date above the headline is
+    page chrome: a render date, a ticker); evidence sources prefixed with "visible-text:"."""
+    from storydesk.extract.text_dates import publication_date_from_text
+    from storydesk.extract.visible_text import visible_text
+
+    lines = visible_text(html).split("\n")
+    skipped = lines.index(headline) if headline in lines else 0
+    found = publication_date_from_text(lines[skipped:])
+    return PublicationDate(
+        found.value,
+        found.precision,
+        [_relabel(evidence, skipped) for evidence in found.evidence],
+        [_relabel(evidence, skipped) for evidence in found.rejected],
+    )
+
+
+def _headline(tree: lxml.html.HtmlElement) -> str | None:
+    """The text of the page's first ``<h1>``, whitespace collapsed."""
+    for heading in tree.iter("h1"):
+        text = " ".join(heading.text_content().split())
+        if text:
+            return text
+    return None
+
+
+def _relabel(evidence: DateEvidence, line_offset: int) -> DateEvidence:
+    line_no = evidence.line_no + line_offset if evidence.line_no else evidence.line_no
+    return DateEvidence(f"visible-text:{evidence.source}", evidence.text, line_no)
