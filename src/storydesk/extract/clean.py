@@ -28,10 +28,11 @@ _MAX_FURNITURE_WORDS = 40  # a furniture rule never removes a line longer than t
 # should not cross them; other furniture only weighs against it.
 _BOUNDARY_REASONS = frozenset({"related-heading", "comments", "tags", "source-link", "copyright", "cookie-notice"})
 _HARD_END_REASONS = frozenset({"comments", "cookie-notice", "copyright"})
-_MIN_BODY_WORDS = 150
+_MIN_BODY_SCORE = 150.0
 _BOUNDARY_PENALTY = 40.0
 _FURNITURE_PENALTY = 6.0
 _SHORT_LINE_PENALTY = 3.0
+_SHORT_SENTENCE_WEIGHT = 0.5
 
 
 @dataclass
@@ -57,7 +58,7 @@ def clean_text(text: str) -> Extraction:
         line.reason = _furniture_reason(line)
     _mark_captions(lines)
     _mark_repeated_prose(lines)
-    start, end = _body_run(lines[: _hard_end(lines)], Counter(line.text for line in lines))
+    start, end = _body_run(lines)
     title = _mark_title(lines, start)
     removed: list[RemovedLine] = []
     dateline, dateline_agency = _take_dateline(lines, start, removed)
@@ -124,15 +125,12 @@ def _mark_repeated_prose(lines: list[_Line]) -> None:
             seen.add(line.text)
 
 
-def _hard_end(lines: list[_Line]) -> int:
-    """Index of the first comment form, cookie notice or legal footer after a good deal of prose:
-    the body never runs past it."""
-    prose_words = 0
+def _hard_end(lines: list[_Line], copies: Counter[str]) -> int:
+    """Index of the first comment form, cookie notice or legal footer that follows a run of prose
+    good enough to be the body: the body never runs past it."""
     for index, line in enumerate(lines):
-        if line.reason in _HARD_END_REASONS and prose_words >= _MIN_BODY_WORDS:
+        if line.reason in _HARD_END_REASONS and _best_run(lines[:index], copies)[0] >= _MIN_BODY_SCORE:
             return index
-        if line.reason is None and line.words >= 10 and line.sentence_like:
-            prose_words += line.words
     return len(lines)
 
 
@@ -147,13 +145,21 @@ def _prose_score(line: _Line, copies: int) -> float:
         return float(line.words)
     if line.words >= 20 and not _TRUNCATED.search(line.text):
         return line.words / 2
-    if line.words >= 4 and line.sentence_like:
-        return 1.0
-    return -_SHORT_LINE_PENALTY
+    if line.sentence_like:
+        return line.words * _SHORT_SENTENCE_WEIGHT
+    # Short lines without a full stop: menu items (one or two words) weigh most against the
+    # body, longer list items and sub-headings less.
+    return -_SHORT_LINE_PENALTY / max(1.0, line.words / 2)
 
 
-def _body_run(lines: list[_Line], copies: Counter[str]) -> tuple[int, int]:
-    """The [start, end) indexes of the maximum-sum run of prose scores (Kadane's algorithm)."""
+def _body_run(lines: list[_Line]) -> tuple[int, int]:
+    """The [start, end) indexes of the body: the best run of prose before any hard end."""
+    copies = Counter(line.text for line in lines)
+    return _best_run(lines[: _hard_end(lines, copies)], copies)[1]
+
+
+def _best_run(lines: list[_Line], copies: Counter[str]) -> tuple[float, tuple[int, int]]:
+    """The maximum-sum run of prose scores and its [start, end) indexes (Kadane's algorithm)."""
     best, best_span = 0.0, (0, 0)
     total, run_start = 0.0, 0
     for index, line in enumerate(lines):
@@ -162,7 +168,7 @@ def _body_run(lines: list[_Line], copies: Counter[str]) -> tuple[int, int]:
         total += _prose_score(line, copies[line.text])
         if total > best:
             best, best_span = total, (run_start, index + 1)
-    return best_span
+    return best, best_span
 
 
 def _mark_title(lines: list[_Line], body_start: int) -> str | None:
