@@ -19,7 +19,8 @@ from storydesk.extract.text_dates import is_date_line, publication_date_from_tex
 from storydesk.model import Extraction, PublicationDate, RemovedLine
 
 _WORD = re.compile(r"\w+")
-_SENTENCE_END = re.compile(r"[.!?:;。！？]['\"”’»)\]]*$")
+# A sentence's end, perhaps followed by an agency signature ("... lifting. EFE", "... (dpa)").
+_SENTENCE_END = re.compile(r"[.!?:;。！？]['\"”’»)\]]*(?:\s+(?:\(?[A-Z][\w./-]{1,20}\)?|\([a-z]{2,5}\))\.?)?$")
 _TRUNCATED = re.compile(r"(…|\.\.\.)\s*$")
 _URL_LINE = re.compile(r"^(https?://|www\.)\S+$|^\S+@\S+\.\w+$", re.IGNORECASE)
 _MAX_FURNITURE_WORDS = 40  # a furniture rule never removes a line longer than this

@@ -50,11 +50,11 @@ def publication_date_from_text(lines: list[str], dateline: str | None = None) ->
     found = [item for no, line in enumerate(lines, 1) if _may_date(line, no <= head_end) for item in find_dates(line, no)]
     rejected: list[DateEvidence] = []
     labelled = _labelled(found, lines, "published")
-    for item in _labelled(found, lines, "updated"):
-        rejected.append(_evidence("updated (modification date)", item))
+    updated = _labelled(found, lines, "updated")
+    rejected += [_evidence("updated (modification date)", item) for item in updated]
     header = [item for item in found if _is_page_header(item, lines)]
     date_lines = [item for item in found if item.line_no <= head_end and is_date_line(lines[item.line_no - 1])
-                  and item not in header and item not in labelled]
+                  and item not in header and item not in labelled and item not in updated]
     body = _today_phrases(found, lines) + [item for item in found if item.weekday and item.line_no > head_end]
     dateline_dates = [item for item in find_dates(dateline or "", 0)]
 
@@ -64,7 +64,7 @@ def publication_date_from_text(lines: list[str], dateline: str | None = None) ->
     full_dates = [item for _, item in strong + weak if item.precision == "day"]
     for item in header:
         reason = "page-header (render date)"
-        if any(_later_by(item.value, other.value) for other in full_dates + [i for _, i in weak]):
+        if any(_later_by(item.value, other.value, allow_no_year=True) for other in full_dates + [i for _, i in weak]):
             reason = "page-header (conflicts with body date)"
         rejected.append(_evidence(reason, item))
     for source, item in strong:

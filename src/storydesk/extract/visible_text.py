@@ -47,7 +47,9 @@ not dropped wholesale: with broken markup libxml2 may put body content in it.)""
     if not page or not page.strip():
         return None
     try:
-        return html.document_fromstring(_XML_DECLARATION.sub("", page, count=1))
+        # huge_tree lifts libxml2's nesting cap (256 levels), beyond which it silently drops text.
+        parser = html.HTMLParser(huge_tree=True)
+        return html.document_fromstring(_XML_DECLARATION.sub("", page, count=1), parser=parser)
     except (ParserError, ValueError, etree.LxmlError):
         return None
 

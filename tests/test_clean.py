@@ -1,0 +1,212 @@
+"""clean_text: furniture out (each line recorded with its reason), every body line kept, fields
+taken out of the body (title, dateline, agencies). Fixtures are made-up texts."""
+from pathlib import Path
+
+import pytest
+
+from storydesk.extract.clean import clean_text
+
+PARAGRAPHS = [
+    "The city council approved the new budget on Tuesday after a debate that lasted well into the night.",
+    "Opposition members argued that the spending plan leaves too little for schools and public transport.",
+    "The mayor said the vote showed that the council could still agree on the things that matter most.",
+    "A final reading of the budget is planned for next month, when the amendments will be voted on.",
+]
+
+
+def _article(head: list[str], tail: list[str], body: list[str] = PARAGRAPHS) -> str:
+    return "\n\n".join(head + body + tail)
+
+
+def _reasons(text: str) -> dict[str, str]:
+    return {removed.text: removed.reason for removed in clean_text(text).removed}
+
+
+def test_body_is_one_paragraph_per_line_without_blanks():
+    result = clean_text(_article(["Council passes the city budget after a long night"], []))
+    assert result.text.split("\n") == PARAGRAPHS
+    assert result.title == "Council passes the city budget after a long night"
+
+
+def test_repeated_headline_is_the_title_once():
+    headline = "Council passes the city budget after a long night"
+    result = clean_text(_article([headline, headline, headline], []))
+    assert result.title == headline
+    assert [r.reason for r in result.removed] == ["title", "repeated-title", "repeated-title"]
+    assert headline not in result.text
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("HomeNewsLocal politics", "navigation"),
+        ("Home > News > Local", "navigation"),
+        ("Skip to main content", "navigation"),
+        ("Síguenos en Instagram", "social-prompt"),
+        ("Folgen Sie uns auf Facebook", "social-prompt"),
+        ("Share this article", "social-prompt"),
+        ("-", "separator"),
+        ("* * *", "separator"),
+        ("https://example.org/some/page", "url"),
+    ],
+)
+def test_head_furniture_is_removed_with_its_reason(line, reason):
+    text = _article([line, "Council passes the city budget after a long night"], [])
+    assert _reasons(text)[line] == reason
+    assert clean_text(text).text.split("\n") == PARAGRAPHS
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("PREV Storm warning issued for the coast", "teaser"),
+        ("NEXT Festival organisers expect record crowds", "teaser"),
+        ("Lesen Sie auch: Neue Brücke eröffnet", "teaser"),
+        ("Follow us on Google News", "social-prompt"),
+        ("Suivez-nous sur Twitter", "social-prompt"),
+        ("Source link", "source-link"),
+        ("Tags", "tags"),
+        ("Etiquetas: política, presupuesto", "tags"),
+        ("RELATED ARTICLES", "related-heading"),
+        ("Most Popular", "related-heading"),
+        ("Noticias relacionadas", "related-heading"),
+        ("Leave a Reply", "comments"),
+        ("© 2024 Example Media. All rights reserved.", "copyright"),
+        ("We use cookies to improve your experience on our website.", "cookie-notice"),
+    ],
+)
+def test_tail_furniture_is_removed_with_its_reason(line, reason):
+    text = _article(["Council passes the city budget after a long night"], [line])
+    assert _reasons(text)[line] == reason
+    assert clean_text(text).text.split("\n") == PARAGRAPHS
+
+
+@pytest.mark.parametrize(
+    "credit", ["Photo: Reuters/Jane Roe", "Foto: EFE", "Bild: AP/Max Muster", "The mayor at city hall – Jane Roe/Example Press"]
+)
+def test_photo_credits_are_removed_inside_the_body(credit):
+    body = PARAGRAPHS[:2] + [credit] + PARAGRAPHS[2:]
+    text = _article(["Council passes the city budget after a long night"], [], body)
+    assert _reasons(text)[credit] == "photo-credit"
+    assert clean_text(text).text.split("\n") == PARAGRAPHS
+
+
+def test_caption_repeated_before_its_credit_is_a_caption():
+    head = ["Council passes the city budget after a long night", "The mayor, in her office", "The mayor, in her office – -/City Hall/dpa"]
+    reasons = _reasons(_article(head, []))
+    assert reasons["The mayor, in her office"] == "caption"
+    assert reasons["The mayor, in her office – -/City Hall/dpa"] == "photo-credit"
+
+
+def test_sub_headings_and_block_quote_with_speaker_line_are_kept():
+    body = [
+        PARAGRAPHS[0],
+        "Schools left waiting",
+        PARAGRAPHS[1],
+        "We will not accept a budget that forgets the children of this city. Not this year, not ever.",
+        "Maria Gonzalez",
+        "Photo: Example Press",
+        PARAGRAPHS[2],
+        "\"A fair compromise\" hailed",
+        PARAGRAPHS[3],
+    ]
+    result = clean_text(_article(["Council passes the city budget after a long night"], [], body))
+    assert result.text.split("\n") == [line for line in body if not line.startswith("Photo:")]
+
+
+def test_dateline_line_is_taken_into_its_field():
+    result = clean_text(_article(["Council passes the city budget after a long night", "LISBON 3 Mar. () –"], []))
+    assert result.dateline == "LISBON 3 Mar."
+    assert _reasons(_article(["Budget passes after a long night", "LISBON 3 Mar. () –"], []))["LISBON 3 Mar. () –"] == "dateline"
+    assert result.text.split("\n") == PARAGRAPHS
+
+
+def test_dateline_fragment_and_agency_are_cut_from_the_first_paragraph():
+    body = ["BERLIN (Reuters) - " + PARAGRAPHS[0]] + PARAGRAPHS[1:]
+    result = clean_text(_article(["Council passes the city budget after a long night"], [], body))
+    assert result.dateline == "BERLIN"
+    assert result.agencies == ["Reuters"]
+    assert result.text.split("\n") == PARAGRAPHS
+    assert any(r.reason == "dateline" and r.text.startswith("BERLIN (Reuters)") for r in result.removed)
+
+
+def test_trailing_agency_signature_is_stripped_and_recorded():
+    body = PARAGRAPHS[:-1] + [PARAGRAPHS[-1] + " AFP"]
+    result = clean_text(_article(["Council passes the city budget after a long night"], [], body))
+    assert result.agencies == ["AFP"]
+    assert result.text.split("\n") == PARAGRAPHS
+    assert any(r.reason == "agency-credit" and r.text == "AFP" for r in result.removed)
+
+
+def test_page_menu_and_footer_around_the_body_are_removed():
+    menu = ["News", "Sport", "Culture", "Weather", "Sign in"]
+    footer = ["About us", "Contact", "Jobs", "Privacy policy"]
+    result = clean_text(_article(menu + ["Council passes the city budget after a long night"], footer))
+    assert result.text.split("\n") == PARAGRAPHS
+    assert {r.reason for r in result.removed if r.text in menu} == {"navigation"}
+
+
+def test_empty_text_gives_an_empty_extraction():
+    result = clean_text("")
+    assert result.text == "" and result.title is None and result.removed == []
+
+
+SEEDS = Path(__file__).resolve().parents[1] / "examples" / "corpus"
+
+
+def _seed(prefix: str) -> tuple[list[str], object]:
+    path = next(SEEDS.glob(f"{prefix}_*.txt"))
+    text = path.read_text(encoding="utf-8")
+    return text.splitlines(), clean_text(text)
+
+
+def _assert_body_kept(lines: list[str], result, first: int, last: int, dropped: set[int]) -> None:
+    """Every non-blank line of the body span is in the clean text, except the ``dropped`` ones."""
+    body = result.text
+    for no in range(first, last + 1):
+        line = lines[no - 1].strip()
+        if line and no not in dropped:
+            assert line.removesuffix(" EFE") in body, f"line {no} lost: {line[:60]}"
+
+
+def test_seed_articles():
+    lines, result = _seed("000")
+    assert result.title.startswith("Putin defends the military agreement")
+    assert result.dateline == "MADRID 25 Oct."
+    assert (result.published.value, result.published.precision) == ("--10-25", "day-no-year")
+    assert {r.line_no: r.reason for r in result.removed} == {
+        1: "navigation", 3: "title", 5: "caption", 8: "photo-credit", 10: "teaser", 12: "dateline",
+        26: "source-link", 28: "tags",
+    }
+    _assert_body_kept(lines, result, 14, 24, set())
+
+    lines, result = _seed("001")
+    assert (result.published.value, result.published.precision) == ("2024-10-24", "day")
+    assert result.title == "Putin: 2000 Ukraine soldiers encircled in Kursk"
+    assert {r.line_no: r.reason for r in result.removed}[8] == "photo-credit"
+    assert "Wladimir Putin" in result.text.split("\n")  # the block quote's speaker line
+    _assert_body_kept(lines, result, 3, 15, {8})
+
+    lines, result = _seed("002")
+    assert result.published.value is None
+    assert result.agencies == ["EFE"]
+    removed = {r.line_no: r.reason for r in result.removed}
+    assert [removed[no] for no in (1, 3, 4)] == ["title", "repeated-title", "repeated-title"]
+    assert [removed[no] for no in (27, 30, 32, 33)] == ["social-prompt", "separator", "teaser", "teaser"]
+    assert result.text.split("\n")[-1].endswith("called for their lifting.")
+    _assert_body_kept(lines, result, 6, 24, set())
+
+    lines, result = _seed("003")
+    assert result.published.value in ("2024-10-24", "--10-24")
+    assert any(r.source.startswith("page-header") for r in result.published.rejected)
+    removed = {r.line_no: r.reason for r in result.removed}
+    assert removed[1] == "page-date-header" and removed[2] == "navigation"
+    assert removed[24] == removed[26] == "related-heading"
+    _assert_body_kept(lines, result, 6, 22, set())
+
+    lines, result = _seed("004")
+    assert result.published.value is None
+    removed = {r.line_no: r.reason for r in result.removed}
+    assert removed[38] == "url" and removed[45] == "social-prompt" and removed[50] == removed[51] == "teaser"
+    assert "Against US hegemony" in result.text.split("\n")
+    _assert_body_kept(lines, result, 6, 42, {38})
