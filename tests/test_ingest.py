@@ -305,3 +305,39 @@ def test_skipped_is_a_counted_reason_not_a_problem():
     skipped = Skipped(Origin("crawl.warc.gz", "1234"), "HTTP 404")
     assert str(skipped) == "crawl.warc.gz#1234: skipped: HTTP 404"
     assert not isinstance(skipped, IngestProblem)
+
+
+def test_json_array_is_streamed_across_read_boundaries(tmp_path):
+    records = [{"text": f"story {n} \u00e9t\u00e9 " + "word " * (n % 40)} for n in range(3000)]
+    path = write(tmp_path / "export.json", json.dumps(records, indent=1))
+    assert path.stat().st_size > 200_000
+    docs = documents(read(path, max_document_bytes=1_000))
+    assert [d.content for d in docs] == [r["text"].strip() for r in records]
+    assert docs[-1].origin == Origin(str(path), "2999")
+
+
+def test_json_array_stops_with_a_problem_at_a_malformed_or_oversized_element(tmp_path):
+    """Oversized: larger than what is buffered (64 KB) and the limit; smaller ones are skipped."""
+    broken = write(tmp_path / "broken.json", '[{"text": "one"}, {"text": "two"}, {"text": "three" "x"}, {"text": "four"}]')
+    huge = write(tmp_path / "huge.json", json.dumps([{"text": "one"}, {"text": "x" * 200_000}, {"text": "three"}]))
+    broken_items, huge_items = read(broken), read(huge, max_document_bytes=1_000)
+    assert [d.content for d in documents(broken_items)] == ["one", "two"]
+    assert [str(p) for p in problems(broken_items)] == [
+        f"{broken}#2: invalid JSON: Expecting ',' delimiter; the rest of the array is not read"
+    ]
+    assert [d.content for d in documents(huge_items)] == ["one"]
+    assert [str(p) for p in problems(huge_items)] == [
+        f"{huge}#1: record too large: over the 1.0 KB limit; the rest of the array is not read"
+    ]
+
+
+def test_json_array_element_over_the_limit_but_buffered_is_skipped(tmp_path):
+    path = write(tmp_path / "a.json", json.dumps([{"text": "one"}, {"text": "x" * 5_000}, {"text": "three"}]))
+    items = read(path, max_document_bytes=1_000)
+    assert [d.content for d in documents(items)] == ["one", "three"]
+    assert [str(p) for p in problems(items)] == [f"{path}#1: record too large: over the 1.0 KB limit"]
+
+
+def test_single_json_object_over_the_limit_is_refused_with_its_size(tmp_path):
+    path = write(tmp_path / "big.json", json.dumps({"text": "word " * 1_000}))
+    assert [str(p) for p in read(path, max_document_bytes=1_000)] == [f"{path}: file too large: 5.0 KB > 1.0 KB limit"]

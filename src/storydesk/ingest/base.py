@@ -5,6 +5,7 @@ bad record and goes on, and raises SourceError only when the whole source is unu
 """
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -41,6 +42,7 @@ class ReadOptions:
     location: str
     fetch: bool = False
     max_document_bytes: int = 20_000_000
+    size: int | None = None  # bytes to read, when known before reading (not for gzip or stdin)
 
     def origin(self, record: str | int | None = None) -> Origin:
         return Origin(self.location, None if record is None else str(record))
@@ -65,6 +67,12 @@ def too_large(limit: int, size: int | None = None) -> str:
     return f"file too large: {human_size(size)} > {human_size(limit)} limit"
 
 
+def refuse_too_large(options: ReadOptions) -> None:
+    """Refuse, before reading a byte, a single document whose known size is over the limit."""
+    if options.size is not None and options.size > options.max_document_bytes:
+        raise SourceError(too_large(options.max_document_bytes, options.size))
+
+
 def read_whole(stream: BinaryIO, options: ReadOptions) -> bytes:
     """All of a single-document stream, refusing (without reading on) past the size limit."""
     data = stream.read(options.max_document_bytes + 1)
@@ -80,3 +88,30 @@ def require_text(text: str) -> str:
     if not text.strip():
         raise SourceError("whitespace-only file")
     return text
+
+
+def prepend(head: bytes, rest: BinaryIO) -> BinaryIO:
+    """A buffered stream that gives ``head`` (already read, to sniff) and then ``rest``."""
+    return io.BufferedReader(_Prefixed(head, rest))
+
+
+class _Prefixed(io.RawIOBase):
+    """Raw stream of some bytes already read followed by the rest of the original stream;
+    stdin cannot seek back, and peek() may return fewer bytes than sniffing needs."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        if self._head:
+            count = min(len(buffer), len(self._head))
+            buffer[:count] = self._head[:count]
+            self._head = self._head[count:]
+            return count
+        data = self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)

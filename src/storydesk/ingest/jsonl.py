@@ -5,25 +5,36 @@ their scraper's field names without touching code.
 """
 from __future__ import annotations
 
+import codecs
 import json
+import re
 from collections.abc import Iterator
 from functools import cache
 from typing import Any, BinaryIO
 
 from storydesk import vocab
-from storydesk.ingest.base import Item, ReadOptions, SourceError, human_size, read_whole
-from storydesk.ingest.decode import decode
+from storydesk.ingest.base import Item, ReadOptions, SourceError, human_size, prepend, read_whole, refuse_too_large
+from storydesk.ingest.decode import SNIFF_BYTES, decode
 from storydesk.ingest.formats import looks_like_html
 from storydesk.model import IngestProblem, RawDocument
 
 BODY_ROLES = ("html", "text", "markup")  # in priority order; "markup" is sniffed
 METADATA_ROLES = ("url", "title", "date", "source", "author")
+_JSON = json.JSONDecoder()
+_NON_SPACE = re.compile(r"\S")
 
 
 def read_json(stream: BinaryIO, options: ReadOptions) -> Iterator[Item]:
-    """A JSON file: one object (record None) or an array of objects (record = index from 0).
+    """A JSON file: one object (record None, size-limited) or an array of objects (record =
+    index from 0, streamed: only each object is size-limited).
 
     A .json file that is really JSON Lines (several objects, one per line) is read as such."""
+    head = stream.read(SNIFF_BYTES)
+    stream = prepend(head, stream)
+    if head.removeprefix(codecs.BOM_UTF8).lstrip().startswith(b"["):
+        yield from _array_items(stream, options)
+        return
+    refuse_too_large(options)
     text = decode(read_whole(stream, options))
     try:
         value = json.loads(text)
@@ -32,13 +43,9 @@ def read_json(stream: BinaryIO, options: ReadOptions) -> Iterator[Item]:
             raise SourceError(f"invalid JSON: {error.msg} (line {error.lineno}, column {error.colno})") from error
         yield from _json_lines(enumerate(text.encode("utf-8").splitlines(), start=1), options)
         return
-    if isinstance(value, dict):
-        yield record_item(value, options, record=None)
-    elif isinstance(value, list):
-        for index, element in enumerate(value):
-            yield record_item(element, options, record=index)
-    else:
+    if not isinstance(value, dict):
         raise SourceError(f"JSON holds a {type(value).__name__}, not an object or an array of objects")
+    yield record_item(value, options, record=None)
 
 
 def read_jsonl(stream: BinaryIO, options: ReadOptions) -> Iterator[Item]:
@@ -51,14 +58,89 @@ def record_item(value: Any, options: ReadOptions, record: int | None) -> RawDocu
     """The document one JSON record describes, or why it describes none."""
     if not isinstance(value, dict):
         return options.problem(f"not a JSON object but a {type(value).__name__}", record)
-    body = _body(value)
+    fields = _fields(value)
+    body = _body(fields)
     if body is None:
         return options.problem("no text or html field", record)
     fmt, content = body
     if len(content) > options.max_document_bytes:
         return options.problem(f"record too large: over the {human_size(options.max_document_bytes)} limit", record)
-    metadata = {role: _field(value, role) for role in METADATA_ROLES}
+    metadata = {role: fields.get(role) for role in METADATA_ROLES}
     return RawDocument(origin=options.origin(record), format=fmt, content=content, **metadata)
+
+
+def _array_items(stream: BinaryIO, options: ReadOptions) -> Iterator[Item]:
+    """The records of a JSON array, one at a time; a malformed or oversized element ends the
+    array with a problem (there is no resynchronising inside JSON)."""
+    array = _ArrayReader(stream, options.max_document_bytes)
+    index = 0  # of the element being read, named by the problem if it fails
+    try:
+        for element in array.elements():
+            yield record_item(element, options, record=index)
+            index += 1
+    except json.JSONDecodeError as error:
+        yield options.problem(f"invalid JSON: {error.msg}; the rest of the array is not read", index)
+    except SourceError as error:
+        yield options.problem(f"{error.reason}; the rest of the array is not read", index)
+
+
+class _ArrayReader:
+    """Parses the elements of a top-level JSON array from a byte stream in bounded memory.
+
+    The stdlib has no streaming JSON parser and ijson is not a dependency; raw_decode on a
+    buffer that grows geometrically until an element parses does the job in a few lines."""
+
+    def __init__(self, stream: BinaryIO, limit: int) -> None:
+        self._stream = stream
+        self._limit = limit
+        self._decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
+        self._buffer = ""
+        self._pos = 0
+
+    def elements(self) -> Iterator[Any]:
+        """Each element in turn; raises JSONDecodeError or SourceError on a bad array."""
+        self._expect("[")
+        if self._peek() == "]":
+            return
+        while True:
+            yield self._element()
+            if self._expect(",", "]") == "]":
+                return
+
+    def _element(self) -> Any:
+        self._peek()  # raw_decode does not skip leading whitespace
+        while True:
+            try:
+                value, self._pos = _JSON.raw_decode(self._buffer, self._pos)
+                return value
+            except json.JSONDecodeError:
+                if len(self._buffer) - self._pos > self._limit:
+                    raise SourceError(f"record too large: over the {human_size(self._limit)} limit") from None
+                if not self._read_more():
+                    raise
+
+    def _expect(self, *allowed: str) -> str:
+        found = self._peek()
+        if found not in allowed:
+            raise SourceError(f"expected {' or '.join(repr(a) for a in allowed)}, found {found or 'end of file'!r}")
+        self._pos += 1
+        return found
+
+    def _peek(self) -> str:
+        """The next non-whitespace character, not consumed ("" at the end of the stream)."""
+        while (match := _NON_SPACE.search(self._buffer, self._pos)) is None:
+            self._pos = len(self._buffer)
+            if not self._read_more():
+                return ""
+        self._pos = match.start()
+        return match.group()
+
+    def _read_more(self) -> bool:
+        """Append at least as much as the unparsed buffer holds (geometric growth)."""
+        data = self._stream.read(max(SNIFF_BYTES, len(self._buffer) - self._pos))
+        self._buffer = self._buffer[self._pos :] + self._decoder.decode(data, final=not data)
+        self._pos = 0
+        return bool(data)
 
 
 def _json_lines(lines: Iterator[tuple[int, bytes | None]], options: ReadOptions) -> Iterator[Item]:
@@ -95,10 +177,10 @@ def _bounded_lines(stream: BinaryIO, limit: int) -> Iterator[tuple[int, bytes | 
         yield line_no, None
 
 
-def _body(record: dict[str, Any]) -> tuple[str, str] | None:
-    """("html" | "text", content) from the first non-empty body field, in role order."""
+def _body(fields: dict[str, str]) -> tuple[str, str] | None:
+    """("html" | "text", content) from the first body role present, in priority order."""
     for role in BODY_ROLES:
-        content = _field(record, role)
+        content = fields.get(role)
         if content:
             if role == "markup":
                 return ("html" if looks_like_html(content) else "text"), content
@@ -106,9 +188,21 @@ def _body(record: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-def _field(record: dict[str, Any], role: str) -> str | None:
-    """The first non-empty value among the field names of ``role``."""
-    return next(filter(None, (_as_text(record.get(name)) for name in _field_names()[role])), None)
+def _fields(record: dict[str, Any]) -> dict[str, str]:
+    """Role -> text of the best-ranked non-empty field filling it (one pass over the record's
+    own keys, so that records are cheap whatever the length of the alias lists)."""
+    best: dict[str, tuple[int, str]] = {}
+    for name, value in record.items():
+        role_rank = _role_of_field().get(name)
+        if role_rank is None or value is None:
+            continue
+        role, rank = role_rank
+        if role in best and best[role][0] < rank:
+            continue
+        text = _as_text(value)
+        if text:
+            best[role] = (rank, text)
+    return {role: text for role, (_, text) in best.items()}
 
 
 def _as_text(value: Any) -> str | None:
@@ -125,6 +219,6 @@ def _as_text(value: Any) -> str | None:
 
 
 @cache
-def _field_names() -> dict[str, tuple[str, ...]]:
-    """Role -> field names, from ``ingest_fields.txt``."""
-    return {row[0]: row[1:] for row in vocab.load_table("ingest_fields.txt")}
+def _role_of_field() -> dict[str, tuple[str, int]]:
+    """Field name -> (role, rank among the role's names), from ``ingest_fields.txt``."""
+    return {name: (row[0], rank) for row in vocab.load_table("ingest_fields.txt") for rank, name in enumerate(row[1:])}

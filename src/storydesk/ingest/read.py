@@ -3,13 +3,12 @@ for bad content: every problem becomes an IngestProblem and reading goes on."""
 from __future__ import annotations
 
 import gzip
-import io
 import sys
 import zlib
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-from storydesk.ingest.base import Item, ReadOptions, SourceError, too_large
+from storydesk.ingest.base import Item, ReadOptions, SourceError, prepend, refuse_too_large
 from storydesk.ingest.discover import Source
 from storydesk.ingest.feeds import read_feed, read_xml
 from storydesk.ingest.files import read_html, read_text
@@ -32,7 +31,7 @@ READERS: dict[str, Reader] = {
     "urls": read_url_list,
 }
 # Formats read whole into memory, so a file over the limit is refused before it is opened.
-SINGLE_DOCUMENT_FORMATS = {"text", "html", "json", "feed", "xml", "urls"}
+SINGLE_DOCUMENT_FORMATS = {"text", "html", "feed", "xml", "urls"}  # .json: one object only
 MAGIC_BYTES = 16
 
 
@@ -45,7 +44,8 @@ def read_source(
 ) -> Iterator[Item]:
     """Yield the RawDocuments in ``source``, an IngestProblem for each thing that could not be
     read (with its reason), and a Skipped for each record passed over on purpose."""
-    options = ReadOptions(source.label, fetch=fetch, max_document_bytes=max_document_bytes)
+    size = None if source.path is None or split_name(source.path.name)[1] else source.size
+    options = ReadOptions(source.label, fetch=fetch, max_document_bytes=max_document_bytes, size=size)
     documents = 0
     try:
         items = _stdin_items(stdin or sys.stdin.buffer, options) if source.path is None else _file_items(source, options)
@@ -73,8 +73,8 @@ def _file_items(source: Source, options: ReadOptions) -> Iterator[Item]:
     if source.size == 0:
         raise SourceError("empty file")
     gzipped = split_name(source.path.name)[1]
-    if fmt in SINGLE_DOCUMENT_FORMATS and not gzipped and (source.size or 0) > options.max_document_bytes:
-        raise SourceError(too_large(options.max_document_bytes, source.size))
+    if fmt in SINGLE_DOCUMENT_FORMATS:
+        refuse_too_large(options)
     with open(source.path, "rb") as raw:
         if fmt == "warc":  # warcio reads gzipped WARCs itself, so offsets are those on disk
             yield from read_warc(raw, options)
@@ -98,37 +98,10 @@ def _stdin_items(stdin: BinaryIO, options: ReadOptions) -> Iterator[Item]:
     head = stdin.read(SNIFF_BYTES)
     if not head:
         raise SourceError("empty input")
-    stream: BinaryIO = _with_head(head, stdin)
+    stream: BinaryIO = prepend(head, stdin)
     fmt = sniff(head)
     if fmt == "gzip":
         fmt = sniff(zlib.decompressobj(wbits=31).decompress(head, SNIFF_BYTES))
         if fmt != "warc":  # warcio reads gzipped WARCs itself
             stream = gzip.GzipFile(fileobj=stream)
     yield from READERS[fmt](stream, options)
-
-
-def _with_head(head: bytes, rest: BinaryIO) -> BinaryIO:
-    """A buffered stream that gives ``head`` (already read, to sniff) and then ``rest``."""
-    return io.BufferedReader(_Prefixed(head, rest))
-
-
-class _Prefixed(io.RawIOBase):
-    """Raw stream of some bytes already read followed by the rest of the original stream;
-    stdin cannot seek back, and peek() may return fewer bytes than sniffing needs."""
-
-    def __init__(self, head: bytes, rest: BinaryIO) -> None:
-        self._head = memoryview(head)
-        self._rest = rest
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        if self._head:
-            count = min(len(buffer), len(self._head))
-            buffer[:count] = self._head[:count]
-            self._head = self._head[count:]
-            return count
-        data = self._rest.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
