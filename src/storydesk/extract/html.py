@@ -46,6 +46,7 @@ def extract_html(html: str, url: str | None = None) -> Extraction:
 
 
 def _trafilatura_document(html: str, url: str | None) -> Document | None:
+    """trafilatura's extraction with metadata, or None when it finds nothing or fails."""
     try:
         return trafilatura.bare_extraction(
             html, url=url, with_metadata=True, date_extraction_params=_QUICK_DATE, **TRAFILATURA_OPTIONS
@@ -58,12 +59,12 @@ def _body_text(html: str, document: Document | None) -> str:
     """trafilatura's text, or its baseline's when trafilatura's is missing or far shorter."""
     main = (document.text or "") if document is not None else ""
     fallback = _baseline_text(html)
-    if _word_count(main) < SHORT_OUTPUT_RATIO * _word_count(fallback):
-        return fallback
-    return main.strip()
+    chosen = fallback if _word_count(main) < SHORT_OUTPUT_RATIO * _word_count(fallback) else main
+    return "\n".join(line.strip() for line in chosen.splitlines() if line.strip())
 
 
 def _word_count(text: str) -> int:
+    """Number of ``\\w+`` words, the unit the length comparison uses."""
     return len(_WORD.findall(text))
 
 
@@ -78,11 +79,13 @@ def _baseline_text(html: str) -> str:
 
 
 def _field(document: Document | None, name: str) -> str | None:
+    """A non-blank text field of trafilatura's document, else None."""
     value = getattr(document, name, None) if document is not None else None
-    return value.strip() or None if isinstance(value, str) else None
+    return (value.strip() or None) if isinstance(value, str) else None
 
 
 def _safe_publication_date(html: str, url: str | None) -> PublicationDate:
+    """The page's publication date; no date if a clue breaks the date parser."""
     try:
         return publication_date(html, url)
     except Exception:  # a date clue that breaks the parser is no date, not a failed page

@@ -12,12 +12,17 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
+from functools import cache
 
+import dateparser
 import lxml.html
+from htmldate import find_date
 from lxml.etree import ParserError, XMLSyntaxError
 
 from storydesk import vocab
+from storydesk.extract.text_dates import publication_date_from_text
+from storydesk.extract.visible_text import visible_text
 from storydesk.model import DateEvidence, PublicationDate
 
 _ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -44,11 +49,14 @@ class _Candidate:
     day: date | None
 
     def evidence(self) -> DateEvidence:
+        """This clue as evidence: its rule and its raw text (shortened)."""
         return DateEvidence(source=f"{self.rule.kind}:{self.rule.key}", text=self.raw.strip()[:200])
 
 
-def _rules() -> list[_Rule]:
-    return [_Rule(*row[:3]) for row in vocab.load_table("html_date_meta.txt")]
+@cache
+def _rules() -> tuple[_Rule, ...]:
+    """The metadata rules of ``html_date_meta.txt``, in priority order."""
+    return tuple(_Rule(*row[:3]) for row in vocab.load_table("html_date_meta.txt"))
 
 
 def parse_day(raw: str) -> date | None:
@@ -67,18 +75,18 @@ def _parse_free_text(raw: str) -> date | None:
     they are refused rather than guessed."""
     if not re.search(r"[^\W\d_]{3,}", raw) or len(raw) > 60:
         return None
-    import dateparser
-
     settings = {"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"]}
     parsed = dateparser.parse(raw, settings=settings)
     return parsed.date() if parsed else None
 
 
 def _plausible(day: date) -> bool:
+    """Not before the news web began, not after tomorrow."""
     return _EARLIEST <= day <= date.today() + timedelta(days=1)
 
 
 def _parse_html(html: str) -> lxml.html.HtmlElement | None:
+    """The page's element tree, or None when lxml cannot read it."""
     try:
         return lxml.html.document_fromstring(html)
     except (ParserError, XMLSyntaxError, ValueError):
@@ -86,6 +94,7 @@ def _parse_html(html: str) -> lxml.html.HtmlElement | None:
 
 
 def _meta_values(tree: lxml.html.HtmlElement) -> Iterator[tuple[str, str]]:
+    """(lower-cased key, content) of every ``<meta>`` by property, name, itemprop or http-equiv."""
     for meta in tree.iter("meta"):
         content = meta.get("content")
         if not content:
@@ -97,6 +106,7 @@ def _meta_values(tree: lxml.html.HtmlElement) -> Iterator[tuple[str, str]]:
 
 
 def _itemprop_values(tree: lxml.html.HtmlElement) -> Iterator[tuple[str, str]]:
+    """(lower-cased itemprop, value) of microdata elements other than ``<meta>``."""
     for element in tree.xpath("//*[@itemprop][not(self::meta)]"):
         value = element.get("datetime") or element.get("content") or element.text_content()
         if value and value.strip():
@@ -104,6 +114,7 @@ def _itemprop_values(tree: lxml.html.HtmlElement) -> Iterator[tuple[str, str]]:
 
 
 def _json_ld_objects(tree: lxml.html.HtmlElement) -> Iterator[dict]:
+    """Every object of the page's JSON-LD scripts (unreadable scripts are skipped)."""
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         text = (script.text or "")[:_MAX_JSON_LD]
         try:
@@ -113,6 +124,7 @@ def _json_ld_objects(tree: lxml.html.HtmlElement) -> Iterator[dict]:
 
 
 def _walk_json(node: object) -> Iterator[dict]:
+    """A JSON-LD node, its list items and the objects nested in @graph and main entities."""
     if isinstance(node, list):
         for item in node:
             yield from _walk_json(item)
@@ -123,6 +135,7 @@ def _walk_json(node: object) -> Iterator[dict]:
 
 
 def _json_ld_values(tree: lxml.html.HtmlElement) -> Iterator[tuple[str, str]]:
+    """(lower-cased key, value) of the string fields of every JSON-LD object."""
     for obj in _json_ld_objects(tree):
         for key, value in obj.items():
             if isinstance(value, str):
@@ -130,6 +143,7 @@ def _json_ld_values(tree: lxml.html.HtmlElement) -> Iterator[tuple[str, str]]:
 
 
 def _time_pubdate(tree: lxml.html.HtmlElement) -> Iterator[tuple[str, str]]:
+    """("pubdate", value) of every ``<time pubdate>`` element."""
     for element in tree.xpath("//time[@pubdate]"):
         value = element.get("datetime") or element.text_content()
         if value and value.strip():
@@ -144,7 +158,7 @@ def _candidates(tree: lxml.html.HtmlElement) -> list[_Candidate]:
         "json-ld": list(_json_ld_values(tree)),
         "time": list(_time_pubdate(tree)),
     }
-    rules = _rules() + [_Rule("published", "time", "pubdate")]
+    rules = _rules() + (_Rule("published", "time", "pubdate"),)
     return [
         _Candidate(rule, raw, parse_day(raw))
         for rule in rules
@@ -156,8 +170,6 @@ def _candidates(tree: lxml.html.HtmlElement) -> list[_Candidate]:
 def _htmldate(html: str, url: str | None) -> str | None:
     """htmldate's original date from markup and URL only. Its extensive search (free text) is
     left out: on the WCXB dev pages without metadata it was right 22 times and wrong 88."""
-    from htmldate import find_date
-
     try:
         return find_date(html, extensive_search=False, original_date=True, url=url)
     except Exception:  # htmldate has many parsing paths; a failure there means "no date"
@@ -175,9 +187,9 @@ def publication_date(html: str, url: str | None = None) -> PublicationDate:
     if published:
         chosen = published[0]
         rejected += [c.evidence() for c in published[1:] if c.day != chosen.day]
-        return PublicationDate(chosen.day.isoformat(), "day", [chosen.evidence()], rejected)
+        return PublicationDate(chosen.day.isoformat(), "day", [chosen.evidence()], list(dict.fromkeys(rejected)))
     shown = _visible_text_date(html, _headline(tree))
-    rejected += shown.rejected
+    rejected = list(dict.fromkeys(rejected + shown.rejected))
     if shown.value and shown.precision == "day":
         return PublicationDate(shown.value, "day", shown.evidence, rejected)
     fallback = _htmldate(html, url)
@@ -189,9 +201,6 @@ def publication_date(html: str, url: str | None = None) -> PublicationDate:
 def _visible_text_date(html: str, headline: str | None) -> PublicationDate:
     """The date the page shows in its text from the headline down (a date above the headline is
     page chrome: a render date, a ticker); evidence sources prefixed with "visible-text:"."""
-    from storydesk.extract.text_dates import publication_date_from_text
-    from storydesk.extract.visible_text import visible_text
-
     lines = visible_text(html).split("\n")
     skipped = lines.index(headline) if headline in lines else 0
     found = publication_date_from_text(lines[skipped:])
@@ -213,5 +222,6 @@ def _headline(tree: lxml.html.HtmlElement) -> str | None:
 
 
 def _relabel(evidence: DateEvidence, line_offset: int) -> DateEvidence:
+    """Text-finder evidence marked as coming from the visible text, line numbers of the whole page."""
     line_no = evidence.line_no + line_offset if evidence.line_no else evidence.line_no
     return DateEvidence(f"visible-text:{evidence.source}", evidence.text, line_no)
