@@ -9,10 +9,10 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from storydesk.ingest.base import Item, ReadOptions, SourceError, prepend, refuse_too_large
+from storydesk.ingest.decode import SNIFF_BYTES, magic_kind
 from storydesk.ingest.discover import Source
 from storydesk.ingest.feeds import read_feed, read_xml
 from storydesk.ingest.files import read_html, read_text
-from storydesk.ingest.decode import SNIFF_BYTES, magic_kind
 from storydesk.ingest.formats import format_of, sniff, split_name
 from storydesk.ingest.jsonl import read_json, read_jsonl
 from storydesk.ingest.urls import read_url_list
@@ -30,8 +30,9 @@ READERS: dict[str, Reader] = {
     "xml": read_xml,
     "urls": read_url_list,
 }
-# Formats read whole into memory, so a file over the limit is refused before it is opened.
-SINGLE_DOCUMENT_FORMATS = {"text", "html", "feed", "xml", "urls"}  # .json: one object only
+# Formats read whole into memory, so a file over the limit is refused before it is opened
+# (.json is refused by read_json when it holds one object; arrays of objects are streamed).
+SINGLE_DOCUMENT_FORMATS = {"text", "html", "feed", "xml", "urls"}
 MAGIC_BYTES = 16
 
 
