@@ -128,3 +128,16 @@ class Article:
     def to_dict(self) -> dict[str, Any]:
         """A plain, JSON-ready dict (the shape of ``storydesk doc --json`` and exports)."""
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class TimeExpr:
+    """A time expression in a text: its span, TIMEX3 type and value, resolved against an anchor date."""
+
+    start: int  # character offsets into the text, end-exclusive
+    end: int
+    text: str
+    type: Literal["DATE", "TIME", "DURATION", "SET"]
+    value: str | None  # TIMEX3 value: "2024-10-24", "2024-W43", "2024-10", "2024", "PRESENT_REF", "P3D", "XXXX-10-24"... None when nothing can be said
+    anchored: bool  # True when the value depended on the anchor date (relative expressions)
+    mod: str | None = None  # TIMEX3 mod where applicable ("APPROX", "START", "END", "MORE_THAN"...)
