@@ -18,7 +18,7 @@ from storydesk.model import Article, IngestProblem
 from storydesk.pipeline import IngestReport
 from storydesk.store import StoreError
 
-app = typer.Typer(help="storydesk: many outlets' articles in, cross-checked stories out.", no_args_is_help=True)
+app = typer.Typer(help="storydesk: many outlets' articles in, cross-checked stories out.", no_args_is_help=True, add_completion=False)
 eval_app = typer.Typer(help="Score storydesk on a benchmark file; prints one JSON line of metrics.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 
