@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -109,6 +110,13 @@ def _summary(report: IngestReport) -> str:
     return "; ".join(parts) + (f"; skipped: {skipped}" if skipped else "")
 
 
+TITLE_CHARS = 48
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _listing(article: Article) -> dict[str, Any]:
     """The fields `docs` shows for an article."""
     published = article.extraction.published
@@ -138,13 +146,13 @@ def docs(
     if as_json:
         _print_json(rows)
         return
-    table = Table("id", "origin", "title", "published", "evidence", "lang", "dup of")
+    table = Table("id", "origin", "published", "precision", "evidence", "lang", "dup of", "title", box=box.SIMPLE_HEAD)
     for row in rows:
         table.add_row(
-            str(row["id"]), escape(Path(row["origin"]).name), escape(row["title"] or ""),
-            f"{row['published'] or '-'} ({row['precision']})" if row["published"] else "-",
+            str(row["id"]), escape(Path(row["origin"]).name), row["published"] or "-", row["precision"] or "",
             escape(row["evidence"] or "-"), row["language"] or "-",
-            f"{row['duplicate_of']} ({row['duplicate_kind']})" if row["duplicate_of"] else "",
+            f"{row['duplicate_of']} {row['duplicate_kind']}" if row["duplicate_of"] else "",
+            escape(_shorten(row["title"] or "", TITLE_CHARS)),
         )
     out.print(table)
 
@@ -201,7 +209,7 @@ def search(
         return
     for hit in hits:
         out.print(f"[bold]{hit.article.id}[/]  {escape(hit.article.title or '(untitled)')}")
-        out.print(f"    {escape(hit.snippet)}")
+        out.print(f"    {escape(' '.join(hit.snippet.split()))}")
     if not hits:
         err.print("no match")
 
