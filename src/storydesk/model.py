@@ -52,6 +52,18 @@ class IngestProblem:
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """A record passed over on purpose (an image, an HTTP 404, a revisit): counted under its
+    reason, not an error."""
+
+    origin: Origin
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.origin}: skipped: {self.reason}"
+
+
+@dataclass(frozen=True)
 class RemovedLine:
     """A line the text cleaner took out of the body, with its position and the rule that fired."""
 

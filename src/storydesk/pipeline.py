@@ -13,7 +13,7 @@ from typing import Literal
 
 from storydesk import dedupe
 from storydesk.extract import extract
-from storydesk.model import Article, DuplicateLink, IngestProblem, RawDocument
+from storydesk.model import Article, DuplicateLink, IngestProblem, RawDocument, Skipped
 from storydesk.store import Store
 
 Outcome = Literal["added", "exact-duplicate", "near-duplicate", "already-stored"]
@@ -92,7 +92,7 @@ def _original(store: Store, fingerprint: dedupe.Fingerprint) -> DuplicateLink | 
 
 def ingest(
     store: Store,
-    items: Iterable[RawDocument | IngestProblem | object],
+    items: Iterable[RawDocument | IngestProblem | Skipped],
     on_item: Callable[[str, IngestProblem | None], None] | None = None,
 ) -> IngestReport:
     """Store every document of ``items``; problems are collected and the batch goes on.
@@ -103,7 +103,7 @@ def ingest(
         if problem is not None:
             report.problems.append(problem)
         elif status == "skipped":
-            report.skipped[str(getattr(item, "reason", "skipped"))] += 1
+            report.skipped[item.reason] += 1
         else:
             report.outcomes[status] += 1
         if on_item is not None:
@@ -111,11 +111,11 @@ def ingest(
     return report
 
 
-def _ingest_one(store: Store, item: RawDocument | IngestProblem | object) -> tuple[str, IngestProblem | None]:
+def _ingest_one(store: Store, item: RawDocument | IngestProblem | Skipped) -> tuple[str, IngestProblem | None]:
     """Store one item; already-stored content is recognised by its hash before any extraction."""
     if isinstance(item, IngestProblem):
         return "problem", item
-    if not isinstance(item, RawDocument):  # a record the reader passed over, with its reason
+    if isinstance(item, Skipped):
         return "skipped", None
     digest = content_hash(item)
     existing = store.article_id_for_content(digest)

@@ -9,19 +9,7 @@ import io
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from storydesk.model import IngestProblem, Origin, RawDocument
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """A record passed over on purpose (not a page: an image, an HTTP 404, a revisit): counted
-    by the caller under its ``reason``, not an error."""
-
-    origin: Origin
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.origin}: skipped: {self.reason}"
+from storydesk.model import IngestProblem, Origin, RawDocument, Skipped
 
 
 Item = RawDocument | IngestProblem | Skipped
