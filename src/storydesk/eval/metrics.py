@@ -8,7 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 SHINGLE_SIZE = 4
-TOKENISATION = "lower-cased \\w+ tokens (Unicode), multiset of overlapping 4-token shingles"
+TOKENISATION = (
+    "lower-cased \\w+ tokens (Unicode); multiset of overlapping 4-token shingles (a text of 1-3 "
+    "tokens is one shingle); exact match = identical token sequences"
+)
 _WORD = re.compile(r"\w+")
 
 
@@ -56,17 +59,17 @@ def f1(precision: float, recall: float) -> float:
 
 def summarise_pages(scores: Iterable[PageScore]) -> dict[str, float | int]:
     """Macro means of per-page P and R, the F1 of those means, and exact-match accuracy."""
-    scores = list(scores)
-    n = len(scores)
+    pages = list(scores)
+    n = len(pages)
     if not n:
         return {"precision": 0.0, "recall": 0.0, "f1": 0.0, "exact_match": 0.0, "pages": 0}
-    precision = sum(s.precision for s in scores) / n
-    recall = sum(s.recall for s in scores) / n
+    precision = sum(s.precision for s in pages) / n
+    recall = sum(s.recall for s in pages) / n
     return {
         "precision": precision,
         "recall": recall,
         "f1": f1(precision, recall),
-        "exact_match": sum(s.exact for s in scores) / n,
+        "exact_match": sum(s.exact for s in pages) / n,
         "pages": n,
     }
 
