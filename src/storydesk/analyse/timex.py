@@ -1,0 +1,485 @@
+"""Time expressions in English news, resolved to TIMEX3 values against the publication date.
+
+A rule engine in the style of HeidelTime (which is Java and GPL, so not usable here): word
+lists live in ``storydesk/data/timex_*``, each rule is a compiled pattern plus a resolver;
+candidates are chosen longest-leftmost, then resolved in text order so that "a day earlier"
+or "the following week" can refer to the last date mentioned (narrative anchoring).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+
+from storydesk import vocab
+from storydesk.analyse.timex_calendar import (
+    duration,
+    format_value,
+    nearest_month_day,
+    nearest_weekday,
+    safe_date,
+    shift,
+)
+from storydesk.model import TimeExpr
+
+Resolution = tuple[str, str | None, bool, str | None]  # type, value, anchored, mod
+
+
+def _alternation(words: object) -> str:
+    """A regex alternation of ``words``, longest first so "a couple of" wins over "a"."""
+    return "|".join(sorted((w.replace(" ", r"\s+") for w in words), key=len, reverse=True))
+
+
+def _capitalised(words: object) -> str:
+    """A case-sensitive alternation accepting Title-case and UPPER-case forms only."""
+    forms = {f for w in words for f in (w[0].upper() + w[1:].lower(), w.upper())}
+    return "(?-i:" + "|".join(sorted((re.escape(f) for f in forms), key=len, reverse=True)) + ")"
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The word lists, loaded once from the data files."""
+
+    numbers: dict[str, str]
+    units: dict[str, str]  # singular or plural word -> TIMEX3 letter
+    months: dict[str, int]
+    weekdays: dict[str, int]
+    seasons: dict[str, str]
+    parts: dict[str, str]
+    modifiers: dict[str, str]
+    words: tuple[tuple[re.Pattern[str], str, str], ...]
+    sets: dict[str, str]
+    future_cues: re.Pattern[str]
+
+
+@cache
+def lexicon() -> Lexicon:
+    """Load the ``timex_*`` data files (cached)."""
+    units = {}
+    for singular, plural, letter in vocab.load_table("timex_units.tsv"):
+        units[singular] = units[plural] = letter
+    seasons_parts = vocab.load_table("timex_seasons_parts.tsv")
+    return Lexicon(
+        numbers=dict(vocab.load_table("timex_numbers.tsv")),
+        units=units,
+        months={name.lower(): int(n) for name, n in vocab.load_table("timex_months.tsv")},
+        weekdays={name.lower(): int(n) for name, n in vocab.load_table("timex_weekdays.tsv")},
+        seasons={w: code for w, code, kind in seasons_parts if kind == "season"},
+        parts={w: code for w, code, kind in seasons_parts if kind == "part"},
+        modifiers=dict(vocab.load_table("timex_modifiers.tsv")),
+        words=tuple(
+            (re.compile(pattern.replace(" ", r"\s+"), re.I), kind, rule)
+            for pattern, kind, rule in vocab.load_table("timex_words.tsv")
+        ),
+        sets=dict(vocab.load_table("timex_sets.tsv")),
+        future_cues=re.compile(r"(?<!\w)(?:" + "|".join(vocab.load("timex_future_cues.txt")) + r")(?!\w)", re.I),
+    )
+
+
+# ---------------------------------------------------------------- resolution context
+
+
+@dataclass
+class Context:
+    """What a resolver may use: the text, the anchor, and the last date mentioned so far."""
+
+    text: str
+    anchor: date | None
+    start: int = 0
+    end: int = 0
+    last_date: tuple[date, str] | None = None  # (a day inside it, its TIMEX3 unit letter)
+    last_quarter: tuple[date, str] | None = field(default=None)
+
+    def future(self) -> bool:
+        """A simple tense heuristic: a future cue ("will", "is scheduled to"...) in the clause."""
+        left = max(self.text.rfind(".", 0, self.start), self.text.rfind("\n", 0, self.start), self.start - 60)
+        right_stop = [i for i in (self.text.find(".", self.end), self.text.find("\n", self.end)) if i != -1]
+        right = min(right_stop + [self.end + 25])
+        window = self.text[left + 1 : self.start] + " " + self.text[self.end : right]
+        return bool(lexicon().future_cues.search(window))
+
+    def reference(self, unit: str) -> tuple[date, str] | None:
+        """The date a narrative expression ("a day earlier") counts from: the last one mentioned
+        when it is at least as precise as ``unit``, or else the anchor."""
+        if self.last_date and (self.last_date[1] == "D" or unit not in ("D", "W", "H", "MIN", "S")):
+            return self.last_date
+        return (self.anchor, "D") if self.anchor else None
+
+
+def _number(word: str) -> float | str:
+    """The value of a number word or numeral ("twenty four" = 24, "several" = "X")."""
+    word = re.sub(r"[\s-]+", " ", word.lower()).strip()
+    numbers = lexicon().numbers
+    if word in numbers:
+        value = numbers[word]
+        return value if value == "X" else float(value)
+    if re.fullmatch(r"\d+(?:\.\d+)?", word.replace(",", "")):
+        return float(word.replace(",", ""))
+    if m := re.fullmatch(r"(\d+) 1/2", word):
+        return float(m.group(1)) + 0.5
+    parts = word.split()
+    if len(parts) == 2 and parts[0] in numbers and parts[1] in numbers:
+        return float(numbers[parts[0]]) + float(numbers[parts[1]])
+    return "X"
+
+
+def _unit(word: str) -> str:
+    return lexicon().units[word.lower()]
+
+
+def _relative_amount(word: str) -> int:
+    """-1, 0 or +1 for "last"/"this"/"next" and their synonyms."""
+    word = word.lower()
+    if word in ("last", "past", "previous", "preceding", "recent", "latest"):
+        return -1
+    if word in ("next", "coming", "following", "upcoming"):
+        return 1
+    return 0
+
+
+# ---------------------------------------------------------------- resolvers
+
+
+def _iso_date(m: re.Match[str], ctx: Context) -> Resolution | None:
+    try:
+        return "DATE", date(int(m["y"]), int(m["m"]), int(m["d"])).isoformat(), False, None
+    except ValueError:
+        return None
+
+
+def _month_day(m: re.Match[str], ctx: Context) -> Resolution | None:
+    month = lexicon().months[m["mon"].lower()]
+    day = int(m["d"])
+    if not 1 <= day <= 31:
+        return None
+    if m["y"]:
+        try:
+            return "DATE", safe_date(int(m["y"]), month, day).isoformat(), False, None
+        except ValueError:
+            return None
+    if ctx.anchor is None:
+        return "DATE", f"XXXX-{month:02d}-{day:02d}", True, None
+    future = ctx.future()
+    resolved = safe_date(ctx.anchor.year, month, day)
+    if abs((resolved - ctx.anchor).days) > 183:  # the nearer year, in the direction of the tense
+        resolved = nearest_month_day(ctx.anchor, month, day, future)
+    return "DATE", resolved.isoformat(), True, None
+
+
+def _month_year(m: re.Match[str], ctx: Context) -> Resolution | None:
+    month = lexicon().months[m["mon"].lower()]
+    return "DATE", f"{int(m['y']):04d}-{month:02d}", False, None
+
+
+def _month(m: re.Match[str], ctx: Context) -> Resolution | None:
+    name = m["mon"]
+    if name.lower() == "may" and not m["rel"] and not re.search(r"\b(?:in|of|since|until|by|from|to|early|late|mid)[\s-]+$", ctx.text[max(0, ctx.start - 8) : ctx.start], re.I):
+        return None
+    month = lexicon().months[name.lower()]
+    if ctx.anchor is None:
+        return "DATE", f"XXXX-{month:02d}", True, None
+    rel = _relative_amount(m["rel"]) if m["rel"] else None
+    if rel == 0:
+        day = safe_date(ctx.anchor.year, month, 1)
+    elif rel == -1:
+        day = safe_date(ctx.anchor.year - (month >= ctx.anchor.month), month, 1)
+    elif rel == 1:
+        day = safe_date(ctx.anchor.year + (month <= ctx.anchor.month), month, 1)
+    else:
+        day = nearest_month_day(ctx.anchor, month, None, ctx.future())
+    return "DATE", format_value(day, "M"), True, None
+
+
+def _year(m: re.Match[str], ctx: Context) -> Resolution | None:
+    return "DATE", m["y"], False, None
+
+
+def _decade(m: re.Match[str], ctx: Context) -> Resolution | None:
+    decade = m["dec"] or ("19" + m["short"])
+    mod = {"early": "START", "mid": "MID", "late": "END"}.get((m["mod"] or "").lower())
+    return "DATE", decade[:3], False, mod
+
+
+def _quarter_number(word: str) -> int | None:
+    return {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}.get(word.lower())
+
+
+def _ordinal_quarter(m: re.Match[str], ctx: Context) -> Resolution | None:
+    number = _quarter_number(m["ord"])
+    half = m["part"].lower() == "half"
+    if number is None or (half and number > 2):
+        return None
+    label = f"H{number}" if half else f"Q{number}"
+    if m["y"]:
+        return "DATE", f"{m['y']}-{label}", False, None
+    rel = m["rel"] or m["rel2"]
+    if ctx.anchor is None:
+        return "DATE", f"XXXX-{label}", True, None
+    year = ctx.anchor.year + (_relative_amount(rel) if rel else 0)
+    current = (ctx.anchor.month - 1) // (6 if half else 3) + 1
+    if not rel and number > current and not ctx.future():
+        year -= 1
+    return "DATE", f"{year}-{label}", True, None
+
+
+def _named_quarter(m: re.Match[str], ctx: Context) -> Resolution | None:
+    """ "the quarter", "the latest quarter": the last quarter mentioned, else the one before the anchor."""
+    which = (m["which"] or "").lower()
+    if which in ("year-ago", "year-earlier") and ctx.last_quarter:
+        return "DATE", format_value(shift(ctx.last_quarter[0], "Y", -1), "Q"), True, None
+    if ctx.last_quarter and which in ("", "same"):
+        return "DATE", format_value(ctx.last_quarter[0], "Q"), True, None
+    if ctx.anchor is None:
+        return "DATE", None, True, None
+    offset = 0 if which in ("current", "this") else -1
+    return "DATE", format_value(shift(ctx.anchor, "Q", offset), "Q"), True, None
+
+
+def _relative_unit(m: re.Match[str], ctx: Context) -> Resolution | None:
+    """ "last year", "this week", "next month", "the following day", "earlier this year"."""
+    unit = _unit(m["unit"])
+    amount = _relative_amount(m["rel"])
+    narrative = bool(m["the"]) and m["rel"].lower() in ("following", "previous", "preceding", "next")
+    base = ctx.reference(unit) if narrative else ((ctx.anchor, "D") if ctx.anchor else None)
+    if base is None:
+        return "DATE", None, True, None
+    value = format_value(shift(base[0], unit, amount), unit)
+    return "DATE", value, True, None
+
+
+def _ago(m: re.Match[str], ctx: Context) -> Resolution | None:
+    """ "three years ago", "a day earlier", "two weeks later", "year-earlier"."""
+    unit = _unit(m["unit"])
+    amount = _number(m["num"]) if m["num"] else 1.0
+    direction = m["dir"].lower()
+    sign = 1 if direction in ("later", "from now", "hence", "after") else -1
+    narrative = direction in ("earlier", "later", "before", "after")
+    base = ctx.reference(unit) if narrative else ((ctx.anchor, "D") if ctx.anchor else None)
+    if base is None or amount == "X" or not float(amount).is_integer():
+        return "DATE", None, True, None
+    if unit == "Y" and ctx.last_date and ctx.last_date[1] in ("Q", "M") and ctx.anchor and ctx.last_date[0].year == ctx.anchor.year:
+        base = ctx.last_date  # financial copy: "a year ago" compares with the quarter just named
+    granularity = base[1] if unit == "Y" and base[1] in ("Q", "M") else ("Y" if unit in ("DE", "CE") else unit)
+    return "DATE", format_value(shift(base[0], unit, sign * int(amount)), granularity), True, None
+
+
+def _duration(m: re.Match[str], ctx: Context) -> Resolution | None:
+    unit = _unit(m["unit"])
+    amount = _number(m["num"]) if m["num"] else 1.0
+    return "DURATION", duration(amount, unit), False, None
+
+
+def _vague_duration(m: re.Match[str], ctx: Context) -> Resolution | None:
+    return "DURATION", duration("X", _unit(m["unit"])), False, None
+
+
+def _weekday(m: re.Match[str], ctx: Context) -> Resolution | None:
+    weekday = lexicon().weekdays[m["wd"].lower()]
+    part = lexicon().parts.get((m["part"] or "").lower())
+    kind = "TIME" if part else "DATE"
+    suffix = f"T{part}" if part else ""
+    if ctx.anchor is None:
+        return kind, f"XXXX-WXX-{weekday}{suffix}", True, None
+    rel = (m["rel"] or "").lower()
+    if rel == "this":
+        day = nearest_weekday(ctx.anchor, weekday, future=weekday >= ctx.anchor.isoweekday())
+    elif rel:
+        day = nearest_weekday(ctx.anchor, weekday, future=_relative_amount(rel) > 0)
+        day = shift(day, "D", 7 * _relative_amount(rel)) if day == ctx.anchor else day
+    else:
+        day = nearest_weekday(ctx.anchor, weekday, future=ctx.future())
+    return kind, day.isoformat() + suffix, True, None
+
+
+def _fixed_word(m: re.Match[str], ctx: Context) -> Resolution | None:
+    for pattern, kind, rule in lexicon().words:
+        if pattern.fullmatch(m.group()):
+            return _word_rule(kind, rule, ctx)
+    return None
+
+
+def _word_rule(kind: str, rule: str, ctx: Context) -> Resolution:
+    if not rule.startswith("day"):
+        return kind, rule, True, None
+    if ctx.anchor is None:
+        return kind, None, True, None
+    offset, _, part = rule[3:].partition("/")
+    return kind, shift(ctx.anchor, "D", int(offset)).isoformat() + part, True, None
+
+
+def _season(m: re.Match[str], ctx: Context) -> Resolution | None:
+    code = lexicon().seasons[m["season"].lower()]
+    if m["y"]:
+        return "DATE", f"{m['y']}-{code}", False, None
+    if ctx.anchor is None:
+        return "DATE", f"XXXX-{code}", True, None
+    rel = (m["rel"] or "").lower()
+    amount = _relative_amount(rel) if rel in ("last", "next", "this", "past", "coming") else 0
+    return "DATE", f"{ctx.anchor.year + amount}-{code}", True, None
+
+
+def _set_word(m: re.Match[str], ctx: Context) -> Resolution | None:
+    return "SET", lexicon().sets[m.group().lower()], False, None
+
+
+def _every(m: re.Match[str], ctx: Context) -> Resolution | None:
+    what = m["what"].lower()
+    if what in lexicon().weekdays:
+        return "SET", f"XXXX-WXX-{lexicon().weekdays[what]}", False, None
+    if what in lexicon().parts:
+        return "SET", f"XXXX-XX-XXT{lexicon().parts[what]}", False, None
+    step = 2 if m["other"] else 1
+    return "SET", duration(float(step), _unit(what)), False, None
+
+
+def _clock(m: re.Match[str], ctx: Context) -> Resolution | None:
+    hour, minute = int(m["h"]), int(m["mi"] or 0)
+    if not (1 <= hour <= 12 and minute < 60):
+        return None
+    hour = hour % 12 + (12 if m["ap"].lower() == "p" else 0)
+    day = ctx.anchor.isoformat() if ctx.anchor else "XXXX-XX-XX"
+    return "TIME", f"{day}T{hour:02d}:{minute:02d}", True, None
+
+
+def _noon(m: re.Match[str], ctx: Context) -> Resolution | None:
+    day = ctx.anchor.isoformat() if ctx.anchor else "XXXX-XX-XX"
+    return "TIME", day + ("T12:00" if m.group().lower() == "noon" else "T24:00"), True, None
+
+
+# ---------------------------------------------------------------- patterns
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    pattern: re.Pattern[str]
+    resolve: Callable[[re.Match[str], Context], Resolution | None]
+
+
+@cache
+def rules() -> tuple[Rule, ...]:
+    """All rules, compiled once."""
+    lex = lexicon()
+    number = (
+        r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[-\s](?:one|two|three|four|five|six|seven|eight|nine)"
+        r"|\d+(?:\.\d+)?(?:\s1/2)?|" + _alternation(lex.numbers) + ")"
+    )
+    units = _alternation(lex.units)
+    singular = _alternation(w for w in lex.units if not w.endswith("s"))
+    month = _capitalised(lex.months)
+    full_month = _capitalised(w for w in lex.months if len(w) > 3)
+    weekday = _capitalised(lex.weekdays)
+    season = _alternation(lex.seasons)
+    part = _alternation(lex.parts)
+    words = _alternation(p.pattern.replace(r"\s+", " ") for p, _, _ in lex.words)
+    specs: list[tuple[str, str, Callable[[re.Match[str], Context], Resolution | None]]] = [
+        ("iso", r"\b(?P<y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)\b", _iso_date),
+        ("month_day", rf"(?:(?P<wd>{weekday}),?\s+)?\b(?P<mon>{month})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\d|:)(?:,?\s+(?P<y>\d{{4}})\b)?", _month_day),
+        ("day_month", rf"(?:(?P<wd>{weekday}),?\s+)?\b(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{month})\b\.?(?:,?\s+(?P<y>\d{{4}})\b)?", _month_day),
+        ("month_year", rf"\b(?P<mon>{month})\.?,?\s+(?:of\s+)?(?P<y>1[6-9]\d\d|20\d\d)\b", _month_year),
+        ("month", rf"(?:\b(?P<rel>last|next|this|coming|past)\s+)?\b(?P<mon>{full_month}|Sept|Aug|Oct|Nov|Dec|Jan|Feb)\b\.?(?!\s+\d)", _month),
+        ("decade", r"(?:\bthe\s+)?(?:\b(?P<mod>early|mid|late)[-\s]?)?(?:\b(?P<dec>1[5-9]\d0|20\d0)|'(?P<short>\d0))'?s\b", _decade),
+        ("year", r"(?:\bfiscal(?:\s+year)?\s+)?(?<![\d$£€.,/-])\b(?P<y>1[6-9]\d\d|20\d\d)\b(?![.,]\d|\s*%|\s*percent|-\d\d-)", _year),
+        ("year_range_end", r"(?<=\d{4}[-–])(?P<y>1[6-9]\d\d|20\d\d)\b", _year),
+        ("ordinal_quarter", r"(?:\b(?P<rel>this|last|next)\s+year's\s+|\bthe\s+)?(?:\bfiscal\s+)?\b(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)[-\s](?:fiscal\s+)?(?P<part>quarter|half)\b(?:\s+of\s+(?:(?P<y>\d{4})|(?P<rel2>this|last|next)\s+year))?", _ordinal_quarter),
+        ("named_quarter", r"\bthe\s+(?:(?P<which>latest|most\s+recent|recent|current|past|last|previous|year-ago|year-earlier|same)\s+)?(?:fiscal\s+)?quarter\b", _named_quarter),
+        ("relative", rf"(?:\b(?:earlier|later)\s+)?(?:\b(?P<the>the)\s+)?\b(?P<rel>last|past|previous|preceding|next|coming|this|following|current|upcoming)\s+(?P<unit>year|month|week|quarter|decade|century|weekend|day)\b(?!-)", _relative_unit),
+        ("ago", rf"\b(?P<num>{number})\s+(?P<unit>{units})\s+(?P<dir>ago|earlier|later|from\s+now|hence)\b", _ago),
+        ("year_ago", r"\b(?P<num>)(?P<unit>year|month|quarter|week)-(?P<dir>earlier|ago)\b", _ago),
+        ("duration", rf"(?:\bthe\s+)?(?:\b(?:past|last|next|coming|first|previous|following|final|remaining|latest|initial|entire|whole|full)\s+)?\b(?P<num>{number})\s+(?:(?:more|full|straight|consecutive|additional|long|successive)\s+)?(?P<unit>{units})\b(?!-)", _duration),
+        ("duration_adjective", rf"\b(?P<num>{number}|\d+)-(?P<unit>{singular})\b(?!-old)", _duration),
+        ("bare_units", r"(?<=\bfor\s)(?P<unit>years|months|weeks|decades|centuries)\b", _vague_duration),
+        ("weekday", rf"(?:\b(?P<rel>last|next|this|coming|past)\s+)?\b(?P<wd>{weekday})\b(?:\s+(?P<part>{part})\b)?", _weekday),
+        ("word", rf"\b(?:{words})\b", _fixed_word),
+        ("season", rf"(?:\b(?P<rel>last|this|next|the|early|late)\s+)\b(?P<season>{season})\b(?!\s+of\s+(?!\d))(?:\s+(?:of\s+)?(?P<y>\d{{4}})\b)?", _season),
+        ("season_year", rf"\b(?P<rel>)(?P<season>{season})\s+(?:of\s+)?(?P<y>\d{{4}})\b", _season),
+        ("set_word", r"\b(?:" + _alternation(lex.sets) + r")\b", _set_word),
+        ("every", rf"\b(?:every|each)\s+(?:(?P<other>other)\s+)?(?P<what>{weekday}|{singular}|{part})\b", _every),
+        ("clock", r"\b(?P<h>\d{1,2})(?::(?P<mi>\d\d))?\s*(?P<ap>[ap])\.?m\b\.?", _clock),
+        ("noon", r"\b(?:noon|midnight)\b", _noon),
+    ]
+    return tuple(Rule(name, re.compile(pattern, re.I), fn) for name, pattern, fn in specs)
+
+
+@cache
+def _modifier_prefix() -> re.Pattern[str]:
+    """Words just before an expression that belong to it ("early", "more than", "the end of")."""
+    return re.compile(r"\b(?P<mod>" + _alternation(lexicon().modifiers) + r")[-\s]+$", re.I)
+
+
+# ---------------------------------------------------------------- engine
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    start: int
+    end: int
+    rule: Rule
+    match: re.Match[str]
+
+
+def _candidates(text: str) -> list[_Candidate]:
+    """Every rule's matches, then the longest-leftmost non-overlapping subset."""
+    found = [_Candidate(m.start(), m.end(), rule, m) for rule in rules() for m in rule.pattern.finditer(text)]
+    found.sort(key=lambda c: (c.start, -(c.end - c.start)))
+    chosen: list[_Candidate] = []
+    for candidate in found:
+        if candidate.end - candidate.start and (not chosen or candidate.start >= chosen[-1].end):
+            chosen.append(candidate)
+    return chosen
+
+
+def _with_modifier(text: str, start: int, value: str | None, rule: str) -> tuple[int, str | None]:
+    """Extend the span left over a modifier ("early 2024", "more than four decades ago") when
+    it fits the expression: quantity modifiers before numbers, position modifiers before dates."""
+    m = _modifier_prefix().search(text[max(0, start - 25) : start])
+    if not m:
+        return start, None
+    mod = lexicon().modifiers[re.sub(r"\s+", " ", m["mod"].lower())]
+    quantity = mod in ("APPROX", "LESS_THAN", "MORE_THAN", "EQUAL_OR_MORE", "EQUAL_OR_LESS")
+    numeric_start = rule in ("ago", "duration") and not text[start:].lower().startswith("the")
+    if quantity != numeric_start or (mod == "MID" and m.group().endswith(" ")) or value is None and not numeric_start:
+        return start, None
+    return start - len(m.group()), mod
+
+
+def find_time_expressions(text: str, anchor: date | None) -> list[TimeExpr]:
+    """Find dates, times, durations and sets in ``text`` and resolve them to TIMEX3 values
+    against ``anchor`` (the publication date); with no anchor, relative values keep what is known."""
+    ctx = Context(text, anchor)
+    found: list[TimeExpr] = []
+    for candidate in _candidates(text):
+        ctx.start, ctx.end = candidate.start, candidate.end
+        resolved = candidate.rule.resolve(candidate.match, ctx)
+        if resolved is None:
+            continue
+        kind, value, anchored, mod = resolved
+        start, prefix_mod = _with_modifier(text, candidate.start, value, candidate.rule.name)
+        if found and start < found[-1].end:
+            start, prefix_mod = candidate.start, None
+        found.append(TimeExpr(start, candidate.end, text[start : candidate.end], kind, value, anchored, prefix_mod or mod))  # type: ignore[arg-type]
+        _remember(ctx, kind, value)
+    return found
+
+
+_REMEMBERED = re.compile(r"(?P<y>\d{4})(?:-(?:(?P<m>\d\d)(?:-(?P<d>\d\d))?|Q(?P<q>[1-4])|W(?P<w>\d\d)))?$")
+
+
+def _remember(ctx: Context, kind: str, value: str | None) -> None:
+    """Keep the last specific date mentioned, for narrative expressions that follow it."""
+    m = _REMEMBERED.match(value or "") if kind == "DATE" else None
+    if not m:
+        return
+    year = int(m["y"])
+    if m["q"]:
+        ctx.last_date = ctx.last_quarter = (date(year, int(m["q"]) * 3 - 2, 1), "Q")
+    elif m["d"]:
+        ctx.last_date = (safe_date(year, int(m["m"]), int(m["d"])), "D")
+    elif m["m"]:
+        ctx.last_date = (date(year, int(m["m"]), 1), "M")
+    elif m["w"]:
+        ctx.last_date = (date.fromisocalendar(year, int(m["w"]), 1), "W") if int(m["w"]) <= 52 else ctx.last_date
+    else:
+        ctx.last_date = (date(year, 1, 1), "Y")
