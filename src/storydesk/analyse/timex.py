@@ -17,7 +17,7 @@ from storydesk import vocab
 from storydesk.analyse.timex_calendar import (
     duration,
     format_value,
-    nearest_month_day,
+    nearest_year,
     nearest_weekday,
     safe_date,
     shift,
@@ -32,10 +32,12 @@ def _alternation(words: object) -> str:
     return "|".join(sorted((w.replace(" ", r"\s+") for w in words), key=len, reverse=True))
 
 
-def _capitalised(words: object) -> str:
-    """A case-sensitive alternation accepting Title-case and UPPER-case forms only."""
+def _capitalised(words: object, dotted: bool = False) -> str:
+    """A case-sensitive alternation accepting Title-case and UPPER-case forms only; with
+    ``dotted``, short forms (abbreviations) may carry their full stop."""
     forms = {f for w in words for f in (w[0].upper() + w[1:].lower(), w.upper())}
-    return "(?-i:" + "|".join(sorted((re.escape(f) for f in forms), key=len, reverse=True)) + ")"
+    escaped = (re.escape(f) + (r"\b\.?" if dotted and len(f) <= 4 else r"\b") for f in sorted(forms, key=len, reverse=True))
+    return "(?-i:" + "|".join(escaped) + ")"
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,7 @@ def _iso_date(m: re.Match[str], ctx: Context) -> Resolution | None:
 
 
 def _month_day(m: re.Match[str], ctx: Context) -> Resolution | None:
-    month = lexicon().months[m["mon"].lower()]
+    month = lexicon().months[m["mon"].rstrip(".").lower()]
     day = int(m["d"])
     if not 1 <= day <= 31:
         return None
@@ -161,23 +163,19 @@ def _month_day(m: re.Match[str], ctx: Context) -> Resolution | None:
             return None
     if ctx.anchor is None:
         return "DATE", f"XXXX-{month:02d}-{day:02d}", True, None
-    future = ctx.future()
-    resolved = safe_date(ctx.anchor.year, month, day)
-    if abs((resolved - ctx.anchor).days) > 183:  # the nearer year, in the direction of the tense
-        resolved = nearest_month_day(ctx.anchor, month, day, future)
-    return "DATE", resolved.isoformat(), True, None
+    return "DATE", nearest_year(ctx.anchor, month, day, ctx.future()).isoformat(), True, None
 
 
 def _month_year(m: re.Match[str], ctx: Context) -> Resolution | None:
-    month = lexicon().months[m["mon"].lower()]
+    month = lexicon().months[m["mon"].rstrip(".").lower()]
     return "DATE", f"{int(m['y']):04d}-{month:02d}", False, None
 
 
 def _month(m: re.Match[str], ctx: Context) -> Resolution | None:
     name = m["mon"]
-    if name.lower() == "may" and not m["rel"] and not re.search(r"\b(?:in|of|since|until|by|from|to|early|late|mid)[\s-]+$", ctx.text[max(0, ctx.start - 8) : ctx.start], re.I):
+    if name.lower().startswith("may") and not m["rel"] and not re.search(r"\b(?:in|of|since|until|by|from|to|early|late|mid)[\s-]+$", ctx.text[max(0, ctx.start - 8) : ctx.start], re.I):
         return None
-    month = lexicon().months[name.lower()]
+    month = lexicon().months[name.rstrip(".").lower()]
     if ctx.anchor is None:
         return "DATE", f"XXXX-{month:02d}", True, None
     rel = _relative_amount(m["rel"]) if m["rel"] else None
@@ -188,7 +186,7 @@ def _month(m: re.Match[str], ctx: Context) -> Resolution | None:
     elif rel == 1:
         day = safe_date(ctx.anchor.year + (month <= ctx.anchor.month), month, 1)
     else:
-        day = nearest_month_day(ctx.anchor, month, None, ctx.future())
+        day = nearest_year(ctx.anchor, month, None, ctx.future())
     return "DATE", format_value(day, "M"), True, None
 
 
@@ -212,8 +210,8 @@ def _ordinal_quarter(m: re.Match[str], ctx: Context) -> Resolution | None:
     if number is None or (half and number > 2):
         return None
     label = f"H{number}" if half else f"Q{number}"
-    if m["y"]:
-        return "DATE", f"{m['y']}-{label}", False, None
+    if m["y"] or m["y0"]:
+        return "DATE", f"{m['y'] or m['y0']}-{label}", False, None
     rel = m["rel"] or m["rel2"]
     if ctx.anchor is None:
         return "DATE", f"XXXX-{label}", True, None
@@ -293,6 +291,14 @@ def _weekday(m: re.Match[str], ctx: Context) -> Resolution | None:
     return kind, day.isoformat() + suffix, True, None
 
 
+def _weekend(m: re.Match[str], ctx: Context) -> Resolution | None:
+    """ "the weekend": the one just past, or the coming one in a future clause."""
+    if ctx.anchor is None:
+        return "DATE", "XXXX-WXX-WE", True, None
+    saturday = nearest_weekday(ctx.anchor, 6, future=ctx.future())
+    return "DATE", format_value(saturday, "WE"), True, None
+
+
 def _fixed_word(m: re.Match[str], ctx: Context) -> Resolution | None:
     for pattern, kind, rule in lexicon().words:
         if pattern.fullmatch(m.group()):
@@ -364,34 +370,35 @@ def rules() -> tuple[Rule, ...]:
     lex = lexicon()
     number = (
         r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[-\s](?:one|two|three|four|five|six|seven|eight|nine)"
-        r"|\d+(?:\.\d+)?(?:\s1/2)?|" + _alternation(lex.numbers) + ")"
+        r"|\d{1,3}(?:\.\d+)?(?:\s1/2)?|" + _alternation(lex.numbers) + ")"
     )
     units = _alternation(lex.units)
     singular = _alternation(w for w in lex.units if not w.endswith("s"))
-    month = _capitalised(lex.months)
-    full_month = _capitalised(w for w in lex.months if len(w) > 3)
+    month = _capitalised(lex.months, dotted=True)
+    lone_month = _capitalised((w for w in lex.months if len(w) > 3 or w in ("may", "sept")), dotted=True)
     weekday = _capitalised(lex.weekdays)
     season = _alternation(lex.seasons)
     part = _alternation(lex.parts)
     words = _alternation(p.pattern.replace(r"\s+", " ") for p, _, _ in lex.words)
     specs: list[tuple[str, str, Callable[[re.Match[str], Context], Resolution | None]]] = [
         ("iso", r"\b(?P<y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)\b", _iso_date),
-        ("month_day", rf"(?:(?P<wd>{weekday}),?\s+)?\b(?P<mon>{month})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\d|:)(?:,?\s+(?P<y>\d{{4}})\b)?", _month_day),
-        ("day_month", rf"(?:(?P<wd>{weekday}),?\s+)?\b(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{month})\b\.?(?:,?\s+(?P<y>\d{{4}})\b)?", _month_day),
-        ("month_year", rf"\b(?P<mon>{month})\.?,?\s+(?:of\s+)?(?P<y>1[6-9]\d\d|20\d\d)\b", _month_year),
-        ("month", rf"(?:\b(?P<rel>last|next|this|coming|past)\s+)?\b(?P<mon>{full_month}|Sept|Aug|Oct|Nov|Dec|Jan|Feb)\b\.?(?!\s+\d)", _month),
+        ("month_day", rf"(?:(?P<wd>{weekday}),?\s+)?\b(?P<mon>{month})\s*(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\d|:)(?:,?\s+(?P<y>\d{{4}})\b)?", _month_day),
+        ("day_month", rf"(?:(?P<wd>{weekday}),?\s+)?\b(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{month})(?:,?\s+(?P<y>\d{{4}})\b)?", _month_day),
+        ("month_year", rf"\b(?P<mon>{month}),?\s+(?:of\s+)?(?P<y>1[6-9]\d\d|20\d\d)\b", _month_year),
+        ("month", rf"(?:\b(?P<rel>last|next|this|coming|past)\s+)?\b(?P<mon>{lone_month})(?!\s*\d)", _month),
         ("decade", r"(?:\bthe\s+)?(?:\b(?P<mod>early|mid|late)[-\s]?)?(?:\b(?P<dec>1[5-9]\d0|20\d0)|'(?P<short>\d0))'?s\b", _decade),
         ("year", r"(?:\bfiscal(?:\s+year)?\s+)?(?<![\d$£€.,/-])\b(?P<y>1[6-9]\d\d|20\d\d)\b(?![.,]\d|\s*%|\s*percent|-\d\d-)", _year),
         ("year_range_end", r"(?<=\d{4}[-–])(?P<y>1[6-9]\d\d|20\d\d)\b", _year),
-        ("ordinal_quarter", r"(?:\b(?P<rel>this|last|next)\s+year's\s+|\bthe\s+)?(?:\bfiscal\s+)?\b(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)[-\s](?:fiscal\s+)?(?P<part>quarter|half)\b(?:\s+of\s+(?:(?P<y>\d{4})|(?P<rel2>this|last|next)\s+year))?", _ordinal_quarter),
+        ("ordinal_quarter", r"(?:\b(?P<rel>this|last|next)\s+year's\s+|\bthe\s+(?:(?P<y0>\d{4})\s+)?(?=\w+\s))?(?:\bfiscal\s+)?\b(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)[-\s](?:fiscal\s+)?(?P<part>quarter|half)\b(?:\s+of\s+(?:(?P<y>\d{4})|(?P<rel2>this|last|next)\s+year))?", _ordinal_quarter),
         ("named_quarter", r"\bthe\s+(?:(?P<which>latest|most\s+recent|recent|current|past|last|previous|year-ago|year-earlier|same)\s+)?(?:fiscal\s+)?quarter\b", _named_quarter),
-        ("relative", rf"(?:\b(?:earlier|later)\s+)?(?:\b(?P<the>the)\s+)?\b(?P<rel>last|past|previous|preceding|next|coming|this|following|current|upcoming)\s+(?P<unit>year|month|week|quarter|decade|century|weekend|day)\b(?!-)", _relative_unit),
+        ("relative", rf"(?:\b(?P<the>the)\s+)?\b(?P<rel>last|past|previous|preceding|next|coming|this|following|current|upcoming)\s+(?P<unit>year|month|week|quarter|decade|century|weekend|day)\b(?!-)", _relative_unit),
         ("ago", rf"\b(?P<num>{number})\s+(?P<unit>{units})\s+(?P<dir>ago|earlier|later|from\s+now|hence)\b", _ago),
         ("year_ago", r"\b(?P<num>)(?P<unit>year|month|quarter|week)-(?P<dir>earlier|ago)\b", _ago),
         ("duration", rf"(?:\bthe\s+)?(?:\b(?:past|last|next|coming|first|previous|following|final|remaining|latest|initial|entire|whole|full)\s+)?\b(?P<num>{number})\s+(?:(?:more|full|straight|consecutive|additional|long|successive)\s+)?(?P<unit>{units})\b(?!-)", _duration),
         ("duration_adjective", rf"\b(?P<num>{number}|\d+)-(?P<unit>{singular})\b(?!-old)", _duration),
         ("bare_units", r"(?<=\bfor\s)(?P<unit>years|months|weeks|decades|centuries)\b", _vague_duration),
         ("weekday", rf"(?:\b(?P<rel>last|next|this|coming|past)\s+)?\b(?P<wd>{weekday})\b(?:\s+(?P<part>{part})\b)?", _weekday),
+        ("weekend", r"\bthe\s+weekend\b", _weekend),
         ("word", rf"\b(?:{words})\b", _fixed_word),
         ("season", rf"(?:\b(?P<rel>last|this|next|the|early|late)\s+)\b(?P<season>{season})\b(?!\s+of\s+(?!\d))(?:\s+(?:of\s+)?(?P<y>\d{{4}})\b)?", _season),
         ("season_year", rf"\b(?P<rel>)(?P<season>{season})\s+(?:of\s+)?(?P<y>\d{{4}})\b", _season),
@@ -460,7 +467,8 @@ def find_time_expressions(text: str, anchor: date | None) -> list[TimeExpr]:
         if found and start < found[-1].end:
             start, prefix_mod = candidate.start, None
         found.append(TimeExpr(start, candidate.end, text[start : candidate.end], kind, value, anchored, prefix_mod or mod))  # type: ignore[arg-type]
-        _remember(ctx, kind, value)
+        if candidate.rule.name not in ("ago", "year_ago", "named_quarter"):
+            _remember(ctx, kind, value)
     return found
 
 

@@ -72,15 +72,17 @@ def nearest_weekday(anchor: date, weekday: int, future: bool) -> date:
     return anchor + timedelta(days=gap)
 
 
-def nearest_month_day(anchor: date, month: int, day: int | None, future: bool) -> date:
-    """The year placing ``month`` (and ``day``) on or before the anchor (or on or after it)."""
-    target = (month, day or 1)
-    year = anchor.year
-    if future and target < (anchor.month, anchor.day if day else 1):
-        year += 1
-    elif not future and target > (anchor.month, anchor.day if day else 1):
-        year -= 1
-    return safe_date(year, month, day or 1)
+def nearest_year(anchor: date, month: int, day: int | None, future: bool) -> date:
+    """``month`` (and ``day``) in the year that puts it nearest the anchor, distances on the
+    side against the tense counting double (news looks back unless the clause is future)."""
+
+    def cost(candidate: date) -> float:
+        gap = (candidate - anchor).days
+        against_tense = gap < 0 if future else gap > 0
+        return abs(gap) * (2.0 if against_tense else 1.0)
+
+    years = (anchor.year - 1, anchor.year, anchor.year + 1)
+    return min((safe_date(year, month, day or 15) for year in years), key=cost)
 
 
 def safe_date(year: int, month: int, day: int) -> date:
