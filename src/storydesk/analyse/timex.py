@@ -35,8 +35,10 @@ def _alternation(words: object) -> str:
 def _capitalised(words: object, dotted: bool = False) -> str:
     """A case-sensitive alternation accepting Title-case and UPPER-case forms only; with
     ``dotted``, short forms (abbreviations) may carry their full stop."""
-    forms = {f for w in words for f in (w[0].upper() + w[1:].lower(), w.upper())}
-    escaped = (re.escape(f) + (r"\b\.?" if dotted and len(f) <= 4 else r"\b") for f in sorted(forms, key=len, reverse=True))
+    words = [w.lower() for w in words]
+    abbreviations = {w for w in words if any(o != w and o.startswith(w) for o in words)}
+    forms = {f for w in words for f in (w[0].upper() + w[1:], w.upper())}
+    escaped = (re.escape(f) + (r"\b\.?" if dotted and f.lower() in abbreviations else r"\b") for f in sorted(forms, key=len, reverse=True))
     return "(?-i:" + "|".join(escaped) + ")"
 
 
