@@ -143,7 +143,7 @@ def evaluate_timex(directory: Path, predictions: Path | None = None, limit: int 
         "system": counts.system,
         **_scores(counts),
         "ms_per_file": round(1000 * elapsed / len(files), 3) if files else 0.0,
-        "attribute_f1": "relaxed F1 x attribute accuracy over relaxed matches (TempEval-3)",
+        "attribute_f1_definition": "relaxed F1 x attribute accuracy over relaxed matches (TempEval-3)",
     }
 
 
