@@ -254,3 +254,15 @@ def eval_dates(
     from storydesk.eval.dates import evaluate_dates
 
     out.out(json.dumps(evaluate_dates(file, predictions, baseline, limit)))
+
+
+@eval_app.command("timex")
+def eval_timex(
+    directory: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="A folder of TimeML .tml files.")],
+    predictions: Annotated[Optional[Path], typer.Option(help="Write one .tml per input file here, with our TIMEX3 tags.")] = None,
+    limit: Annotated[Optional[int], typer.Option(help="Only the first N files.")] = None,
+) -> None:
+    """Time expressions (TempEval-3): strict and relaxed span F1, value F1, type F1."""
+    from storydesk.eval.timex import evaluate_timex
+
+    out.out(json.dumps(evaluate_timex(directory, predictions, limit)))
