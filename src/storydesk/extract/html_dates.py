@@ -28,7 +28,6 @@ from storydesk.model import DateEvidence, PublicationDate
 _ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
 _COMPACT_DAY = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:\D|$)")
 _EARLIEST = date(1995, 1, 1)  # the web's news archives start here (htmldate's own floor)
-_MAX_JSON_LD = 50_000
 
 
 @dataclass(frozen=True)
@@ -116,10 +115,9 @@ def _itemprop_values(tree: lxml.html.HtmlElement) -> Iterator[tuple[str, str]]:
 
 def _json_ld_objects(tree: lxml.html.HtmlElement) -> Iterator[dict]:
     """Every object of the page's JSON-LD scripts (unreadable scripts are skipped)."""
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
-        text = (script.text or "")[:_MAX_JSON_LD]
+    for script in tree.xpath('//script[contains(@type, "ld+json")]'):
         try:
-            yield from _walk_json(json.loads(text))
+            yield from _walk_json(json.loads(script.text or ""))
         except ValueError:
             continue
 
