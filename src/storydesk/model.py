@@ -153,3 +153,76 @@ class TimeExpr:
     value: str | None  # TIMEX3 value: "2024-10-24", "2024-W43", "2024-10", "2024", "PRESENT_REF", "P3D", "XXXX-10-24"... None when nothing can be said
     anchored: bool  # True when the value depended on the anchor date (relative expressions)
     mod: str | None = None  # TIMEX3 mod where applicable ("APPROX", "START", "END", "MORE_THAN"...)
+
+
+EntityKind = Literal["PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "OTHER"]
+QuoteKind = Literal["direct", "partial", "indirect", "block", "mixed"]
+Modality = Literal["fact", "estimate", "forecast", "denial"]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of an article's text by character offsets (end-exclusive)."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One real-world thing, under one canonical name. ``key`` is stable across articles
+    ("country:KP", "person:vladimir putin") so the store can join mentions from many outlets."""
+
+    key: str
+    name: str
+    kind: EntityKind
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A mention of an entity in the text: a name, an alias, a role noun or a pronoun."""
+
+    span: Span
+    entity: str  # Entity.key
+    via: Literal["name", "alias", "role", "pronoun"] = "name"
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Something said, with who said it and the cue that says so. ``speaker`` is the mention
+    in the text that names the speaker (a name, role or pronoun); ``speaker_entity`` the
+    Entity.key it resolves to."""
+
+    kind: QuoteKind
+    content: Span
+    cue: Span | None = None
+    speaker: Span | None = None
+    speaker_entity: str | None = None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number that counts or measures something, who asserts it and how firmly."""
+
+    span: Span  # the number as written ("some 3,000", "10,000")
+    value: float
+    counts: str  # the head noun phrase it counts ("North Korean soldiers")
+    asserted_by: str | None = None  # Entity.key, or the attribution's text when no entity
+    source: Span | None = None  # the attribution in the sentence ("South Korean intelligence")
+    hedges: tuple[str, ...] = ()  # "some", "around", "allegedly", "at least"
+    modality: Modality = "fact"
+
+
+@dataclass
+class Analysis:
+    """Everything the analyse stage learns of one article, with offsets into its text."""
+
+    version: str
+    sentences: list[Span] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    timexes: list[TimeExpr] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
