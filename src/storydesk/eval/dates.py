@@ -2,15 +2,12 @@
 optionally next to htmldate alone on the same pages."""
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import Callable
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from storydesk.eval.extraction import iter_records
 from storydesk.eval.metrics import date_scores
+from storydesk.eval.runs import TimedRun, run_benchmark
 
 DateFinder = Callable[[dict[str, Any]], str | None]
 
@@ -33,27 +30,6 @@ def htmldate_alone(page: dict[str, Any]) -> str | None:
         return None
 
 
-class _DateRun:
-    """Collects (predicted, gold) pairs and time for one date finder."""
-
-    def __init__(self, finder: DateFinder) -> None:
-        self.finder = finder
-        self.pairs: list[tuple[str | None, str | None]] = []
-        self.seconds = 0.0
-
-    def run(self, page: dict[str, Any]) -> str | None:
-        start = time.perf_counter()
-        predicted = self.finder(page)
-        self.seconds += time.perf_counter() - start
-        self.pairs.append((predicted, page.get("date")))
-        return predicted
-
-    def metrics(self) -> dict[str, Any]:
-        summary: dict[str, Any] = date_scores(self.pairs)
-        summary["ms_per_page"] = 1000 * self.seconds / len(self.pairs) if self.pairs else 0.0
-        return summary
-
-
 def evaluate_dates(
     path: Path,
     predictions: Path | None = None,
@@ -62,17 +38,14 @@ def evaluate_dates(
 ) -> dict[str, Any]:
     """Score our publication date of every page of ``path`` against gold; write ``{"id", "date"}``
     lines to ``predictions``; with ``baseline``, score htmldate alone on the same pages."""
-    ours = _DateRun(our_date)
-    reference = _DateRun(htmldate_alone) if baseline else None
-    with ExitStack() as stack:
-        out = stack.enter_context(Path(predictions).open("w", encoding="utf-8")) if predictions else None
-        for page in iter_records(Path(path), limit):
-            predicted = ours.run(page)
-            if reference is not None:
-                reference.run(page)
-            if out is not None:
-                out.write(json.dumps({"id": page.get("id"), "date": predicted}) + "\n")
-    result = ours.metrics() | {"file": str(path)}
-    if reference is not None:
-        result["baseline_htmldate"] = reference.metrics()
+    ours = _date_run(our_date)
+    reference = _date_run(htmldate_alone) if baseline else None
+    metrics, baseline_metrics = run_benchmark(path, ours, reference, "date", predictions, limit)
+    result = metrics | {"file": str(path)}
+    if baseline_metrics is not None:
+        result["baseline_htmldate"] = baseline_metrics
     return result
+
+
+def _date_run(finder: DateFinder) -> TimedRun:
+    return TimedRun(finder, lambda day, page: (day, page.get("date")), date_scores)

@@ -2,37 +2,15 @@
 extractor in html or text mode, optionally next to plain trafilatura on the same pages."""
 from __future__ import annotations
 
-import gzip
-import json
-import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from storydesk.eval.metrics import TOKENISATION, PageScore, score_page, summarise_pages
+from storydesk.eval.metrics import TOKENISATION, score_page, summarise_pages
+from storydesk.eval.runs import TimedRun, run_benchmark
 
 Extractor = Callable[[dict[str, Any]], str]
 MODES = ("html", "text")
-
-
-def open_text(path: Path) -> IO[str]:
-    """Open a plain or gzipped UTF-8 file for reading text."""
-    if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8")
-    return path.open("r", encoding="utf-8")
-
-
-def iter_records(path: Path, limit: int | None = None) -> Iterator[dict[str, Any]]:
-    """Stream the JSON records of a JSONL file (one page in memory at a time)."""
-    with open_text(path) as lines:
-        count = 0
-        for line in lines:
-            if limit is not None and count >= limit:
-                return
-            if line.strip():
-                count += 1
-                yield json.loads(line)
 
 
 def html_mode(page: dict[str, Any]) -> str:
@@ -60,27 +38,6 @@ def plain_trafilatura(page: dict[str, Any]) -> str:
         return ""
 
 
-class _Scorer:
-    """Accumulates per-page scores and time for one extractor."""
-
-    def __init__(self, extractor: Extractor) -> None:
-        self.extractor = extractor
-        self.scores: list[PageScore] = []
-        self.seconds = 0.0
-
-    def run(self, page: dict[str, Any]) -> str:
-        start = time.perf_counter()
-        predicted = self.extractor(page)
-        self.seconds += time.perf_counter() - start
-        self.scores.append(score_page(predicted, page.get("text") or ""))
-        return predicted
-
-    def metrics(self) -> dict[str, Any]:
-        summary: dict[str, Any] = summarise_pages(self.scores)
-        summary["ms_per_page"] = 1000 * self.seconds / len(self.scores) if self.scores else 0.0
-        return summary
-
-
 def evaluate_extraction(
     path: Path,
     mode: str = "html",
@@ -92,17 +49,14 @@ def evaluate_extraction(
     "text"}`` lines to ``predictions``; with ``baseline``, score plain trafilatura alongside."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
-    ours = _Scorer(html_mode if mode == "html" else text_mode)
-    reference = _Scorer(plain_trafilatura) if baseline else None
-    with ExitStack() as stack:
-        out = stack.enter_context(Path(predictions).open("w", encoding="utf-8")) if predictions else None
-        for page in iter_records(Path(path), limit):
-            predicted = ours.run(page)
-            if reference is not None:
-                reference.run(page)
-            if out is not None:
-                out.write(json.dumps({"id": page.get("id"), "text": predicted}, ensure_ascii=False) + "\n")
-    result = ours.metrics() | {"mode": mode, "tokenisation": TOKENISATION, "file": str(path)}
-    if reference is not None:
-        result["baseline_trafilatura"] = reference.metrics()
+    ours = _text_run(html_mode if mode == "html" else text_mode)
+    reference = _text_run(plain_trafilatura) if baseline else None
+    metrics, baseline_metrics = run_benchmark(path, ours, reference, "text", predictions, limit)
+    result = metrics | {"mode": mode, "tokenisation": TOKENISATION, "file": str(path)}
+    if baseline_metrics is not None:
+        result["baseline_trafilatura"] = baseline_metrics
     return result
+
+
+def _text_run(extractor: Extractor) -> TimedRun:
+    return TimedRun(extractor, lambda text, page: score_page(text, page.get("text") or ""), summarise_pages)
