@@ -125,3 +125,13 @@ def test_container_date_wins_and_page_date_is_kept_as_rejected(tmp_path: Path) -
     published = prepared.article.extraction.published
     assert published.value == "2024-10-25" and published.evidence[0].source == "input:date"
     assert any("2024-10-24" in e.text for e in published.rejected)
+
+
+def test_a_relative_container_date_is_no_date(tmp_path: Path) -> None:
+    raw = RawDocument(Origin("feed.jsonl", "2"), "text", WIRE, date="yesterday")
+    assert pipeline.prepare(raw).article.extraction.published.value is None
+
+
+def test_an_rfc822_feed_date_is_read(tmp_path: Path) -> None:
+    raw = RawDocument(Origin("feed.rss", "0"), "text", WIRE, date="Thu, 24 Oct 2024 10:00:00 GMT")
+    assert pipeline.prepare(raw).article.extraction.published.value == "2024-10-24"

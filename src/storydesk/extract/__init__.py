@@ -2,12 +2,9 @@
 site, publication date with evidence, dateline, wire agencies, language, removed lines)."""
 from __future__ import annotations
 
-from datetime import date, datetime
-
-import dateparser
-
 from storydesk.extract.clean import clean_text
 from storydesk.extract.html import extract_html
+from storydesk.extract.html_dates import parse_day
 from storydesk.extract.language import detect_language
 from storydesk.model import DateEvidence, Extraction, PublicationDate, RawDocument
 
@@ -29,23 +26,12 @@ def _apply_container_metadata(extraction: Extraction, raw: RawDocument) -> None:
     extraction.title = extraction.title or raw.title
     extraction.author = extraction.author or raw.author
     extraction.site = extraction.site or raw.source
-    given = _container_date(raw.date)
+    given = parse_day(raw.date) if raw.date else None
     if given is None:
         return
     found = extraction.published
-    if found.value and found.value != given:
+    if found.value and found.value != given.isoformat():
         found.rejected.extend(found.evidence)
     extraction.published = PublicationDate(
-        given, "day", [DateEvidence("input:date", raw.date or "")], found.rejected
+        given.isoformat(), "day", [DateEvidence("input:date", raw.date or "")], found.rejected
     )
-
-
-def _container_date(value: str | None) -> str | None:
-    """An ISO day from a container's date field (ISO 8601, RFC 822 or a written date)."""
-    if not value or not value.strip():
-        return None
-    try:
-        return datetime.fromisoformat(value.strip().replace("Z", "+00:00")).date().isoformat()
-    except ValueError:
-        parsed = dateparser.parse(value, settings={"STRICT_PARSING": True})
-        return parsed.date().isoformat() if parsed and parsed.date() <= date.today() else None

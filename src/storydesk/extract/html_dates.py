@@ -74,7 +74,7 @@ def _parse_free_text(raw: str) -> date | None:
     they are refused rather than guessed."""
     if not re.search(r"[^\W\d_]{3,}", raw) or len(raw) > 60:
         return None
-    settings = {"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"]}
+    settings = {"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"], "PARSERS": ["absolute-time"]}
     # Only the configured languages: trying all of dateparser's ~200 locales takes seconds.
     parsed = dateparser.parse(raw, languages=list(vocab.load("date_languages.txt")), settings=settings)
     return parsed.date() if parsed else None
