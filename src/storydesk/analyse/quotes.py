@@ -1,0 +1,415 @@
+"""Quotes and their speakers: direct quotes (by their marks), partial quotes inside reported
+speech, indirect speech (a reporting verb and its clause, "according to ..."), and block quotes
+that lost their marks (first-person paragraphs placed by a speaker line or a reporting paragraph).
+
+Rules over spaCy's dependency parse plus surface patterns; the vocabularies (reporting verbs,
+prepositional cues, first-person words, quotation marks, pronouns) are data files.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, replace
+from functools import cache
+
+from spacy.tokens import Doc, Token
+
+from storydesk import vocab
+from storydesk.analyse.quotes_marks import Quoted, find_quoted
+from storydesk.analyse.quotes_parse import (
+    clause_span,
+    cue_span,
+    inverted_subject,
+    is_cue_verb,
+    phrase_cues,
+    phrase_object,
+    span_of,
+    speaker_span,
+    subject_of,
+    token_range_span,
+)
+from storydesk.model import Mention, Quote, Span
+
+MIN_UNATTRIBUTED_WORDS = 4  # a cue-less direct quote shorter than this is a title or scare quote
+STANDALONE_BEFORE = frozenset(".!?:,;—–-([" + "".join(vocab.load("quote_marks.txt")))
+SENTENCE_END = frozenset(".!?,…")
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Who says it and the words that say so."""
+
+    cue: Span | None
+    speaker: Span | None
+    speaker_head: int | None = None  # character offset of the speaker's head word
+
+
+NO_ATTRIBUTION = Attribution(None, None)
+
+
+@cache
+def _first_person() -> frozenset[str]:
+    return frozenset(vocab.load("quote_first_person.txt"))
+
+
+@cache
+def _pronoun_antecedents() -> dict[str, tuple[str, ...]]:
+    """Pronoun -> entity-key prefixes its antecedent may have (data file ``quote_pronouns.tsv``)."""
+    return {row[0]: tuple(row[1].split()) for row in vocab.load_table("quote_pronouns.tsv")}
+
+
+def find_quotes(doc: Doc, mentions: list[Mention]) -> list[Quote]:
+    """Every quote of the document with its kind, cue, speaker span and speaker entity."""
+    quoted = find_quoted(doc.text)
+    marked = _marked_quotes(doc, quoted)
+    reported = _reported_speech(doc, quoted, marked)
+    first_person = [item for item in reported if _speaks_in_first_person(item[0])]
+    blocks = _block_quotes(doc, quoted, [item for item in marked + reported if item not in first_person])
+    reported = [item for item in reported if item not in first_person or not _within_any(item[0], blocks)]
+    speakers = _SpeakerResolver(doc, mentions)
+    found = [speakers.resolve(quote, head) for quote, head in marked + reported + blocks]
+    return sorted(found, key=lambda quote: (quote.content.start, quote.content.end))
+
+
+def _speaks_in_first_person(quote: Quote) -> bool:
+    return quote.speaker is not None and quote.speaker.text.lower() in _first_person()
+
+
+def _within_any(quote: Quote, blocks: list[tuple[Quote, int | None]]) -> bool:
+    return any(b.content.start <= quote.content.start and quote.content.end <= b.content.end for b, _ in blocks)
+
+
+# --- attributions -----------------------------------------------------------------------------
+
+
+def _verb_attribution(doc: Doc, verb: Token) -> Attribution:
+    """The cue and speaker of a reporting verb (speaker None when it has no subject)."""
+    subject = subject_of(verb) or inverted_subject(verb)
+    if subject is None or subject.dep_ == "expl" or subject.lower_ == "it" and not subject.ent_type_:
+        return Attribution(cue_span(doc, verb), None)
+    return Attribution(cue_span(doc, verb), speaker_span(doc, subject), subject.idx)
+
+
+def _phrase_attribution(doc: Doc, first: int, last: int) -> Attribution:
+    """The cue and speaker of a prepositional cue ("according to the President")."""
+    cue = span_of(doc, doc[first].idx, doc[last].idx + len(doc[last]))
+    obj = phrase_object(doc, last)
+    if obj is None and last + 1 < len(doc):
+        obj = doc[last + 1].head if doc[last + 1].head.i > last else doc[last + 1]
+    if obj is None:
+        return Attribution(cue, None)
+    return Attribution(cue, speaker_span(doc, obj), obj.idx)
+
+
+class _Inside:
+    """Fast membership of a character offset in the quoted stretches."""
+
+    def __init__(self, quoted: list[Quoted]) -> None:
+        self.starts = [q.open_at for q in quoted]
+        self.ends = [(q.close_at + 1) if q.close_at is not None else q.end for q in quoted]
+
+    def __call__(self, offset: int) -> bool:
+        at = bisect.bisect_right(self.starts, offset) - 1
+        return at >= 0 and offset < self.ends[at]
+
+
+# --- quotes with marks ------------------------------------------------------------------------
+
+
+def _marked_quotes(doc: Doc, quoted: list[Quoted]) -> list[tuple[Quote, int | None]]:
+    """Direct and partial quotes from the quotation marks, each with its cue and speaker."""
+    inside = _Inside(quoted)
+    phrases = phrase_cues(doc)
+    found: list[tuple[Quote, int | None]] = []
+    previous: tuple[Quoted, Attribution] | None = None
+    for stretch in quoted:
+        standalone = _stands_alone(doc.text, stretch)
+        attribution = _nearest_cue(doc, stretch, inside, phrases, standalone)
+        if attribution.cue is None and standalone and previous is not None:
+            attribution = _carried_over(doc.text, previous, stretch)
+        if attribution.cue is None and standalone:
+            attribution = _introduced_by_colon(doc, stretch, inside)
+        kind = "direct" if standalone else "partial"
+        if attribution.cue is None and (kind == "partial" or _words(doc.text, stretch) < MIN_UNATTRIBUTED_WORDS):
+            continue
+        content = span_of(doc, stretch.start, stretch.end)
+        found.append((Quote(kind, content, attribution.cue, attribution.speaker), attribution.speaker_head))
+        if attribution.cue is not None:
+            previous = (stretch, attribution)
+    return found
+
+
+def _words(text: str, stretch: Quoted) -> int:
+    return len(_WORD.findall(text, stretch.start, stretch.end))
+
+
+def _stands_alone(text: str, stretch: Quoted) -> bool:
+    """A quote is direct when it starts a sentence or follows a colon, comma or dash; a quote
+    that continues the words before it ("called the sanctions “inhumane”") is partial."""
+    before = text[: stretch.open_at].rstrip(" \t")
+    return not before or before[-1] == "\n" or before[-1] in STANDALONE_BEFORE
+
+
+def _sentence_window(doc: Doc, stretch: Quoted) -> tuple[int, int]:
+    """Token range (first, end-exclusive) where a quote's cue may stand: the sentences the quote
+    touches, and the next one when the quote ends its sentence ("“...,” he said." split apart)."""
+    first_token = _token_at(doc, stretch.open_at)
+    last_token = _token_at(doc, max(stretch.end - 1, stretch.open_at))
+    start, end = first_token.sent.start, last_token.sent.end
+    if end < len(doc) and doc[end - 1].idx <= (stretch.close_at or stretch.end) + 1:
+        end = doc[end].sent.end
+    line_start = doc.text.rfind("\n", 0, stretch.open_at) + 1
+    line_end = doc.text.find("\n", stretch.close_at or stretch.end)
+    line_end = len(doc.text) if line_end < 0 else line_end
+    while start < first_token.i and doc[start].idx < line_start:
+        start += 1
+    while end > last_token.i + 1 and doc[end - 1].idx >= line_end:
+        end -= 1
+    return start, end
+
+
+def _token_at(doc: Doc, offset: int) -> Token:
+    """The token holding (or nearest after) a character offset."""
+    span = doc.char_span(offset, offset + 1, alignment_mode="expand")
+    if span is not None and len(span):
+        return span[0]
+    starts = [token.idx for token in doc]
+    return doc[min(bisect.bisect_right(starts, offset), len(doc) - 1)]
+
+
+def _nearest_cue(
+    doc: Doc, stretch: Quoted, inside: _Inside, phrases: list[tuple[int, int]], standalone: bool
+) -> Attribution:
+    """The reporting cue outside quotes nearest the quote in its sentence window; a partial quote
+    prefers a cue that governs it."""
+    start, end = _sentence_window(doc, stretch)
+    quote_first = _token_at(doc, stretch.start)
+    candidates: list[tuple[int, Attribution]] = []
+    for token in doc[start:end]:
+        if is_cue_verb(token) and not inside(token.idx):
+            if standalone or token.is_ancestor(quote_first):
+                candidates.append((_distance(token.idx, stretch), _verb_attribution(doc, token)))
+    for first, last in phrases:
+        if start <= first < end and not inside(doc[first].idx):
+            candidates.append((_distance(doc[first].idx, stretch), _phrase_attribution(doc, first, last)))
+    with_speaker = [c for c in candidates if c[1].speaker is not None]
+    pool = with_speaker or candidates
+    return min(pool, key=lambda c: c[0])[1] if pool else NO_ATTRIBUTION
+
+
+def _distance(offset: int, stretch: Quoted) -> int:
+    if offset < stretch.open_at:
+        return stretch.open_at - offset
+    return max(0, offset - (stretch.close_at or stretch.end))
+
+
+def _carried_over(text: str, previous: tuple[Quoted, Attribution], stretch: Quoted) -> Attribution:
+    """'"X," he said. "Y."': a cue-less quote right after an attributed one in the same paragraph
+    (or opening the next paragraph) has the same speaker."""
+    earlier, attribution = previous
+    between = text[earlier.end : stretch.open_at]
+    line_end = text.find("\n", stretch.end)
+    after = text[stretch.end : len(text) if line_end < 0 else line_end]
+    is_sentence = text[stretch.end - 1] in SENTENCE_END or after.lstrip()[:1] in SENTENCE_END
+    return attribution if is_sentence and between.count("\n") <= 2 and len(between) < 400 else NO_ATTRIBUTION
+
+
+def _introduced_by_colon(doc: Doc, stretch: Quoted, inside: _Inside) -> Attribution:
+    """'Putin said at the conference: “...”' when the cue sentence ends in a colon."""
+    before = doc.text[: stretch.open_at].rstrip()
+    if not before.endswith(":"):
+        return NO_ATTRIBUTION
+    colon = _token_at(doc, len(before) - 1)
+    for token in reversed(list(colon.sent)):
+        if is_cue_verb(token) and not inside(token.idx):
+            return _verb_attribution(doc, token)
+    return NO_ATTRIBUTION
+
+
+# --- reported speech without marks --------------------------------------------------------------
+
+
+def _reported_speech(
+    doc: Doc, quoted: list[Quoted], marked: list[tuple[Quote, int | None]]
+) -> list[tuple[Quote, int | None]]:
+    """Indirect speech: a reporting verb's clausal complement, and "according to X, ..."."""
+    inside = _Inside(quoted)
+    direct = [quote.content for quote, _ in marked if quote.kind == "direct"]
+    direct_cues = {quote.cue.start for quote, _ in marked if quote.kind == "direct" and quote.cue}
+    found: list[tuple[Quote, int | None]] = []
+    for token in doc:
+        if not is_cue_verb(token) or inside(token.idx) or cue_span(doc, token).start in direct_cues:
+            continue
+        clause = next((child for child in token.children if child.dep_ == "ccomp"), None)
+        content = clause_span(doc, clause) if clause is not None else None
+        if content is None or _mostly_within(content, direct):
+            continue
+        attribution = _verb_attribution(doc, token)
+        if attribution.speaker is not None:
+            found.append((Quote("indirect", content, attribution.cue, attribution.speaker), attribution.speaker_head))
+    for first, last in phrase_cues(doc):
+        content = _according_content(doc, first, last)
+        if content is not None and not inside(doc[first].idx) and not _mostly_within(content, direct):
+            attribution = _phrase_attribution(doc, first, last)
+            found.append((Quote("indirect", content, attribution.cue, attribution.speaker), attribution.speaker_head))
+    return found
+
+
+def _mostly_within(content: Span, spans: list[Span]) -> bool:
+    """Whether half or more of ``content`` lies inside one of ``spans``."""
+    size = content.end - content.start
+    return any(min(content.end, s.end) - max(content.start, s.start) >= size / 2 for s in spans)
+
+
+def _according_content(doc: Doc, first: int, last: int) -> Span | None:
+    """The rest of the sentence around an "according to X" phrase (the longer side)."""
+    phrase_head = doc[first]
+    sentence = phrase_head.sent
+    phrase_end = max(phrase_head.subtree, key=lambda t: t.i).i if phrase_head.dep_ == "prep" else last
+    obj = phrase_object(doc, last)
+    if obj is not None:
+        phrase_end = max(phrase_end, obj.right_edge.i)
+    left = token_range_span(doc, sentence.start, first - 1) if first > sentence.start else None
+    right = token_range_span(doc, phrase_end + 1, sentence.end - 1) if phrase_end + 1 < sentence.end else None
+    sides = [side for side in (left, right) if side is not None]
+    return max(sides, key=lambda s: s.end - s.start) if sides else None
+
+
+# --- block quotes -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Paragraph:
+    start: int
+    end: int
+
+
+def _paragraphs(text: str) -> list[_Paragraph]:
+    """Non-empty lines, trimmed, with their offsets."""
+    found, offset = [], 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            start = offset + line.index(stripped[0])
+            found.append(_Paragraph(start, start + len(stripped)))
+        offset += len(line) + 1
+    return found
+
+
+def _block_quotes(
+    doc: Doc, quoted: list[Quoted], known: list[tuple[Quote, int | None]]
+) -> list[tuple[Quote, int | None]]:
+    """First-person paragraphs without marks, placed by the speaker line after them, by the
+    reporting paragraph before them, or by the block quote just before them."""
+    paragraphs = _paragraphs(doc.text)
+    taken = [q.open_at for q in quoted] + [quote.content.start for quote, _ in known]
+    taken.sort()
+    found: list[tuple[Quote, int | None]] = []
+    last_block: tuple[int, Attribution] | None = None
+    for index, paragraph in enumerate(paragraphs):
+        if not _is_first_person(doc, paragraph) or _holds_any(taken, paragraph):
+            continue
+        attribution = _speaker_line(doc, paragraphs, index)
+        if attribution.speaker is None and index > 0:
+            attribution = _reporting_paragraph(doc, paragraphs[index - 1])
+        if attribution.speaker is None and last_block is not None and index - last_block[0] <= 2:
+            attribution = last_block[1]
+        if attribution.speaker is None:
+            continue
+        content = span_of(doc, paragraph.start, paragraph.end)
+        found.append((Quote("block", content, attribution.cue, attribution.speaker), attribution.speaker_head))
+        last_block = (index, attribution)
+    return found
+
+
+def _holds_any(sorted_offsets: list[int], paragraph: _Paragraph) -> bool:
+    at = bisect.bisect_left(sorted_offsets, paragraph.start)
+    return at < len(sorted_offsets) and sorted_offsets[at] < paragraph.end
+
+
+def _paragraph_tokens(doc: Doc, paragraph: _Paragraph) -> list[Token]:
+    span = doc.char_span(paragraph.start, paragraph.end, alignment_mode="expand")
+    return list(span) if span is not None else []
+
+
+def _is_first_person(doc: Doc, paragraph: _Paragraph) -> bool:
+    """A paragraph in the speaker's own voice: a first-person pronoun, and a full sentence."""
+    tokens = _paragraph_tokens(doc, paragraph)
+    if len(tokens) < 6 or doc.text[paragraph.end - 1] not in ".!?…":
+        return False
+    return any(token.lower_ in _first_person() and token.pos_ == "PRON" for token in tokens)
+
+
+def _speaker_line(doc: Doc, paragraphs: list[_Paragraph], index: int) -> Attribution:
+    """The next line when it holds only a person's name ("Wladimir Putin")."""
+    if index + 1 >= len(paragraphs):
+        return NO_ATTRIBUTION
+    line = paragraphs[index + 1]
+    tokens = _paragraph_tokens(doc, line)
+    names = [token for token in tokens if token.pos_ == "PROPN" or token.ent_type_ == "PERSON"]
+    if not 1 <= len(tokens) <= 4 or len(names) != len(tokens) or not all(t.is_title for t in tokens):
+        return NO_ATTRIBUTION
+    if len(tokens) == 1 and tokens[0].ent_type_ != "PERSON":
+        return NO_ATTRIBUTION
+    return Attribution(None, span_of(doc, line.start, line.end), tokens[-1].idx)
+
+
+def _reports_speech(verb: Token) -> bool:
+    """A cue verb used for speech: it has a clause, or nothing ("he said in Kazan."), not an
+    object or infinitive ("pledged to establish", "called for")."""
+    deps = {child.dep_ for child in verb.children}
+    return "ccomp" in deps or not deps & {"dobj", "xcomp", "prep", "dative"} or verb.nbor(1).text == ":"
+
+
+def _reporting_paragraph(doc: Doc, paragraph: _Paragraph) -> Attribution:
+    """The speaker named by the last sentence of the paragraph before ("Putin said in Kazan:",
+    "Putin stated that ...")."""
+    tokens = _paragraph_tokens(doc, paragraph)
+    if not tokens:
+        return NO_ATTRIBUTION
+    for token in reversed(list(tokens[-1].sent)):
+        if is_cue_verb(token) and _reports_speech(token):
+            attribution = _verb_attribution(doc, token)
+            if attribution.speaker is not None:
+                return attribution
+    return NO_ATTRIBUTION
+
+
+# --- speaker entities -------------------------------------------------------------------------
+
+
+class _SpeakerResolver:
+    """Maps a speaker span to an entity key: the mention on its head word, a mention inside it,
+    or for a pronoun the nearest compatible mention before it."""
+
+    def __init__(self, doc: Doc, mentions: list[Mention]) -> None:
+        self.doc = doc
+        self.mentions = sorted(mentions, key=lambda m: (m.span.start, m.span.end))
+        self.starts = [m.span.start for m in self.mentions]
+
+    def resolve(self, quote: Quote, head: int | None) -> Quote:
+        if quote.speaker is None:
+            return quote
+        return replace(quote, speaker_entity=self._entity(quote.speaker, head))
+
+    def _overlapping(self, span: Span) -> list[Mention]:
+        last = bisect.bisect_left(self.starts, span.end)
+        return [m for m in self.mentions[max(0, last - 20) : last] if m.span.end > span.start]
+
+    def _entity(self, speaker: Span, head: int | None) -> str | None:
+        overlapping = self._overlapping(speaker)
+        on_head = [m for m in overlapping if head is not None and m.span.start <= head < m.span.end]
+        persons = [m for m in overlapping if m.entity.startswith("person:")]
+        chosen = on_head or persons
+        if chosen:
+            return chosen[0].entity
+        prefixes = _pronoun_antecedents().get(speaker.text.lower())
+        return self._antecedent(speaker.start, prefixes) if prefixes else None
+
+    def _antecedent(self, before: int, prefixes: tuple[str, ...]) -> str | None:
+        """The nearest mention before ``before`` whose key has one of ``prefixes``."""
+        for mention in reversed(self.mentions[: bisect.bisect_left(self.starts, before)]):
+            if mention.entity.startswith(prefixes) and mention.via != "pronoun":
+                return mention.entity
+        return None

@@ -1,0 +1,79 @@
+"""Quoted stretches of text found by their quotation marks, across lines and misused marks.
+
+Written here rather than taken from a library: spaCy has no quote matcher, and scraped news
+mixes straight, curly and low-9 marks, drops closing marks at paragraph ends (the convention for
+a quote running on into the next paragraph) and sometimes turns marks the wrong way round.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from storydesk import vocab
+
+
+@dataclass(frozen=True)
+class Quoted:
+    """A quoted stretch: ``start``/``end`` bound the content (marks excluded), ``open_at`` and
+    ``close_at`` are the marks' offsets (``close_at`` is None when the paragraph ended first)."""
+
+    start: int
+    end: int
+    open_at: int
+    close_at: int | None
+
+
+@cache
+def _mark_pattern() -> re.Pattern[str]:
+    marks = "".join(re.escape(mark) for mark in vocab.load("quote_marks.txt"))
+    return re.compile(f"[{marks}]|\n")
+
+
+def _opens(text: str, at: int) -> bool:
+    """A mark opens when it follows a line start, a space or an opening bracket/dash."""
+    return at == 0 or text[at - 1].isspace() or text[at - 1] in "([{—–-/:"
+
+
+def _continues_on_next_line(text: str, newline: int) -> bool:
+    """Whether an open quote at a line break carries on: the next non-empty line starts with an
+    opening mark (the news convention for a quote spanning paragraphs)."""
+    rest = text[newline:].lstrip()
+    return bool(rest) and _mark_pattern().match(rest) is not None
+
+
+def find_quoted(text: str) -> list[Quoted]:
+    """Every double-quoted stretch of ``text`` in order; a quote spanning paragraphs is one stretch."""
+    found: list[Quoted] = []
+    open_at: int | None = None
+    for match in _mark_pattern().finditer(text):
+        at = match.start()
+        if match.group() == "\n":
+            if open_at is not None and not _continues_on_next_line(text, at):
+                found.append(_stretch(text, open_at, at, None))
+                open_at = None
+            continue
+        if open_at is None:
+            if _opens(text, at) or (at + 1 < len(text) and text[at + 1].isalnum()):
+                open_at = at  # a closing mark with no opener before it is a stray: skipped
+        elif _opens(text, at) and "\n" in text[open_at:at]:
+            continue  # the paragraph-continuation opener: the same quote goes on
+        elif _opens(text, at) and at + 1 < len(text) and not text[at + 1].isspace():
+            open_at = at  # the earlier mark had no partner; start again here
+        else:
+            found.append(_stretch(text, open_at, at + 1, at))
+            open_at = None
+    if open_at is not None:
+        found.append(_stretch(text, open_at, len(text), None))
+    return [quoted for quoted in found if quoted.end > quoted.start]
+
+
+def _stretch(text: str, open_at: int, end: int, close_at: int | None) -> Quoted:
+    """The content between an opening mark and a closing mark (or the line end), trimmed."""
+    start = open_at + 1
+    stop = close_at if close_at is not None else end
+    while start < stop and text[start].isspace():
+        start += 1
+    while stop > start and text[stop - 1].isspace():
+        stop -= 1
+    return Quoted(start, stop, open_at, close_at)

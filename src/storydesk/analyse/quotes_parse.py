@@ -1,0 +1,116 @@
+"""Reading a reporting cue in a spaCy parse: which words cue a quote, who its subject is, what
+clause it reports. Shared by the quote finders in ``quotes.py``."""
+from __future__ import annotations
+
+from functools import cache
+
+from spacy.tokens import Doc, Token
+
+from storydesk import vocab
+from storydesk.model import Span
+
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+CUE_PARTS = frozenset({"aux", "auxpass", "neg"})
+SPEAKER_CUTS = frozenset({"relcl", "acl", "advcl", "prep", "cc", "conj"})
+EDGE_PUNCT = frozenset({"PUNCT", "SPACE"})
+INVERTED_SUBJECT_DEPS = frozenset({"dobj", "npadvmod", "attr", "oprd", "appos", "nsubj"})
+
+
+@cache
+def cue_verbs() -> frozenset[str]:
+    """Lemmas of reporting verbs (data file ``quote_verbs.txt``)."""
+    return frozenset(vocab.load("quote_verbs.txt"))
+
+
+@cache
+def cue_phrases() -> tuple[tuple[str, ...], ...]:
+    """Prepositional cues such as ("according", "to") (data file ``quote_phrases.txt``)."""
+    return tuple(tuple(line.lower().split()) for line in vocab.load("quote_phrases.txt"))
+
+
+def span_of(doc: Doc, start: int, end: int) -> Span:
+    """A model Span over ``doc.text[start:end]``."""
+    return Span(start, end, doc.text[start:end])
+
+
+def token_range_span(doc: Doc, first: int, last: int) -> Span | None:
+    """The character span of tokens ``first..last`` (inclusive) without edge punctuation."""
+    while first <= last and doc[first].pos_ in EDGE_PUNCT:
+        first += 1
+    while last >= first and doc[last].pos_ in EDGE_PUNCT:
+        last -= 1
+    if first > last:
+        return None
+    return span_of(doc, doc[first].idx, doc[last].idx + len(doc[last]))
+
+
+def is_cue_verb(token: Token) -> bool:
+    """A reporting verb by lemma, used as a verb."""
+    return token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in cue_verbs()
+
+
+def cue_span(doc: Doc, verb: Token) -> Span:
+    """The cue: the reporting verb with the auxiliaries just before it ("has learned")."""
+    first = verb.i
+    while first > 0 and doc[first - 1].dep_ in CUE_PARTS and doc[first - 1].head == verb:
+        first -= 1
+    return span_of(doc, doc[first].idx, verb.idx + len(verb))
+
+
+def subject_of(verb: Token) -> Token | None:
+    """The verb's subject, or that of the verb it is chained to ("went on to say", "and added")."""
+    current: Token | None = verb
+    for _ in range(3):
+        if current is None:
+            return None
+        for child in current.children:
+            if child.dep_ in SUBJECT_DEPS:
+                return child
+            if child.dep_ == "agent":
+                return next((grand for grand in child.children if grand.dep_ == "pobj"), None)
+        current = current.head if current.dep_ in ("conj", "xcomp", "advcl") and current.head != current else None
+    return None
+
+
+def inverted_subject(verb: Token) -> Token | None:
+    """The speaker after the verb when the small model misses the inversion ("“...,” criticized
+    Podoliak", "added the president"): a name object, or a noun when a quote or comma precedes."""
+    after_quote = verb.i > 0 and verb.nbor(-1).pos_ == "PUNCT"
+    for child in verb.rights:
+        if child.dep_ in INVERTED_SUBJECT_DEPS and (child.pos_ == "PROPN" or after_quote and child.pos_ == "NOUN"):
+            return child
+    return None
+
+
+def speaker_span(doc: Doc, head: Token) -> Span:
+    """The speaker noun phrase: the subject's subtree up to the first relative clause or
+    prepositional tail, keeping appositions ("Sean Spicer, chief strategist for the RNC")."""
+    last = head.i
+    for child in head.rights:
+        if child.dep_ in SPEAKER_CUTS and child.dep_ != "prep":
+            break
+        last = child.right_edge.i
+    first = head.left_edge.i
+    return token_range_span(doc, first, last) or span_of(doc, head.idx, head.idx + len(head))
+
+
+def clause_span(doc: Doc, clause: Token) -> Span | None:
+    """The reported clause: the complement's whole subtree ("that ..." included)."""
+    return token_range_span(doc, clause.left_edge.i, clause.right_edge.i)
+
+
+def phrase_cues(doc: Doc) -> list[tuple[int, int]]:
+    """Token ranges (first, last inclusive) of prepositional cues like "according to"."""
+    found = []
+    for phrase in cue_phrases():
+        size = len(phrase)
+        for token in doc:
+            if token.lower_ == phrase[0] and token.i + size <= len(doc):
+                if tuple(t.lower_ for t in doc[token.i : token.i + size]) == phrase:
+                    found.append((token.i, token.i + size - 1))
+    return found
+
+
+def phrase_object(doc: Doc, last: int) -> Token | None:
+    """The object of a prepositional cue's last word (the speaker of "according to X")."""
+    return next((child for child in doc[last].children if child.dep_ == "pobj"), None)

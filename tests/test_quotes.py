@@ -1,0 +1,170 @@
+"""Quotes and speakers on made-up sentences and on the seed articles' quotes (speakers only)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from storydesk.analyse.nlp import load_pipeline
+from storydesk.analyse.quotes import find_quotes
+from storydesk.analyse.quotes_marks import find_quoted
+from storydesk.model import Mention, Quote, Span
+
+SEEDS = Path(__file__).resolve().parents[1] / "examples" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    return load_pipeline()
+
+
+def ent_mentions(doc) -> list[Mention]:
+    """Stand-in mentions from spaCy's entities while the entities stage is elsewhere."""
+    prefix = {"PERSON": "person:", "ORG": "org:", "GPE": "country:", "NORP": "group:"}
+    return [
+        Mention(Span(ent.start_char, ent.end_char, ent.text), prefix[ent.label_] + ent.text.lower())
+        for ent in doc.ents
+        if ent.label_ in prefix
+    ]
+
+
+def quotes_of(nlp, text: str) -> list[Quote]:
+    doc = nlp(text)
+    return find_quotes(doc, ent_mentions(doc))
+
+
+def only(quotes: list[Quote], kind: str) -> list[Quote]:
+    return [quote for quote in quotes if quote.kind == kind]
+
+
+def test_marks_straight_curly_and_paragraph_spanning():
+    text = 'He said "one two." Then “three\n“four,” she said.'
+    contents = [text[q.start : q.end] for q in find_quoted(text)]
+    assert contents == ["one two.", "three\n“four,"]
+
+
+def test_direct_quote_with_speaker_and_cue(nlp):
+    quotes = quotes_of(nlp, "“We will not give up the fight,” Maria Lopez said on Monday.")
+    (quote,) = only(quotes, "direct")
+    assert quote.content.text == "We will not give up the fight,"
+    assert quote.cue.text == "said"
+    assert quote.speaker.text == "Maria Lopez"
+    assert quote.speaker_entity == "person:maria lopez"
+
+
+def test_multi_part_direct_quote_shares_the_speaker(nlp):
+    text = '"The plan is ready," John Carter said. "We start building next spring."'
+    quotes = only(quotes_of(nlp, text), "direct")
+    assert [q.content.text for q in quotes] == ["The plan is ready,", "We start building next spring."]
+    assert {q.speaker.text for q in quotes} == {"John Carter"}
+
+
+def test_partial_quote_inside_reported_speech(nlp):
+    quotes = quotes_of(nlp, "Prime Minister Anna Berg called the new tariffs “unfair and dangerous” on Tuesday.")
+    (quote,) = only(quotes, "partial")
+    assert quote.content.text == "unfair and dangerous"
+    assert quote.cue.text == "called"
+    assert quote.speaker_entity == "person:anna berg"
+
+
+def test_indirect_speech_with_that_clause(nlp):
+    quotes = quotes_of(nlp, "Michael Brown stated that the company would close two factories next year.")
+    (quote,) = only(quotes, "indirect")
+    assert quote.content.text == "that the company would close two factories next year"
+    assert quote.cue.text == "stated"
+    assert quote.speaker.text == "Michael Brown"
+
+
+def test_indirect_speech_with_the_speaker_after_the_clause(nlp):
+    quotes = quotes_of(nlp, "The talks will resume next week, Peter Wilson said.")
+    (quote,) = only(quotes, "indirect")
+    assert quote.content.text == "The talks will resume next week"
+    assert quote.speaker.text == "Peter Wilson"
+
+
+def test_according_to(nlp):
+    quotes = quotes_of(nlp, "According to Sarah Miller, the bridge will open in May.")
+    (quote,) = only(quotes, "indirect")
+    assert quote.cue.text == "According to"
+    assert quote.speaker.text == "Sarah Miller"
+    assert quote.content.text == "the bridge will open in May"
+
+
+def test_block_quote_with_speaker_line(nlp):
+    text = (
+        "The minister spoke to reporters in Lisbon on Friday.\n"
+        "We have always kept our promises to the farmers. Our plan protects their income.\n"
+        "Carlos Mendes\n"
+        "The opposition rejected the plan."
+    )
+    (quote,) = only(quotes_of(nlp, text), "block")
+    assert quote.content.text.startswith("We have always kept our promises")
+    assert quote.speaker.text == "Carlos Mendes"
+
+
+def test_block_quote_introduced_by_the_previous_paragraph(nlp):
+    text = (
+        "Helen Park stated that the treaty would be signed soon.\n"
+        "We are ready to sign it. Our partners know our position well.\n"
+    )
+    (quote,) = only(quotes_of(nlp, text), "block")
+    assert quote.speaker.text == "Helen Park"
+
+
+def test_pronoun_speaker_resolves_to_the_previous_person(nlp):
+    text = "Robert Chen visited the plant on Monday. “Production will double by June,” he said."
+    (quote,) = only(quotes_of(nlp, text), "direct")
+    assert quote.speaker.text == "he"
+    assert quote.speaker_entity == "person:robert chen"
+
+
+def test_a_scare_quote_without_a_cue_is_not_a_quote(nlp):
+    quotes = quotes_of(nlp, "The so-called “Blue Line” agreement replaces the old treaties.")
+    assert quotes == []
+
+
+# --- the seeds ---------------------------------------------------------------------------------
+
+
+def seed_quotes(nlp, prefix: str) -> list[Quote]:
+    path = next(SEEDS.glob(prefix + "_*.txt"), None)
+    if path is None:
+        pytest.skip("seed article not available")
+    return quotes_of(nlp, path.read_text(encoding="utf-8"))
+
+
+def quote_with(quotes: list[Quote], words: str) -> Quote:
+    return next(quote for quote in quotes if words in quote.content.text)
+
+
+def test_seed_001_block_quote_and_speaker_line(nlp):
+    quotes = seed_quotes(nlp, "001")
+    block = next(q for q in quotes if q.kind == "block" and "is our business" in q.content.text)
+    assert block.speaker.text == "Wladimir Putin"
+    assert quote_with(quotes, "Around 2,000 Ukrainian soldiers").speaker.text == "Putin"
+    assert quote_with(quotes, "enormous quantities of ammunition").speaker.text == "the former NATO Secretary-General"
+
+
+def test_seed_003_first_person_paragraphs_are_putins(nlp):
+    quotes = seed_quotes(nlp, "003")
+    blocks = only(quotes, "block")
+    assert any(q.content.text.startswith("When something needs to be resolved") for q in blocks)
+    assert any(q.content.text.startswith("But I want to say") for q in blocks)
+    assert any(q.content.text.startswith("As you know") for q in blocks)
+    assert all(q.speaker_entity and "putin" in q.speaker_entity for q in blocks)
+
+
+def test_seed_004_speakers(nlp):
+    quotes = seed_quotes(nlp, "004")
+    assert "ushakov" in quote_with(quotes, "confrontational character").speaker_entity
+    assert quote_with(quotes, "reliably guarantee the alliance").speaker.text == "Kim Jong-un"
+    assert quote_with(quotes, "mass murder of Ukrainians").speaker.text == "Podoliak"
+    assert quote_with(quotes, "Russia needs North Korea").speaker_entity == "person:koh yu-hwan"
+    assert quote_with(quotes, "nuclear deterrence factor").speaker_entity == "person:sergei ryabkov"
+
+
+def test_seed_002_partial_and_pronoun_speakers(nlp):
+    quotes = seed_quotes(nlp, "002")
+    assert quote_with(quotes, "inhumane").kind == "partial"
+    assert quote_with(quotes, "inhumane").speaker.text == "Putin"
+    assert quote_with(quotes, "we can also say").speaker_entity == "person:putin"
