@@ -1,0 +1,417 @@
+"""Figures: numbers that count or measure something in the world, what they count, who asserts
+them and how firmly ("some 3,000 North Korean soldiers", estimated by South Korean intelligence).
+
+Rules over spaCy's NER and dependency parse: no library does this step (number parsers such as
+dateparser's or text2num read values, not what a number counts or who vouches for it). Every
+vocabulary (number words, hedges, units, cues) is a data file in ``storydesk/data/figure_*``.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from spacy.tokens import Doc, Token
+
+from storydesk import vocab
+from storydesk.model import Figure, Mention, Modality, Quote, Span
+
+COUNT_LABELS = frozenset({"CARDINAL", "QUANTITY", "PERCENT", "MONEY"})
+# Dependencies that start a new clause; xcomp stays in its parent's clause ("expected to reach").
+CLAUSE_DEPS = frozenset({"ROOT", "ccomp", "advcl", "relcl", "csubj", "csubjpass", "parataxis", "acl"})
+DEFINITE = frozenset({"the", "these", "those", "both", "its", "their", "our", "his", "her", "my", "your"})
+DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+NOT_A_COUNT = re.compile(r"[:/]|^\d+(?:st|nd|rd|th)$|^0\d")
+YEAR = re.compile(r"1\d{3}|20\d{2}")
+DASHES = frozenset({"-", "–", "—"})
+MAX_CLAUSE_CLIMB = 12  # heads walked up from a figure to its attribution verb
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """The figure vocabularies, loaded and compiled once."""
+
+    numbers: dict[str, tuple[float, str]]
+    hedges_before: tuple[tuple[str, ...], ...]  # longest first
+    hedges_clause: frozenset[str]
+    units: dict[str, str]
+    label_nouns: frozenset[str]
+    attribution_verbs: frozenset[str]
+    attribution_preps: frozenset[str]
+    estimate: re.Pattern[str]
+    forecast: re.Pattern[str]
+    denial: re.Pattern[str]
+
+
+def _cue_pattern(name: str) -> re.Pattern[str]:
+    """A regex matching any cue of data file ``name`` as whole words in a space-joined clause."""
+    cues = sorted(vocab.load(name), key=len, reverse=True)
+    return re.compile(r"(?<!\S)(?:" + "|".join(re.escape(cue.lower()) for cue in cues) + r")(?!\S)")
+
+
+@cache
+def _rules() -> _Rules:
+    hedges = vocab.load_table("figure_hedges.tsv")
+    return _Rules(
+        numbers={word: (float(value), kind) for word, value, kind in vocab.load_table("figure_number_words.tsv")},
+        hedges_before=tuple(
+            sorted((tuple(phrase.split()) for phrase, where in hedges if where == "before"), key=len, reverse=True)
+        ),
+        hedges_clause=frozenset(phrase for phrase, where in hedges if where == "clause"),
+        units=dict(vocab.load_table("figure_units.tsv")),
+        label_nouns=frozenset(vocab.load("figure_label_nouns.txt")),
+        attribution_verbs=frozenset(vocab.load("figure_attribution_cues.txt")),
+        attribution_preps=frozenset(vocab.load("figure_attribution_preps.txt")),
+        estimate=_cue_pattern("figure_estimate_cues.txt"),
+        forecast=_cue_pattern("figure_forecast_cues.txt"),
+        denial=_cue_pattern("figure_denial_cues.txt"),
+    )
+
+
+def find_figures(doc: Doc, quotes: Sequence[Quote], mentions: Sequence[Mention]) -> list[Figure]:
+    """The figures of ``doc`` in text order; a figure whose counted noun is elided ("will increase
+    to 10,000") counts what the previous figure of its sentence counts."""
+    rules = _rules()
+    figures: list[Figure] = []
+    clauses = _ClauseIndex()
+    last_counts: dict[int, str] = {}  # sentence start -> what its latest figure counts
+    for start, end in _candidate_ranges(doc, rules):
+        numbers = [token for token in doc[start:end] if _is_number_token(token, rules)]
+        if not numbers or _is_not_a_count(doc, numbers, rules):
+            continue
+        sentence = numbers[0].sent.start
+        counts = _counted(doc, end, numbers, rules) or last_counts.get(sentence, "")
+        value = _value(numbers, rules)
+        if not counts or value is None:
+            continue
+        last_counts[sentence] = counts
+        figures.append(_figure(doc, start, end, numbers, value, counts, quotes, mentions, clauses, rules))
+    return figures
+
+
+def _figure(
+    doc: Doc,
+    start: int,
+    end: int,
+    numbers: list[Token],
+    value: float,
+    counts: str,
+    quotes: Sequence[Quote],
+    mentions: Sequence[Mention],
+    clauses: _ClauseIndex,
+    rules: _Rules,
+) -> Figure:
+    """One figure, read around the number tokens ``numbers`` of token range ``start:end``."""
+    root = _root(numbers)
+    clause = clauses.tokens(root)
+    hedge_start, hedges = _hedges(doc, numbers, clause, rules)
+    verb, holder = _attribution(root, rules)
+    asserted_by, source = _asserter(doc, numbers[0].idx, holder, quotes, mentions)
+    return Figure(
+        span=_char_span(doc, min(start, hedge_start), end - 1),
+        value=value,
+        counts=counts,
+        asserted_by=asserted_by,
+        source=source,
+        hedges=hedges,
+        modality=_modality(clause, verb, holder, rules),
+    )
+
+
+def _candidate_ranges(doc: Doc, rules: _Rules) -> list[tuple[int, int]]:
+    """Token ranges that may hold a figure: NER's counts and amounts, dates written only in number
+    words (the small model tags "Two thousand five hundred" DATE), and numbers NER missed."""
+    ranges = [
+        (ent.start, ent.end)
+        for ent in doc.ents
+        if ent.label_ in COUNT_LABELS
+        or (ent.label_ == "DATE" and all(token.lower_ in rules.numbers for token in ent))
+    ]
+    ranges.extend(_unlabelled_numbers(doc, rules))
+    return sorted(ranges)
+
+
+def _unlabelled_numbers(doc: Doc, rules: _Rules) -> Iterator[tuple[int, int]]:
+    """Runs of number tokens outside any named entity."""
+    run: list[int] = []
+    for token in doc:
+        if not token.ent_type_ and _is_number_token(token, rules):
+            run.append(token.i)
+        elif run:
+            yield run[0], run[-1] + 1
+            run = []
+    if run:
+        yield run[0], run[-1] + 1
+
+
+def _is_number_token(token: Token, rules: _Rules) -> bool:
+    return token.lower_ in rules.numbers or (token.like_num and DIGITS.fullmatch(token.text) is not None) or (
+        token.like_num and token.lower_.replace("-", "").isalpha()
+    )
+
+
+def _is_not_a_count(doc: Doc, numbers: list[Token], rules: _Rules) -> bool:
+    """Years, times, ordinals, ranges and phone numbers, labels ("Article 51"), list numbers, and
+    number words that refer rather than count ("the two countries", "one of them")."""
+    first, last, root = numbers[0], numbers[-1], _root(numbers)
+    if any(NOT_A_COUNT.search(token.text) for token in numbers) or _joined_by_dash(doc, first, last):
+        return True
+    if len(numbers) == 1 and YEAR.fullmatch(first.text) and not _counts_plural_noun(first):
+        return True
+    if _is_label(doc, first, root, rules) or _is_list_number(doc, first, last):
+        return True
+    return not any(DIGITS.fullmatch(token.text) for token in numbers) and _is_referring_word(doc, first, root, rules)
+
+
+def _joined_by_dash(doc: Doc, first: Token, last: Token) -> bool:
+    """A number glued by a dash to another number: a range, a phone number, a score."""
+    before = doc[first.i - 2 : first.i] if first.i >= 2 else None
+    after = doc[last.i + 1 : last.i + 3] if last.i + 2 < len(doc) else None
+    glued_before = before is not None and before[1].text in DASHES and not before[0].whitespace_ and before[0].like_num
+    glued_after = after is not None and after[0].text in DASHES and not last.whitespace_ and after[1].like_num
+    return glued_before or glued_after
+
+
+def _counts_plural_noun(token: Token) -> bool:
+    return token.dep_ == "nummod" and token.head.i > token.i and token.head.tag_ == "NNS"
+
+
+def _is_label(doc: Doc, first: Token, root: Token, rules: _Rules) -> bool:
+    """A number that names its noun rather than counting it: written after it ("Article 51")."""
+    follows_head = root.dep_ == "nummod" and root.head.i < root.i
+    return follows_head or (first.i > 0 and doc[first.i - 1].lower_ in rules.label_nouns)
+
+
+def _is_list_number(doc: Doc, first: Token, last: Token) -> bool:
+    """A number opening a line and followed by "." or ")"."""
+    at_line_start = first.i == 0 or doc[first.i - 1].text_with_ws.endswith("\n")
+    return at_line_start and last.i + 1 < len(doc) and doc[last.i + 1].text in {".", ")"}
+
+
+def _is_referring_word(doc: Doc, first: Token, root: Token, rules: _Rules) -> bool:
+    """A spelled-out number that is not a count: not attached to a noun ("one of the parties"), or
+    a small one after a definite word ("the two countries")."""
+    if rules.numbers.get(root.lower_, (0.0, ""))[1] == "vague":
+        return False
+    if root.dep_ != "nummod":
+        return True
+    small = (_value([first], rules) or 0) < 10
+    return small and first.i > 0 and doc[first.i - 1].lower_ in DEFINITE
+
+
+def _root(numbers: list[Token]) -> Token:
+    """The number token the others hang from ("million" in "1.5 million")."""
+    inside = {token.i for token in numbers}
+    return next((token for token in numbers if token.head.i not in inside or token.head is token), numbers[-1])
+
+
+def _value(numbers: list[Token], rules: _Rules) -> float | None:
+    """The value of digits and number words ("3,000", "1.5 million", "two thousand five hundred")."""
+    phrase = " ".join(token.lower_ for token in numbers)
+    if phrase in rules.numbers and rules.numbers[phrase][1] == "vague":
+        return rules.numbers[phrase][0]
+    total = current = 0.0
+    for token in numbers:
+        if DIGITS.fullmatch(token.text):
+            current += float(token.text.replace(",", ""))
+            continue
+        value, kind = rules.numbers.get(token.lower_, (None, ""))
+        if value is None:
+            return None
+        if kind == "scale" and value < 1000:
+            current = (current or 1) * value
+        elif kind == "scale":
+            total, current = total + (current or 1) * value, 0.0
+        else:
+            current += value
+    return total + current
+
+
+def _counted(doc: Doc, end: int, numbers: list[Token], rules: _Rules) -> str:
+    """What the figure counts: its unit (percent, a currency), the noun it modifies, or the noun
+    after "of" ("thousands of North Korean soldiers"); "" when elided."""
+    unit = _unit(doc, numbers[0].i, end + 1, rules)
+    if unit:
+        return unit
+    root = _root(numbers)
+    if root.dep_ == "nummod" and root.head.i > root.i and root.head.pos_ in {"NOUN", "PROPN"}:
+        return _noun_phrase(doc, root.head, max(end, root.head.left_edge.i))
+    of_object = _of_object(root)
+    return _noun_phrase(doc, of_object, of_object.left_edge.i) if of_object is not None else ""
+
+
+def _unit(doc: Doc, start: int, end: int, rules: _Rules) -> str:
+    """The unit written in a token range ("12 percent", "$1.5 billion"), with the percent's "of"
+    phrase when it has one ("percent of voters")."""
+    for token in doc[max(start - 1, 0) : min(end, len(doc))]:
+        pair = f"{token.lower_} {doc[token.i + 1].lower_}" if token.i + 1 < len(doc) else ""
+        unit = rules.units.get(token.text) or rules.units.get(token.lower_) or rules.units.get(pair)
+        if unit:
+            of_object = _of_object(token) if unit.startswith("percent") else None
+            return f"{unit} of {_noun_phrase(doc, of_object, of_object.left_edge.i)}" if of_object is not None else unit
+    return ""
+
+
+def _of_object(token: Token) -> Token | None:
+    """The object of the token's "of" preposition, if any."""
+    for child in token.rights:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            return next((grand for grand in child.children if grand.dep_ == "pobj"), None)
+    return None
+
+
+def _noun_phrase(doc: Doc, head: Token, start: int) -> str:
+    """The noun ``head`` with its modifiers from token ``start`` on, without determiners."""
+    while start < head.i and doc[start].dep_ in {"det", "poss", "predet", "case", "punct"}:
+        start += 1
+    return doc[start : head.i + 1].text
+
+
+def _hedges(doc: Doc, numbers: list[Token], clause: list[Token], rules: _Rules) -> tuple[int, tuple[str, ...]]:
+    """The hedges on a figure and the token where the written figure starts (its hedge included)."""
+    first, hedges, start = numbers[0], [], numbers[0].i
+    for phrase in rules.hedges_before:
+        words = tuple(token.lower_ for token in doc[max(first.i - len(phrase), 0) : first.i])
+        if words == phrase:
+            hedges.append(" ".join(phrase))
+            start = first.i - len(phrase)
+            break
+    vague = " ".join(token.lower_ for token in numbers)
+    if rules.numbers.get(vague, (0.0, ""))[1] == "vague":
+        hedges.append(f"{vague} of")
+    hedges.extend(token.lower_ for token in clause if token.lower_ in rules.hedges_clause)
+    return start, tuple(dict.fromkeys(hedges))
+
+
+class _ClauseIndex:
+    """Each token's clause (the tokens up to the next clause boundary), computed per sentence on demand."""
+
+    def __init__(self) -> None:
+        self._heads: dict[int, int] = {}
+        self._done: set[int] = set()
+
+    def tokens(self, token: Token) -> list[Token]:
+        sentence = token.sent
+        if sentence.start not in self._done:
+            self._done.add(sentence.start)
+            self._heads.update((member.i, _clause_head(member).i) for member in sentence)
+        head = self._heads[token.i]
+        return [member for member in sentence if self._heads[member.i] == head]
+
+
+def _clause_head(token: Token) -> Token:
+    """The verb that heads the clause ``token`` is in."""
+    while token.dep_ not in CLAUSE_DEPS and token.head is not token:
+        if token.dep_ == "conj" and token.pos_ in {"VERB", "AUX"}:
+            return token
+        token = token.head
+    return token
+
+
+def _attribution(root: Token, rules: _Rules) -> tuple[Token | None, Token | None]:
+    """The attribution of a figure's sentence as (cue, the head of who asserts): a reporting verb
+    above the figure ("intelligence estimates that ..."), "according to X", or "..., X said"."""
+    figure_tokens = range(root.left_edge.i, root.right_edge.i + 1)
+    token = _clause_head(root)
+    for _ in range(MAX_CLAUSE_CLIMB):
+        subject = _subject(token) if token.lemma_.lower() in rules.attribution_verbs else None
+        if subject is not None and subject.i not in figure_tokens and root.i not in range(
+            subject.left_edge.i, subject.right_edge.i + 1
+        ):
+            return token, subject
+        if token.head is token:
+            break
+        token = token.head
+    return _sentence_attribution(root, rules)
+
+
+def _sentence_attribution(root: Token, rules: _Rules) -> tuple[Token | None, Token | None]:
+    """An attribution anywhere in the sentence: "according to X", or a reporting verb heading the
+    sentence or set beside it ("..., police said")."""
+    sentence = root.sent
+    for token in sentence:
+        if token.lower_ in rules.attribution_preps:
+            holder = _object(token)
+            if holder is not None:
+                return token, holder
+    for token in sentence:
+        if token.dep_ in {"ROOT", "parataxis"} and token.lemma_.lower() in rules.attribution_verbs:
+            subject = _subject(token)
+            if subject is not None and not (subject.left_edge.i <= root.i <= subject.right_edge.i):
+                return token, subject
+    return None, None
+
+
+def _subject(verb: Token) -> Token | None:
+    """The active subject of a verb, the agent of a passive one, or the subject it shares with the
+    verb it is coordinated with."""
+    for child in verb.children:
+        if child.dep_ == "nsubj":
+            return child
+        if child.dep_ == "agent":
+            return _object(child)
+    return _subject(verb.head) if verb.dep_ == "conj" and verb.head is not verb else None
+
+
+def _object(token: Token) -> Token | None:
+    """The object of a preposition-like word, through one nested preposition ("according to X")."""
+    for child in token.children:
+        if child.dep_ in {"pobj", "dobj"}:
+            return child
+        if child.dep_ == "prep":
+            nested = next((grand for grand in child.children if grand.dep_ == "pobj"), None)
+            if nested is not None:
+                return nested
+    return None
+
+
+def _asserter(
+    doc: Doc, offset: int, holder: Token | None, quotes: Sequence[Quote], mentions: Sequence[Mention]
+) -> tuple[str | None, Span | None]:
+    """Who asserts the figure at character ``offset``: the speaker of the quote it sits in, else
+    the sentence's attribution (its entity key when a mention covers its head word, else its text)."""
+    for quote in quotes:
+        if quote.content.start <= offset < quote.content.end and (quote.speaker_entity or quote.speaker):
+            return quote.speaker_entity or quote.speaker.text, quote.speaker  # type: ignore[union-attr]
+    if holder is None:
+        return None, None
+    source = _phrase_span(doc, holder)
+    entity = next((m.entity for m in mentions if m.span.start <= holder.idx < m.span.end and m.entity), None)
+    return entity or source.text, source
+
+
+def _phrase_span(doc: Doc, head: Token) -> Span:
+    """The noun phrase headed by ``head`` (its left modifiers and "of" phrases, no determiner)."""
+    start = head.left_edge.i
+    while start < head.i and doc[start].dep_ in {"det", "predet", "punct"}:
+        start += 1
+    end = head.i
+    for child in head.rights:
+        if child.dep_ in {"compound", "flat"} or (child.dep_ == "prep" and child.lower_ == "of"):
+            end = child.right_edge.i
+        else:
+            break
+    return _char_span(doc, start, end)
+
+
+def _char_span(doc: Doc, first: int, last: int) -> Span:
+    """The model Span of tokens ``first`` to ``last`` inclusive."""
+    tokens = doc[first : last + 1]
+    return Span(tokens.start_char, tokens.end_char, tokens.text)
+
+
+def _modality(clause: list[Token], cue: Token | None, holder: Token | None, rules: _Rules) -> Modality:
+    """Denial, forecast, estimate or fact, from the figure's clause and its attribution cue."""
+    context = [*clause, *(token for token in (cue, holder) if token is not None)]
+    words = " ".join(token.lower_ for token in context)
+    lemmas = " ".join(token.lemma_.lower() for token in context)
+    clause_words = " ".join(token.lower_ for token in clause)
+    clause_lemmas = " ".join(token.lemma_.lower() for token in clause)
+    if rules.denial.search(words) or rules.denial.search(lemmas):
+        return "denial"
+    if rules.forecast.search(clause_words) or rules.forecast.search(clause_lemmas):
+        return "forecast"
+    if rules.estimate.search(words) or rules.estimate.search(lemmas):
+        return "estimate"
+    return "fact"

@@ -1,0 +1,132 @@
+"""Figures: values, what they count, who asserts them, hedges and modality, on made-up sentences
+and on the seed articles."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from storydesk.analyse.figures import find_figures
+from storydesk.analyse.nlp import load_pipeline
+from storydesk.model import Figure, Mention, Quote, Span
+
+SEEDS = Path(__file__).resolve().parents[1] / "examples" / "corpus"
+NAMED = ("PERSON", "ORG", "GPE", "NORP")
+
+
+@pytest.fixture(scope="session")
+def nlp() -> Language:
+    return load_pipeline()
+
+
+def ner_mentions(doc: Doc) -> list[Mention]:
+    """Stand-in for the entities stage: one mention per named entity, keyed by label and text."""
+    return [
+        Mention(Span(ent.start_char, ent.end_char, ent.text), f"{ent.label_.lower()}:{ent.text.lower()}")
+        for ent in doc.ents
+        if ent.label_ in NAMED
+    ]
+
+
+def figures_of(nlp: Language, text: str, quotes: list[Quote] | None = None) -> list[Figure]:
+    doc = nlp(text)
+    return find_figures(doc, quotes or [], ner_mentions(doc))
+
+
+def test_estimate_then_forecast_carry_the_counted_noun_and_the_source(nlp: Language) -> None:
+    text = (
+        "The South Korean intelligence services estimate that some 3,000 North Korean soldiers have "
+        "already arrived in Russia and that the number will increase to 10,000 in the coming months."
+    )
+    first, second = figures_of(nlp, text)
+    assert (first.span.text, first.value, first.counts) == ("some 3,000", 3000, "North Korean soldiers")
+    assert (first.hedges, first.modality) == (("some",), "estimate")
+    assert first.source is not None and first.source.text == "South Korean intelligence services"
+    assert text[first.source.start : first.source.end] == first.source.text
+    assert (second.value, second.counts, second.modality, second.hedges) == (10000, "North Korean soldiers", "forecast", ())
+    assert second.asserted_by == first.asserted_by == "South Korean intelligence services"
+
+
+def test_a_figure_in_a_quote_belongs_to_its_speaker(nlp: Language) -> None:
+    text = '"Around 2,000 Ukrainian soldiers were blocked in the Kursk region," the president told reporters.'
+    content = text.index("Around"), text.index(',"')
+    speaker = Span(text.index("the president"), text.index(" told"), "the president")
+    quote = Quote("direct", Span(*content, text[slice(*content)]), speaker=speaker, speaker_entity="person:vladimir putin")
+    (figure,) = figures_of(nlp, text, [quote])
+    assert (figure.value, figure.counts, figure.hedges) == (2000, "Ukrainian soldiers", ("around",))
+    assert (figure.asserted_by, figure.source) == ("person:vladimir putin", speaker)
+
+
+def test_clause_hedge_and_reported_fact(nlp: Language) -> None:
+    text = "Recently, South Korean intelligence reported that its neighbour had allegedly transferred 1,500 soldiers to Russia."
+    (figure,) = figures_of(nlp, text)
+    assert (figure.value, figure.counts, figure.hedges, figure.modality) == (1500, "soldiers", ("allegedly",), "fact")
+    assert figure.asserted_by == "South Korean intelligence"
+
+
+def test_according_to_names_the_entity_of_its_object(nlp: Language) -> None:
+    (figure,) = figures_of(nlp, "According to the United Nations, at least 27 civilians died in the attack.")
+    assert (figure.value, figure.counts, figure.hedges) == (27, "civilians", ("at least",))
+    assert figure.span.text == "at least 27"
+    assert figure.source is not None and figure.source.text == "United Nations"
+    assert figure.asserted_by is not None and figure.asserted_by.endswith("united nations")
+
+
+def test_denial_and_forecast_from_the_attribution_and_the_clause(nlp: Language) -> None:
+    (denied,) = figures_of(nlp, "The ministry denied that 500 soldiers had been sent.")
+    assert (denied.modality, denied.asserted_by) == ("denial", "ministry")
+    (expected,) = figures_of(nlp, "An estimated 3,000 troops are expected to arrive by December, officials say.")
+    assert (expected.modality, expected.asserted_by, expected.hedges) == ("forecast", "officials", ("an estimated",))
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "counts"),
+    [
+        ("The plan will build 1.5 million new homes.", 1_500_000, "new homes"),
+        ("The government will spend $1.5 billion on roads.", 1_500_000_000, "dollars"),
+        ("Turnout fell by 12 percent of voters.", 12, "percent of voters"),
+        ("Two thousand five hundred protesters gathered outside.", 2500, "protesters"),
+        ("Rescuers found twenty-five survivors.", 25, "survivors"),
+    ],
+)
+def test_values_in_digits_words_money_and_percent(nlp: Language, text: str, value: float, counts: str) -> None:
+    (figure,) = figures_of(nlp, text)
+    assert (figure.value, figure.counts) == (value, counts)
+
+
+def test_vague_counts_are_hedged(nlp: Language) -> None:
+    (figure,) = figures_of(nlp, "Dozens of people were killed in the attack.")
+    assert (figure.value, figure.counts, figure.hedges) == (24, "people", ("dozens of",))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Assistance is given in accordance with Article 51 of the UN Charter.",
+        "The old treaty was signed in 1961 and the war began in 2022.",
+        "They have been allies since the Korean War (1950-1953).",
+        "The two countries signed the agreement at 10:30 on the 24th.",
+        "For details call 555-1234 or see chapter 3.",
+        "The first troops arrived; one of the parties objected.",
+    ],
+)
+def test_years_labels_ranges_times_and_references_are_not_figures(nlp: Language, text: str) -> None:
+    assert figures_of(nlp, text) == []
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="examples/corpus not present")
+def test_seed_figures(nlp: Language) -> None:
+    from storydesk.extract.clean import clean_text
+
+    found: dict[float, Figure] = {}
+    for path in sorted(SEEDS.glob("*.txt")):
+        for figure in figures_of(nlp, clean_text(path.read_text(encoding="utf-8")).text):
+            found.setdefault(figure.value, figure)
+    assert {3000, 10000, 2000, 27, 1500} <= set(found)
+    assert not {51, 4, 1961, 2022, 1950, 1953} & set(found)
+    for value in (3000, 10000, 1500):
+        assert "south korean intelligence" in (found[value].asserted_by or "").lower()
+    assert found[2000].asserted_by is not None and "putin" in found[2000].asserted_by
+    assert (found[3000].modality, found[10000].modality) == ("estimate", "forecast")
