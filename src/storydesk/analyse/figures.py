@@ -8,7 +8,7 @@ vocabulary (number words, hedges, units, cues) is a data file in ``storydesk/dat
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -76,18 +76,60 @@ def find_figures(doc: Doc, quotes: Sequence[Quote], mentions: Sequence[Mention])
     figures: list[Figure] = []
     clauses = _ClauseIndex()
     last_counts: dict[int, str] = {}  # sentence start -> what its latest figure counts
-    for start, end in _candidate_ranges(doc, rules):
-        numbers = [token for token in doc[start:end] if _is_number_token(token, rules)]
-        if not numbers or _is_not_a_count(doc, numbers, rules):
+    for start, end, numbers in _number_runs(doc, rules):
+        if _is_not_a_count(doc, numbers, rules):
             continue
         sentence = numbers[0].sent.start
-        counts = _counted(doc, end, numbers, rules) or last_counts.get(sentence, "")
+        counts = _counted(doc, end, numbers, rules)
+        if counts and not _unit(doc, numbers[0].i, end, rules):
+            last_counts[sentence] = counts
+        counts = counts or last_counts.get(sentence, "")
         value = _value(numbers, rules)
         if not counts or value is None:
             continue
-        last_counts[sentence] = counts
         figures.append(_figure(doc, start, end, numbers, value, counts, quotes, mentions, clauses, rules))
     return figures
+
+
+def _number_runs(doc: Doc, rules: _Rules) -> Iterator[tuple[int, int, list[Token]]]:
+    """Each number of each candidate range as (start, end, its tokens); a range may hold several
+    ("5 percent to 25 percent"). The first keeps the range's leading words ("some"), each extends
+    over the units written after it."""
+    for start, end in _candidate_ranges(doc, rules):
+        runs = list(_runs(doc, (t for t in doc[start:end] if _is_number_token(t, rules)), rules))
+        for index, (first, last) in enumerate(runs):
+            yield (start if index == 0 else first), _unit_end(doc, last, end, rules), list(doc[first:last])
+
+
+def _runs(doc: Doc, numbers: Iterable[Token], rules: _Rules) -> Iterator[tuple[int, int]]:
+    """Token ranges of numbers written together ("1.5 million", "twenty-five", "tens of thousands")."""
+    run: list[int] = []
+    for token in numbers:
+        if run and not _continues(doc, run[-1], token, rules):
+            yield run[0], run[-1] + 1
+            run = []
+        run.append(token.i)
+    if run:
+        yield run[0], run[-1] + 1
+
+
+def _continues(doc: Doc, previous: int, token: Token, rules: _Rules) -> bool:
+    """Whether number ``token`` goes on the number ending at token ``previous``."""
+    if token.i == previous + 1:
+        return True
+    if token.i != previous + 2:
+        return False
+    between = doc[previous + 1]
+    glued = between.text in DASHES and not doc[previous].whitespace_ and not between.whitespace_
+    magnitudes = all(rules.numbers.get(t.lower_, (0, "unit"))[1] != "unit" for t in (doc[previous], token))
+    return glued or (between.lower_ == "of" and magnitudes)
+
+
+def _unit_end(doc: Doc, end: int, limit: int, rules: _Rules) -> int:
+    """The end of a number's span once the units written right after it are added ("12 percent")."""
+    while end < limit and (doc[end].is_space or _unit(doc, end, end + 1, rules, look_back=False)):
+        end += 1
+    return end
 
 
 def _figure(
@@ -134,15 +176,7 @@ def _candidate_ranges(doc: Doc, rules: _Rules) -> list[tuple[int, int]]:
 
 def _unlabelled_numbers(doc: Doc, rules: _Rules) -> Iterator[tuple[int, int]]:
     """Runs of number tokens outside any named entity."""
-    run: list[int] = []
-    for token in doc:
-        if not token.ent_type_ and _is_number_token(token, rules):
-            run.append(token.i)
-        elif run:
-            yield run[0], run[-1] + 1
-            run = []
-    if run:
-        yield run[0], run[-1] + 1
+    return _runs(doc, (t for t in doc if not t.ent_type_ and _is_number_token(t, rules)), rules)
 
 
 def _is_number_token(token: Token, rules: _Rules) -> bool:
@@ -165,11 +199,12 @@ def _is_not_a_count(doc: Doc, numbers: list[Token], rules: _Rules) -> bool:
 
 
 def _joined_by_dash(doc: Doc, first: Token, last: Token) -> bool:
-    """A number glued by a dash to another number: a range, a phone number, a score."""
+    """A number glued by a dash to another number (a range, a phone number, a score) or to a word
+    after it (a modifier: "a two-way race", "a 10-year plan")."""
     before = doc[first.i - 2 : first.i] if first.i >= 2 else None
     after = doc[last.i + 1 : last.i + 3] if last.i + 2 < len(doc) else None
     glued_before = before is not None and before[1].text in DASHES and not before[0].whitespace_ and before[0].like_num
-    glued_after = after is not None and after[0].text in DASHES and not last.whitespace_ and after[1].like_num
+    glued_after = after is not None and after[0].text in DASHES and not last.whitespace_ and not after[0].whitespace_
     return glued_before or glued_after
 
 
@@ -194,9 +229,10 @@ def _is_referring_word(doc: Doc, first: Token, root: Token, rules: _Rules) -> bo
     a small one after a definite word ("the two countries")."""
     if rules.numbers.get(root.lower_, (0.0, ""))[1] == "vague":
         return False
-    if root.dep_ != "nummod":
+    value = _value([first], rules) or 0
+    if root.dep_ != "nummod" or (value == 1 and root is first):
         return True
-    small = (_value([first], rules) or 0) < 10
+    small = value < 10
     return small and first.i > 0 and doc[first.i - 1].lower_ in DEFINITE
 
 
@@ -206,13 +242,21 @@ def _root(numbers: list[Token]) -> Token:
     return next((token for token in numbers if token.head.i not in inside or token.head is token), numbers[-1])
 
 
+def _vague(numbers: list[Token], rules: _Rules) -> str:
+    """The vague count the number tokens spell ("thousands", "tens of thousands"), or ""."""
+    phrase = " ".join(token.lower_ for token in numbers)
+    return phrase if rules.numbers.get(phrase, (0.0, ""))[1] == "vague" else ""
+
+
 def _value(numbers: list[Token], rules: _Rules) -> float | None:
     """The value of digits and number words ("3,000", "1.5 million", "two thousand five hundred")."""
-    phrase = " ".join(token.lower_ for token in numbers)
-    if phrase in rules.numbers and rules.numbers[phrase][1] == "vague":
-        return rules.numbers[phrase][0]
+    vague = _vague(numbers, rules)
+    if vague:
+        return rules.numbers[vague][0]
     total = current = 0.0
     for token in numbers:
+        if token.text in DASHES:
+            continue
         if DIGITS.fullmatch(token.text):
             current += float(token.text.replace(",", ""))
             continue
@@ -234,17 +278,20 @@ def _counted(doc: Doc, end: int, numbers: list[Token], rules: _Rules) -> str:
     unit = _unit(doc, numbers[0].i, end + 1, rules)
     if unit:
         return unit
-    root = _root(numbers)
+    root = numbers[-1] if _vague(numbers, rules) else _root(numbers)
     if root.dep_ == "nummod" and root.head.i > root.i and root.head.pos_ in {"NOUN", "PROPN"}:
-        return _noun_phrase(doc, root.head, max(end, root.head.left_edge.i))
+        head = root.head
+        while head.dep_ == "compound" and head.head.i > head.i:  # "three president debates"
+            head = head.head
+        return _noun_phrase(doc, head, max(end, head.left_edge.i))
     of_object = _of_object(root)
     return _noun_phrase(doc, of_object, of_object.left_edge.i) if of_object is not None else ""
 
 
-def _unit(doc: Doc, start: int, end: int, rules: _Rules) -> str:
-    """The unit written in a token range ("12 percent", "$1.5 billion"), with the percent's "of"
-    phrase when it has one ("percent of voters")."""
-    for token in doc[max(start - 1, 0) : min(end, len(doc))]:
+def _unit(doc: Doc, start: int, end: int, rules: _Rules, look_back: bool = True) -> str:
+    """The unit written in a token range, or just before it ("12 percent", "$1.5 billion"), with
+    the percent's "of" phrase when it has one ("percent of voters")."""
+    for token in doc[max(start - look_back, 0) : min(end, len(doc))]:
         pair = f"{token.lower_} {doc[token.i + 1].lower_}" if token.i + 1 < len(doc) else ""
         unit = rules.units.get(token.text) or rules.units.get(token.lower_) or rules.units.get(pair)
         if unit:
@@ -268,17 +315,25 @@ def _noun_phrase(doc: Doc, head: Token, start: int) -> str:
     return doc[start : head.i + 1].text
 
 
+def _written_start(doc: Doc, first: Token, rules: _Rules) -> int:
+    """The token where the number as written starts: its currency symbol if one precedes it."""
+    before = doc[first.i - 1] if first.i > 0 else None
+    glued_symbol = before is not None and not before.whitespace_ and before.text in rules.units and not before.is_alpha
+    return first.i - 1 if glued_symbol else first.i
+
+
 def _hedges(doc: Doc, numbers: list[Token], clause: list[Token], rules: _Rules) -> tuple[int, tuple[str, ...]]:
     """The hedges on a figure and the token where the written figure starts (its hedge included)."""
-    first, hedges, start = numbers[0], [], numbers[0].i
+    start = _written_start(doc, numbers[0], rules)
+    hedges = []
     for phrase in rules.hedges_before:
-        words = tuple(token.lower_ for token in doc[max(first.i - len(phrase), 0) : first.i])
+        words = tuple(token.lower_ for token in doc[max(start - len(phrase), 0) : start])
         if words == phrase:
             hedges.append(" ".join(phrase))
-            start = first.i - len(phrase)
+            start -= len(phrase)
             break
-    vague = " ".join(token.lower_ for token in numbers)
-    if rules.numbers.get(vague, (0.0, ""))[1] == "vague":
+    vague = _vague(numbers, rules)
+    if vague:
         hedges.append(f"{vague} of")
     hedges.extend(token.lower_ for token in clause if token.lower_ in rules.hedges_clause)
     return start, tuple(dict.fromkeys(hedges))
@@ -388,7 +443,7 @@ def _phrase_span(doc: Doc, head: Token) -> Span:
         start += 1
     end = head.i
     for child in head.rights:
-        if child.dep_ in {"compound", "flat"} or (child.dep_ == "prep" and child.lower_ == "of"):
+        if child.dep_ in {"compound", "flat"} or (child.dep_ == "prep" and _is_name_part(child)):
             end = child.right_edge.i
         else:
             break
@@ -399,6 +454,11 @@ def _char_span(doc: Doc, first: int, last: int) -> Span:
     """The model Span of tokens ``first`` to ``last`` inclusive."""
     tokens = doc[first : last + 1]
     return Span(tokens.start_char, tokens.end_char, tokens.text)
+
+
+def _is_name_part(prep: Token) -> bool:
+    """An "of" phrase, or a preposition inside a name ("Committee for a Responsible Federal Budget")."""
+    return prep.lower_ == "of" or (prep.head.pos_ == "PROPN" and any(c.pos_ == "PROPN" for c in prep.children))
 
 
 def _modality(clause: list[Token], cue: Token | None, holder: Token | None, rules: _Rules) -> Modality:
