@@ -79,18 +79,21 @@ def ingest(
     desk = _desk(ctx)
     found = list(desk.discover(paths))
     progress = Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[done]} articles"),
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[documents]} documents"),
         TimeElapsedColumn(), console=err, transient=True, disable=quiet or not err.is_terminal,
     )
-    task = progress.add_task("ingest", total=len(found), done=0)
+    task = progress.add_task("ingest", total=len(found), documents=0)
+    documents = 0
 
     def on_source(source: object) -> None:
         progress.update(task, advance=1, description=escape(str(getattr(source, "label", source))[-40:]))
 
     def on_item(status: str, problem: IngestProblem | None) -> None:
+        nonlocal documents
+        documents += 1
         if problem is not None:
             progress.console.print(f"[red]error:[/] {escape(str(problem))}")
-        progress.update(task, done=progress.tasks[0].fields["done"] + 1)
+        progress.update(task, documents=documents)
 
     with progress:
         report = desk.ingest_sources(found, fetch=fetch, stdin=sys.stdin.buffer, on_source=on_source, on_item=on_item)
