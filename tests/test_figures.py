@@ -59,6 +59,19 @@ def test_a_figure_in_a_quote_belongs_to_its_speaker(nlp: Language) -> None:
     assert (figure.asserted_by, figure.source) == ("person:vladimir putin", speaker)
 
 
+def test_numbers_joined_by_and_count_their_own_noun(nlp: Language) -> None:
+    somali, yemeni = figures_of(nlp, "Marine commandos boarded the vessels to nab 12 Somali and 11 Yemeni pirates.")
+    assert (somali.counts, yemeni.counts) == ("Somali pirates", "Yemeni pirates")
+
+
+def test_quote_speaker_text_loses_its_article_when_no_entity(nlp: Language) -> None:
+    text = "The intelligence services said that 3,000 soldiers had arrived."
+    speaker = Span(0, len("The intelligence services"), "The intelligence services")
+    content = Span(text.index("3,000"), len(text) - 1, text[text.index("3,000") : -1])
+    (figure,) = figures_of(nlp, text, [Quote("indirect", content, speaker=speaker)])
+    assert (figure.asserted_by, figure.source) == ("intelligence services", speaker)
+
+
 def test_clause_hedge_and_reported_fact(nlp: Language) -> None:
     text = "Recently, South Korean intelligence reported that its neighbour had allegedly transferred 1,500 soldiers to Russia."
     (figure,) = figures_of(nlp, text)
@@ -89,6 +102,7 @@ def test_denial_and_forecast_from_the_attribution_and_the_clause(nlp: Language) 
         ("Turnout fell by 12 percent of voters.", 12, "percent of voters"),
         ("Two thousand five hundred protesters gathered outside.", 2500, "protesters"),
         ("Rescuers found twenty-five survivors.", 25, "survivors"),
+        ("Commandos captured 12 Somali pirates and a boat.", 12, "Somali pirates"),
     ],
 )
 def test_values_in_digits_words_money_and_percent(nlp: Language, text: str, value: float, counts: str) -> None:
@@ -99,6 +113,23 @@ def test_values_in_digits_words_money_and_percent(nlp: Language, text: str, valu
 def test_vague_counts_are_hedged(nlp: Language) -> None:
     (figure,) = figures_of(nlp, "Dozens of people were killed in the attack.")
     assert (figure.value, figure.counts, figure.hedges) == (24, "people", ("dozens of",))
+    (figure,) = figures_of(nlp, "Tens of thousands of people marched through the capital.")
+    assert (figure.value, figure.counts, figure.hedges) == (20000, "people", ("tens of thousands of",))
+
+
+def test_a_range_gives_one_figure_per_number(nlp: Language) -> None:
+    low, high = figures_of(nlp, "The tax would rise from 5 percent to 25 percent next year.")
+    assert (low.span.text, low.value, high.span.text, high.value) == ("5 percent", 5, "25 percent", 25)
+
+
+def test_money_span_keeps_its_symbol_and_hedge(nlp: Language) -> None:
+    (figure,) = figures_of(nlp, "The senator has never raised more than $525,000 in a single race.")
+    assert (figure.span.text, figure.value, figure.counts, figure.hedges) == (
+        "more than $525,000",
+        525000,
+        "dollars",
+        ("more than",),
+    )
 
 
 @pytest.mark.parametrize(
@@ -110,6 +141,7 @@ def test_vague_counts_are_hedged(nlp: Language) -> None:
         "The two countries signed the agreement at 10:30 on the 24th.",
         "For details call 555-1234 or see chapter 3.",
         "The first troops arrived; one of the parties objected.",
+        "He leads a two-way race and at one point spoke of a 10-year plan.",
     ],
 )
 def test_years_labels_ranges_times_and_references_are_not_figures(nlp: Language, text: str) -> None:

@@ -24,6 +24,7 @@ DEFINITE = frozenset({"the", "these", "those", "both", "its", "their", "our", "h
 DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 NOT_A_COUNT = re.compile(r"[:/]|^\d+(?:st|nd|rd|th)$|^0\d")
 YEAR = re.compile(r"1\d{3}|20\d{2}")
+LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 DASHES = frozenset({"-", "–", "—"})
 MAX_CLAUSE_CLIMB = 12  # heads walked up from a figure to its attribution verb
 
@@ -283,7 +284,7 @@ def _counted(doc: Doc, end: int, numbers: list[Token], rules: _Rules) -> str:
         head = root.head
         while head.dep_ == "compound" and head.head.i > head.i:  # "three president debates"
             head = head.head
-        return _noun_phrase(doc, head, max(end, head.left_edge.i))
+        return _modified_noun(doc, head, max(end, head.left_edge.i))
     of_object = _of_object(root)
     return _noun_phrase(doc, of_object, of_object.left_edge.i) if of_object is not None else ""
 
@@ -306,6 +307,15 @@ def _of_object(token: Token) -> Token | None:
         if child.dep_ == "prep" and child.lower_ == "of":
             return next((grand for grand in child.children if grand.dep_ == "pobj"), None)
     return None
+
+
+def _modified_noun(doc: Doc, head: Token, start: int) -> str:
+    """The noun a number modifies with the words between them, up to a conjunction or another
+    number ("12 Somali and 11 Yemeni pirates": "Somali pirates" for 12)."""
+    for token in doc[start : head.i]:
+        if token.dep_ == "cc" or token.is_punct or token.like_num:
+            return " ".join([*(word.text for word in doc[start : token.i]), head.text])
+    return _noun_phrase(doc, head, start)
 
 
 def _noun_phrase(doc: Doc, head: Token, start: int) -> str:
@@ -427,8 +437,12 @@ def _asserter(
     """Who asserts the figure at character ``offset``: the speaker of the quote it sits in, else
     the sentence's attribution (its entity key when a mention covers its head word, else its text)."""
     for quote in quotes:
-        if quote.content.start <= offset < quote.content.end and (quote.speaker_entity or quote.speaker):
-            return quote.speaker_entity or quote.speaker.text, quote.speaker  # type: ignore[union-attr]
+        if not quote.content.start <= offset < quote.content.end:
+            continue
+        if quote.speaker_entity:
+            return quote.speaker_entity, quote.speaker
+        if quote.speaker is not None:
+            return LEADING_ARTICLE.sub("", quote.speaker.text), quote.speaker
     if holder is None:
         return None, None
     source = _phrase_span(doc, holder)
