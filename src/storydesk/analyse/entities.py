@@ -1,0 +1,363 @@
+"""Entities with one canonical name per real thing, from spaCy's NER corrected by rules.
+
+Countries get ISO keys ("country:KP") whatever they are called (North Korea, DPRK, the
+Democratic People's Republic of Korea); a capital stands for its state when used as one
+("Pyongyang denied", "blamed Kyiv", "Moscow and Pyongyang"), else it is the city
+("place:kyiv", "a visit to Pyongyang"). "The Kremlin" stays an organisation ("org:kremlin"):
+the Russian presidency, not the state, so statements keep their institutional speaker.
+Persons are grouped by name structure (surname, transliteration) and role phrases are resolved
+to the person the article introduced with that role (see entities_roles)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+from spacy.tokens import Span as SpacySpan
+from spacy.vocab import Vocab
+
+from storydesk import vocab
+from storydesk.analyse import entities_gazetteer as gaz
+from storydesk.analyse.entities_persons import group_names, link_persons
+from storydesk.analyse.entities_roles import (
+    Profile,
+    RolePhrase,
+    conflicts,
+    find_role_phrases,
+    listed_together,
+    qualifiers_agree,
+    role_classes,
+    roles_agree,
+)
+from storydesk.model import Entity, EntityKind, Mention, Span
+
+WANTED_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"})
+KEY_PREFIX = {"ORG": "org", "GPE": "place", "LOC": "place", "FAC": "place", "NORP": "group", "EVENT": "event"}
+NOT_AN_ENTITY = "-"  # the label entity_label_fixes.tsv gives to words that name nothing
+_POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
+
+
+@dataclass
+class _Found:
+    """One name in the text, once resolved: its tokens, entity key, canonical name, kind, and
+    character offsets (which may cut into the last token: "Vladimir Putin|who")."""
+
+    span: SpacySpan
+    key: str = ""
+    name: str = ""
+    kind: EntityKind = "OTHER"
+    via: str = "name"
+    end: int = -1
+
+    def __post_init__(self) -> None:
+        if self.end < 0:
+            self.end = self.span.end_char
+
+    @property
+    def text(self) -> str:
+        return self.span.text[: self.end - self.span.start_char]
+
+
+def find_entities(doc: Doc) -> tuple[list[Entity], list[Mention]]:
+    """The entities of an article and every mention of them (names, aliases, role phrases)."""
+    spans = _candidate_spans(doc)
+    persons = [s for s in spans if _is_person(s)]
+    others = [_resolve_other(s) for s in spans if not _is_person(s)]
+    persons, others = _persons_named_elsewhere(persons, others)
+    found = _resolve_persons(persons) + [f for f in others if f.key]
+    found += _resolve_roles(doc, [f for f in found if f.kind == "PERSON"], [f for f in found if f.kind != "PERSON"])
+    found.sort(key=lambda f: f.span.start_char)
+    return _entities(found), [_mention(f) for f in found]
+
+
+# --- candidate names -----------------------------------------------------------------------
+
+
+def _candidate_spans(doc: Doc) -> list[SpacySpan]:
+    """The model's entities of the wanted labels (or known places/countries under any label),
+    plus gazetteer names the model missed; trimmed of "the", possessives and spaces."""
+    kept = []
+    for ent in doc.ents:
+        ent = _trim(ent)
+        if ent is not None and (ent.label_ in WANTED_LABELS or _gazetteer_name(ent.text)):
+            ent = _relabel(ent)
+            if ent.label_ != NOT_AN_ENTITY:
+                kept.append(ent)
+    taken = {i for ent in kept for i in range(ent.start, ent.end)}
+    for _, start, end in _gazetteer_matcher(doc.vocab)(doc):
+        span = doc[start:end]
+        if not taken.intersection(range(start, end)) and _acceptable_gazetteer_hit(span.text):
+            kept.append(SpacySpan(doc, start, end, label="GPE"))
+            taken.update(range(start, end))
+    return sorted(kept, key=lambda s: s.start)
+
+
+def _trim(span: SpacySpan) -> SpacySpan | None:
+    """``span`` without a leading determiner, a trailing possessive or surrounding white space."""
+    start, end = span.start, span.end
+    while start < end and (span.doc[start].is_space or span.doc[start].pos_ == "DET"):
+        start += 1
+    while end > start and (span.doc[end - 1].is_space or span.doc[end - 1].text in _POSSESSIVE):
+        end -= 1
+    return SpacySpan(span.doc, start, end, label=span.label_) if end > start else None
+
+
+@cache
+def _label_fixes() -> dict[str, str]:
+    return {name: label for name, label in vocab.load_table("entity_label_fixes.tsv")}
+
+
+@cache
+def _facility_heads() -> frozenset[str]:
+    return frozenset(vocab.load("entity_facility_heads.txt"))
+
+
+def _relabel(span: SpacySpan) -> SpacySpan:
+    """Correct the small model's label: a listed name, a known place or country (never a
+    PRODUCT or PERSON), a name ending in "Square"/"Airport" (a facility)."""
+    label = _label_fixes().get(span.text)
+    if label is None and _gazetteer_name(span.text):
+        label = "GPE"
+    if label is None and span.label_ == "PERSON" and span[-1].text in _facility_heads():
+        label = "FAC"
+    return SpacySpan(span.doc, span.start, span.end, label=label) if label else span
+
+
+def _gazetteer_name(text: str) -> bool:
+    key = gaz.normalise(text)
+    return key in gaz.places() or key in gaz.country_codes()
+
+
+def _acceptable_gazetteer_hit(text: str) -> bool:
+    """A gazetteer hit the model missed counts when capitalised, or lower-case for a listed
+    place ("blamed kyiv"): lower-case country words ("us", "china") are ordinary words."""
+    return text[:1].isupper() or (text.islower() and gaz.normalise(text) in gaz.places())
+
+
+@cache
+def _gazetteer_matcher(vocabulary: Vocab) -> PhraseMatcher:
+    matcher = PhraseMatcher(vocabulary, attr="LOWER")
+    tokenizer = _tokenizer_for(vocabulary)
+    matcher.add("PLACE", [tokenizer(name) for name in set(gaz.gazetteer_names())])
+    return matcher
+
+
+def _tokenizer_for(vocabulary: Vocab):
+    """A plain whitespace/punctuation tokenizer on ``vocabulary`` for building patterns."""
+    from spacy.lang.en import English
+
+    return English(vocab=vocabulary).tokenizer
+
+
+# --- places, countries, organisations, groups ---------------------------------------------
+
+
+def _resolve_other(span: SpacySpan) -> _Found:
+    """Key and canonical name for a non-person name."""
+    key = gaz.normalise(span.text)
+    code = gaz.country_codes().get(key)
+    if code:
+        return _country(span, code, via="name" if key == gaz.short_names()[code].lower() else "alias")
+    place = gaz.places().get(key)
+    if place:
+        if place.kind == "capital" and _stands_for_state(span):
+            return _country(span, place.country, via="alias")
+        kind: EntityKind = "LOC" if place.kind in ("river", "sea") else "GPE"
+        return _Found(span, "place:" + place.name.lower(), place.name, kind, "name" if key == place.name.lower() else "alias")
+    label = span.label_ if span.label_ in KEY_PREFIX else "ORG"
+    if label == "NORP" and key.endswith("ans"):  # "Ukrainians" is the group "Ukrainian"
+        key = key[:-1]
+    name = " ".join(span.text.split())
+    return _Found(span, f"{KEY_PREFIX[label]}:{key}", name, label)  # type: ignore[arg-type]
+
+
+def _country(span: SpacySpan, code: str, via: str) -> _Found:
+    return _Found(span, f"country:{code}", gaz.short_names()[code], "GPE", via)
+
+
+def _stands_for_state(span: SpacySpan) -> bool:
+    """Whether a capital's name stands for its state: the subject of a verb, a possessive
+    ("Pyongyang's nuclear bet"), the object of a listed verb or preposition ("accused
+    Pyongyang", "against Moscow"), or coordinated with a country or another capital."""
+    root = span.root
+    cues = gaz.state_cues()
+    if root.dep_ in ("nsubj", "nsubjpass"):
+        return True
+    if root.dep_ == "poss":
+        return root.head.ent_type_ not in ("FAC", "GPE", "LOC", "PERSON")
+    if root.dep_ == "dobj" and root.head.lemma_.lower() in cues.get("verb", ()):
+        return True
+    if root.dep_ == "pobj" and root.head.lower_ in cues.get("prep", ()):
+        return True
+    partners = [root.head] if root.dep_ == "conj" else []
+    partners += [child for child in root.children if child.dep_ == "conj"]
+    return any(_gazetteer_name(p.text) for p in partners)
+
+
+# --- persons ------------------------------------------------------------------------------
+
+
+def _is_person(span: SpacySpan) -> bool:
+    return span.label_ == "PERSON"
+
+
+@cache
+def _honorifics() -> frozenset[str]:
+    return frozenset(vocab.load("entity_honorifics.txt"))
+
+
+def _person_name_span(span: SpacySpan) -> SpacySpan:
+    """A person span without honorifics or titles in front ("President Vladimir Putin" -> the name)."""
+    start = span.start
+    while start < span.end - 1 and (span.doc[start].text in _honorifics() or span.doc[start].lower_ in role_classes()):
+        start += 1
+    return SpacySpan(span.doc, start, span.end, label="PERSON")
+
+
+def _persons_named_elsewhere(persons: list[SpacySpan], others: list[_Found]) -> tuple[list[SpacySpan], list[_Found]]:
+    """Names the model tagged as an organisation or other but which are a person's name or
+    surname in this article ("criticized Podoliak" tagged ORG) become that person's mentions."""
+    names = {gaz.normalise(w) for p in persons for w in (p.text, p[-1].text, p[0].text)}
+    moved = [f.span for f in others if f.kind in ("ORG", "OTHER") and " " not in f.span.text and f.span.text.lower() in names]
+    persons = sorted(persons + [SpacySpan(s.doc, s.start, s.end, label="PERSON") for s in moved], key=lambda s: s.start)
+    return persons, [f for f in others if f.span not in moved]
+
+
+def _resolve_persons(spans: list[SpacySpan]) -> list[_Found]:
+    """One key per person: names cleaned, glued words cut, spellings grouped."""
+    spans = [_person_name_span(s) for s in spans]
+    one_word = {s.text.lower() for s in spans if len(s) == 1}
+    found = [_Found(s, kind="PERSON", end=s.end_char - _glued_length(s, one_word)) for s in spans]
+    names = [" ".join(f.text.split()) for f in found]
+    groups = group_names(names)
+    for f, name in zip(found, names):
+        f.key, f.name = groups[name].key, groups[name].canonical
+        f.via = "name" if set(name.lower().split()) <= set(f.name.lower().split()) else "alias"
+    return found
+
+
+def _glued_length(span: SpacySpan, one_word: set[str]) -> int:
+    """Length of a word glued to the end of a name by a typo ("Vladimir Putinwho" -> 3): when
+    the last token begins with a surname the article uses alone and the rest is lower case."""
+    last = span[-1].text
+    if len(span) < 2:
+        return 0
+    for surname in one_word:
+        rest = last[len(surname) :]
+        if last.lower().startswith(surname) and len(rest) >= 2 and rest.isalpha() and rest.islower():
+            return len(rest)
+    return 0
+
+
+# --- role phrases -------------------------------------------------------------------------
+
+
+def _resolve_roles(doc: Doc, persons: list[_Found], others: list[_Found]) -> list[_Found]:
+    """Mentions for role phrases: introductions next to a name (title or apposition) and later
+    references ("the Russian president") resolved to the person they describe."""
+    person_tokens = {i for f in persons for i in range(f.span.start, f.span.end)}
+    phrases = find_role_phrases(doc, person_tokens)
+    for phrase in phrases:
+        phrase.qualifiers = _qualifiers(phrase, others)
+    starts = {f.span.start: f for f in persons}
+    ends = {f.span.end: f for f in persons}
+    profiles: dict[str, Profile] = {}
+    found, references = [], []
+    listed = listed_together(phrases, doc)
+    for index, phrase in enumerate(phrases):
+        person = _introduced(doc, phrase, starts, ends)
+        if person is not None:
+            profiles.setdefault(person.key, Profile()).add(phrase)
+            found.append(_role_mention(doc, phrase, person))
+        elif phrase.definite and index not in listed:
+            references.append(phrase)
+    for phrase in references:
+        person = _referent(phrase, persons, profiles)
+        if person is not None:
+            profiles.setdefault(person.key, Profile()).add(phrase)
+            found.append(_role_mention(doc, phrase, person))
+    return found
+
+
+def _qualifiers(phrase: RolePhrase, others: list[_Found]) -> set[str]:
+    """Entity keys of the countries and organisations named in a role phrase; a nationality or a
+    seat of government gives the country ("Russian", "Kremlin" -> country:RU)."""
+    qualifiers = set()
+    for found in others:
+        if phrase.start <= found.span.start and found.span.end <= phrase.end:
+            qualifiers.add(found.key)
+            code = gaz.institutions().get(gaz.normalise(found.span.text))
+            if found.kind == "NORP":
+                code = gaz.demonym_country(found.span.text)
+            if code:
+                qualifiers.add(f"country:{code}")
+    return qualifiers
+
+
+def _introduced(doc: Doc, phrase: RolePhrase, starts: dict, ends: dict) -> _Found | None:
+    """The person a role phrase introduces: "Russian President Vladimir Putin", "the North
+    Korean leader, Kim Jong-un", "Jens Stoltenberg, the former NATO Secretary-General"."""
+    if phrase.end in starts:
+        return starts[phrase.end]
+    if phrase.end < len(doc) and doc[phrase.end].text == "," and phrase.end + 1 in starts:
+        return starts[phrase.end + 1]
+    if phrase.start > 0 and doc[phrase.start - 1].text == "," and phrase.start - 1 in ends:
+        return ends[phrase.start - 1]
+    return None
+
+
+def _referent(phrase: RolePhrase, persons: list[_Found], profiles: dict[str, Profile]) -> _Found | None:
+    """Who a role reference means: the person described so far with that role (the latest named
+    before it), else the latest person named before it whom the article does not describe
+    otherwise (a role of another kind, another country). What a resolved reference says of
+    its person is learnt for the next ones ("the North Korean leader" makes Kim North Korean)."""
+    before = [p for p in persons if p.span.start < phrase.start]
+    fitting = [p for p in before if p.key in profiles and roles_agree(phrase, profiles[p.key])]
+    fitting = [p for p in fitting if qualifiers_agree(phrase, profiles[p.key])]
+    if fitting:
+        return fitting[-1]
+    for person in reversed(before):
+        if not conflicts(phrase, profiles.get(person.key, Profile())):
+            return person
+    return None
+
+
+def _role_mention(doc: Doc, phrase: RolePhrase, person: _Found) -> _Found:
+    return _Found(doc[phrase.start : phrase.end], person.key, person.name, "PERSON", "role")
+
+
+# --- output -------------------------------------------------------------------------------
+
+
+def _mention(found: _Found) -> Mention:
+    span = Span(found.span.start_char, found.end, found.text)
+    return Mention(span, found.key, found.via)  # type: ignore[arg-type]
+
+
+def _entities(found: list[_Found]) -> list[Entity]:
+    """One Entity per key, in order of first mention, with the other names it was called."""
+    entities: dict[str, tuple[_Found, list[str]]] = {}
+    for f in found:
+        first, aliases = entities.setdefault(f.key, (f, []))
+        text = " ".join(f.text.split())
+        if f.via != "role" and text != first.name and text not in aliases:
+            aliases.append(text)
+    return [Entity(key, first.name, first.kind, tuple(aliases)) for key, (first, aliases) in entities.items()]
+
+
+def link_across(entities: list[Entity], known: Iterable[Entity]) -> dict[str, str]:
+    """This article's entity keys -> keys of already-known entities naming the same real thing:
+    a surname alone ("person:putin") to the one known person of that surname, a transliterated
+    name ("Wladimir Putin") to the known spelling. Keys already known are left out."""
+    known_persons = [(e.key, e.name) for e in known if e.kind == "PERSON"]
+    known_keys = {key for key, _ in known_persons}
+    links = {}
+    for entity in entities:
+        if entity.kind != "PERSON" or entity.key in known_keys:
+            continue
+        target = link_persons(entity.name, known_persons)
+        if target is not None and target != entity.key:
+            links[entity.key] = target
+    return links

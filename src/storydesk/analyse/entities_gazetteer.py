@@ -1,0 +1,147 @@
+"""Country, place and nationality names for entity resolution: ISO 3166 names from pycountry,
+plus the project's data files (short names, aliases, capitals and places the small model misses)."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+import pycountry
+
+from storydesk import vocab
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
+_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+
+
+def normalise(name: str) -> str:
+    """A name as a lookup key: straight apostrophes, no leading "the", no possessive, one space, lower case."""
+    name = _SPACES.sub(" ", name.translate(_APOSTROPHES)).strip()
+    name = _LEADING_THE.sub("", name)
+    if name.endswith("'s"):
+        name = name[:-2]
+    return name.lower()
+
+
+def fold_accents(text: str) -> str:
+    """``text`` without diacritics ("Mikhaílo" -> "Mikhailo")."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place from the places table: its canonical name, country and kind (capital, city ...)."""
+
+    name: str
+    country: str
+    kind: str
+
+
+def _iso_variants(name: str) -> list[str]:
+    """An ISO name and its natural order: "Korea, Republic of" -> also "Republic of Korea"."""
+    variants = [name]
+    bare = re.sub(r"\s*\(.*?\)", "", name)
+    variants.append(bare)
+    if ", " in bare:
+        head, tail = bare.split(", ", 1)
+        variants.append(f"{tail} {head}")
+        variants.append(head)
+    return variants
+
+
+@cache
+def short_names() -> dict[str, str]:
+    """ISO alpha-2 -> the readable short name used as the country entity's canonical name."""
+    names = {c.alpha_2: getattr(c, "common_name", None) or c.name for c in pycountry.countries}
+    for code, short, *_ in vocab.load_table("entity_country_names.tsv"):
+        if short != "-":
+            names[code] = short
+    return names
+
+
+@cache
+def country_codes() -> dict[str, str]:
+    """Normalised country name or alias -> ISO alpha-2."""
+    codes: dict[str, str] = {}
+    heads: dict[str, set[str]] = {}  # "korea" heads two ISO names: ambiguous, left out
+    for country in pycountry.countries:
+        names = [country.name, getattr(country, "official_name", ""), getattr(country, "common_name", "")]
+        for name in filter(None, names):
+            variants = _iso_variants(name)
+            for variant in variants[:-1] if ", " in name else variants:
+                codes.setdefault(normalise(variant), country.alpha_2)
+            if ", " in name:
+                heads.setdefault(normalise(variants[-1]), set()).add(country.alpha_2)
+    for head, head_codes in heads.items():
+        if len(head_codes) == 1:
+            codes.setdefault(head, head_codes.pop())
+    for code, short, *rest in vocab.load_table("entity_country_names.tsv"):
+        aliases = rest[0].split("|") if rest else []
+        for alias in aliases + ([short] if short != "-" else []):
+            codes[normalise(alias)] = code
+    return codes
+
+
+@cache
+def places() -> dict[str, Place]:
+    """Normalised place name or spelling -> the place."""
+    found: dict[str, Place] = {}
+    for name, country, kind, *rest in vocab.load_table("entity_places.tsv"):
+        place = Place(name, country, kind)
+        for spelling in [name] + (rest[0].split("|") if rest else []):
+            found[normalise(spelling)] = place
+    return found
+
+
+@cache
+def demonyms() -> dict[str, str]:
+    """Nationality adjective (lower case) -> ISO alpha-2, from the data file then by rule."""
+    return {normalise(word): code for word, code in vocab.load_table("entity_demonyms.tsv")}
+
+
+_DEMONYM_ENDINGS = ("ian", "an", "ese", "ish", "i", "n")
+
+
+def demonym_country(word: str) -> str | None:
+    """The country a nationality adjective names: the table, else a unique country whose short
+    name the adjective's stem begins ("Ukrainian" -> "Ukrain" -> Ukraine)."""
+    key = normalise(word)
+    if key in demonyms():
+        return demonyms()[key]
+    for ending in _DEMONYM_ENDINGS:
+        if key.endswith(ending) and len(key) - len(ending) >= 4:
+            stem = key[: -len(ending)]
+            matches = {code for code, name in short_names().items() if name.lower().startswith(stem)}
+            if len(matches) == 1:
+                return matches.pop()
+    return None
+
+
+@cache
+def institutions() -> dict[str, str]:
+    """Seat-of-government name (normalised) -> the country it governs ("kremlin" -> RU)."""
+    return {normalise(name): code for name, code in vocab.load_table("entity_institutions.tsv")}
+
+
+@cache
+def state_cues() -> dict[str, frozenset[str]]:
+    """Words that make a capital stand for its state: {"verb": lemmas, "prep": prepositions}."""
+    cues: dict[str, set[str]] = {}
+    for kind, word in vocab.load_table("entity_state_cues.tsv"):
+        cues.setdefault(kind, set()).add(word.lower())
+    return {kind: frozenset(words) for kind, words in cues.items()}
+
+
+def gazetteer_names() -> list[str]:
+    """Every spelling to look for in text even where the model tagged nothing (or the wrong type)."""
+    spellings = [spelling for row in vocab.load_table("entity_places.tsv") for spelling in _row_spellings(row)]
+    for code, short, *rest in vocab.load_table("entity_country_names.tsv"):
+        spellings += [a for a in (rest[0].split("|") if rest else []) if len(a) > 3]
+    spellings += [c.name for c in pycountry.countries if "," not in c.name and "(" not in c.name]
+    return spellings
+
+
+def _row_spellings(row: tuple[str, ...]) -> list[str]:
+    return [row[0]] + (row[3].split("|") if len(row) > 3 else [])
