@@ -8,11 +8,9 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from storydesk.desk import Desk
 from storydesk.model import Article, IngestProblem
@@ -113,13 +111,6 @@ def _summary(report: IngestReport) -> str:
     return "; ".join(parts) + (f"; skipped: {skipped}" if skipped else "")
 
 
-TITLE_CHARS = 48
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def _listing(article: Article) -> dict[str, Any]:
     """The fields `docs` shows for an article."""
     published = article.extraction.published
@@ -149,15 +140,13 @@ def docs(
     if as_json:
         _print_json(rows)
         return
-    table = Table("id", "origin", "published", "precision", "evidence", "lang", "dup of", "title", box=box.SIMPLE_HEAD)
     for row in rows:
-        table.add_row(
-            str(row["id"]), escape(Path(row["origin"]).name), row["published"] or "-", row["precision"] or "",
-            escape(row["evidence"] or "-"), row["language"] or "-",
-            f"{row['duplicate_of']} {row['duplicate_kind']}" if row["duplicate_of"] else "",
-            escape(_shorten(row["title"] or "", TITLE_CHARS)),
+        dup = f"  duplicate of {row['duplicate_of']} ({row['duplicate_kind']})" if row["duplicate_of"] else ""
+        out.print(
+            f"[bold]{row['id']:>4}[/]  {row['published'] or '-':<10}  {escape(row['evidence'] or '-'):<16}"
+            f"{row['language'] or '-':<4}{escape(row['origin'])}{dup}"
         )
-    out.print(table)
+        out.print(f"      {escape(row['title'] or '(untitled)')}")
 
 
 @app.command()
