@@ -26,6 +26,7 @@ from storydesk.analyse.quotes_parse import (
     span_of,
     speaker_span,
     subject_of,
+    text_of,
     token_range_span,
 )
 from storydesk.model import Mention, Quote, Span
@@ -61,9 +62,10 @@ def _pronoun_antecedents() -> dict[str, tuple[str, ...]]:
 
 def find_quotes(doc: Doc, mentions: list[Mention]) -> list[Quote]:
     """Every quote of the document with its kind, cue, speaker span and speaker entity."""
-    quoted = find_quoted(doc.text)
-    marked = _marked_quotes(doc, quoted)
-    reported = _reported_speech(doc, quoted, marked)
+    quoted = find_quoted(text_of(doc))
+    phrases = phrase_cues(doc)
+    marked = _marked_quotes(doc, quoted, phrases)
+    reported = _reported_speech(doc, quoted, phrases, marked)
     first_person = [item for item in reported if _speaks_in_first_person(item[0])]
     blocks = _block_quotes(doc, quoted, [item for item in marked + reported if item not in first_person])
     reported = [item for item in reported if item not in first_person or not _within_any(item[0], blocks)]
@@ -117,21 +119,22 @@ class _Inside:
 # --- quotes with marks ------------------------------------------------------------------------
 
 
-def _marked_quotes(doc: Doc, quoted: list[Quoted]) -> list[tuple[Quote, int | None]]:
+def _marked_quotes(
+    doc: Doc, quoted: list[Quoted], phrases: list[tuple[int, int]]
+) -> list[tuple[Quote, int | None]]:
     """Direct and partial quotes from the quotation marks, each with its cue and speaker."""
     inside = _Inside(quoted)
-    phrases = phrase_cues(doc)
     found: list[tuple[Quote, int | None]] = []
     previous: tuple[Quoted, Attribution] | None = None
     for stretch in quoted:
-        standalone = _stands_alone(doc.text, stretch)
+        standalone = _stands_alone(text_of(doc), stretch)
         attribution = _nearest_cue(doc, stretch, inside, phrases, standalone)
         if attribution.cue is None and standalone and previous is not None:
-            attribution = _carried_over(doc.text, previous, stretch)
+            attribution = _carried_over(text_of(doc), previous, stretch)
         if attribution.cue is None and standalone:
             attribution = _introduced_by_colon(doc, stretch, inside)
         kind = "direct" if standalone else "partial"
-        if attribution.cue is None and (kind == "partial" or _words(doc.text, stretch) < MIN_UNATTRIBUTED_WORDS):
+        if attribution.cue is None and (kind == "partial" or _words(text_of(doc), stretch) < MIN_UNATTRIBUTED_WORDS):
             continue
         content = span_of(doc, stretch.start, stretch.end)
         found.append((Quote(kind, content, attribution.cue, attribution.speaker), attribution.speaker_head))
@@ -159,9 +162,9 @@ def _sentence_window(doc: Doc, stretch: Quoted) -> tuple[int, int]:
     start, end = first_token.sent.start, last_token.sent.end
     if end < len(doc) and doc[end - 1].idx <= (stretch.close_at or stretch.end) + 1:
         end = doc[end].sent.end
-    line_start = doc.text.rfind("\n", 0, stretch.open_at) + 1
-    line_end = doc.text.find("\n", stretch.close_at or stretch.end)
-    line_end = len(doc.text) if line_end < 0 else line_end
+    line_start = text_of(doc).rfind("\n", 0, stretch.open_at) + 1
+    line_end = text_of(doc).find("\n", stretch.close_at or stretch.end)
+    line_end = len(text_of(doc)) if line_end < 0 else line_end
     while start < first_token.i and doc[start].idx < line_start:
         start += 1
     while end > last_token.i + 1 and doc[end - 1].idx >= line_end:
@@ -217,7 +220,7 @@ def _carried_over(text: str, previous: tuple[Quoted, Attribution], stretch: Quot
 
 def _introduced_by_colon(doc: Doc, stretch: Quoted, inside: _Inside) -> Attribution:
     """'Putin said at the conference: “...”' when the cue sentence ends in a colon."""
-    before = doc.text[: stretch.open_at].rstrip()
+    before = text_of(doc)[: stretch.open_at].rstrip()
     if not before.endswith(":"):
         return NO_ATTRIBUTION
     colon = _token_at(doc, len(before) - 1)
@@ -231,7 +234,7 @@ def _introduced_by_colon(doc: Doc, stretch: Quoted, inside: _Inside) -> Attribut
 
 
 def _reported_speech(
-    doc: Doc, quoted: list[Quoted], marked: list[tuple[Quote, int | None]]
+    doc: Doc, quoted: list[Quoted], phrases: list[tuple[int, int]], marked: list[tuple[Quote, int | None]]
 ) -> list[tuple[Quote, int | None]]:
     """Indirect speech: a reporting verb's clausal complement, and "according to X, ..."."""
     inside = _Inside(quoted)
@@ -248,7 +251,7 @@ def _reported_speech(
         attribution = _verb_attribution(doc, token)
         if attribution.speaker is not None:
             found.append((Quote("indirect", content, attribution.cue, attribution.speaker), attribution.speaker_head))
-    for first, last in phrase_cues(doc):
+    for first, last in phrases:
         content = _according_content(doc, first, last)
         if content is not None and not inside(doc[first].idx) and not _mostly_within(content, direct):
             attribution = _phrase_attribution(doc, first, last)
@@ -302,7 +305,7 @@ def _block_quotes(
 ) -> list[tuple[Quote, int | None]]:
     """First-person paragraphs without marks, placed by the speaker line after them, by the
     reporting paragraph before them, or by the block quote just before them."""
-    paragraphs = _paragraphs(doc.text)
+    paragraphs = _paragraphs(text_of(doc))
     taken = [q.open_at for q in quoted] + [quote.content.start for quote, _ in known]
     taken.sort()
     found: list[tuple[Quote, int | None]] = []
@@ -336,7 +339,7 @@ def _paragraph_tokens(doc: Doc, paragraph: _Paragraph) -> list[Token]:
 def _is_first_person(doc: Doc, paragraph: _Paragraph) -> bool:
     """A paragraph in the speaker's own voice: a first-person pronoun, and a full sentence."""
     tokens = _paragraph_tokens(doc, paragraph)
-    if len(tokens) < 6 or doc.text[paragraph.end - 1] not in ".!?…":
+    if len(tokens) < 6 or text_of(doc)[paragraph.end - 1] not in ".!?…":
         return False
     return any(token.lower_ in _first_person() and token.pos_ == "PRON" for token in tokens)
 

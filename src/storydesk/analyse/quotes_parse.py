@@ -2,6 +2,7 @@
 clause it reports. Shared by the quote finders in ``quotes.py``."""
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from spacy.tokens import Doc, Token
@@ -9,6 +10,7 @@ from spacy.tokens import Doc, Token
 from storydesk import vocab
 from storydesk.model import Span
 
+TEXT_KEY = "storydesk.text"
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 CUE_PARTS = frozenset({"aux", "auxpass", "neg"})
 SPEAKER_CUTS = frozenset({"relcl", "acl", "advcl", "prep", "cc", "conj"})
@@ -23,14 +25,23 @@ def cue_verbs() -> frozenset[str]:
 
 
 @cache
-def cue_phrases() -> tuple[tuple[str, ...], ...]:
-    """Prepositional cues such as ("according", "to") (data file ``quote_phrases.txt``)."""
-    return tuple(tuple(line.lower().split()) for line in vocab.load("quote_phrases.txt"))
+def cue_phrase_pattern() -> re.Pattern[str]:
+    """Prepositional cues such as "according to" (data file ``quote_phrases.txt``) as one pattern."""
+    phrases = sorted(vocab.load("quote_phrases.txt"), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases) + r")\b", re.I)
+
+
+def text_of(doc: Doc) -> str:
+    """``doc.text``, computed once per doc (spaCy rebuilds it from the tokens on every access)."""
+    text = doc.user_data.get(TEXT_KEY)
+    if text is None:
+        text = doc.user_data[TEXT_KEY] = doc.text
+    return text
 
 
 def span_of(doc: Doc, start: int, end: int) -> Span:
-    """A model Span over ``doc.text[start:end]``."""
-    return Span(start, end, doc.text[start:end])
+    """A model Span over the doc's text from ``start`` to ``end``."""
+    return Span(start, end, text_of(doc)[start:end])
 
 
 def token_range_span(doc: Doc, first: int, last: int) -> Span | None:
@@ -102,12 +113,10 @@ def clause_span(doc: Doc, clause: Token) -> Span | None:
 def phrase_cues(doc: Doc) -> list[tuple[int, int]]:
     """Token ranges (first, last inclusive) of prepositional cues like "according to"."""
     found = []
-    for phrase in cue_phrases():
-        size = len(phrase)
-        for token in doc:
-            if token.lower_ == phrase[0] and token.i + size <= len(doc):
-                if tuple(t.lower_ for t in doc[token.i : token.i + size]) == phrase:
-                    found.append((token.i, token.i + size - 1))
+    for match in cue_phrase_pattern().finditer(text_of(doc)):
+        span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+        if span is not None and len(span):
+            found.append((span.start, span.end - 1))
     return found
 
 
