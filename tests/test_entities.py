@@ -1,0 +1,206 @@
+"""Entities: one canonical key per real thing, on made-up sentences and on the seed articles."""
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from storydesk.analyse.entities import find_entities, link_across
+from storydesk.analyse.nlp import load_pipeline
+from storydesk.extract.clean import clean_text
+from storydesk.model import Entity
+
+SEEDS = Path(__file__).resolve().parents[1] / "examples" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    return load_pipeline()
+
+
+def keys_by_text(nlp, text: str) -> dict[str, set[str]]:
+    """Each mention's text -> the entity keys it was resolved to; checks offsets on the way."""
+    entities, mentions = find_entities(nlp(text))
+    assert {m.entity for m in mentions} == {e.key for e in entities}
+    found: dict[str, set[str]] = defaultdict(set)
+    for mention in mentions:
+        assert text[mention.span.start : mention.span.end] == mention.span.text
+        found[mention.span.text].add(mention.entity)
+    return found
+
+
+def entity(nlp, text: str, key: str) -> Entity:
+    entities, _ = find_entities(nlp(text))
+    return next(e for e in entities if e.key == key)
+
+
+PUTIN = "person:vladimir putin"
+
+
+def test_one_person_under_names_variants_and_roles(nlp):
+    text = (
+        "Russian President Vladimir Putin met reporters in Kazan on Thursday. "
+        "Putin said the talks had gone well. Wladimir Putin then left the city. "
+        "The Russian president did not take questions, and the Kremlin leader flew home."
+    )
+    found = keys_by_text(nlp, text)
+    for name in ("Vladimir Putin", "Putin", "Wladimir Putin", "The Russian president", "the Kremlin leader"):
+        assert found[name] == {PUTIN}, name
+    putin = entity(nlp, text, PUTIN)
+    assert putin.name == "Vladimir Putin" and putin.kind == "PERSON"
+    assert set(putin.aliases) == {"Putin", "Wladimir Putin"}
+
+
+def test_role_mentions_are_marked_as_roles(nlp):
+    _, mentions = find_entities(nlp("Russian President Vladimir Putin spoke. The Russian president smiled."))
+    assert {m.span.text for m in mentions if m.via == "role"} == {"Russian President", "The Russian president"}
+
+
+def test_north_korea_under_every_name(nlp):
+    text = (
+        "North Korea signed the treaty. The DPRK is a close ally of Moscow, and Russia respects "
+        "the Democratic People's Republic of Korea. Pyongyang denied the reports on Monday."
+    )
+    found = keys_by_text(nlp, text)
+    for name in ("North Korea", "DPRK", "Democratic People's Republic of Korea", "Pyongyang"):
+        assert found[name] == {"country:KP"}, name
+    assert entity(nlp, text, "country:KP").name == "North Korea"
+
+
+def test_capital_as_city_and_as_state(nlp):
+    found = keys_by_text(nlp, "Putin arrived in Pyongyang on Tuesday. The EU warned Pyongyang against any escalation.")
+    assert found["Pyongyang"] == {"place:pyongyang", "country:KP"}
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "key"),
+    [
+        ("Moscow blamed Kyiv for the lack of progress.", "Kyiv", "country:UA"),
+        ("Moscow blamed kyiv for the lack of progress.", "kyiv", "country:UA"),
+        ("Kiev is trying to restore access to the troops.", "Kiev", "country:UA"),
+        ("The delegation flew to Kyiv on Monday.", "Kyiv", "place:kyiv"),
+        ("Sirens sounded in the streets of Kiev overnight.", "Kiev", "place:kyiv"),
+        ("Neither Pyongyang nor Moscow has confirmed this.", "Moscow", "country:RU"),
+        ("It is up to Moscow and Pyongyang to decide.", "Pyongyang", "country:KP"),
+    ],
+)
+def test_kyiv_and_capitals_rule(nlp, text, name, key):
+    assert key in keys_by_text(nlp, text)[name]
+
+
+def test_apposition_introduces_role_resolved_later(nlp):
+    text = (
+        "For the designated new head of the Munich Security Conference, Jens Stoltenberg, this is "
+        "an escalation. \"Russia and North Korea are linked,\" said the former NATO Secretary-General."
+    )
+    found = keys_by_text(nlp, text)
+    assert found["the former NATO Secretary-General"] == {"person:jens stoltenberg"}
+    assert found["the designated new head of the Munich Security Conference"] == {"person:jens stoltenberg"}
+
+
+def test_role_goes_to_the_person_of_that_nationality(nlp):
+    text = (
+        "Russian President Vladimir Putin met Chinese President Xi Jinping in Kazan. "
+        "Putin spoke first. The Chinese president then said that trade had grown."
+    )
+    assert keys_by_text(nlp, text)["The Chinese president"] == {"person:xi jinping"}
+
+
+def test_apposition_after_the_name(nlp):
+    found = keys_by_text(nlp, "The treaty was announced by Yuri Ushakov, Putin's advisor on international politics.")
+    assert found["Putin's advisor on international politics"] == {"person:yuri ushakov"}
+
+
+def test_role_without_anyone_to_refer_to_stays_unresolved(nlp):
+    entities, mentions = find_entities(nlp("The president said on Monday that the talks had failed."))
+    assert not [m for m in mentions if m.via == "role"]
+    assert not [e for e in entities if e.kind == "PERSON"]
+
+
+def test_listed_officials_are_not_one_person(nlp):
+    text = "Putin arrived in Hanoi. He will be received by the president, the prime minister and the head of parliament."
+    assert not [m for m in find_entities(nlp(text))[1] if m.via == "role"]
+
+
+def test_word_glued_to_a_name_is_cut(nlp):
+    text = "North Korea welcomed Vladimir Putinwho thanked the leader for his support. Putin then left."
+    _, mentions = find_entities(nlp(text))
+    assert "Vladimir Putin" in {m.span.text for m in mentions if m.entity == PUTIN}
+
+
+def test_known_place_is_never_a_product(nlp):
+    found = keys_by_text(nlp, "The Ukrainian incursion into the Kursk region continued.")
+    assert found["Kursk"] == {"place:kursk"}
+
+
+def test_surname_tagged_as_organisation_joins_the_person(nlp):
+    text = "The advisor Mikhaílo Podoliak accused Pyongyang of helping Russia. \"It is murder,\" criticized Podoliak."
+    assert keys_by_text(nlp, text)["Podoliak"] == {"person:mikhaílo podoliak"}
+
+
+def _person(key: str, name: str) -> Entity:
+    return Entity(key, name, "PERSON")
+
+
+def test_link_across_surname_and_transliteration():
+    known = [_person(PUTIN, "Vladimir Putin"), _person("person:kim jong-un", "Kim Jong-un"), Entity("country:RU", "Russia", "GPE")]
+    mine = [
+        _person("person:putin", "Putin"),
+        _person("person:wladimir putin", "Wladimir Putin"),
+        _person("person:jens stoltenberg", "Jens Stoltenberg"),
+        _person(PUTIN, "Vladimir Putin"),
+    ]
+    assert link_across(mine, known) == {"person:putin": PUTIN, "person:wladimir putin": PUTIN}
+
+
+def test_link_across_leaves_an_ambiguous_surname_alone():
+    known = [_person("person:kim jong-un", "Kim Jong-un"), _person("person:kim yo-jong", "Kim Yo-jong")]
+    assert link_across([_person("person:kim", "Kim")], known) == {}
+
+
+def seed_keys(nlp, number: int) -> dict[str, set[str]]:
+    path = sorted(SEEDS.glob(f"{number:03d}_*.txt"))
+    if not path:
+        pytest.skip("seed articles not present")
+    return keys_by_text(nlp, clean_text(path[0].read_text(encoding="utf-8")).text)
+
+
+def test_seed_putin_and_stoltenberg(nlp):
+    found = seed_keys(nlp, 1)
+    for name in ("Vladimir Putin", "Putin", "Wladimir Putin", "Kremlin leader", "the President"):
+        assert found[name] == {PUTIN}, name
+    assert found["the former NATO Secretary-General"] == {"person:jens stoltenberg"}
+    assert found["Democratic People's Republic of Korea"] == {"country:KP"}
+    assert found["Kiev"] == {"country:UA"}
+    assert found["Kursk"] == {"place:kursk"}
+
+
+def test_seed_role_and_lowercase_kyiv(nlp):
+    found = seed_keys(nlp, 0)
+    assert found["The Russian president"] == {PUTIN}
+    assert found["kyiv"] == {"country:UA"}
+    assert found["Pyongyang"] == {"country:KP"}
+    assert found["Kursk"] == {"place:kursk"}
+
+
+def test_seed_persons_and_roles_in_a_long_article(nlp):
+    found = seed_keys(nlp, 4)
+    expected = {
+        "Kim Jong-un": "person:kim jong-un",
+        "Yuri Ushakov": "person:yuri ushakov",
+        "Podoliak": "person:mikhaílo podoliak",
+        "Grant Shapps": "person:grant shapps",
+        "Sergei Ryabkov": "person:sergei ryabkov",
+        "Vladimir Putin": PUTIN,
+        "the Russian president": PUTIN,
+        "the North Korean leader": "person:kim jong-un",
+    }
+    for name, key in expected.items():
+        assert found[name] == {key}, name
+
+
+def test_seed_dprk_with_curly_apostrophe_and_kim(nlp):
+    found = seed_keys(nlp, 2)
+    assert found["Democratic People’s Republic of Korea"] == {"country:KP"}
+    assert found["the North Korean leader"] == {"person:kim jong-un"}
