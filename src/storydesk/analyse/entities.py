@@ -120,9 +120,20 @@ def _relabel(span: SpacySpan) -> SpacySpan:
     label = _label_fixes().get(span.text)
     if label is None and _gazetteer_name(span.text):
         label = "GPE"
+    if label is None and span.label_ != "PERSON" and _after_title(span):
+        label = "PERSON"
     if label is None and span.label_ == "PERSON" and span[-1].text in _facility_heads():
         label = "FAC"
     return SpacySpan(span.doc, span.start, span.end, label=label) if label else span
+
+
+def _after_title(span: SpacySpan) -> bool:
+    """Whether a name of two or more words follows a capitalised role noun, as a person's
+    name follows a title ("German Chancellor Olaf Scholz", tagged ORG by the small model)."""
+    if len(span) < 2 or span.start == 0:
+        return False
+    title = span.doc[span.start - 1]
+    return title.is_title and title.lower_ in role_classes()
 
 
 def _gazetteer_name(text: str) -> bool:
@@ -165,7 +176,8 @@ def _resolve_other(span: SpacySpan) -> _Found:
         if place.kind == "capital" and _stands_for_state(span):
             return _country(span, place.country, via="alias")
         kind: EntityKind = "LOC" if place.kind in ("river", "sea") else "GPE"
-        return _Found(span, "place:" + place.name.lower(), place.name, kind, "name" if key == place.name.lower() else "alias")
+        via = "name" if key == place.name.lower() else "alias"
+        return _Found(span, "place:" + place.name.lower(), place.name, kind, via)
     label = span.label_ if span.label_ in KEY_PREFIX else "ORG"
     if label == "NORP" and key.endswith("ans"):  # "Ukrainians" is the group "Ukrainian"
         key = key[:-1]
@@ -220,7 +232,7 @@ def _persons_named_elsewhere(persons: list[SpacySpan], others: list[_Found]) -> 
     """Names the model tagged as an organisation or other but which are a person's name or
     surname in this article ("criticized Podoliak" tagged ORG) become that person's mentions."""
     names = {gaz.normalise(w) for p in persons for w in (p.text, p[-1].text, p[0].text)}
-    moved = [f.span for f in others if f.kind in ("ORG", "OTHER") and " " not in f.span.text and f.span.text.lower() in names]
+    moved = [f.span for f in others if f.kind in ("ORG", "OTHER") and len(f.span) == 1 and f.span.text.lower() in names]
     persons = sorted(persons + [SpacySpan(s.doc, s.start, s.end, label="PERSON") for s in moved], key=lambda s: s.start)
     return persons, [f for f in others if f.span not in moved]
 
@@ -232,7 +244,7 @@ def _resolve_persons(spans: list[SpacySpan]) -> list[_Found]:
     found = [_Found(s, kind="PERSON", end=s.end_char - _glued_length(s, one_word)) for s in spans]
     names = [" ".join(f.text.split()) for f in found]
     groups = group_names(names)
-    for f, name in zip(found, names):
+    for f, name in zip(found, names, strict=True):
         f.key, f.name = groups[name].key, groups[name].canonical
         f.via = "name" if set(name.lower().split()) <= set(f.name.lower().split()) else "alias"
     return found

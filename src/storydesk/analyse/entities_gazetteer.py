@@ -137,7 +137,7 @@ def state_cues() -> dict[str, frozenset[str]]:
 def gazetteer_names() -> list[str]:
     """Every spelling to look for in text even where the model tagged nothing (or the wrong type)."""
     spellings = [spelling for row in vocab.load_table("entity_places.tsv") for spelling in _row_spellings(row)]
-    for code, short, *rest in vocab.load_table("entity_country_names.tsv"):
+    for _code, _short, *rest in vocab.load_table("entity_country_names.tsv"):
         spellings += [a for a in (rest[0].split("|") if rest else []) if len(a) > 3]
     spellings += [c.name for c in pycountry.countries if "," not in c.name and "(" not in c.name]
     return spellings

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 from spacy.vocab import Vocab
 
 from storydesk import vocab
@@ -64,6 +64,8 @@ def find_role_phrases(doc: Doc, person_tokens: set[int]) -> list[RolePhrase]:
         head = doc[end - 1]
         if start < last_end or head.tag_ in ("NNS", "NNPS") or any(i in person_tokens for i in range(start, end)):
             continue
+        if _modifies_other_noun(head, person_tokens):
+            continue
         left = _left_edge(doc, start, person_tokens)
         right = _right_edge(doc, end, person_tokens)
         role = " ".join(t.lower_ for t in doc[start:end]).replace(" - ", "-")
@@ -72,6 +74,12 @@ def find_role_phrases(doc: Doc, person_tokens: set[int]) -> list[RolePhrase]:
         )
         last_end = end
     return phrases
+
+
+def _modifies_other_noun(token: Token, person_tokens: set[int]) -> bool:
+    """Whether a role word only modifies another noun ("the General Assembly", "a leader
+    board"), rather than being the head of a role phrase or a title before a name."""
+    return token.dep_ in ("compound", "amod") and token.head.i > token.i and token.head.i not in person_tokens
 
 
 def _left_edge(doc: Doc, start: int, person_tokens: set[int]) -> int:
