@@ -26,10 +26,10 @@ from storydesk.eval.metrics import f1
 from storydesk.model import Mention, Quote, Span
 
 ROLES = ("source", "cue", "content")
-MARKED_KINDS = frozenset({"direct", "partial"})
 DIRECT_KINDS = frozenset({"direct", "block"})
 PTB_TOKENS = {"``": "“", "''": "”", "-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}"}
 QUOTE_TOKENS = frozenset({"``", "''", '"', "“", "”", "'", "‘", "’"})
+CLOSING_PUNCT = frozenset({",", ".", "?", "!"})
 _WORD = re.compile(r"\w+")
 _NAME_WORD = re.compile(r"[A-Z][\w'’-]+")
 
@@ -94,10 +94,12 @@ def _token_range(offsets: list[tuple[int, int]], span: Span) -> tuple[int, int] 
 
 
 def _with_marks(tokens: list[str], first: int, last: int) -> tuple[int, int]:
-    """A quoted content's token range widened to the quotation marks around it (PolNeAR's
-    content includes them)."""
+    """A content's token range widened to the quotation marks around it, and to the punctuation
+    before a closing mark (PolNeAR's content includes them: ``that X “does not decrease.”``)."""
     if first > 0 and tokens[first - 1] in QUOTE_TOKENS:
         first -= 1
+    if last + 2 < len(tokens) and tokens[last + 1] in CLOSING_PUNCT and tokens[last + 2] in QUOTE_TOKENS:
+        last += 1
     if last + 1 < len(tokens) and tokens[last + 1] in QUOTE_TOKENS:
         last += 1
     return first, last
@@ -121,7 +123,7 @@ def predicted_labels(tokens: list[str], offsets: list[tuple[int, int]], quotes: 
             starts.add(last + 1)
 
     for quote in sorted(quotes, key=lambda q: q.content.start - q.content.end):
-        paint(quote.content, "content", marks=quote.kind in MARKED_KINDS)
+        paint(quote.content, "content", marks=True)
     for quote in quotes:
         paint(quote.speaker, "source", overwrite=True)
         paint(quote.cue, "cue", overwrite=True)
