@@ -9,6 +9,7 @@ Persons are grouped by name structure (surname, transliteration) and role phrase
 to the person the article introduced with that role (see entities_roles)."""
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -35,6 +36,7 @@ from storydesk.model import Entity, EntityKind, Mention, Span
 
 WANTED_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"})
 KEY_PREFIX = {"ORG": "org", "GPE": "place", "LOC": "place", "FAC": "place", "NORP": "group", "EVENT": "event"}
+RECENT_SENTENCES = 2  # a role noun with no introduced holder may mean a person named this far back
 NOT_AN_ENTITY = "-"  # the label entity_label_fixes.tsv gives to words that name nothing
 _POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
 
@@ -278,6 +280,7 @@ def _resolve_roles(doc: Doc, persons: list[_Found], others: list[_Found]) -> lis
     profiles: dict[str, Profile] = {}
     found, references = [], []
     listed = listed_together(phrases, doc)
+    sentence_starts = [sentence.start for sentence in doc.sents]
     for index, phrase in enumerate(phrases):
         person = _introduced(doc, phrase, starts, ends)
         if person is not None:
@@ -286,7 +289,7 @@ def _resolve_roles(doc: Doc, persons: list[_Found], others: list[_Found]) -> lis
         elif phrase.definite and index not in listed:
             references.append(phrase)
     for phrase in references:
-        person = _referent(phrase, persons, profiles)
+        person = _referent(phrase, persons, profiles, _window_start(sentence_starts, phrase.start))
         if person is not None:
             profiles.setdefault(person.key, Profile()).add(phrase)
             found.append(_role_mention(doc, phrase, person))
@@ -320,20 +323,31 @@ def _introduced(doc: Doc, phrase: RolePhrase, starts: dict, ends: dict) -> _Foun
     return None
 
 
-def _referent(phrase: RolePhrase, persons: list[_Found], profiles: dict[str, Profile]) -> _Found | None:
+def _referent(
+    phrase: RolePhrase, persons: list[_Found], profiles: dict[str, Profile], window_start: int
+) -> _Found | None:
     """Who a role reference means: the person described so far with that role (the latest named
-    before it), else the latest person named before it whom the article does not describe
-    otherwise (a role of another kind, another country). What a resolved reference says of
-    its person is learnt for the next ones ("the North Korean leader" makes Kim North Korean)."""
+    before it), else the latest person named since ``window_start`` (a token index, a few
+    sentences back) whom the article does not describe otherwise (a role of another kind,
+    another country). What a resolved reference says of its person is learnt for the next
+    ones ("the North Korean leader" makes Kim North Korean)."""
     before = [p for p in persons if p.span.start < phrase.start]
     fitting = [p for p in before if p.key in profiles and roles_agree(phrase, profiles[p.key])]
     fitting = [p for p in fitting if qualifiers_agree(phrase, profiles[p.key])]
     if fitting:
         return fitting[-1]
     for person in reversed(before):
+        if person.span.start < window_start:
+            break
         if not conflicts(phrase, profiles.get(person.key, Profile())):
             return person
     return None
+
+
+def _window_start(sentence_starts: list[int], token: int) -> int:
+    """First token of the sentence ``RECENT_SENTENCES`` before the one holding ``token``."""
+    index = bisect_right(sentence_starts, token) - 1
+    return sentence_starts[max(index - RECENT_SENTENCES, 0)]
 
 
 def _role_mention(doc: Doc, phrase: RolePhrase, person: _Found) -> _Found:

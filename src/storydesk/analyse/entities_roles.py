@@ -92,7 +92,7 @@ def _left_edge(doc: Doc, start: int, person_tokens: set[int]) -> int:
         if token.tag_ == "POS":  # "Putin's advisor": take the possessor and stop
             i -= 2
             break
-        if (token.pos_ in _STOP_POS and token.text != "-") or i - 1 in person_tokens:
+        if (token.pos_ in _STOP_POS and token.text != "-") or token.is_space or i - 1 in person_tokens:
             break
         i -= 1
         if token.pos_ == "DET":
@@ -106,7 +106,7 @@ def _right_edge(doc: Doc, end: int, person_tokens: set[int]) -> int:
         return end
     stop = doc[end].right_edge.i + 1
     for i in range(end, stop):
-        if doc[i].text == "," or i in person_tokens or doc[i].is_sent_start:
+        if doc[i].text == "," or doc[i].is_space or i in person_tokens or doc[i].is_sent_start:
             return i if i > end + 1 else end
     return stop
 
@@ -147,12 +147,15 @@ def roles_agree(phrase: RolePhrase, profile: Profile) -> bool:
 
 
 def qualifiers_agree(phrase: RolePhrase, profile: Profile) -> bool:
-    """Whether the countries/organisations a reference names fit the person's (when both name some)."""
-    if not phrase.qualifiers or not profile.qualifiers:
-        return True
-    countries = {q for q in phrase.qualifiers if q.startswith("country:")}
-    known = {q for q in profile.qualifiers if q.startswith("country:")}
-    return not (countries and known) or bool(countries & known)
+    """Whether the countries/places a reference names fit the person's, when both name some
+    ("the Russian president" is not "Chinese President Xi"; "the Indiana governor" is not
+    "the former New Mexico governor")."""
+    mine, theirs = _geographic(phrase.qualifiers), _geographic(profile.qualifiers)
+    return not (mine and theirs) or bool(mine & theirs)
+
+
+def _geographic(qualifiers: set[str]) -> set[str]:
+    return {q for q in qualifiers if q.startswith(("country:", "place:"))}
 
 
 def conflicts(phrase: RolePhrase, profile: Profile) -> bool:
