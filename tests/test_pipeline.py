@@ -100,10 +100,10 @@ def test_an_interrupted_ingest_leaves_whole_articles_and_resumes(desk: Desk, mon
 def test_an_extractor_crash_is_a_problem_and_the_batch_goes_on(desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real_prepare = pipeline.prepare
 
-    def fragile_prepare(raw: RawDocument, digest: str | None = None):
+    def fragile_prepare(raw: RawDocument, digest: str | None = None, analyse: bool = True):
         if "explode" in raw.content:
             raise ValueError("parser stack overflow")
-        return real_prepare(raw, digest)
+        return real_prepare(raw, digest, analyse)
 
     monkeypatch.setattr(pipeline, "prepare", fragile_prepare)
     write(tmp_path, "a.txt", "explode " + WIRE)
@@ -135,3 +135,45 @@ def test_a_relative_container_date_is_no_date(tmp_path: Path) -> None:
 def test_an_rfc822_feed_date_is_read(tmp_path: Path) -> None:
     raw = RawDocument(Origin("feed.rss", "0"), "text", WIRE, date="Thu, 24 Oct 2024 10:00:00 GMT")
     assert pipeline.prepare(raw).article.extraction.published.value == "2024-10-24"
+
+
+def test_articles_are_analysed_as_they_are_stored(desk: Desk) -> None:
+    desk.ingest([str(EXAMPLES)])
+    assert desk.pending_analysis() == []
+    article = desk.article(2)  # 001: the BRICS press conference in Kazan
+    analysis = article.analysis
+    assert analysis is not None and analysis.version.startswith("1+")
+    names = {e.key: e.name for e in analysis.entities}
+    assert names["person:vladimir putin"] == "Vladimir Putin"
+    assert any(q.speaker_entity == "person:vladimir putin" and "our business" in q.content.text for q in analysis.quotes)
+    assert any(t.text == "Thursday" and t.value == "2024-10-24" for t in analysis.timexes)
+    assert any(f.value == 2000 and f.asserted_by == "person:vladimir putin" for f in analysis.figures)
+
+
+def test_entities_link_across_articles(desk: Desk, tmp_path: Path) -> None:
+    write(tmp_path, "a.txt", "Russian President Vladimir Putin said on Monday that talks would go on.\n")
+    write(tmp_path, "b.txt", "Putin told reporters in Moscow that the treaty was a sovereign decision.\n")
+    desk.ingest([str(tmp_path / "a.txt")])
+    desk.ingest([str(tmp_path / "b.txt")])
+    second = desk.article(2).analysis
+    assert "person:vladimir putin" in {m.entity for m in second.mentions}
+
+
+def test_a_failed_analysis_keeps_the_article_and_analyse_retries(desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = pipeline.analysis_stage.analyse
+    monkeypatch.setattr(pipeline.analysis_stage, "analyse", lambda text, published: 1 / 0)
+    write(tmp_path, "a.txt", WIRE)
+    report = desk.ingest([str(tmp_path)])
+    assert report.outcomes["added"] == 1
+    assert [p.reason for p in report.problems] == ["analysis failed: ZeroDivisionError: division by zero"]
+    assert desk.article(1).analysis is None and desk.pending_analysis() == [1]
+    monkeypatch.setattr(pipeline.analysis_stage, "analyse", real)
+    assert desk.analyse().outcomes["analysed"] == 1
+    assert desk.article(1).analysis is not None and desk.pending_analysis() == []
+
+
+def test_ingest_without_analysis_then_analyse(desk: Desk) -> None:
+    desk.ingest([str(EXAMPLES)], analyse=False)
+    assert len(desk.pending_analysis()) == 5
+    report = desk.analyse()
+    assert report.outcomes["analysed"] == 5 and desk.pending_analysis() == []

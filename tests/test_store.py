@@ -127,3 +127,22 @@ def test_exports_write_every_article(store: Store, tmp_path: Path) -> None:
 def test_empty_parquet_export_is_a_valid_file(store: Store, tmp_path: Path) -> None:
     assert export_articles(store.articles(), "parquet", tmp_path / "empty.parquet") == 0
     assert pq.read_table(tmp_path / "empty.parquet").num_rows == 0
+
+
+def test_a_store_of_an_older_schema_is_migrated_and_keeps_its_articles(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path, isolation_level=None)
+    from storydesk.store.sqlite import _statements
+    from storydesk.store.schema import MIGRATIONS
+
+    for statement in _statements(MIGRATIONS[0]):
+        db.execute(statement)
+    db.execute("PRAGMA user_version = 1")
+    db.execute(
+        "INSERT INTO articles(content_hash, text_hash, location, raw_format, text, ingested_at)"
+        " VALUES ('h', 't', 'old.txt', 'text', 'Stored by version one.', '2024-01-01')"
+    )
+    db.close()
+    with Store(path) as store:
+        assert store.schema_version == SCHEMA_VERSION > 1
+        assert store.article(1).text == "Stored by version one." and store.needing_analysis(None) == [1]

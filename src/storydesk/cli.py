@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -10,10 +11,10 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from storydesk.desk import Desk
-from storydesk.model import Article, IngestProblem
+from storydesk.model import Analysis, Article, IngestProblem
 from storydesk.pipeline import IngestReport
 from storydesk.store import StoreError
 
@@ -63,39 +64,77 @@ def _print_json(value: Any) -> None:
     out.out(json.dumps(value, ensure_ascii=False, indent=2), highlight=False)
 
 
+class _Progress:
+    """A Rich progress bar on stderr (only on a terminal) that reports problems as they come."""
+
+    def __init__(self, total: int, quiet: bool, unit: str) -> None:
+        self.bar = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn(f"{{task.fields[done]}} {unit}"),
+            TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True, disable=quiet or not err.is_terminal,
+        )
+        self.task = self.bar.add_task(unit, total=total, done=0)
+        self.done = 0
+
+    def __enter__(self) -> _Progress:
+        self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.stop()
+
+    def step(self, label: str) -> None:
+        """One unit of the total is under way (a source file, an article)."""
+        self.bar.update(self.task, advance=1, description=escape(label[-40:]))
+
+    def item_done(self, status: str, problem: IngestProblem | None) -> None:
+        self.done += 1
+        if problem is not None:
+            self.bar.console.print(f"[red]error:[/] {escape(str(problem))}")
+        self.bar.update(self.task, done=self.done)
+
+
 @app.command()
 def ingest(
     ctx: typer.Context,
     paths: Annotated[list[str], typer.Argument(help="Files, folders, globs, or - for stdin.")],
     fetch: Annotated[bool, typer.Option(help="Fetch the pages that feeds and URL lists link to.")] = False,
+    analyse: Annotated[bool, typer.Option(help="Analyse each article as it is stored (entities, quotes, dates, figures).")] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Read articles, clean and date them, link duplicates, and store them.
+    """Read articles, clean and date them, link duplicates, analyse and store them.
 
     Formats: .txt .html .json .jsonl .warc .warc.gz, RSS/Atom feeds, URL lists. Re-running is
     safe: content already stored is skipped and counted. Exit status 1 when anything failed."""
     desk = _desk(ctx)
     found = list(desk.discover(paths))
-    progress = Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[documents]} documents"),
-        TimeElapsedColumn(), console=err, transient=True, disable=quiet or not err.is_terminal,
-    )
-    task = progress.add_task("ingest", total=len(found), documents=0)
-    documents = 0
-
-    def on_source(source: object) -> None:
-        progress.update(task, advance=1, description=escape(str(getattr(source, "label", source))[-40:]))
-
-    def on_item(status: str, problem: IngestProblem | None) -> None:
-        nonlocal documents
-        documents += 1
-        if problem is not None:
-            progress.console.print(f"[red]error:[/] {escape(str(problem))}")
-        progress.update(task, documents=documents)
-
-    with progress:
-        report = desk.ingest_sources(found, fetch=fetch, stdin=sys.stdin.buffer, on_source=on_source, on_item=on_item)
+    with _Progress(len(found), quiet, "documents") as progress:
+        report = desk.ingest_sources(
+            found, fetch=fetch, stdin=sys.stdin.buffer, analyse=analyse,
+            on_source=lambda source: progress.step(str(getattr(source, "label", source))),
+            on_item=progress.item_done,
+        )
     out.print(_summary(report))
+    raise typer.Exit(1 if report.failed else 0)
+
+
+@app.command("analyse")
+def analyse_command(
+    ctx: typer.Context,
+    redo: Annotated[bool, typer.Option("--all", help="Analyse every article again, whatever its version.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Analyse the stored articles not analysed yet, or analysed by an older version of the
+    rules or of the spaCy pipeline. Exit status 1 when any analysis failed."""
+    desk = _desk(ctx)
+    ids = [a.id for a in desk.articles()] if redo else desk.pending_analysis()
+    with _Progress(len(ids), quiet, "articles") as progress:
+
+        def on_item(status: str, problem: IngestProblem | None) -> None:
+            progress.step("analyse")
+            progress.item_done(status, problem)
+
+        report = desk.analyse(ids, on_item)
+    out.print(f"{report.outcomes['analysed']} analysed; {len(report.problems)} failed")
     raise typer.Exit(1 if report.failed else 0)
 
 
@@ -185,6 +224,36 @@ def doc(
         out.print(f"[bold]removed lines ({len(ex.removed)}):[/]")
         for line in ex.removed:
             out.print(f"  {line.line_no:>3}  {line.reason:<16} {escape(line.text[:100])}")
+    if article.analysis is not None:
+        _print_analysis(article.analysis)
+
+
+def _print_analysis(analysis: Analysis) -> None:
+    """Entities, quotes, time expressions and figures of one article, as `doc` shows them."""
+    names = {entity.key: entity.name for entity in analysis.entities}
+    who = lambda key, fallback=None: escape(names.get(key, key) if key else (fallback or "?"))  # noqa: E731
+    mentions = Counter(m.entity for m in analysis.mentions)
+    out.print(f"\n[bold]entities ({len(analysis.entities)}):[/]")
+    for entity in sorted(analysis.entities, key=lambda e: -mentions[e.key]):
+        others = ", ".join(a for a in entity.aliases if a != entity.name)
+        out.print(f"  {escape(entity.name)} ({entity.kind}, {mentions[entity.key]}x){escape(': ' + others) if others else ''}")
+    out.print(f"\n[bold]quotes ({len(analysis.quotes)}):[/]")
+    for quote in analysis.quotes:
+        cue = escape(f" [{quote.cue.text}]") if quote.cue else ""
+        speaker = who(quote.speaker_entity, quote.speaker and quote.speaker.text)
+        out.print(f"  {quote.kind:<8} {speaker}{cue}: {escape(_clip(quote.content.text, 90))}")
+    out.print(f"\n[bold]time expressions ({len(analysis.timexes)}):[/]")
+    for timex in analysis.timexes:
+        out.print(f"  {escape(timex.text)} -> {timex.value or '?'} ({timex.type})")
+    out.print(f"\n[bold]figures ({len(analysis.figures)}):[/]")
+    for figure in analysis.figures:
+        hedges = f", hedged: {', '.join(figure.hedges)}" if figure.hedges else ""
+        source = who(figure.asserted_by, None) if figure.asserted_by else "no source"
+        out.print(f"  {figure.value:g} {escape(figure.counts)} ({figure.modality}{hedges}; {source}): {escape(figure.span.text)}")
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 @app.command()
@@ -258,3 +327,15 @@ def eval_timex(
     from storydesk.eval.timex import evaluate_timex
 
     out.out(json.dumps(evaluate_timex(directory, predictions, limit)))
+
+
+@eval_app.command("quotes")
+def eval_quotes(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="PolNeAR articles or CofeNet instances, JSONL(.gz).")],
+    predictions: Annotated[Optional[Path], typer.Option(help="Write one prediction line per input line here.")] = None,
+    limit: Annotated[Optional[int], typer.Option(help="Only the first N lines.")] = None,
+) -> None:
+    """Quotes and speakers: exact span F1 per role (CofeNet format) or attribution pairs (article format)."""
+    from storydesk.eval.quotes import evaluate_quotes
+
+    out.out(json.dumps(evaluate_quotes(file, predictions, limit)))

@@ -50,6 +50,7 @@ class Desk:
         *,
         fetch: bool = False,
         stdin: BinaryIO | None = None,
+        analyse: bool = True,
         on_source: Callable[[sources.Source | IngestProblem], None] | None = None,
         on_item: Callable[[str, IngestProblem | None], None] | None = None,
     ) -> IngestReport:
@@ -64,8 +65,22 @@ class Desk:
                     on_item("problem", source)
                 continue
             items = sources.read_source(source, stdin=stdin, fetch=fetch)
-            report.merge(pipeline.ingest(self.store, items, on_item))
+            report.merge(pipeline.ingest(self.store, items, on_item, analyse))
         return report
+
+    def pending_analysis(self, redo_older: bool = True) -> list[int]:
+        """Ids of the stored articles ``analyse`` works on: never analysed, or (``redo_older``)
+        analysed by other rules or another spaCy pipeline."""
+        return pipeline.articles_to_analyse(self.store, redo_older)
+
+    def analyse(
+        self,
+        article_ids: Iterable[int] | None = None,
+        on_item: Callable[[str, IngestProblem | None], None] | None = None,
+    ) -> IngestReport:
+        """Analyse the given stored articles (by default every pending one)."""
+        ids = self.pending_analysis() if article_ids is None else article_ids
+        return pipeline.analyse_stored(self.store, ids, on_item)
 
     def articles(self, limit: int | None = None, offset: int = 0) -> Iterator[Article]:
         return self.store.articles(limit, offset)

@@ -128,6 +128,7 @@ class Article:
     id: int | None = None
     duplicate_of: DuplicateLink | None = None
     ingested_at: str | None = None
+    analysis: Analysis | None = None
 
     @property
     def text(self) -> str:

@@ -1,7 +1,8 @@
-"""Composes the stages: ingest -> extract/clean -> dedupe -> store, one article at a time.
+"""Composes the stages: ingest -> extract/clean -> dedupe -> analyse -> store, one article at a time.
 
 ``prepare`` is a pure function of one document (it can run in another process); ``commit``
-writes one prepared article in one transaction, linking it to an earlier copy when there is one.
+writes one prepared article in one transaction, linking it to an earlier copy and its entities
+to those the store already knows.
 """
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from storydesk import analyse as analysis_stage
 from storydesk import dedupe
 from storydesk.extract import extract
-from storydesk.model import Article, DuplicateLink, IngestProblem, RawDocument, Skipped
+from storydesk.model import Analysis, Article, DuplicateLink, IngestProblem, RawDocument, Skipped
 from storydesk.store import Store
 
 Outcome = Literal["added", "exact-duplicate", "near-duplicate", "already-stored"]
@@ -21,10 +23,12 @@ Outcome = Literal["added", "exact-duplicate", "near-duplicate", "already-stored"
 
 @dataclass
 class Prepared:
-    """One document ready to store: the article and its dedupe fingerprint."""
+    """One document ready to store: the article (with its analysis, unless analysis was off or
+    failed, which ``analysis_error`` says) and its dedupe fingerprint."""
 
     article: Article
     fingerprint: dedupe.Fingerprint
+    analysis_error: str | None = None
 
 
 @dataclass
@@ -51,13 +55,31 @@ def content_hash(raw: RawDocument) -> str:
     return hashlib.sha256(f"{raw.format}\n{normalised}".encode()).hexdigest()
 
 
-def prepare(raw: RawDocument, digest: str | None = None) -> Prepared | IngestProblem:
-    """Extract/clean one document and fingerprint its text; a document with no text is a problem."""
+def prepare(raw: RawDocument, digest: str | None = None, analyse: bool = True) -> Prepared | IngestProblem:
+    """Extract/clean one document, fingerprint and analyse its text; a document with no text
+    is a problem. A failed analysis does not lose the article: it is stored without one."""
     extraction = extract(raw)
     if not extraction.text.strip():
         return IngestProblem(raw.origin, "no article text found")
     article = Article(raw.origin, digest or content_hash(raw), raw.format, extraction)
-    return Prepared(article, dedupe.fingerprint(extraction.text))
+    prepared = Prepared(article, dedupe.fingerprint(extraction.text))
+    if analyse:
+        article.analysis, prepared.analysis_error = analyse_text(extraction.text, extraction.published.value)
+    return prepared
+
+
+def analyse_text(text: str, published: str | None) -> tuple[Analysis | None, str | None]:
+    """The analysis of a text, or the reason it failed (spaCy or a rule on hostile input)."""
+    try:
+        return analysis_stage.analyse(text, published), None
+    except Exception as error:  # one article's failed analysis must not stop the batch
+        return None, f"analysis failed: {type(error).__name__}: {error}"
+
+
+def save_analysis(store: Store, article_id: int, analysis: Analysis) -> None:
+    """Store an analysis with its entity keys linked to those the store already knows
+    (call inside a transaction)."""
+    store.save_analysis(article_id, analysis_stage.relink(analysis, store.known_entities("PERSON")))
 
 
 def commit(store: Store, prepared: Prepared) -> Outcome:
@@ -71,6 +93,8 @@ def commit(store: Store, prepared: Prepared) -> Outcome:
             return "already-stored"
         article.duplicate_of = _original(store, fingerprint)
         article.id = store.add_article(article, fingerprint.text_hash, fingerprint.signature, fingerprint.buckets)
+        if article.analysis is not None:
+            save_analysis(store, article.id, article.analysis)
     if article.duplicate_of is None:
         return "added"
     return "exact-duplicate" if article.duplicate_of.kind == "exact" else "near-duplicate"
@@ -94,24 +118,25 @@ def ingest(
     store: Store,
     items: Iterable[RawDocument | IngestProblem | Skipped],
     on_item: Callable[[str, IngestProblem | None], None] | None = None,
+    analyse: bool = True,
 ) -> IngestReport:
     """Store every document of ``items``; problems are collected and the batch goes on.
     ``on_item(status, problem)`` hears of each item as it is done."""
     report = IngestReport()
     for item in items:
-        status, problem = _ingest_one(store, item)
+        status, problem = _ingest_one(store, item, analyse)
         if problem is not None:
             report.problems.append(problem)
-        elif status == "skipped":
+        if status == "skipped":
             report.skipped[item.reason] += 1
-        else:
+        elif status != "problem":
             report.outcomes[status] += 1
         if on_item is not None:
             on_item(status, problem)
     return report
 
 
-def _ingest_one(store: Store, item: RawDocument | IngestProblem | Skipped) -> tuple[str, IngestProblem | None]:
+def _ingest_one(store: Store, item: RawDocument | IngestProblem | Skipped, analyse: bool) -> tuple[str, IngestProblem | None]:
     """Store one item; already-stored content is recognised by its hash before any extraction."""
     if isinstance(item, IngestProblem):
         return "problem", item
@@ -124,9 +149,41 @@ def _ingest_one(store: Store, item: RawDocument | IngestProblem | Skipped) -> tu
             store.add_origin(existing, item.origin)
         return "already-stored", None
     try:
-        prepared = prepare(item, digest)
+        prepared = prepare(item, digest, analyse)
     except Exception as error:  # third-party parsers on hostile input must not stop the batch
         prepared = IngestProblem(item.origin, f"extraction failed: {type(error).__name__}: {error}")
     if isinstance(prepared, IngestProblem):
         return "problem", prepared
-    return commit(store, prepared), None
+    outcome = commit(store, prepared)
+    if prepared.analysis_error is not None:
+        return outcome, IngestProblem(item.origin, prepared.analysis_error)
+    return outcome, None
+
+
+def articles_to_analyse(store: Store, redo_older: bool = True) -> list[int]:
+    """Stored articles with no analysis, and (``redo_older``) those analysed by another
+    version of the rules or another spaCy pipeline."""
+    return store.needing_analysis(analysis_stage.analysis_version() if redo_older else None)
+
+
+def analyse_stored(
+    store: Store,
+    article_ids: Iterable[int],
+    on_item: Callable[[str, IngestProblem | None], None] | None = None,
+) -> IngestReport:
+    """Analyse stored articles, one transaction per article; a failure is reported and the
+    rest go on."""
+    report = IngestReport()
+    for article_id in article_ids:
+        article = store.article(article_id)
+        analysis, error = analyse_text(article.text, article.extraction.published.value)
+        problem = None if error is None else IngestProblem(article.origin, error)
+        if analysis is not None:
+            with store.transaction():
+                save_analysis(store, article_id, analysis)
+            report.outcomes["analysed"] += 1
+        else:
+            report.problems.append(problem)
+        if on_item is not None:
+            on_item("analysed" if problem is None else "problem", problem)
+    return report

@@ -1,2 +1,74 @@
 """The analyse stage: per-article knowledge (entities, quotes, time expressions, figures) with
-character offsets into the article text."""
+character offsets into the article's cleaned text.
+
+``analyse`` is a pure function of one article's text and date; ``relink`` renames its entity
+keys once the store says which known entities they are.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from storydesk.analyse.entities import find_entities, link_across
+from storydesk.analyse.figures import find_figures
+from storydesk.analyse.nlp import load_pipeline
+from storydesk.analyse.quotes import find_quotes
+from storydesk.analyse.timex import find_time_expressions
+from storydesk.model import Analysis, Entity, Span
+
+__all__ = ["ANALYSIS_VERSION", "analyse", "analysis_version", "link_across", "relink"]
+
+ANALYSIS_VERSION = "1"  # raise when a rule change should make stored articles be re-analysed
+
+
+def analysis_version() -> str:
+    """Our rules' version plus the spaCy pipeline's name and version: a change of either
+    makes `storydesk analyse` redo the stored articles."""
+    meta = load_pipeline().meta
+    return f"{ANALYSIS_VERSION}+{meta.get('lang', 'xx')}_{meta.get('name', 'pipeline')}-{meta.get('version', '0')}"
+
+
+def analyse(text: str, published: str | None) -> Analysis:
+    """Sentences, entities and mentions, quotes with speakers, figures with their sources, and
+    time expressions resolved against the publication date (when it is a full day)."""
+    doc = load_pipeline()(text)
+    entities, mentions = find_entities(doc)
+    quotes = find_quotes(doc, mentions)
+    return Analysis(
+        version=analysis_version(),
+        sentences=[Span(s.start_char, s.end_char, s.text) for s in doc.sents],
+        entities=entities,
+        mentions=mentions,
+        quotes=quotes,
+        timexes=find_time_expressions(text, _anchor(published)),
+        figures=find_figures(doc, quotes, mentions),
+    )
+
+
+def _anchor(published: str | None) -> date | None:
+    try:
+        return date.fromisoformat(published) if published else None
+    except ValueError:  # "--10-25", "2024-10": not a day to resolve "on Thursday" against
+        return None
+
+
+def relink(analysis: Analysis, known: list[Entity]) -> Analysis:
+    """The analysis with its entity keys replaced by those of the known entities they name
+    (a surname alone, a transliteration); everything else unchanged."""
+    links = link_across(analysis.entities, known)
+    if not links:
+        return analysis
+    rename = lambda key: links.get(key, key) if key else key  # noqa: E731
+    merged: dict[str, Entity] = {}
+    for entity in analysis.entities:
+        key = rename(entity.key)
+        target = next((k for k in known if k.key == key), entity)
+        seen = merged.get(key, replace(target, aliases=()))
+        merged[key] = replace(seen, aliases=tuple(dict.fromkeys(seen.aliases + entity.aliases + (entity.name,))))
+    return replace(
+        analysis,
+        entities=list(merged.values()),
+        mentions=[replace(m, entity=rename(m.entity)) for m in analysis.mentions],
+        quotes=[replace(q, speaker_entity=rename(q.speaker_entity)) for q in analysis.quotes],
+        figures=[replace(f, asserted_by=rename(f.asserted_by)) for f in analysis.figures],
+    )

@@ -1,4 +1,5 @@
 """The store's schema as an ordered list of migrations; ``PRAGMA user_version`` is the version.
+A store made by an older storydesk is brought up to date when it is opened.
 
 Each migration runs once, in its own transaction, so an upgrade is all-or-nothing.
 """
@@ -75,6 +76,50 @@ MIGRATIONS: tuple[str, ...] = (
         INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
         INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
     END;
+    """,
+    # 2: per-article analysis (the whole Analysis as JSON, versioned), and the parts the store
+    # is searched by: entities with their aliases, mentions, quotes by speaker.
+    """
+    CREATE TABLE analyses (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        version TEXT NOT NULL,
+        analysed_at TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX analyses_version ON analyses(version);
+
+    CREATE TABLE entities (
+        key TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL
+    );
+    CREATE TABLE entity_aliases (
+        entity_key TEXT NOT NULL REFERENCES entities(key) ON DELETE CASCADE,
+        alias TEXT NOT NULL,
+        PRIMARY KEY (entity_key, alias)
+    );
+    CREATE TABLE mentions (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        entity_key TEXT NOT NULL REFERENCES entities(key),
+        via TEXT NOT NULL
+    );
+    CREATE INDEX mentions_article ON mentions(article_id);
+    CREATE INDEX mentions_entity ON mentions(entity_key);
+    CREATE TABLE quotes (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        cue TEXT,
+        speaker TEXT,
+        speaker_entity TEXT,
+        PRIMARY KEY (article_id, seq)
+    );
+    CREATE INDEX quotes_speaker ON quotes(speaker_entity);
     """,
 )
 

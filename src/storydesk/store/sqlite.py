@@ -11,13 +11,20 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from storydesk.model import (
+    Analysis,
     Article,
     DateEvidence,
     DuplicateLink,
+    Entity,
     Extraction,
+    Figure,
+    Mention,
     Origin,
     PublicationDate,
+    Quote,
     RemovedLine,
+    Span,
+    TimeExpr,
 )
 from storydesk.store.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -148,7 +155,7 @@ class Store:
                 ex.published.precision, _evidence_json(ex.published.evidence),
                 _evidence_json(ex.published.rejected), ex.dateline, json.dumps(ex.agencies),
                 ex.language, ex.text, dup and dup.article_id, dup and dup.kind,
-                dup and dup.similarity, datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                dup and dup.similarity, _now(),
             ),
         )
         article_id = cursor.lastrowid
@@ -166,7 +173,59 @@ class Store:
         )
         return article_id
 
+    def save_analysis(self, article_id: int, analysis: Analysis) -> None:
+        """Store (or replace) an article's analysis, its entities, mentions and quotes."""
+        for table in ("analyses", "mentions", "quotes"):
+            self._db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
+        self._db.execute(
+            "INSERT INTO analyses(article_id, version, analysed_at, data) VALUES (?, ?, ?, ?)",
+            (article_id, analysis.version, _now(), json.dumps(asdict(analysis), ensure_ascii=False)),
+        )
+        self._db.executemany(
+            "INSERT OR IGNORE INTO entities(key, name, kind) VALUES (?, ?, ?)",
+            [(e.key, e.name, e.kind) for e in analysis.entities],
+        )
+        self._db.executemany(
+            "INSERT OR IGNORE INTO entity_aliases(entity_key, alias) VALUES (?, ?)",
+            [(e.key, alias) for e in analysis.entities for alias in {e.name, *e.aliases}],
+        )
+        self._db.executemany(
+            "INSERT INTO mentions(article_id, start, end, entity_key, via) VALUES (?, ?, ?, ?, ?)",
+            [(article_id, m.span.start, m.span.end, m.entity, m.via) for m in analysis.mentions],
+        )
+        self._db.executemany(
+            "INSERT INTO quotes(article_id, seq, kind, start, end, text, cue, speaker, speaker_entity)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (article_id, seq, q.kind, q.content.start, q.content.end, q.content.text,
+                 q.cue and q.cue.text, q.speaker and q.speaker.text, q.speaker_entity)
+                for seq, q in enumerate(analysis.quotes)
+            ],
+        )
+
     # -- reading back -------------------------------------------------------------------------
+
+    def known_entities(self, kind: str) -> list[Entity]:
+        """Every stored entity of one kind, with its aliases (what new articles link to)."""
+        rows = self._db.execute(
+            "SELECT e.key, e.name, e.kind, group_concat(a.alias, char(31)) FROM entities e"
+            " LEFT JOIN entity_aliases a ON a.entity_key = e.key WHERE e.kind = ? GROUP BY e.key",
+            (kind,),
+        ).fetchall()
+        return [Entity(r[0], r[1], r[2], tuple(r[3].split("\x1f")) if r[3] else ()) for r in rows]
+
+    def needing_analysis(self, version: str | None) -> list[int]:
+        """Ids of articles with no analysis, or (given a version) one made by another version."""
+        rows = self._db.execute(
+            "SELECT a.id FROM articles a LEFT JOIN analyses n ON n.article_id = a.id"
+            " WHERE n.article_id IS NULL OR (? IS NOT NULL AND n.version != ?) ORDER BY a.id",
+            (version, version),
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def analysis(self, article_id: int) -> Analysis | None:
+        row = self._db.execute("SELECT data FROM analyses WHERE article_id = ?", (article_id,)).fetchone()
+        return None if row is None else analysis_from_dict(json.loads(row[0]))
 
     def count(self) -> int:
         return self._db.execute("SELECT count(*) FROM articles").fetchone()[0]
@@ -177,11 +236,11 @@ class Store:
             "SELECT * FROM articles ORDER BY id LIMIT ? OFFSET ?", (-1 if limit is None else limit, offset)
         )
         for row in cursor:
-            yield self._article(row, with_removed=False)
+            yield self._article(row, with_details=False)
 
     def article(self, article_id: int) -> Article | None:
         row = self._db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return None if row is None else self._article(row, with_removed=True)
+        return None if row is None else self._article(row, with_details=True)
 
     def origins(self, article_id: int) -> list[Origin]:
         """Every place this article's content was found, the first one first."""
@@ -206,11 +265,11 @@ class Store:
                WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?""",
             (match, limit),
         ).fetchall()
-        return [SearchHit(self._article(row, with_removed=False), row["snippet"], row["rank"]) for row in rows]
+        return [SearchHit(self._article(row, with_details=False), row["snippet"], row["rank"]) for row in rows]
 
-    def _article(self, row: sqlite3.Row, with_removed: bool) -> Article:
+    def _article(self, row: sqlite3.Row, with_details: bool) -> Article:
         removed = []
-        if with_removed:
+        if with_details:
             removed = [
                 RemovedLine(r[0], r[1], r[2])
                 for r in self._db.execute(
@@ -234,6 +293,7 @@ class Store:
             origin=Origin(row["location"], row["record"]), content_hash=row["content_hash"],
             raw_format=row["raw_format"], extraction=extraction, id=row["id"],
             duplicate_of=duplicate, ingested_at=row["ingested_at"],
+            analysis=self.analysis(row["id"]) if with_details else None,
         )
 
 
@@ -255,3 +315,31 @@ def _evidence_json(evidence: list[DateEvidence]) -> str:
 
 def _evidence_list(text: str) -> list[DateEvidence]:
     return [DateEvidence(**item) for item in json.loads(text)]
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _span(data: dict | None) -> Span | None:
+    return None if data is None else Span(**data)
+
+
+def analysis_from_dict(data: dict) -> Analysis:
+    """An Analysis back from its stored JSON form (``dataclasses.asdict``)."""
+    return Analysis(
+        version=data["version"],
+        sentences=[Span(**s) for s in data["sentences"]],
+        entities=[Entity(e["key"], e["name"], e["kind"], tuple(e["aliases"])) for e in data["entities"]],
+        mentions=[Mention(Span(**m["span"]), m["entity"], m["via"]) for m in data["mentions"]],
+        quotes=[
+            Quote(q["kind"], Span(**q["content"]), _span(q["cue"]), _span(q["speaker"]), q["speaker_entity"])
+            for q in data["quotes"]
+        ],
+        timexes=[TimeExpr(**t) for t in data["timexes"]],
+        figures=[
+            Figure(Span(**f["span"]), f["value"], f["counts"], f["asserted_by"], _span(f["source"]),
+                   tuple(f["hedges"]), f["modality"])
+            for f in data["figures"]
+        ],
+    )
