@@ -10,6 +10,7 @@ to the person the article introduced with that role (see entities_roles)."""
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -38,6 +39,7 @@ WANTED_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"
 KEY_PREFIX = {"ORG": "org", "GPE": "place", "LOC": "place", "FAC": "place", "NORP": "group", "EVENT": "event"}
 RECENT_SENTENCES = 2  # a role noun with no introduced holder may mean a person named this far back
 NOT_AN_ENTITY = "-"  # the label entity_label_fixes.tsv gives to words that name nothing
+SHARED_NAME_DOMINANCE = 3  # how much more often the article must name one state sharing a name
 _POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
 
 
@@ -66,7 +68,7 @@ def find_entities(doc: Doc) -> tuple[list[Entity], list[Mention]]:
     """The entities of an article and every mention of them (names, aliases, role phrases)."""
     spans = _candidate_spans(doc)
     persons = [s for s in spans if _is_person(s)]
-    others = [_resolve_other(s) for s in spans if not _is_person(s)]
+    others = _shared_names_resolved([_resolve_other(s) for s in spans if not _is_person(s)])
     persons, others = _persons_named_elsewhere(persons, others)
     found = _resolve_persons(persons) + [f for f in others if f.key]
     found += _resolve_roles(doc, [f for f in found if f.kind == "PERSON"], [f for f in found if f.kind != "PERSON"])
@@ -185,6 +187,22 @@ def _resolve_other(span: SpacySpan) -> _Found:
         key = key[:-1]
     name = " ".join(span.text.split())
     return _Found(span, f"{KEY_PREFIX[label]}:{key}", name, label)  # type: ignore[arg-type]
+
+
+def _shared_names_resolved(others: list[_Found]) -> list[_Found]:
+    """A name several states share ("Korea") means the one of them the article is about: the
+    state it names at least ``SHARED_NAME_DOMINANCE`` times as often as any other sharing it."""
+    counts = Counter(f.key for f in others if f.key.startswith("country:"))
+    resolved = []
+    for found in others:
+        codes = gaz.shared_heads().get(gaz.normalise(found.span.text))
+        if codes:
+            ranked = sorted((counts[f"country:{code}"], code) for code in codes)
+            (runner_up, _), (top, code) = ranked[-2], ranked[-1]
+            if top >= 2 and top >= SHARED_NAME_DOMINANCE * runner_up:
+                found = _country(found.span, code, via="alias")
+        resolved.append(found)
+    return resolved
 
 
 def _country(span: SpacySpan, code: str, via: str) -> _Found:

@@ -65,23 +65,39 @@ def short_names() -> dict[str, str]:
 def country_codes() -> dict[str, str]:
     """Normalised country name or alias -> ISO alpha-2."""
     codes: dict[str, str] = {}
-    heads: dict[str, set[str]] = {}  # "korea" heads two ISO names: ambiguous, left out
     for country in pycountry.countries:
-        names = [country.name, getattr(country, "official_name", ""), getattr(country, "common_name", "")]
-        for name in filter(None, names):
+        for name in _iso_names(country):
             variants = _iso_variants(name)
             for variant in variants[:-1] if ", " in name else variants:
                 codes.setdefault(normalise(variant), country.alpha_2)
-            if ", " in name:
-                heads.setdefault(normalise(variants[-1]), set()).add(country.alpha_2)
-    for head, head_codes in heads.items():
+    for head, head_codes in _iso_heads().items():
         if len(head_codes) == 1:
-            codes.setdefault(head, head_codes.pop())
+            codes.setdefault(head, next(iter(head_codes)))
     for code, short, *rest in vocab.load_table("entity_country_names.tsv"):
         aliases = rest[0].split("|") if rest else []
         for alias in aliases + ([short] if short != "-" else []):
             codes[normalise(alias)] = code
     return codes
+
+
+def _iso_names(country) -> list[str]:  # noqa: ANN001 (pycountry's record type is not exported)
+    return [n for n in (country.name, getattr(country, "official_name", ""), getattr(country, "common_name", "")) if n]
+
+
+@cache
+def _iso_heads() -> dict[str, frozenset[str]]:
+    """The head of each inverted ISO name ("Korea, Republic of" -> "korea") -> the codes it heads."""
+    heads: dict[str, set[str]] = {}
+    for country in pycountry.countries:
+        for name in _iso_names(country):
+            if ", " in name:
+                heads.setdefault(normalise(_iso_variants(name)[-1]), set()).add(country.alpha_2)
+    return {head: frozenset(codes) for head, codes in heads.items()}
+
+
+def shared_heads() -> dict[str, frozenset[str]]:
+    """Names shared by several states ("korea": KP and KR, "congo": CD and CG) -> their codes."""
+    return {head: codes for head, codes in _iso_heads().items() if len(codes) > 1}
 
 
 @cache

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -19,8 +20,10 @@ from storydesk.analyse.quotes_marks import Quoted, find_quoted
 from storydesk.analyse.quotes_parse import (
     clause_span,
     cue_span,
+    governs,
     inverted_subject,
     is_cue_verb,
+    named_before,
     phrase_cues,
     phrase_object,
     span_of,
@@ -28,6 +31,7 @@ from storydesk.analyse.quotes_parse import (
     subject_of,
     text_of,
     token_range_span,
+    within_line,
 )
 from storydesk.model import Mention, Quote, Span
 
@@ -85,11 +89,15 @@ def _within_any(quote: Quote, blocks: list[tuple[Quote, int | None]]) -> bool:
 # --- attributions -----------------------------------------------------------------------------
 
 
-def _verb_attribution(doc: Doc, verb: Token) -> Attribution:
-    """The cue and speaker of a reporting verb (speaker None when it has no subject)."""
-    subject = subject_of(verb) or inverted_subject(verb)
+def _verb_attribution(doc: Doc, verb: Token, inside: Callable[[int], bool] = lambda offset: False) -> Attribution:
+    """The cue and speaker of a reporting verb (speaker None when it has no subject); a pronoun
+    right after a name opening the sentence gives way to the name ("Putin I declare ...")."""
+    subject = subject_of(verb, inside) or inverted_subject(verb)
     if subject is None or subject.dep_ == "expl" or subject.lower_ == "it" and not subject.ent_type_:
         return Attribution(cue_span(doc, verb), None)
+    name = named_before(doc, subject)
+    if name is not None:
+        return Attribution(cue_span(doc, verb), span_of(doc, name.start_char, name.end_char), name[-1].idx)
     return Attribution(cue_span(doc, verb), speaker_span(doc, subject), subject.idx)
 
 
@@ -191,14 +199,24 @@ def _nearest_cue(
     candidates: list[tuple[int, Attribution]] = []
     for token in doc[start:end]:
         if is_cue_verb(token) and not inside(token.idx):
-            if standalone or token.is_ancestor(quote_first):
-                candidates.append((_distance(token.idx, stretch), _verb_attribution(doc, token)))
+            if standalone or governs(token, quote_first) or _tags_the_quote(doc, token, stretch):
+                candidates.append((_distance(token.idx, stretch), _verb_attribution(doc, token, inside)))
     for first, last in phrases:
         if start <= first < end and not inside(doc[first].idx):
             candidates.append((_distance(doc[first].idx, stretch), _phrase_attribution(doc, first, last)))
     with_speaker = [c for c in candidates if c[1].speaker is not None]
     pool = with_speaker or candidates
     return min(pool, key=lambda c: c[0])[1] if pool else NO_ATTRIBUTION
+
+
+def _tags_the_quote(doc: Doc, verb: Token, stretch: Quoted) -> bool:
+    """Whether a cue tags the quote right after its closing comma ('Seoul “has ... ,” he noted'):
+    only a comma and up to three words (the speaker) between the closing mark and the verb."""
+    if stretch.close_at is None or verb.idx < stretch.close_at:
+        return False
+    between = text_of(doc)[stretch.close_at + 1 : verb.idx]
+    comma = text_of(doc)[stretch.close_at - 1] == "," or between.lstrip().startswith(",")
+    return comma and "\n" not in between and len(_WORD.findall(between)) <= 3
 
 
 def _distance(offset: int, stretch: Quoted) -> int:
@@ -226,7 +244,7 @@ def _introduced_by_colon(doc: Doc, stretch: Quoted, inside: _Inside) -> Attribut
     colon = _token_at(doc, len(before) - 1)
     for token in reversed(list(colon.sent)):
         if is_cue_verb(token) and not inside(token.idx):
-            return _verb_attribution(doc, token)
+            return _verb_attribution(doc, token, inside)
     return NO_ATTRIBUTION
 
 
@@ -248,7 +266,7 @@ def _reported_speech(
         content = clause_span(doc, clause) if clause is not None else None
         if content is None or _mostly_within(content, direct):
             continue
-        attribution = _verb_attribution(doc, token)
+        attribution = _verb_attribution(doc, token, inside)
         if attribution.speaker is not None:
             found.append((Quote("indirect", content, attribution.cue, attribution.speaker), attribution.speaker_head))
     for first, last in phrases:
@@ -273,8 +291,9 @@ def _according_content(doc: Doc, first: int, last: int) -> Span | None:
     obj = phrase_object(doc, last)
     if obj is not None:
         phrase_end = max(phrase_end, obj.right_edge.i)
-    left = token_range_span(doc, sentence.start, first - 1) if first > sentence.start else None
-    right = token_range_span(doc, phrase_end + 1, sentence.end - 1) if phrase_end + 1 < sentence.end else None
+    start, last = within_line(doc, phrase_head, sentence.start, sentence.end - 1)
+    left = token_range_span(doc, start, first - 1) if first > start else None
+    right = token_range_span(doc, phrase_end + 1, last) if phrase_end < last else None
     sides = [side for side in (left, right) if side is not None]
     return max(sides, key=lambda s: s.end - s.start) if sides else None
 

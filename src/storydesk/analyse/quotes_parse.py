@@ -3,18 +3,22 @@ clause it reports. Shared by the quote finders in ``quotes.py``."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 
 from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
 
 from storydesk import vocab
 from storydesk.model import Span
 
 TEXT_KEY = "storydesk.text"
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+CHAIN_DEPS = frozenset({"conj", "xcomp", "advcl"})  # a verb chained to another shares its subject
 CUE_PARTS = frozenset({"aux", "auxpass", "neg"})
 SPEAKER_CUTS = frozenset({"relcl", "acl", "advcl", "prep", "cc", "conj"})
 EDGE_PUNCT = frozenset({"PUNCT", "SPACE"})
+SENTENCE_ENDS = frozenset({".", "!", "?"})
 INVERTED_SUBJECT_DEPS = frozenset({"dobj", "npadvmod", "attr", "oprd", "appos", "nsubj"})
 
 
@@ -68,19 +72,63 @@ def cue_span(doc: Doc, verb: Token) -> Span:
     return span_of(doc, doc[first].idx, verb.idx + len(verb))
 
 
-def subject_of(verb: Token) -> Token | None:
-    """The verb's subject, or that of the verb it is chained to ("went on to say", "and added")."""
-    current: Token | None = verb
-    for _ in range(3):
-        if current is None:
+def subject_of(verb: Token, quoted: Callable[[int], bool] = lambda offset: False) -> Token | None:
+    """The verb's subject, or that of the verb it is chained to ("went on to say", "and added",
+    "..., saying"). Climbing from a chained verb skips what cannot be its agent: the subject of a
+    subordinate or passive clause ("since elections are held ..., saying") and a subject inside
+    a quotation (a participle the parser hung on the quoted clause), whose reporting verb's
+    subject is taken instead."""
+    current = verb
+    for _ in range(4):
+        subject = _own_subject(current)
+        if subject is not None and not quoted(subject.idx) and (current is verb or _is_agent_clause(current, subject)):
+            return subject
+        climbs = current.dep_ in CHAIN_DEPS or current.dep_ == "ccomp" and quoted(current.idx)
+        if not climbs or current.head == current:
             return None
-        for child in current.children:
-            if child.dep_ in SUBJECT_DEPS:
-                return child
-            if child.dep_ == "agent":
-                return next((grand for grand in child.children if grand.dep_ == "pobj"), None)
-        current = current.head if current.dep_ in ("conj", "xcomp", "advcl") and current.head != current else None
+        current = current.head
     return None
+
+
+def _own_subject(verb: Token) -> Token | None:
+    """The verb's own subject (or the agent of its passive)."""
+    for child in verb.children:
+        if child.dep_ in SUBJECT_DEPS:
+            return child
+        if child.dep_ == "agent":
+            return next((grand for grand in child.children if grand.dep_ == "pobj"), None)
+    return None
+
+
+def _is_agent_clause(verb: Token, subject: Token) -> bool:
+    """Whether a verb reached by climbing is a main, active clause whose subject may be the one
+    who speaks: no subordinating mark ("since", "because") and no passive subject."""
+    return subject.dep_ == "nsubj" and not any(child.dep_ == "mark" for child in verb.children)
+
+
+def governs(verb: Token, token: Token) -> bool:
+    """Whether ``verb`` governs ``token`` without a coordinated clause with a subject of its own
+    in between ("Putin reiterated that ... and Kim welcomed a “new era”": the era is Kim's)."""
+    current = token
+    while current.i != verb.i:
+        if current.head == current:
+            return False
+        if current.dep_ == "conj" and current.pos_ in ("VERB", "AUX") and _own_subject(current) is not None:
+            return False
+        current = current.head
+    return True
+
+
+def named_before(doc: Doc, pronoun: Token) -> SpacySpan | None:
+    """The name that opens a sentence or line right before a subject pronoun, a translation garble
+    where the name is the real subject ("Putin I declare that ...", "Pyongyang He called ...")."""
+    if pronoun.pos_ != "PRON":
+        return None
+    first = pronoun.i
+    while first > 0 and doc[first - 1].pos_ == "PROPN" and doc[first - 1].ent_type_:
+        first -= 1
+    opens = first == 0 or doc[first - 1].is_space or doc[first - 1].text in SENTENCE_ENDS
+    return doc[first : pronoun.i] if first < pronoun.i and opens else None
 
 
 def inverted_subject(verb: Token) -> Token | None:
@@ -106,8 +154,23 @@ def speaker_span(doc: Doc, head: Token) -> Span:
 
 
 def clause_span(doc: Doc, clause: Token) -> Span | None:
-    """The reported clause: the complement's whole subtree ("that ..." included)."""
-    return token_range_span(doc, clause.left_edge.i, clause.right_edge.i)
+    """The reported clause: the complement's whole subtree ("that ..." included), kept to the
+    line of its head (a clause never crosses a paragraph break, though the parse may)."""
+    first, last = within_line(doc, clause, clause.left_edge.i, clause.right_edge.i)
+    return token_range_span(doc, first, last)
+
+
+def within_line(doc: Doc, anchor: Token, first: int, last: int) -> tuple[int, int]:
+    """Token range ``first..last`` (inclusive) narrowed to the line (paragraph) holding ``anchor``."""
+    text = text_of(doc)
+    line_start = text.rfind("\n", 0, anchor.idx) + 1
+    line_end = text.find("\n", anchor.idx)
+    line_end = len(text) if line_end < 0 else line_end
+    while first < anchor.i and doc[first].idx < line_start:
+        first += 1
+    while last > anchor.i and doc[last].idx >= line_end:
+        last -= 1
+    return first, last
 
 
 def phrase_cues(doc: Doc) -> list[tuple[int, int]]:
