@@ -22,5 +22,9 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# Per-stage throughput against same-process baselines (trafilatura, spaCy); BENCH_ARGS="--pages 20".
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm

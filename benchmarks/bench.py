@@ -1,0 +1,410 @@
+"""Per-stage throughput benchmark: each storydesk stage against a baseline run in the same
+process on the same inputs (trafilatura alone on the pages, spaCy alone on the texts), with
+peak memory. Models are loaded and every stage warmed up before anything is timed.
+
+    make bench                                  # 30 pages and 30 texts, about 4 minutes
+    make bench BENCH_ARGS="--pages 200 --json bench.json"
+    .venv/bin/python benchmarks/bench.py --pages 50 --repeat 3
+
+The corpus is the first N pages of ../shared/bench/extraction (WCXB dev articles) and the first
+N article texts of ../shared/bench/quotes (PolNeAR dev, then train); without ../shared/bench it
+is generated from the example articles (deterministic), and the output says so.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import html
+import itertools
+import json
+import math
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+import trafilatura
+
+from storydesk.analyse import analyse
+from storydesk.analyse.entities import find_entities
+from storydesk.analyse.figures import find_figures
+from storydesk.analyse.nlp import load_pipeline
+from storydesk.analyse.quotes import find_quotes
+from storydesk.analyse.timex import find_time_expressions
+from storydesk.desk import Desk
+from storydesk.extract.clean import clean_text
+from storydesk.extract.html import extract_html
+from storydesk.extract.language import detect_language
+from storydesk.extract.visible_text import visible_text
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_BENCH = ROOT.parent / "shared" / "bench"
+EXAMPLES = ROOT / "examples" / "corpus"
+PAGES_FILE = Path("extraction", "wcxb-dev-articles.jsonl.gz")
+TEXT_FILES = (Path("quotes", "polnear-dev.jsonl.gz"), Path("quotes", "polnear-train.jsonl.gz"))
+# PolNeAR texts carry no date; time expressions are resolved against a day of its period
+# (2015-2016) so that the resolution code runs as it does on dated articles.
+POLNEAR_ANCHOR = "2016-06-01"
+SYNTHETIC_ANCHOR = "2024-10-25"
+# About 4 minutes on 2 loaded cores: spaCy alone takes ~1.4 s of CPU per WCXB page here.
+DEFAULT_PAGES = 30
+SYNTHETIC_SEED = 20240625
+SYNTHETIC_PARAGRAPHS = 12  # paragraphs per generated article
+MIN_PROSE_WORDS = 8  # an example line with fewer words is furniture, not a paragraph to reuse
+
+R = TypeVar("R")
+S = TypeVar("S")
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """The fixed inputs: HTML pages (extraction, text mode, ingest) and article texts (analysis)."""
+
+    pages: list[str]
+    texts: list[str]
+    published: str
+    source: str
+
+
+@dataclass
+class Row:
+    """One timed stage. ``baseline`` names the row it is compared with; a ``part`` runs on the
+    baseline's output, so all its time is added to the baseline's."""
+
+    group: str
+    stage: str
+    items: int
+    seconds: float
+    cpu_seconds: float
+    baseline: str | None = None
+    part: bool = False
+
+    @property
+    def rate(self) -> float:
+        return self.items / self.seconds if self.seconds > 0 else math.inf
+
+
+# --- corpus ---------------------------------------------------------------------------------
+
+
+def load_corpus(bench: Path, count: int) -> Corpus:
+    """The benchmark corpus from ``bench`` when its files are there, else a generated one."""
+    if (bench / PAGES_FILE).exists() and (bench / TEXT_FILES[0]).exists():
+        pages = list(itertools.islice(_field_values([bench / PAGES_FILE], "html"), count))
+        texts = list(itertools.islice(_field_values([bench / f for f in TEXT_FILES], "text"), count))
+        source = f"{bench}: first {len(pages)} WCXB dev pages, first {len(texts)} PolNeAR texts (dev, then train)"
+        return Corpus(pages, texts, POLNEAR_ANCHOR, source)
+    return synthetic_corpus(count)
+
+
+def _field_values(paths: Sequence[Path], name: str) -> Iterator[str]:
+    """One field of every record of some JSONL.gz files, in order (missing files skipped)."""
+    for path in paths:
+        if path.exists():
+            with gzip.open(path, "rt", encoding="utf-8") as lines:
+                yield from (json.loads(line)[name] for line in lines if line.strip())
+
+
+def synthetic_corpus(count: int) -> Corpus:
+    """``count`` articles recombined from the example articles' prose paragraphs (a fixed seed,
+    so every run gets the same corpus), each also wrapped in a page with furniture."""
+    paragraphs = [
+        line.strip()
+        for path in sorted(EXAMPLES.glob("*.txt"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if len(line.split()) >= MIN_PROSE_WORDS
+    ]
+    rng = random.Random(SYNTHETIC_SEED)
+    per_article = min(SYNTHETIC_PARAGRAPHS, len(paragraphs))
+    texts = ["\n".join(rng.sample(paragraphs, per_article)) for _ in range(count)]
+    pages = [_as_page(number, text) for number, text in enumerate(texts)]
+    source = f"SYNTHETIC: {count} articles recombined from {EXAMPLES} (../shared/bench not found)"
+    return Corpus(pages, texts, SYNTHETIC_ANCHOR, source)
+
+
+def _as_page(number: int, text: str) -> str:
+    """An HTML news page around ``text``: navigation, headline, date, paragraphs, footer."""
+    body = "".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines())
+    headline = html.escape(text.split(".")[0][:90])
+    return (
+        f"<html><head><title>{headline}</title>"
+        f'<meta property="article:published_time" content="{SYNTHETIC_ANCHOR}"></head><body>'
+        "<nav><a href='/'>Home</a> <a href='/world'>World</a> <a href='/europe'>Europe</a></nav>"
+        f"<article><h1>{headline}</h1><p class='byline'>By Staff Writer {number}</p>{body}</article>"
+        "<aside><h2>Related</h2><ul><li><a href='/a'>More news</a></li></ul></aside>"
+        "<footer>Follow us on social media. All rights reserved.</footer></body></html>"
+    )
+
+
+# --- timing ---------------------------------------------------------------------------------
+
+
+class Stopwatch:
+    """Wall (perf_counter) and CPU (process_time) seconds accumulated per named step."""
+
+    def __init__(self) -> None:
+        self.wall: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+
+    def time(self, name: str, work: Callable[..., R], *args: Any) -> R:
+        """``work(*args)``, its time added to step ``name``."""
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = work(*args)
+        self.wall[name] = self.wall.get(name, 0.0) + time.perf_counter() - wall
+        self.cpu[name] = self.cpu.get(name, 0.0) + time.process_time() - cpu
+        return result
+
+
+def best_of(repeat: int, run_once: Callable[[Stopwatch], None]) -> Stopwatch:
+    """The best (least) time of each step over ``repeat`` runs of ``run_once``. Each run times
+    the contenders item by item in turn, so a change of machine load hits them alike."""
+    runs = []
+    for _ in range(max(1, repeat)):
+        runs.append(Stopwatch())
+        run_once(runs[-1])
+    best = Stopwatch()
+    for name in runs[0].wall:
+        best.wall[name] = min(run.wall[name] for run in runs)
+        best.cpu[name] = min(run.cpu[name] for run in runs)
+    return best
+
+
+def in_turn(number: int, first: Callable[[], R], second: Callable[[], S]) -> tuple[R, S]:
+    """Both results, the calls made in turn: ``first`` first on even items, ``second`` first on
+    odd ones. The second call on an input is cheaper (spaCy's tokenizer cache and new lexemes,
+    trafilatura's lru_caches: about 10% on spaCy), so neither contender always gets that discount."""
+    if number % 2:
+        later = second()
+        return first(), later
+    earlier = first()
+    return earlier, second()
+
+
+def _progress(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def warm_up(corpus: Corpus, workdir: Path) -> None:
+    """Load every model and lazily built rule table before timing (load time is not throughput)."""
+    page, text = corpus.pages[0], corpus.texts[0]
+    load_pipeline()(text)
+    analyse(text, corpus.published)
+    trafilatura.extract(page)
+    extract_html(page)
+    clean_text(visible_text(page))
+    detect_language(text)
+    (path,) = write_pages(corpus.pages[:1], workdir / "warm-up")
+    with Desk(workdir / "warm-up.db") as desk:
+        desk.ingest([str(path)])
+
+
+def write_pages(pages: Sequence[str], folder: Path) -> list[Path]:
+    """The pages as numbered .html files in ``folder`` (the input of the ingest stage)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / f"{number:05d}.html" for number in range(len(pages))]
+    for path, page in zip(paths, pages):
+        path.write_text(page, encoding="utf-8")
+    return paths
+
+
+# --- stages ---------------------------------------------------------------------------------
+
+TRAFILATURA = "trafilatura.extract (baseline)"
+SPACY = "spaCy nlp(text) (baseline)"
+ANALYSE = "analyse (spaCy + our parts)"
+PARTS = ("find_entities", "find_quotes", "find_figures", "find_time_expressions")
+INGEST_BASELINE = "trafilatura + spaCy (baseline)"
+
+
+def rows_of(
+    group: str, watch: Stopwatch, items: int, baselines: dict[str, str | None], parts: Sequence[str] = ()
+) -> list[Row]:
+    """One row per timed step, in the order given, with the baseline each is compared with."""
+    return [
+        Row(group, name, items, watch.wall[name], watch.cpu[name], baseline, name in parts)
+        for name, baseline in baselines.items()
+    ]
+
+
+def bench_extraction(corpus: Corpus, repeat: int) -> list[Row]:
+    """trafilatura alone vs our HTML extraction (trafilatura + fallback + our dates)."""
+    def run_once(watch: Stopwatch) -> None:
+        for number, page in enumerate(corpus.pages):
+            in_turn(number, partial(watch.time, TRAFILATURA, trafilatura.extract, page),
+                    partial(watch.time, "extract_html", extract_html, page))
+
+    watch = best_of(repeat, run_once)
+    return rows_of("extraction", watch, len(corpus.pages), {TRAFILATURA: None, "extract_html": TRAFILATURA})
+
+
+def bench_text_mode(corpus: Corpus, repeat: int) -> list[Row]:
+    """The page's visible text (lxml walk), then our cleaner on that text (no baseline: the
+    cleaner has no off-the-shelf equivalent)."""
+    def run_once(watch: Stopwatch) -> None:
+        for page in corpus.pages:
+            watch.time("clean_text (on visible text)", clean_text, watch.time("visible_text", visible_text, page))
+
+    watch = best_of(repeat, run_once)
+    steps = {"visible_text": None, "clean_text (on visible text)": None}
+    return rows_of("text mode", watch, len(corpus.pages), steps)
+
+
+def bench_analysis(corpus: Corpus, repeat: int) -> list[Row]:
+    """spaCy alone vs the whole analysis, then each of our parts alone on spaCy's doc."""
+    nlp, anchor = load_pipeline(), date.fromisoformat(corpus.published)
+
+    def run_once(watch: Stopwatch) -> None:
+        for number, text in enumerate(corpus.texts):
+            doc, _ = in_turn(number, partial(watch.time, SPACY, nlp, text),
+                             partial(watch.time, ANALYSE, analyse, text, corpus.published))
+            _, mentions = watch.time("find_entities", find_entities, doc)
+            quotes = watch.time("find_quotes", find_quotes, doc, mentions)
+            watch.time("find_figures", find_figures, doc, quotes, mentions)
+            watch.time("find_time_expressions", find_time_expressions, text, anchor)
+
+    watch = best_of(repeat, run_once)
+    steps = {SPACY: None, ANALYSE: SPACY} | {part: SPACY for part in PARTS}
+    return rows_of("analysis", watch, len(corpus.texts), steps, PARTS)
+
+
+def bench_ingest(corpus: Corpus, workdir: Path, repeat: int) -> list[Row]:
+    """trafilatura then spaCy on each page vs Desk.ingest of the same page as an .html file
+    (extraction, language, dedupe, analysis, one transaction in a fresh store per run)."""
+    nlp, paths = load_pipeline(), write_pages(corpus.pages, workdir / "pages")
+    runs = itertools.count()
+
+    def run_once(watch: Stopwatch) -> None:
+        with Desk(workdir / f"bench-{next(runs)}.db") as desk:
+            for number, (page, path) in enumerate(zip(corpus.pages, paths)):
+                in_turn(number, partial(watch.time, INGEST_BASELINE, _extract_and_parse, nlp, page),
+                        partial(watch.time, "Desk.ingest (whole pipeline)", desk.ingest, [str(path)]))
+
+    watch = best_of(repeat, run_once)
+    steps = {INGEST_BASELINE: None, "Desk.ingest (whole pipeline)": INGEST_BASELINE}
+    return rows_of("ingest", watch, len(corpus.pages), steps)
+
+
+def _extract_and_parse(nlp: Language, page: str) -> Doc:
+    """The baselines' work on one page: trafilatura's text, parsed by spaCy."""
+    return nlp(trafilatura.extract(page) or "")
+
+
+# --- report ---------------------------------------------------------------------------------
+
+
+def summarise(rows: list[Row]) -> list[dict[str, Any]]:
+    """Each row with its rate, its baseline's rate, the ratio of the two rates, and the time it
+    adds to its baseline as a share of the baseline's time (wall and CPU)."""
+    by_stage = {row.stage: row for row in rows}
+    table = []
+    for row in rows:
+        base = by_stage.get(row.baseline) if row.baseline else None
+        entry = asdict(row) | {"rate": row.rate, "baseline_rate": None, "ratio": None,
+                               "added_share": None, "added_cpu_share": None}
+        if base is not None:
+            entry |= {"baseline_rate": base.rate, "ratio": row.rate / base.rate,
+                      "added_share": _added(row.seconds, base.seconds, row.part),
+                      "added_cpu_share": _added(row.cpu_seconds, base.cpu_seconds, row.part)}
+        table.append(entry)
+    return table
+
+
+def _added(seconds: float, baseline_seconds: float, part: bool) -> float:
+    """Time added to the baseline's, as a share of it (a part's own time is all added)."""
+    return (seconds if part else seconds - baseline_seconds) / baseline_seconds
+
+
+def render(report: dict[str, Any]) -> str:
+    """The report as a plain-text table with its notes."""
+    header = (f"{'stage':<38}{'items':>6}{'seconds':>9}{'items/s':>9}{'base/s':>9}{'ratio':>7}"
+              f"{'added':>7}{'cpu s':>9}{'added cpu':>10}")
+    lines = [f"corpus: {report['corpus']}", f"repeat: {report['repeat']} (best taken)", "", header, "-" * len(header)]
+    group = None
+    for row in report["rows"]:
+        if row["group"] != group:
+            group = row["group"]
+            lines.append(f"[{group}]")
+        stage = ("  " if row["part"] else "") + row["stage"]
+        lines.append(
+            f"{stage:<38}{row['items']:>6}{row['seconds']:>9.2f}{row['rate']:>9.2f}"
+            f"{_number(row['baseline_rate'], '.2f'):>9}{_number(row['ratio'], '.2f'):>7}"
+            f"{_number(row['added_share'], '.0%'):>7}{row['cpu_seconds']:>9.2f}"
+            f"{_number(row['added_cpu_share'], '.0%'):>10}"
+        )
+    lines += [
+        "",
+        "seconds = wall (perf_counter); ratio = items/s over baseline items/s; added = time added to",
+        "the baseline's, as a share of it (a part: its own time on spaCy's doc); cpu = process_time.",
+        f"our analysis work as a share of spaCy's time: {_number(report['analysis_added_share'], '.1%')} wall,"
+        f" {_number(report['analysis_added_cpu_share'], '.1%')} CPU (target: under 33%)",
+        f"peak memory (maxrss): {report['peak_memory_mb']:.0f} MB",
+        f"load average (1 min) at start/end: {report['load_average'][0]:.2f} / {report['load_average'][1]:.2f}"
+        f" on {os.cpu_count()} CPUs",
+    ]
+    return "\n".join(lines)
+
+
+def _number(value: float | None, spec: str) -> str:
+    return "" if value is None else format(value, spec)
+
+
+def peak_memory_mb() -> float:
+    """This process's peak resident memory (Linux reports ru_maxrss in kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run(corpus: Corpus, repeat: int) -> dict[str, Any]:
+    """Warm up, time every stage, and gather the report."""
+    load_start = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="storydesk-bench-") as tmp:
+        workdir = Path(tmp)
+        _progress("loading models and warming up")
+        warm_up(corpus, workdir)
+        rows: list[Row] = []
+        for name, stage in (("extraction", bench_extraction), ("text mode", bench_text_mode),
+                            ("analysis", bench_analysis)):
+            _progress(name)
+            rows += stage(corpus, repeat)
+        _progress("ingest")
+        rows += bench_ingest(corpus, workdir, repeat)
+    table = summarise(rows)
+    analysis = next(row for row in table if row["stage"] == ANALYSE)
+    return {
+        "corpus": corpus.source,
+        "repeat": repeat,
+        "rows": table,
+        "analysis_added_share": analysis["added_share"],
+        "analysis_added_cpu_share": analysis["added_cpu_share"],
+        "peak_memory_mb": peak_memory_mb(),
+        "load_average": [load_start, os.getloadavg()[0]],
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    """Parse the options, run the benchmark, print the table (and write JSON); returns the report."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=DEFAULT_PAGES, help=f"pages and texts (default {DEFAULT_PAGES})")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per measurement, best taken (default 1)")
+    parser.add_argument("--json", type=Path, help="also write the report as JSON to this file")
+    parser.add_argument("--bench-dir", type=Path, default=DEFAULT_BENCH, help="benchmark data folder")
+    options = parser.parse_args(argv)
+    report = run(load_corpus(options.bench_dir, options.pages), options.repeat)
+    print(render(report))
+    if options.json:
+        options.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return report
+
+
+if __name__ == "__main__":
+    main()
