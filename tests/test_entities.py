@@ -221,3 +221,16 @@ def test_role_word_modifying_another_noun_is_no_role(nlp):
     text = "Dennis Francis, the head of the UN General Assembly, spoke. The General Assembly voted."
     _, mentions = find_entities(nlp(text))
     assert {m.span.text for m in mentions if m.via == "role"} == {"the head of the UN General Assembly"}
+
+
+def test_a_name_shared_by_two_states_means_the_one_the_article_is_about(nlp):
+    text = (
+        "North Korea tested a missile. Pyongyang said North Korea will not stop. "
+        "Seoul protested. Russia and Korea signed a pact, North Korea said."
+    )
+    assert keys_by_text(nlp, text)["Korea"] == {"country:KP"}
+
+
+def test_a_shared_name_stays_a_place_when_neither_state_dominates(nlp):
+    text = "North Korea and South Korea met. Korea has a long history."
+    assert not keys_by_text(nlp, text)["Korea"] & {"country:KP", "country:KR"}

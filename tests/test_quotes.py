@@ -168,3 +168,38 @@ def test_seed_002_partial_and_pronoun_speakers(nlp):
     assert quote_with(quotes, "inhumane").kind == "partial"
     assert quote_with(quotes, "inhumane").speaker.text == "Putin"
     assert quote_with(quotes, "we can also say").speaker_entity == "person:putin"
+
+
+def test_reported_clause_stays_on_its_line(nlp):
+    text = "We will win this war and we will rebuild every town.\nMaria Lopez\nThe army is advancing on all fronts, Lopez continued."
+    indirect = only(quotes_of(nlp, text), "indirect")
+    assert indirect and all("\n" not in q.content.text and "Maria" not in q.content.text for q in indirect)
+
+
+def test_a_subordinate_passive_clause_is_not_the_speaker(nlp):
+    text = "Peter Wilson repeated the warning, since new elections are held in May, saying: “The opposition would leave us defenceless.”"
+    (quote,) = only(quotes_of(nlp, text), "direct")
+    assert quote.speaker.text == "Peter Wilson"
+
+
+def test_a_name_before_a_pronoun_subject_is_the_speaker(nlp):
+    text = "Main points\nMerkel I declare that “the agreement signed today guarantees mutual help”, she added."
+    speakers = {q.speaker.text for q in quotes_of(nlp, text) if q.cue and q.cue.text == "declare"}
+    assert speakers == {"Merkel"}
+
+
+def test_a_coordinated_clause_keeps_its_own_partial_quote(nlp):
+    text = "Anna Berg reiterated that the talks will continue, and John Carter welcomed a “new chapter” in relations."
+    assert not [q for q in only(quotes_of(nlp, text), "partial") if q.speaker and q.speaker.text == "Anna Berg"]
+
+
+def test_a_cue_after_the_closing_comma_tags_a_partial_quote(nlp):
+    text = "The neighbour “has nothing to fear from the new treaty,” she noted."
+    (quote,) = only(quotes_of(nlp, text), "partial")
+    assert (quote.cue.text, quote.speaker.text) == ("noted", "she")
+
+
+def test_said_at_an_event_that_clause_is_reported(nlp):
+    text = "He also said at the end of the summit that NATO had long been involved in the war."
+    (quote,) = only(quotes_of(nlp, text), "indirect")
+    assert quote.content.text.startswith("that NATO had long been involved")

@@ -23,6 +23,7 @@ from storydesk.analyse.quotes_parse import (
     governs,
     inverted_subject,
     is_cue_verb,
+    misattached_complement,
     named_before,
     phrase_cues,
     phrase_object,
@@ -262,7 +263,7 @@ def _reported_speech(
     for token in doc:
         if not is_cue_verb(token) or inside(token.idx) or cue_span(doc, token).start in direct_cues:
             continue
-        clause = next((child for child in token.children if child.dep_ == "ccomp"), None)
+        clause = next((child for child in token.children if child.dep_ == "ccomp"), None) or misattached_complement(token)
         content = clause_span(doc, clause) if clause is not None else None
         if content is None or _mostly_within(content, direct):
             continue

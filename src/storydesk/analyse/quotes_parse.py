@@ -101,9 +101,10 @@ def _own_subject(verb: Token) -> Token | None:
 
 
 def _is_agent_clause(verb: Token, subject: Token) -> bool:
-    """Whether a verb reached by climbing is a main, active clause whose subject may be the one
-    who speaks: no subordinating mark ("since", "because") and no passive subject."""
-    return subject.dep_ == "nsubj" and not any(child.dep_ == "mark" for child in verb.children)
+    """Whether a verb reached by climbing may have the speaker for subject: an active clause that
+    is not an adverbial clause with a subordinator ("since elections are held", "because ...")."""
+    subordinate = verb.dep_ == "advcl" and any(child.dep_ == "mark" for child in verb.children)
+    return subject.dep_ == "nsubj" and not subordinate
 
 
 def governs(verb: Token, token: Token) -> bool:
@@ -117,6 +118,23 @@ def governs(verb: Token, token: Token) -> bool:
             return False
         current = current.head
     return True
+
+
+def misattached_complement(verb: Token) -> Token | None:
+    """A "that" clause the parser hung as a relative clause on the noun of the verb's adjunct
+    ("said at the summit that NATO had been involved"): told apart from a true relative clause
+    by having no gap for "that" to fill (its verb is passive or already has an object)."""
+    for prep in (child for child in verb.children if child.dep_ == "prep"):
+        for noun in (child for child in prep.children if child.dep_ == "pobj"):
+            for clause in noun.subtree:
+                if clause.dep_ == "relcl" and clause.left_edge.lower_ == "that" and _no_gap(clause):
+                    return clause
+    return None
+
+
+def _no_gap(clause: Token) -> bool:
+    deps = [child.dep_ for child in clause.children if child.i != clause.left_edge.i]
+    return "nsubjpass" in deps or "nsubj" in deps and "dobj" in deps
 
 
 def named_before(doc: Doc, pronoun: Token) -> SpacySpan | None:
