@@ -1,7 +1,8 @@
 """Language of an article's text, as an ISO 639-1 code, by lingua.
 
-Low-accuracy mode over all languages: news bodies are long enough for it, and it keeps the
-detector at about 70 MB and ~10 ms per article instead of a gigabyte of models.
+Low-accuracy mode over all languages on the body's first 1,000 characters: enough text for a
+sure answer, about 70 MB of models instead of a gigabyte, and a cost that does not grow with
+the article (about 20 ms on a loaded 2-core machine; 3,000 characters took twice as long).
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from functools import cache
 
 from lingua import LanguageDetector, LanguageDetectorBuilder
 
-SAMPLE_CHARS = 3000  # a body's first paragraphs decide; bounds the cost on huge texts
+SAMPLE_CHARS = 1000  # a body's first paragraphs decide; bounds the cost on huge texts
 MIN_CONFIDENCE = 0.5
 
 
