@@ -13,7 +13,7 @@ import itertools
 import json
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,14 +32,31 @@ QUOTE_TOKENS = frozenset({"``", "''", '"', "“", "”", "'", "‘", "’"})
 CLOSING_PUNCT = frozenset({",", ".", "?", "!"})
 _WORD = re.compile(r"\w+")
 _NAME_WORD = re.compile(r"[A-Z][\w'’-]+")
+Finder = Callable[[Doc, list[Mention]], list[Quote]]
 
 
-def evaluate_quotes(path: Path, predictions: Path | None = None, limit: int | None = None) -> dict[str, Any]:
-    """Score ``find_quotes`` on a PolNeAR file of either format; optionally write predictions."""
+def evaluate_quotes(
+    path: Path, predictions: Path | None = None, limit: int | None = None, system: str = "rules"
+) -> dict[str, Any]:
+    """Score a quote finder (``system``: "rules", "learned" or "combined") on a PolNeAR file of
+    either format; optionally write predictions."""
     records = list(itertools.islice(_read_jsonl(path), limit))
+    finder = _finder(system)
     if records and "tokens" in records[0]:
-        return _evaluate_sentences(records, predictions)
-    return _evaluate_articles(records, predictions)
+        return {"system": system, **_evaluate_sentences(records, predictions, finder)}
+    return {"system": system, **_evaluate_articles(records, predictions, finder)}
+
+
+def _finder(system: str) -> Finder:
+    """The quote finder named ``system``; the learned ones are imported only when asked for."""
+    if system == "rules":
+        return find_quotes
+    from storydesk.analyse import quotes_crf
+
+    finders = {"learned": quotes_crf.find_quotes_learned, "combined": quotes_crf.find_quotes_combined}
+    if system not in finders:
+        raise ValueError(f"unknown quote system {system!r}: rules, learned or combined")
+    return finders[system]
 
 
 def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
@@ -64,11 +81,11 @@ def _mentions(doc: Doc) -> list[Mention]:
     return find_entities(doc)[1]
 
 
-def _analyse(text: str) -> tuple[list[Quote], float]:
+def _analyse(text: str, finder: Finder) -> tuple[list[Quote], float]:
     """The quotes of ``text`` and the milliseconds spaCy and the quote finder took."""
     started = time.perf_counter()
     doc = load_pipeline()(text)
-    quotes = find_quotes(doc, _mentions(doc))
+    quotes = finder(doc, _mentions(doc))
     return quotes, (time.perf_counter() - started) * 1000
 
 
@@ -146,12 +163,12 @@ def label_spans(labels: list[str]) -> set[tuple[int, int, str]]:
     return spans
 
 
-def _evaluate_sentences(records: list[dict[str, Any]], predictions: Path | None) -> dict[str, Any]:
+def _evaluate_sentences(records: list[dict[str, Any]], predictions: Path | None, finder: Finder) -> dict[str, Any]:
     counts = {role: {"tp": 0, "fp": 0, "fn": 0} for role in ROLES}
     lines, total_ms = [], 0.0
     for record in records:
         text, offsets = _join_tokens(record["tokens"])
-        quotes, ms = _analyse(text)
+        quotes, ms = _analyse(text, finder)
         total_ms += ms
         labels = predicted_labels(record["tokens"], offsets, quotes)
         lines.append(json.dumps({"id": record.get("id"), "labels": labels}))
@@ -264,11 +281,11 @@ def _match(predicted: list[Pair], gold: list[Pair]) -> int:
     return matched
 
 
-def _evaluate_articles(records: list[dict[str, Any]], predictions: Path | None) -> dict[str, Any]:
+def _evaluate_articles(records: list[dict[str, Any]], predictions: Path | None, finder: Finder) -> dict[str, Any]:
     totals = {name: {"tp": 0, "predicted": 0, "gold": 0} for name in ("direct", "all")}
     lines, total_ms = [], 0.0
     for record in records:
-        quotes, ms = _analyse(record["text"])
+        quotes, ms = _analyse(record["text"], finder)
         total_ms += ms
         groups = attributions(quotes)
         lines.append(json.dumps({"article": record.get("article"), "attributions": [_as_json(g) for g in groups]}))

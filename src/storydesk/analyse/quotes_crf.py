@@ -1,0 +1,324 @@
+"""Learned quote attribution: a linear-chain CRF (python-crfsuite) that labels each token of a
+paragraph B/I-source, B/I-cue, B/I-content or O, trained on PolNeAR's training split by
+``scripts/train_quotes_crf.py`` and shipped as ``storydesk/data/quotes_crf.model``.
+
+Features are the parse (lemma, POS, dependency, head), the reporting-verb lexicon (distance to
+the nearest cue, the branch of the cue a token hangs from), the quotation marks, and the rule
+finder's own labels (stacking). ``find_quotes_learned`` turns the labelled spans into Quotes.
+"""
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import pycrfsuite
+from spacy.tokens import Doc, Token
+
+from storydesk import vocab
+from storydesk.analyse.quotes import find_quotes
+from storydesk.analyse.quotes_marks import find_quoted
+from storydesk.analyse.quotes_parse import phrase_cues, text_of
+from storydesk.model import Mention, Quote, Span
+
+MODEL_FILE = "quotes_crf.model"
+WINDOW = 2
+MAX_ANCESTORS = 12  # a cue verb further up the tree than this does not govern the token
+DIRECT_SHARE = 0.9  # a content this much inside quotation marks is a direct quote
+RULE_PRIORITY_KINDS = frozenset({"direct", "block"})  # what the combined system takes from the rules
+
+
+# --- tokens, paragraphs and features ----------------------------------------------------------
+
+
+def paragraphs(doc: Doc) -> list[list[Token]]:
+    """The doc's non-space tokens grouped by paragraph (a line break ends one): the CRF's sequences."""
+    found: list[list[Token]] = [[]]
+    for token in doc:
+        if not token.is_space:
+            found[-1].append(token)
+        if "\n" in token.text or "\n" in token.whitespace_:
+            found.append([])
+    return [paragraph for paragraph in found if paragraph]
+
+
+@cache
+def _cue_lemmas() -> frozenset[str]:
+    return frozenset(vocab.load("quote_verbs.txt"))
+
+
+def _shape(text: str) -> str:
+    """Collapsed word shape: "Putin" -> "Xx", "2024" -> "d", "U.S." -> "X.X."."""
+    shape = []
+    for char in text:
+        kind = "X" if char.isupper() else "x" if char.isalpha() else "d" if char.isdigit() else char
+        if not shape or shape[-1] != kind:
+            shape.append(kind)
+    return "".join(shape[:6])
+
+
+def _bucket(distance: int) -> str:
+    return str(distance) if distance < 3 else "3-5" if distance < 6 else "6-10" if distance < 11 else "far"
+
+
+def _rule_roles(doc: Doc, quotes: list[Quote]) -> list[str]:
+    """The rule finder's role of every token ("content:direct", "source", "cue" or "O")."""
+    roles = ["O"] * len(doc)
+    for quote in quotes:
+        for role, span in (("content:" + quote.kind, quote.content), ("source", quote.speaker), ("cue", quote.cue)):
+            if span is not None:
+                found = doc.char_span(span.start, span.end, alignment_mode="expand")
+                for index in range(found.start, found.end) if found is not None else ():
+                    roles[index] = role
+    return roles
+
+
+def _governing_cue(token: Token) -> str:
+    """The dependency branch by which ``token`` hangs from the nearest reporting verb above it
+    ("nsubj", "ccomp", ...), "self" for the verb itself, "none" when no such verb governs it."""
+    if token.lemma_ in _cue_lemmas() and token.pos_ in ("VERB", "AUX"):
+        return "self"
+    child = token
+    for _ in range(MAX_ANCESTORS):
+        head = child.head
+        if head is child:
+            return "none"
+        if head.lemma_ in _cue_lemmas() and head.pos_ == "VERB":
+            return child.dep_
+        child = head
+    return "none"
+
+
+def _cue_distances(tokens: list[Token], cues: set[int]) -> list[str]:
+    """For each token, the direction and bucketed distance to the nearest cue in its paragraph."""
+    positions = [i for i, token in enumerate(tokens) if token.i in cues]
+    found = []
+    for i in range(len(tokens)):
+        at = bisect.bisect_left(positions, i)
+        before = i - positions[at - 1] if at > 0 else None
+        after = positions[at] - i if at < len(positions) else None
+        if before is None and after is None:
+            found.append("none")
+        elif after is not None and (before is None or after <= before):
+            found.append("before:" + _bucket(after))
+        else:
+            found.append("after:" + _bucket(before))
+    return found
+
+
+@dataclass(frozen=True)
+class _DocFacts:
+    """What the features need about the whole doc, computed once."""
+
+    rule_roles: list[str]
+    cue_tokens: set[int]
+    inside_marks: list[bool]
+    sentence_start: list[int]  # per token, the index of its sentence's first token
+    sentence_end: list[int]  # and of its last
+
+
+def _doc_facts(doc: Doc, rule_quotes: list[Quote]) -> _DocFacts:
+    cues = {t.i for t in doc if t.lemma_ in _cue_lemmas() and t.pos_ == "VERB"}
+    cues |= {i for first, last in phrase_cues(doc) for i in range(first, last + 1)}
+    stretches = find_quoted(text_of(doc))
+    starts = [q.open_at for q in stretches]
+    ends = [(q.close_at + 1) if q.close_at is not None else q.end for q in stretches]
+
+    def inside(offset: int) -> bool:
+        at = bisect.bisect_right(starts, offset) - 1
+        return at >= 0 and offset < ends[at]
+
+    sentence_start, sentence_end = [0] * len(doc), [0] * len(doc)
+    for sentence in doc.sents:
+        sentence_start[sentence.start : sentence.end] = [sentence.start] * len(sentence)
+        sentence_end[sentence.start : sentence.end] = [sentence.end - 1] * len(sentence)
+    return _DocFacts(_rule_roles(doc, rule_quotes), cues, [inside(t.idx) for t in doc], sentence_start, sentence_end)
+
+
+def _own_features(token: Token, facts: _DocFacts, distance: str, position: str) -> list[str]:
+    head = token.head
+    return [
+        "w=" + token.lower_,
+        "shape=" + _shape(token.text),
+        "suf=" + token.lower_[-3:],
+        "lemma=" + token.lemma_.lower(),
+        "pos=" + token.pos_,
+        "tag=" + token.tag_,
+        "dep=" + token.dep_,
+        "hlemma=" + head.lemma_.lower(),
+        "hpos=" + head.pos_,
+        "dep_hlemma=" + token.dep_ + "|" + head.lemma_.lower(),
+        "ent=" + token.ent_type_,
+        "cuelex=" + str(token.i in facts.cue_tokens),
+        "gov=" + _governing_cue(token),
+        "dist=" + distance,
+        "quoted=" + str(facts.inside_marks[token.i]),
+        "sent=" + position,
+        "rule=" + facts.rule_roles[token.i],
+    ]
+
+
+WINDOW_KEYS = ("w=", "pos=", "dep=", "rule=", "quoted=", "cuelex=", "gov=")
+
+
+def _paragraph_features(tokens: list[Token], facts: _DocFacts) -> list[list[str]]:
+    """Each token's own features plus a few of its neighbours' within ±WINDOW."""
+    distances = _cue_distances(tokens, facts.cue_tokens)
+    own = [_own_features(t, facts, distances[i], _sentence_position(t.i, facts)) for i, t in enumerate(tokens)]
+    windowed = [[f for f in features if f.startswith(WINDOW_KEYS)] for features in own]
+    rows = []
+    for i, features in enumerate(own):
+        row = list(features)
+        for offset in range(-WINDOW, WINDOW + 1):
+            if offset and 0 <= i + offset < len(tokens):
+                row.extend(f"{offset}:{f}" for f in windowed[i + offset])
+        if i == 0:
+            row.append("BOP")
+        if i == len(tokens) - 1:
+            row.append("EOP")
+        rows.append(row)
+    return rows
+
+
+def _sentence_position(index: int, facts: _DocFacts) -> str:
+    """Where the token sits in its sentence: first, second, last, or inside."""
+    if index == facts.sentence_start[index]:
+        return "first"
+    if index == facts.sentence_end[index]:
+        return "last"
+    return "second" if index == facts.sentence_start[index] + 1 else "inside"
+
+
+def doc_features(doc: Doc, rule_quotes: list[Quote]) -> Iterator[tuple[list[Token], list[list[str]]]]:
+    """Each paragraph's tokens and their feature rows (shared by training and labelling)."""
+    facts = _doc_facts(doc, rule_quotes)
+    for tokens in paragraphs(doc):
+        yield tokens, _paragraph_features(tokens, facts)
+
+
+# --- labelling --------------------------------------------------------------------------------
+
+
+@cache
+def _tagger() -> pycrfsuite.Tagger:
+    """The packaged model, opened once per process."""
+    tagger = pycrfsuite.Tagger()
+    with resources.as_file(resources.files("storydesk.data").joinpath(MODEL_FILE)) as path:
+        tagger.open(str(path))
+    return tagger
+
+
+def _labels(doc: Doc, rule_quotes: list[Quote]) -> list[str]:
+    labels = ["O"] * len(doc)
+    tagger = _tagger()
+    for tokens, rows in doc_features(doc, rule_quotes):
+        for token, label in zip(tokens, tagger.tag(rows)):
+            labels[token.i] = label
+    return labels
+
+
+def label_tokens(doc: Doc) -> list[str]:
+    """A BIO label (source, cue, content) for every token of the doc; space tokens are "O"."""
+    return _labels(doc, find_quotes(doc, []))
+
+
+# --- labelled spans to quotes -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Piece:
+    role: str
+    first: int  # token index, inclusive
+    last: int
+    paragraph: int
+    sentence: int  # index of the sentence's first token
+
+
+def _pieces(doc: Doc, labels: list[str], facts: _DocFacts) -> list[_Piece]:
+    """The labelled spans in order; a span never crosses a paragraph."""
+    paragraph_of = [0] * len(doc)
+    for number, tokens in enumerate(paragraphs(doc)):
+        for token in tokens:
+            paragraph_of[token.i] = number
+    found: list[_Piece] = []
+    for i, label in enumerate(labels):
+        tag, _, role = label.partition("-")
+        current = found[-1] if found else None
+        continues = current and current.role == role and current.last == i - 1 and paragraph_of[i] == current.paragraph
+        if tag == "I" and continues and not _opens_quoted_sentence(facts, i):
+            found[-1] = _Piece(role, current.first, i, current.paragraph, current.sentence)
+        elif tag in ("B", "I"):
+            found.append(_Piece(role, i, i, paragraph_of[i], facts.sentence_start[i]))
+    return found
+
+
+def _opens_quoted_sentence(facts: _DocFacts, index: int) -> bool:
+    """Whether token ``index`` starts a sentence inside quotation marks after one outside them:
+    there the CRF often runs reported speech and the next direct quote into one content."""
+    return index == facts.sentence_start[index] and facts.inside_marks[index] and not facts.inside_marks[index - 1]
+
+
+def _gap(a: _Piece, b: _Piece) -> int:
+    return max(a.first - b.last, b.first - a.last, 0)
+
+
+def _nearest(pieces: list[_Piece], anchor: _Piece) -> _Piece | None:
+    """The piece nearest ``anchor`` in its sentence, else in its paragraph."""
+    same_paragraph = [p for p in pieces if p.paragraph == anchor.paragraph]
+    same_sentence = [p for p in same_paragraph if p.sentence == anchor.sentence]
+    candidates = same_sentence or same_paragraph
+    return min(candidates, key=lambda p: _gap(p, anchor)) if candidates else None
+
+
+def _span(doc: Doc, piece: _Piece | None) -> Span | None:
+    if piece is None:
+        return None
+    start, end = doc[piece.first].idx, doc[piece.last].idx + len(doc[piece.last])
+    return Span(start, end, text_of(doc)[start:end])
+
+
+def _kind(inside_marks: list[bool], piece: _Piece) -> str:
+    share = sum(inside_marks[piece.first : piece.last + 1]) / (piece.last - piece.first + 1)
+    return "direct" if share >= DIRECT_SHARE else "mixed" if share > 0 else "indirect"
+
+
+def _speaker_entity(mentions: list[Mention], speaker: Span | None) -> str | None:
+    """The entity of the mention overlapping the speaker span most."""
+    if speaker is None:
+        return None
+    overlaps = [(min(m.span.end, speaker.end) - max(m.span.start, speaker.start), m.entity) for m in mentions]
+    best = max((o for o in overlaps if o[0] > 0), default=None)
+    return best[1] if best else None
+
+
+def quotes_from_labels(doc: Doc, labels: list[str], mentions: list[Mention]) -> list[Quote]:
+    """One Quote per labelled content: its nearest cue, the source nearest that cue (or the
+    content when it has no cue), the speaker's entity from the mentions."""
+    facts = _doc_facts(doc, [])
+    pieces = _pieces(doc, labels, facts)
+    by_role = {role: [p for p in pieces if p.role == role] for role in ("source", "cue", "content")}
+    found = []
+    for content in by_role["content"]:
+        cue = _nearest(by_role["cue"], content)
+        source = _nearest(by_role["source"], cue or content)
+        speaker = _span(doc, source)
+        found.append(
+            Quote(_kind(facts.inside_marks, content), _span(doc, content), _span(doc, cue), speaker, _speaker_entity(mentions, speaker))
+        )
+    return found
+
+
+def find_quotes_learned(doc: Doc, mentions: list[Mention]) -> list[Quote]:
+    """Quotes found by the CRF (stacked on the rule finder's labels)."""
+    return quotes_from_labels(doc, _labels(doc, find_quotes(doc, [])), mentions)
+
+
+def find_quotes_combined(doc: Doc, mentions: list[Mention]) -> list[Quote]:
+    """The rule finder's direct and block quotes, plus the CRF's quotes that overlap none of them."""
+    rules = find_quotes(doc, mentions)
+    kept = [q for q in rules if q.kind in RULE_PRIORITY_KINDS]
+    learned = quotes_from_labels(doc, _labels(doc, rules), mentions)
+    extra = [q for q in learned if not any(q.content.start < k.content.end and k.content.start < q.content.end for k in kept)]
+    return sorted(kept + extra, key=lambda quote: (quote.content.start, quote.content.end))
