@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pycrfsuite
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
 from storydesk.analyse.nlp import load_pipeline
 from storydesk.analyse.quotes import find_quotes
