@@ -32,6 +32,12 @@ class ExportFormat(str, Enum):
     parquet = "parquet"
 
 
+class QuoteSystem(str, Enum):
+    rules = "rules"
+    learned = "learned"
+    combined = "combined"
+
+
 class ExtractionMode(str, Enum):
     html = "html"
     text = "text"
@@ -334,8 +340,9 @@ def eval_quotes(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="PolNeAR articles or CofeNet instances, JSONL(.gz).")],
     predictions: Annotated[Optional[Path], typer.Option(help="Write one prediction line per input line here.")] = None,
     limit: Annotated[Optional[int], typer.Option(help="Only the first N lines.")] = None,
+    system: Annotated[QuoteSystem, typer.Option(help="rules, learned (the CRF) or combined.")] = QuoteSystem.rules,
 ) -> None:
     """Quotes and speakers: exact span F1 per role (CofeNet format) or attribution pairs (article format)."""
     from storydesk.eval.quotes import evaluate_quotes
 
-    out.out(json.dumps(evaluate_quotes(file, predictions, limit)))
+    out.out(json.dumps(evaluate_quotes(file, predictions, limit, system=system.value)))

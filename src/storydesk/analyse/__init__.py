@@ -6,6 +6,8 @@ keys once the store says which known entities they are.
 """
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
@@ -13,6 +15,7 @@ from storydesk.analyse.entities import find_entities, link_across
 from storydesk.analyse.figures import find_figures
 from storydesk.analyse.nlp import load_pipeline
 from storydesk.analyse.quotes import find_quotes
+from storydesk.analyse.quotes_crf import find_quotes_combined, find_quotes_learned
 from storydesk.analyse.timex import find_time_expressions
 from storydesk.model import Analysis, Entity, Span
 
@@ -20,12 +23,30 @@ __all__ = ["ANALYSIS_VERSION", "analyse", "analysis_version", "link_across", "re
 
 ANALYSIS_VERSION = "1"  # raise when a rule change should make stored articles be re-analysed
 
+# The quote finders a user can choose with STORYDESK_QUOTES. "rules" is the default: it gets
+# every seed expectation and the best direct-quote pairs; "learned" (the CRF trained on
+# PolNeAR) finds more indirect speech. README, Benchmarks, has the figures of each.
+QUOTE_FINDERS: dict[str, Callable] = {
+    "rules": find_quotes,
+    "learned": find_quotes_learned,
+    "combined": find_quotes_combined,
+}
+
+
+def quote_system() -> str:
+    """The configured quote finder's name (STORYDESK_QUOTES), checked."""
+    name = os.environ.get("STORYDESK_QUOTES", "rules")
+    if name not in QUOTE_FINDERS:
+        raise ValueError(f"STORYDESK_QUOTES must be one of {', '.join(QUOTE_FINDERS)}, not {name!r}")
+    return name
+
 
 def analysis_version() -> str:
-    """Our rules' version plus the spaCy pipeline's name and version: a change of either
-    makes `storydesk analyse` redo the stored articles."""
+    """Our rules' version, the quote finder, and the spaCy pipeline's name and version: a
+    change of any makes `storydesk analyse` redo the stored articles."""
     meta = load_pipeline().meta
-    return f"{ANALYSIS_VERSION}+{meta.get('lang', 'xx')}_{meta.get('name', 'pipeline')}-{meta.get('version', '0')}"
+    pipeline = f"{meta.get('lang', 'xx')}_{meta.get('name', 'pipeline')}-{meta.get('version', '0')}"
+    return f"{ANALYSIS_VERSION}+{quote_system()}+{pipeline}"
 
 
 def analyse(text: str, published: str | None) -> Analysis:
@@ -33,7 +54,7 @@ def analyse(text: str, published: str | None) -> Analysis:
     time expressions resolved against the publication date (when it is a full day)."""
     doc = load_pipeline()(text)
     entities, mentions = find_entities(doc)
-    quotes = find_quotes(doc, mentions)
+    quotes = QUOTE_FINDERS[quote_system()](doc, mentions)
     return Analysis(
         version=analysis_version(),
         sentences=[Span(s.start_char, s.end_char, s.text) for s in doc.sents],

@@ -8,21 +8,21 @@
 """
 from __future__ import annotations
 
-import gzip
-import itertools
 import json
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from spacy.tokens import Doc
 
+from storydesk.analyse import QUOTE_FINDERS
+from storydesk.analyse.entities import find_entities
 from storydesk.analyse.nlp import load_pipeline
-from storydesk.analyse.quotes import find_quotes
 from storydesk.eval.metrics import f1
+from storydesk.eval.runs import iter_records
 from storydesk.model import Mention, Quote, Span
 
 ROLES = ("source", "cue", "content")
@@ -40,52 +40,20 @@ def evaluate_quotes(
 ) -> dict[str, Any]:
     """Score a quote finder (``system``: "rules", "learned" or "combined") on a PolNeAR file of
     either format; optionally write predictions."""
-    records = list(itertools.islice(_read_jsonl(path), limit))
-    finder = _finder(system)
+    records = list(iter_records(path, limit))
+    if system not in QUOTE_FINDERS:
+        raise ValueError(f"unknown quote system {system!r}: {', '.join(QUOTE_FINDERS)}")
+    finder = QUOTE_FINDERS[system]
     if records and "tokens" in records[0]:
         return {"system": system, **_evaluate_sentences(records, predictions, finder)}
     return {"system": system, **_evaluate_articles(records, predictions, finder)}
-
-
-def _finder(system: str) -> Finder:
-    """The quote finder named ``system``; the learned ones are imported only when asked for."""
-    if system == "rules":
-        return find_quotes
-    from storydesk.analyse import quotes_crf
-
-    finders = {"learned": quotes_crf.find_quotes_learned, "combined": quotes_crf.find_quotes_combined}
-    if system not in finders:
-        raise ValueError(f"unknown quote system {system!r}: rules, learned or combined")
-    return finders[system]
-
-
-def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
-
-
-def _mentions(doc: Doc) -> list[Mention]:
-    """Mentions from the entities stage when it is there, else from spaCy's entities."""
-    try:
-        from storydesk.analyse.entities import find_entities
-    except ImportError:
-        prefix = {"PERSON": "person:", "ORG": "org:", "GPE": "country:", "NORP": "group:"}
-        return [
-            Mention(Span(e.start_char, e.end_char, e.text), prefix[e.label_] + e.text.lower())
-            for e in doc.ents
-            if e.label_ in prefix
-        ]
-    return find_entities(doc)[1]
 
 
 def _analyse(text: str, finder: Finder) -> tuple[list[Quote], float]:
     """The quotes of ``text`` and the milliseconds spaCy and the quote finder took."""
     started = time.perf_counter()
     doc = load_pipeline()(text)
-    quotes = finder(doc, _mentions(doc))
+    quotes = finder(doc, find_entities(doc)[1])
     return quotes, (time.perf_counter() - started) * 1000
 
 

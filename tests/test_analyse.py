@@ -1,0 +1,29 @@
+"""The analyse stage's configuration: the quote finder is chosen by STORYDESK_QUOTES and is part
+of the analysis version, so switching it makes `storydesk analyse` redo the articles."""
+from __future__ import annotations
+
+import pytest
+
+from storydesk import analyse
+
+TEXT = "The minister said that taxes would rise next year. “We have no choice,” she told reporters on Monday."
+
+
+def test_rules_are_the_default_and_name_the_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("STORYDESK_QUOTES", raising=False)
+    assert analyse.quote_system() == "rules"
+    assert "+rules+" in analyse.analysis_version()
+
+
+@pytest.mark.parametrize("system", ["rules", "learned", "combined"])
+def test_each_quote_finder_can_be_chosen(monkeypatch: pytest.MonkeyPatch, system: str) -> None:
+    monkeypatch.setenv("STORYDESK_QUOTES", system)
+    result = analyse.analyse(TEXT, "2024-10-24")
+    assert f"+{system}+" in result.version
+    assert any("We have no choice" in q.content.text for q in result.quotes)
+
+
+def test_an_unknown_quote_finder_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STORYDESK_QUOTES", "magic")
+    with pytest.raises(ValueError, match="STORYDESK_QUOTES must be one of rules, learned, combined"):
+        analyse.quote_system()
