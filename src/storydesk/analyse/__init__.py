@@ -24,7 +24,7 @@ __all__ = ["ANALYSIS_VERSION", "analyse", "analysis_version", "link_across", "re
 ANALYSIS_VERSION = "1"  # raise when a rule change should make stored articles be re-analysed
 
 # The quote finders a user can choose with STORYDESK_QUOTES. "rules" is the default: it gets
-# every seed expectation and the best direct-quote pairs; "learned" (the CRF trained on
+# every check on the example articles and the best direct-quote pairs; "learned" (the CRF trained on
 # PolNeAR) finds more indirect speech. README, Benchmarks, has the figures of each.
 QUOTE_FINDERS: dict[str, Callable] = {
     "rules": find_quotes,
