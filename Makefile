@@ -18,6 +18,7 @@ demo: $(STAMP)
 	rm -f demo.db demo.db-wal demo.db-shm
 	$(BIN)/storydesk --db demo.db ingest examples/corpus
 	$(BIN)/storydesk --db demo.db docs
+	$(BIN)/storydesk --db demo.db doc 4
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
