@@ -6,7 +6,7 @@ import sys
 from collections import Counter
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, NoReturn, Optional
 
 import typer
 from rich.console import Console
@@ -61,7 +61,7 @@ def _desk(ctx: typer.Context) -> Desk:
     return desk
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
+def _fail(message: str, code: int = 2) -> NoReturn:
     err.print(f"[red]error:[/] {escape(message)}")
     raise typer.Exit(code)
 
