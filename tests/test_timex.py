@@ -100,3 +100,15 @@ def test_modal_may_and_verb_march_are_not_months() -> None:
 def test_without_anchor_keeps_what_is_known(text: str, expected: tuple[str, str, str | None]) -> None:
     assert only(text, None) == expected
     assert find_time_expressions(text, None)[0].anchored == (expected[2] != "2024" and expected[1] == "DATE")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The company announced on Monday that it would cut jobs.", ("Monday", "DATE", "2024-10-21")),
+        ("Colonel Ames will command the crew of the shuttle Columbia for a long science mission to the station in December.", ("December", "DATE", "2024-12")),
+    ],
+)
+def test_tense_from_nearest_cue_before(text: str, expected: tuple[str, str, str]) -> None:
+    """The nearest tense cue before the expression decides, even past the old 60-character window."""
+    assert only(text) == expected

@@ -56,6 +56,7 @@ class Lexicon:
     words: tuple[tuple[re.Pattern[str], str, str], ...]
     sets: dict[str, str]
     future_cues: re.Pattern[str]
+    past_cues: re.Pattern[str]
 
 
 @cache
@@ -79,6 +80,7 @@ def lexicon() -> Lexicon:
         ),
         sets=dict(vocab.load_table("timex_sets.tsv")),
         future_cues=re.compile(r"(?<!\w)(?:" + "|".join(vocab.load("timex_future_cues.txt")) + r")(?!\w)", re.I),
+        past_cues=re.compile(r"(?<!\w)(?:" + "|".join(vocab.load("timex_past_cues.txt")) + r")(?!\w)", re.I),
     )
 
 
@@ -97,12 +99,18 @@ class Context:
     last_quarter: tuple[date, str] | None = field(default=None)
 
     def future(self) -> bool:
-        """A simple tense heuristic: a future cue ("will", "is scheduled to"...) in the clause."""
-        left = max(self.text.rfind(".", 0, self.start), self.text.rfind("\n", 0, self.start), self.start - 60)
+        """A dependency-free tense guess: the tense marker nearest before the expression in its
+        clause decides (a future cue such as "will", or a past one such as "said"/"-ed"); with
+        none before it, a future cue just after it does."""
+        left = max(self.text.rfind(".", 0, self.start), self.text.rfind("\n", 0, self.start), self.start - 120)
+        before = self.text[left + 1 : self.start]
+        cues = [(m.end(), True) for m in lexicon().future_cues.finditer(before)]
+        cues += [(m.end(), False) for m in lexicon().past_cues.finditer(before)]
+        if cues:
+            return max(cues)[1]
         right_stop = [i for i in (self.text.find(".", self.end), self.text.find("\n", self.end)) if i != -1]
         right = min(right_stop + [self.end + 25])
-        window = self.text[left + 1 : self.start] + " " + self.text[self.end : right]
-        return bool(lexicon().future_cues.search(window))
+        return bool(lexicon().future_cues.search(self.text[self.end : right]))
 
     def reference(self, unit: str) -> tuple[date, str] | None:
         """The date a narrative expression ("a day earlier") counts from: the last one mentioned
