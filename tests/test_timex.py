@@ -112,3 +112,8 @@ def test_without_anchor_keeps_what_is_known(text: str, expected: tuple[str, str,
 def test_tense_from_nearest_cue_before(text: str, expected: tuple[str, str, str]) -> None:
     """The nearest tense cue before the expression decides, even past the old 60-character window."""
     assert only(text) == expected
+
+
+def test_sentence_initial_now_comma_is_a_discourse_marker() -> None:
+    assert find_time_expressions("The plan failed. Now, he says, it looks grim.", ANCHOR) == []
+    assert only("Prices are high right now, traders say.") == ("now", "DATE", "PRESENT_REF")

@@ -310,6 +310,8 @@ def _weekend(m: re.Match[str], ctx: Context) -> Resolution | None:
 
 
 def _fixed_word(m: re.Match[str], ctx: Context) -> Resolution | None:
+    if m.group().lower() == "now" and ctx.text.startswith(",", ctx.end) and re.search(r"(?:^|[.!?\n]\W*)$", ctx.text[: ctx.start]):
+        return None  # a sentence-initial "Now, ..." is a discourse marker, not a time
     for pattern, kind, rule in lexicon().words:
         if pattern.fullmatch(m.group()):
             return _word_rule(kind, rule, ctx)
