@@ -117,3 +117,15 @@ def test_tense_from_nearest_cue_before(text: str, expected: tuple[str, str, str]
 def test_sentence_initial_now_comma_is_a_discourse_marker() -> None:
     assert find_time_expressions("The plan failed. Now, he says, it looks grim.", ANCHOR) == []
     assert only("Prices are high right now, traders say.") == ("now", "DATE", "PRESENT_REF")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("He was seized at 10 p.m. Tuesday, police said.", ("10 p.m. Tuesday", "TIME", "2024-10-22T22:00")),
+        ("Talks broke off at noon Wednesday.", ("noon Wednesday", "TIME", "2024-10-23T12:00")),
+        ("The offer runs until 5 p.m. EST, Nov. 6.", ("5 p.m. EST, Nov. 6", "TIME", "2024-11-06T17:00")),
+    ],
+)
+def test_clock_time_takes_the_day_after_it(text: str, expected: tuple[str, str, str]) -> None:
+    assert only(text) == expected

@@ -357,13 +357,24 @@ def _clock(m: re.Match[str], ctx: Context) -> Resolution | None:
     if not (1 <= hour <= 12 and minute < 60):
         return None
     hour = hour % 12 + (12 if m["ap"].lower() == "p" else 0)
-    day = ctx.anchor.isoformat() if ctx.anchor else "XXXX-XX-XX"
-    return "TIME", f"{day}T{hour:02d}:{minute:02d}", True, None
+    return "TIME", f"{_day_of_clock(m, ctx)}T{hour:02d}:{minute:02d}", True, None
 
 
 def _noon(m: re.Match[str], ctx: Context) -> Resolution | None:
-    day = ctx.anchor.isoformat() if ctx.anchor else "XXXX-XX-XX"
-    return "TIME", day + ("T12:00" if m.group().lower() == "noon" else "T24:00"), True, None
+    hour = "T12:00" if m["hour"].lower() == "noon" else "T24:00"
+    return "TIME", _day_of_clock(m, ctx) + hour, True, None
+
+
+def _day_of_clock(m: re.Match[str], ctx: Context) -> str:
+    """The day a clock time falls on: the weekday or date after it ("10 p.m. Wednesday",
+    "noon Nov. 9"), else the anchor."""
+    if ctx.anchor is None:
+        return "XXXX-XX-XX"
+    if m["wd"]:
+        return nearest_weekday(ctx.anchor, lexicon().weekdays[m["wd"].lower()], ctx.future()).isoformat()
+    if m["mon"] and 1 <= int(m["d"]) <= 31:
+        return nearest_year(ctx.anchor, lexicon().months[m["mon"].rstrip(".").lower()], int(m["d"]), ctx.future()).isoformat()
+    return ctx.anchor.isoformat()
 
 
 # ---------------------------------------------------------------- patterns
@@ -392,6 +403,7 @@ def rules() -> tuple[Rule, ...]:
     season = _alternation(lex.seasons)
     part = _alternation(lex.parts)
     words = _alternation(p.pattern.replace(r"\s+", " ") for p, _, _ in lex.words)
+    clock_day = rf"(?:(?:\s+[ECMP][SD]T\b|\s+GMT\b)?,?\s+(?:(?P<wd>{weekday})\b|(?P<mon>{month})\s*(?P<d>\d{{1,2}})\b(?!\d)))?"
     specs: list[tuple[str, str, Callable[[re.Match[str], Context], Resolution | None]]] = [
         ("iso", r"\b(?P<y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)\b", _iso_date),
         ("month_day", rf"(?:(?P<wd>{weekday}),?\s+)?\b(?P<mon>{month})\s*(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\d|:)(?:,?\s+(?P<y>\d{{4}})\b)?", _month_day),
@@ -416,8 +428,8 @@ def rules() -> tuple[Rule, ...]:
         ("season_year", rf"\b(?P<rel>)(?P<season>{season})\s+(?:of\s+)?(?P<y>\d{{4}})\b", _season),
         ("set_word", r"\b(?:" + _alternation(lex.sets) + r")\b", _set_word),
         ("every", rf"\b(?:every|each)\s+(?:(?P<other>other)\s+)?(?P<what>{weekday}|{singular}|{part})\b", _every),
-        ("clock", r"\b(?P<h>\d{1,2})(?::(?P<mi>\d\d))?\s*(?P<ap>[ap])\.?m\b\.?", _clock),
-        ("noon", r"\b(?:noon|midnight)\b", _noon),
+        ("clock", r"\b(?P<h>\d{1,2})(?::(?P<mi>\d\d))?\s*(?P<ap>[ap])\.?m\b\.?" + clock_day, _clock),
+        ("noon", r"\b(?P<hour>noon|midnight)\b" + clock_day, _noon),
     ]
     word_start = r"(?<!\w)(?=[\w'])"  # fails fast inside words: keeps the scan at a few ms per article
     return tuple(Rule(name, re.compile(word_start + pattern, re.I), fn) for name, pattern, fn in specs)
