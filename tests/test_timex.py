@@ -129,3 +129,7 @@ def test_sentence_initial_now_comma_is_a_discourse_marker() -> None:
 )
 def test_clock_time_takes_the_day_after_it(text: str, expected: tuple[str, str, str]) -> None:
     assert only(text) == expected
+
+
+def test_date_before_a_colon_is_still_a_date() -> None:
+    assert only("The editorial on Saturday, Oct. 26: a detour.") == ("Saturday, Oct. 26", "DATE", "2024-10-26")

@@ -406,7 +406,7 @@ def rules() -> tuple[Rule, ...]:
     clock_day = rf"(?:(?:\s+[ECMP][SD]T\b|\s+GMT\b)?,?\s+(?:(?P<wd>{weekday})\b|(?P<mon>{month})\s*(?P<d>\d{{1,2}})\b(?!\d)))?"
     specs: list[tuple[str, str, Callable[[re.Match[str], Context], Resolution | None]]] = [
         ("iso", r"\b(?P<y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)\b", _iso_date),
-        ("month_day", rf"(?:(?P<wd>{weekday}),?\s+)?\b(?P<mon>{month})\s*(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\d|:)(?:,?\s+(?P<y>\d{{4}})\b)?", _month_day),
+        ("month_day", rf"(?:(?P<wd>{weekday}),?\s+)?\b(?P<mon>{month})\s*(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\d|:\d)(?:,?\s+(?P<y>\d{{4}})\b)?", _month_day),
         ("day_month", rf"(?:(?P<wd>{weekday}),?\s+)?\b(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{month})(?:,?\s+(?P<y>\d{{4}})\b)?", _month_day),
         ("month_year", rf"\b(?P<mon>{month}),?\s+(?:of\s+)?(?P<y>1[6-9]\d\d|20\d\d)\b", _month_year),
         ("month", rf"(?:\b(?P<rel>last|next|this|coming|past)\s+)?\b(?P<mon>{lone_month})(?!\s*\d)", _month),
