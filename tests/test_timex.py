@@ -133,3 +133,14 @@ def test_clock_time_takes_the_day_after_it(text: str, expected: tuple[str, str, 
 
 def test_date_before_a_colon_is_still_a_date() -> None:
     assert only("The editorial on Saturday, Oct. 26: a detour.") == ("Saturday, Oct. 26", "DATE", "2024-10-26")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The dam was built in nineteen seventy-nine.", ("nineteen seventy-nine", "DATE", "1979")),
+        ("The goal is full employment by the year two thousand.", ("the year two thousand", "DATE", "2000")),
+    ],
+)
+def test_spelled_out_years(text: str, expected: tuple[str, str, str]) -> None:
+    assert only(text) == expected

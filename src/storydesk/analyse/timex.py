@@ -204,6 +204,17 @@ def _year(m: re.Match[str], ctx: Context) -> Resolution | None:
     return "DATE", m["y"], False, None
 
 
+def _spelled_year(m: re.Match[str], ctx: Context) -> Resolution | None:
+    """ "nineteen ninety-six", "the year two thousand"."""
+    if m["thousand"]:
+        rest = _number(m["rest2"]) if m["rest2"] else 0.0
+        return ("DATE", str(2000 + int(rest)), False, None) if rest != "X" else None
+    century, rest = _number(m["century"]), _number(m["rest"])
+    if century == "X" or rest == "X":
+        return None
+    return "DATE", f"{int(century)}{int(rest):02d}", False, None
+
+
 def _decade(m: re.Match[str], ctx: Context) -> Resolution | None:
     decade = m["dec"] or ("19" + m["short"])
     mod = {"early": "START", "mid": "MID", "late": "END"}.get((m["mod"] or "").lower())
@@ -391,8 +402,9 @@ class Rule:
 def rules() -> tuple[Rule, ...]:
     """All rules, compiled once."""
     lex = lexicon()
+    tens, ones = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety", "one|two|three|four|five|six|seven|eight|nine"
     number = (
-        r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[-\s](?:one|two|three|four|five|six|seven|eight|nine)"
+        rf"(?:(?:{tens})[-\s](?:{ones})"
         r"|\d{1,3}(?:\.\d+)?(?:\s1/2)?|" + _alternation(lex.numbers) + ")"
     )
     units = _alternation(lex.units)
@@ -412,6 +424,7 @@ def rules() -> tuple[Rule, ...]:
         ("month", rf"(?:\b(?P<rel>last|next|this|coming|past)\s+)?\b(?P<mon>{lone_month})(?!\s*\d)", _month),
         ("decade", r"(?:\bthe\s+)?(?:\b(?P<mod>early|mid|late)[-\s]?)?(?:\b(?P<dec>1[5-9]\d0|20\d0)|'(?P<short>\d0))'?s\b", _decade),
         ("year", r"(?:\bfiscal(?:\s+year)?\s+)?(?<![\d$£€.,/-])\b(?P<y>1[6-9]\d\d|20\d\d)\b(?![.,]\d|\s*%|\s*percent|-\d\d-)", _year),
+        ("spelled_year", rf"(?:\bthe\s+year\s+)?\b(?P<century>nineteen|eighteen)\s+(?P<rest>(?:{tens})(?:[-\s](?:{ones}))?|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)\b|\bthe\s+year\s+(?P<thousand>two\s+thousand)(?:\s+and\s+(?P<rest2>{ones}))?\b", _spelled_year),
         ("year_range_end", r"(?<=\d{4}[-–])(?P<y>1[6-9]\d\d|20\d\d)\b", _year),
         ("ordinal_quarter", r"(?:\b(?P<rel>this|last|next)\s+year's\s+|\bthe\s+(?:(?P<y0>\d{4})\s+)?(?=\w+\s))?(?:\bfiscal\s+)?\b(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)[-\s](?:fiscal\s+)?(?P<part>quarter|half)\b(?:\s+of\s+(?:(?P<y>\d{4})|(?P<rel2>this|last|next)\s+year))?", _ordinal_quarter),
         ("named_quarter", r"\bthe\s+(?:(?P<which>latest|most\s+recent|recent|current|past|last|previous|year-ago|year-earlier|same)\s+)?(?:fiscal\s+)?quarter\b", _named_quarter),
