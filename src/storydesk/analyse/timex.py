@@ -428,7 +428,7 @@ def rules() -> tuple[Rule, ...]:
         ("year_range_end", r"(?<=\d{4}[-–])(?P<y>1[6-9]\d\d|20\d\d)\b", _year),
         ("ordinal_quarter", r"(?:\b(?P<rel>this|last|next)\s+year's\s+|\bthe\s+(?:(?P<y0>\d{4})\s+)?(?=\w+\s))?(?:\bfiscal\s+)?\b(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)[-\s](?:fiscal\s+)?(?P<part>quarter|half)\b(?:\s+of\s+(?:(?P<y>\d{4})|(?P<rel2>this|last|next)\s+year))?", _ordinal_quarter),
         ("named_quarter", r"\bthe\s+(?:(?P<which>latest|most\s+recent|recent|current|past|last|previous|year-ago|year-earlier|same)\s+)?(?:fiscal\s+)?quarter\b", _named_quarter),
-        ("relative", rf"(?:\b(?P<the>the)\s+)?\b(?P<rel>last|past|previous|preceding|next|coming|this|following|current|upcoming)\s+(?P<unit>year|month|week|quarter|decade|century|weekend|day)\b(?!-)", _relative_unit),
+        ("relative", r"(?:\b(?P<the>the)\s+)?\b(?P<rel>last|past|previous|preceding|next|coming|this|following|current|upcoming)\s+(?P<unit>year|month|week|quarter|decade|century|weekend|day)\b(?!-)", _relative_unit),
         ("ago", rf"\b(?P<num>{number})\s+(?P<unit>{units})\s+(?P<dir>ago|earlier|later|from\s+now|hence)\b", _ago),
         ("year_ago", r"\b(?P<num>)(?P<unit>year|month|quarter|week)-(?P<dir>earlier|ago)\b", _ago),
         ("duration", rf"(?:\bthe\s+)?(?:\b(?:past|last|next|coming|first|previous|following|final|remaining|latest|initial|entire|whole|full)\s+)?\b(?P<num>{number})\s+(?:(?:more|full|straight|consecutive|additional|long|successive)\s+)?(?P<unit>{units})\b(?!-)", _duration),
