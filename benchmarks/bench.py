@@ -13,7 +13,6 @@ is generated from the example articles (deterministic), and the output says so.
 from __future__ import annotations
 
 import argparse
-import gzip
 import html
 import itertools
 import json
@@ -31,10 +30,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+import trafilatura
 from spacy.language import Language
 from spacy.tokens import Doc
-
-import trafilatura
 
 from storydesk.analyse import analyse
 from storydesk.analyse.entities import find_entities
@@ -43,6 +41,7 @@ from storydesk.analyse.nlp import load_pipeline
 from storydesk.analyse.quotes import find_quotes
 from storydesk.analyse.timex import find_time_expressions
 from storydesk.desk import Desk
+from storydesk.eval.runs import iter_records
 from storydesk.extract.clean import clean_text
 from storydesk.extract.html import extract_html
 from storydesk.extract.language import detect_language
@@ -112,8 +111,7 @@ def _field_values(paths: Sequence[Path], name: str) -> Iterator[str]:
     """One field of every record of some JSONL.gz files, in order (missing files skipped)."""
     for path in paths:
         if path.exists():
-            with gzip.open(path, "rt", encoding="utf-8") as lines:
-                yield from (json.loads(line)[name] for line in lines if line.strip())
+            yield from (record[name] for record in iter_records(path))
 
 
 def synthetic_corpus(count: int) -> Corpus:

@@ -10,7 +10,6 @@ the same model. Only the training split is read; dev and valid files are for eva
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import pickle
 import time
@@ -24,8 +23,9 @@ from spacy.tokens import Doc
 from storydesk.analyse.nlp import load_pipeline
 from storydesk.analyse.quotes import find_quotes
 from storydesk.analyse.quotes_crf import doc_features
-from storydesk.eval.quotes import ROLES, label_spans
 from storydesk.eval.metrics import f1
+from storydesk.eval.quotes import ROLES, label_spans
+from storydesk.eval.runs import iter_records
 
 MODEL = Path(__file__).resolve().parents[1] / "src" / "storydesk" / "data" / "quotes_crf.model"
 HELD_OUT_EVERY = 10
@@ -58,8 +58,7 @@ def sequences(doc: Doc, attributions: list[dict[str, Any]]) -> list[Sequence]:
 
 def read_split(path: Path) -> tuple[list[Sequence], list[Sequence]]:
     """(training, held-out) sequences of every article in the file."""
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        records = [json.loads(line) for line in handle if line.strip()]
+    records = list(iter_records(path))
     train: list[Sequence] = []
     held_out: list[Sequence] = []
     docs = load_pipeline().pipe((r["text"] for r in records), batch_size=16)
