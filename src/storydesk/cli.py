@@ -132,7 +132,7 @@ def analyse_command(
     """Analyse the stored articles not analysed yet, or analysed by an older version of the
     rules or of the spaCy pipeline. Exit status 1 when any analysis failed."""
     desk = _desk(ctx)
-    ids = [a.id for a in desk.articles()] if redo else desk.pending_analysis()
+    ids = desk.article_ids() if redo else desk.pending_analysis()
     with _Progress(len(ids), quiet, "articles") as progress:
 
         def on_item(status: str, problem: IngestProblem | None) -> None:

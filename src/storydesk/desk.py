@@ -73,6 +73,9 @@ class Desk:
         analysed by other rules or another spaCy pipeline."""
         return pipeline.articles_to_analyse(self.store, redo_older)
 
+    def article_ids(self) -> list[int]:
+        return self.store.article_ids()
+
     def analyse(
         self,
         article_ids: Iterable[int] | None = None,

@@ -80,10 +80,11 @@ def relink(analysis: Analysis, known: list[Entity]) -> Analysis:
     if not links:
         return analysis
     rename = lambda key: links.get(key, key) if key else key  # noqa: E731
+    known_by_key = {entity.key: entity for entity in known}
     merged: dict[str, Entity] = {}
     for entity in analysis.entities:
         key = rename(entity.key)
-        target = next((k for k in known if k.key == key), entity)
+        target = known_by_key.get(key, entity)
         seen = merged.get(key, replace(target, aliases=()))
         merged[key] = replace(seen, aliases=tuple(dict.fromkeys(seen.aliases + entity.aliases + (entity.name,))))
     return replace(

@@ -227,6 +227,9 @@ class Store:
         row = self._db.execute("SELECT data FROM analyses WHERE article_id = ?", (article_id,)).fetchone()
         return None if row is None else analysis_from_dict(json.loads(row[0]))
 
+    def article_ids(self) -> list[int]:
+        return [row[0] for row in self._db.execute("SELECT id FROM articles ORDER BY id")]
+
     def count(self) -> int:
         return self._db.execute("SELECT count(*) FROM articles").fetchone()[0]
 
