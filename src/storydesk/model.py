@@ -227,3 +227,34 @@ class Analysis:
     quotes: list[Quote] = field(default_factory=list)
     timexes: list[TimeExpr] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
+
+
+# --- Stories (cluster stage) -------------------------------------------------------------
+
+
+@dataclass
+class ArticleProfile:
+    """What the clusterer compares two articles by: their words, canonical entities, places,
+    the days they speak of and the figures they report. Built from an Article and its
+    Analysis; stored so that placing a new article never re-reads the others' texts."""
+
+    article_id: int | None
+    terms: dict[str, float] = field(default_factory=dict)  # content-word lemma -> count
+    entities: dict[str, float] = field(default_factory=dict)  # Entity.key -> mention count
+    places: tuple[str, ...] = ()  # Entity.keys of the places named
+    days: tuple[str, ...] = ()  # ISO days (or months) the text's time expressions resolve to
+    figures: tuple[str, ...] = ()  # "value counted-noun" of the figures reported
+    published: str | None = None  # the publication date (ISO) when known
+
+
+@dataclass
+class Story:
+    """Articles about one story: an id, a title taken from its articles, its members with the
+    similarity that placed each, the date range and the outlets that carried it."""
+
+    id: int | None
+    title: str
+    article_ids: list[int] = field(default_factory=list)
+    first_date: str | None = None
+    last_date: str | None = None
+    outlets: list[str] = field(default_factory=list)
