@@ -6,7 +6,9 @@ passed along by ``storydesk.pipeline``.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from pathlib import PurePath
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 RawFormat = Literal["text", "html"]
 DatePrecision = Literal["day", "month", "year", "day-no-year"]
@@ -117,6 +119,17 @@ class DuplicateLink:
     similarity: float
 
 
+def outlet_name(site: str | None, url: str | None, location: str) -> str:
+    """An outlet's display name from what is known of an article: its site's name, else the
+    host of its URL (without "www."), else the name of the file it came from."""
+    if site:
+        return site
+    host = urlsplit(url).hostname if url and "://" in url else None
+    if host:
+        return host.removeprefix("www.")
+    return PurePath(location).name or location
+
+
 @dataclass
 class Article:
     """A stored article: its origin, content hash, extraction and duplicate link."""
@@ -137,6 +150,11 @@ class Article:
     @property
     def title(self) -> str | None:
         return self.extraction.title
+
+    @property
+    def outlet(self) -> str:
+        """Who published it: the site's name, else its URL's host, else its file's name."""
+        return outlet_name(self.extraction.site, self.extraction.url or self.origin.location, self.origin.location)
 
     def to_dict(self) -> dict[str, Any]:
         """A plain, JSON-ready dict (the shape of ``storydesk doc --json`` and exports)."""

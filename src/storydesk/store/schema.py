@@ -121,6 +121,42 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX quotes_speaker ON quotes(speaker_entity);
     """,
+    # 3: stories. Each article's clustering profile (JSON), the document frequency of every
+    # profile term (the empty term counts the documents), stories with their members, and
+    # the blocking keys a new article finds candidate stories by.
+    """
+    CREATE TABLE profiles (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        data TEXT NOT NULL
+    );
+    CREATE TABLE term_df (
+        term TEXT PRIMARY KEY,
+        df INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE stories (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        size INTEGER NOT NULL DEFAULT 0,
+        first_date TEXT,
+        last_date TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX stories_updated ON stories(updated_at);
+    CREATE TABLE story_articles (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+        score REAL NOT NULL
+    );
+    CREATE INDEX story_articles_story ON story_articles(story_id, article_id);
+    CREATE TABLE story_keys (
+        key TEXT NOT NULL,
+        story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (key, story_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX story_keys_story ON story_keys(story_id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -7,7 +7,6 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 from storydesk.model import (
@@ -26,7 +25,9 @@ from storydesk.model import (
     Span,
     TimeExpr,
 )
+from storydesk.store.clock import utc_now
 from storydesk.store.schema import MIGRATIONS, SCHEMA_VERSION
+from storydesk.store.stories import StoryTables
 
 
 class StoreError(Exception):
@@ -42,7 +43,7 @@ class SearchHit:
     rank: float
 
 
-class Store:
+class Store(StoryTables):
     """One SQLite file holding every article, its origins, removed lines and duplicate links."""
 
     def __init__(self, path: str | Path = "storydesk.db") -> None:
@@ -155,7 +156,7 @@ class Store:
                 ex.published.precision, _evidence_json(ex.published.evidence),
                 _evidence_json(ex.published.rejected), ex.dateline, json.dumps(ex.agencies),
                 ex.language, ex.text, dup and dup.article_id, dup and dup.kind,
-                dup and dup.similarity, _now(),
+                dup and dup.similarity, utc_now(),
             ),
         )
         article_id = cursor.lastrowid
@@ -179,7 +180,7 @@ class Store:
             self._db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
         self._db.execute(
             "INSERT INTO analyses(article_id, version, analysed_at, data) VALUES (?, ?, ?, ?)",
-            (article_id, analysis.version, _now(), json.dumps(asdict(analysis), ensure_ascii=False)),
+            (article_id, analysis.version, utc_now(), json.dumps(asdict(analysis), ensure_ascii=False)),
         )
         self._db.executemany(
             "INSERT OR IGNORE INTO entities(key, name, kind) VALUES (?, ?, ?)",
@@ -318,10 +319,6 @@ def _evidence_json(evidence: list[DateEvidence]) -> str:
 
 def _evidence_list(text: str) -> list[DateEvidence]:
     return [DateEvidence(**item) for item in json.loads(text)]
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def _span(data: dict | None) -> Span | None:

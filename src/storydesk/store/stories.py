@@ -1,0 +1,158 @@
+"""The store's story tables: clustering profiles, term document frequencies, stories, their
+members and blocking keys. Every lookup is bounded (an index range with a LIMIT), so placing
+one article costs the same whatever the number of stories."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import asdict, fields
+
+from storydesk.model import ArticleProfile, Story, outlet_name
+from storydesk.store.clock import utc_now
+
+DOCUMENT_COUNT = ""  # the term_df row whose df is the number of profiled documents
+SQL_VARIABLES = 900  # terms per IN (...) query, under SQLite's default variable limit
+
+
+class StoryTables:
+    """Story methods of ``Store`` (a mixin over its connection ``self._db``)."""
+
+    _db: sqlite3.Connection
+
+    # -- profiles and document frequencies ----------------------------------------------------
+
+    def save_profile(self, profile: ArticleProfile) -> None:
+        """Store (or replace) an article's profile and keep the term frequencies true."""
+        old = self.profile(profile.article_id)
+        if old is not None:
+            self._count_terms(old.terms, -1)
+        self._db.execute(
+            "INSERT OR REPLACE INTO profiles(article_id, data) VALUES (?, ?)",
+            (profile.article_id, json.dumps(asdict(profile), ensure_ascii=False)),
+        )
+        self._count_terms(profile.terms, +1)
+
+    def _count_terms(self, terms: Iterable[str], step: int) -> None:
+        self._db.executemany(
+            "INSERT INTO term_df(term, df) VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
+            [(term, step) for term in (DOCUMENT_COUNT, *terms)],
+        )
+
+    def profile(self, article_id: int | None) -> ArticleProfile | None:
+        row = self._db.execute("SELECT data FROM profiles WHERE article_id = ?", (article_id,)).fetchone()
+        return None if row is None else profile_from_dict(json.loads(row[0]))
+
+    def document_frequencies(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
+        """The number of profiled documents and the document frequency of each of ``terms``."""
+        wanted = sorted(set(terms) | {DOCUMENT_COUNT})
+        found: dict[str, int] = {}
+        for start in range(0, len(wanted), SQL_VARIABLES):
+            chunk = wanted[start : start + SQL_VARIABLES]
+            marks = ",".join("?" * len(chunk))
+            found.update(self._db.execute(f"SELECT term, df FROM term_df WHERE term IN ({marks})", chunk).fetchall())
+        documents = found.pop(DOCUMENT_COUNT, 0)
+        return documents, found
+
+    # -- stories ------------------------------------------------------------------------------
+
+    def story_candidates(self, keys: Iterable[str], per_key: int = 50, limit: int = 10) -> list[int]:
+        """Stories sharing the most of ``keys``: the newest ``per_key`` stories under each key,
+        ranked by how many keys they share (ties: newest first)."""
+        shared: Counter[int] = Counter()
+        for key in keys:
+            rows = self._db.execute(
+                "SELECT story_id FROM story_keys WHERE key = ? ORDER BY story_id DESC LIMIT ?", (key, per_key)
+            )
+            shared.update(row[0] for row in rows)
+        ranked = sorted(shared.items(), key=lambda item: (-item[1], -item[0]))
+        return [story_id for story_id, _ in ranked[:limit]]
+
+    def member_profiles(self, story_id: int, limit: int = 12) -> list[ArticleProfile]:
+        """The profiles of a story's newest ``limit`` members."""
+        rows = self._db.execute(
+            "SELECT p.data FROM story_articles s JOIN profiles p ON p.article_id = s.article_id"
+            " WHERE s.story_id = ? ORDER BY s.article_id DESC LIMIT ?",
+            (story_id, limit),
+        )
+        return [profile_from_dict(json.loads(row[0])) for row in rows]
+
+    def create_story(self, title: str) -> int:
+        now = utc_now()
+        cursor = self._db.execute(
+            "INSERT INTO stories(title, created_at, updated_at) VALUES (?, ?, ?)", (title, now, now)
+        )
+        return cursor.lastrowid
+
+    def add_to_story(self, story_id: int, article_id: int, score: float, keys: Iterable[str], published: str | None) -> None:
+        """Make an article a member of a story, index the story under the article's keys and
+        widen its date range."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO story_articles(article_id, story_id, score) VALUES (?, ?, ?)",
+            (article_id, story_id, round(score, 4)),
+        )
+        self._db.executemany(
+            "INSERT INTO story_keys(key, story_id, count) VALUES (?, ?, 1)"
+            " ON CONFLICT(key, story_id) DO UPDATE SET count = count + 1",
+            [(key, story_id) for key in dict.fromkeys(keys)],
+        )
+        day = published if published and published[:1].isdigit() else None
+        self._db.execute(
+            "UPDATE stories SET size = size + 1, updated_at = ?,"
+            " first_date = CASE WHEN ? IS NULL OR (first_date IS NOT NULL AND first_date <= ?) THEN first_date ELSE ? END,"
+            " last_date = CASE WHEN ? IS NULL OR (last_date IS NOT NULL AND last_date >= ?) THEN last_date ELSE ? END"
+            " WHERE id = ?",
+            (utc_now(), day, day, day, day, day, day, story_id),
+        )
+
+    def story_of(self, article_id: int) -> int | None:
+        row = self._db.execute("SELECT story_id FROM story_articles WHERE article_id = ?", (article_id,)).fetchone()
+        return None if row is None else row[0]
+
+    def unplaced(self) -> list[int]:
+        """Ids of articles that have an analysis but belong to no story yet."""
+        rows = self._db.execute(
+            "SELECT n.article_id FROM analyses n LEFT JOIN story_articles s ON s.article_id = n.article_id"
+            " WHERE s.article_id IS NULL ORDER BY n.article_id"
+        )
+        return [row[0] for row in rows]
+
+    def clear_stories(self) -> None:
+        """Forget every story and membership (profiles stay), before a rebuild."""
+        for table in ("story_keys", "story_articles", "stories"):
+            self._db.execute(f"DELETE FROM {table}")
+
+    def story_count(self) -> int:
+        return self._db.execute("SELECT count(*) FROM stories").fetchone()[0]
+
+    def stories(self, limit: int | None = None, offset: int = 0) -> Iterator[Story]:
+        """Stories newest first (by their latest article's date, then by id)."""
+        rows = self._db.execute(
+            "SELECT * FROM stories ORDER BY coalesce(last_date, '') DESC, id DESC LIMIT ? OFFSET ?",
+            (-1 if limit is None else limit, offset),
+        ).fetchall()
+        for row in rows:
+            yield self._story(row)
+
+    def story(self, story_id: int) -> Story | None:
+        row = self._db.execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchone()
+        return None if row is None else self._story(row)
+
+    def _story(self, row: sqlite3.Row) -> Story:
+        members = self._db.execute(
+            "SELECT a.id, a.site, a.url, a.location FROM story_articles s JOIN articles a ON a.id = s.article_id"
+            " WHERE s.story_id = ? ORDER BY a.id",
+            (row["id"],),
+        ).fetchall()
+        outlets = dict.fromkeys(outlet_name(m["site"], m["url"] or m["location"], m["location"]) for m in members)
+        return Story(
+            id=row["id"], title=row["title"], article_ids=[m["id"] for m in members],
+            first_date=row["first_date"], last_date=row["last_date"], outlets=list(outlets),
+        )
+
+
+def profile_from_dict(data: Mapping) -> ArticleProfile:
+    """An ArticleProfile back from its stored JSON form (JSON lists become the tuples they were)."""
+    values = {f.name: data[f.name] for f in fields(ArticleProfile) if f.name in data}
+    return ArticleProfile(**{name: tuple(v) if isinstance(v, list) else v for name, v in values.items()})
