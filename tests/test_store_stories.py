@@ -1,0 +1,66 @@
+"""The store's story tables: profiles and term frequencies, bounded candidate lookups, story
+membership and date ranges, rebuild."""
+from __future__ import annotations
+
+from storydesk.model import ArticleProfile
+from storydesk.store import Store
+from test_store import make_article, put
+
+
+def profiled(store: Store, text: str, terms: dict[str, float]) -> int:
+    article_id = put(store, make_article(text, location=f"{text}.txt"))
+    with store.transaction():
+        store.save_profile(ArticleProfile(article_id, terms=terms, entities={"person:a b": 1.0}))
+    return article_id
+
+
+def test_term_frequencies_count_documents_and_follow_a_replaced_profile(store: Store) -> None:
+    first = profiled(store, "one", {"treaty": 2, "pyongyang": 1})
+    profiled(store, "two", {"treaty": 1, "kursk": 3})
+    assert store.document_frequencies(["treaty", "kursk", "absent"]) == (2, {"treaty": 2, "kursk": 1})
+    with store.transaction():
+        store.save_profile(ArticleProfile(first, terms={"kursk": 1}))
+    assert store.document_frequencies(["treaty", "kursk", "pyongyang"]) == (2, {"treaty": 1, "kursk": 2, "pyongyang": 0})
+    assert store.profile(first).terms == {"kursk": 1}
+
+
+def test_document_frequencies_of_more_terms_than_one_query_takes(store: Store) -> None:
+    terms = {f"term{i}": 1.0 for i in range(2500)}
+    profiled(store, "big", terms)
+    documents, found = store.document_frequencies(terms)
+    assert documents == 1 and len(found) == 2500 and set(found.values()) == {1}
+
+
+def test_a_story_keeps_members_keys_and_date_range(store: Store) -> None:
+    ids = [profiled(store, f"article {n}", {"treaty": 1}) for n in range(3)]
+    with store.transaction():
+        story = store.create_story("The treaty")
+        store.add_to_story(story, ids[0], 1.0, ["e:country:KP", "t:treaty"], "2024-10-24")
+        store.add_to_story(story, ids[1], 0.8, ["e:country:KP"], "2024-06-19")
+        store.add_to_story(story, ids[2], 0.7, ["t:kursk"], None)
+    listed = store.story(story)
+    assert (listed.title, listed.article_ids) == ("The treaty", ids)
+    assert (listed.first_date, listed.last_date) == ("2024-06-19", "2024-10-24")
+    assert listed.outlets == ["Example News"]
+    assert store.story_of(ids[2]) == story and store.unplaced() == []
+    assert [p.article_id for p in store.member_profiles(story, limit=2)] == [ids[2], ids[1]]
+
+
+def test_candidates_rank_stories_by_shared_keys_and_stay_bounded(store: Store) -> None:
+    article = profiled(store, "x", {"a": 1})
+    with store.transaction():
+        stories = [store.create_story(f"story {n}") for n in range(30)]
+        for n, story in enumerate(stories):
+            store.add_to_story(story, article, 1.0, ["common", "rare"] if n == 3 else ["common"], None)
+    assert store.story_candidates(["common", "rare"], per_key=50, limit=5)[0] == stories[3]
+    assert len(store.story_candidates(["common"], per_key=10, limit=20)) == 10
+
+
+def test_articles_without_analysis_are_not_waiting_for_a_story_and_clearing_forgets_stories(store: Store) -> None:
+    article = profiled(store, "x", {"a": 1})
+    assert store.unplaced() == []  # no analysis yet: placed once it is analysed
+    with store.transaction():
+        store.add_to_story(store.create_story("s"), article, 1.0, ["k"], None)
+        store.clear_stories()
+    assert store.story_count() == 0 and store.story_of(article) is None and store.story_candidates(["k"]) == []
+    assert store.profile(article) is not None
