@@ -10,7 +10,7 @@ from test_store import make_article, put
 def profiled(store: Store, text: str, terms: dict[str, float]) -> int:
     article_id = put(store, make_article(text, location=f"{text}.txt"))
     with store.transaction():
-        store.save_profile(ArticleProfile(article_id, terms=terms, entities={"person:a b": 1.0}))
+        store.save_profile(ArticleProfile(article_id, terms=terms, entities={"person:a b": 1.0}), terms)
     return article_id
 
 
@@ -19,7 +19,7 @@ def test_term_frequencies_count_documents_and_follow_a_replaced_profile(store: S
     profiled(store, "two", {"treaty": 1, "kursk": 3})
     assert store.document_frequencies(["treaty", "kursk", "absent"]) == (2, {"treaty": 2, "kursk": 1})
     with store.transaction():
-        store.save_profile(ArticleProfile(first, terms={"kursk": 1}))
+        store.save_profile(ArticleProfile(first, terms={"kursk": 1}), ["kursk"])
     assert store.document_frequencies(["treaty", "kursk", "pyongyang"]) == (2, {"treaty": 1, "kursk": 2, "pyongyang": 0})
     assert store.profile(first).terms == {"kursk": 1}
 

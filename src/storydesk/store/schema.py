@@ -121,13 +121,14 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX quotes_speaker ON quotes(speaker_entity);
     """,
-    # 3: stories. Each article's clustering profile (JSON), the document frequency of every
-    # profile term (the empty term counts the documents), stories with their members, and
-    # the blocking keys a new article finds candidate stories by.
+    # 3: stories. Each article's clustering profile (JSON) and the keys it counts under, the
+    # document frequency of every key (the empty key counts the documents), stories with their
+    # members, and the blocking keys a new article finds candidate stories by.
     """
     CREATE TABLE profiles (
         article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
-        data TEXT NOT NULL
+        data TEXT NOT NULL,
+        keys TEXT NOT NULL
     );
     CREATE TABLE term_df (
         term TEXT PRIMARY KEY,

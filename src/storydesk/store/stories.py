@@ -13,7 +13,7 @@ from storydesk.model import ArticleProfile, Story, outlet_name
 from storydesk.store.clock import utc_now
 
 DOCUMENT_COUNT = ""  # the term_df row whose df is the number of profiled documents
-SQL_VARIABLES = 900  # terms per IN (...) query, under SQLite's default variable limit
+SQL_VARIABLES = 900  # keys per IN (...) query, under SQLite's default variable limit
 
 
 class StoryTables:
@@ -23,30 +23,32 @@ class StoryTables:
 
     # -- profiles and document frequencies ----------------------------------------------------
 
-    def save_profile(self, profile: ArticleProfile) -> None:
-        """Store (or replace) an article's profile and keep the term frequencies true."""
-        old = self.profile(profile.article_id)
-        if old is not None:
-            self._count_terms(old.terms, -1)
+    def save_profile(self, profile: ArticleProfile, keys: Iterable[str]) -> None:
+        """Store (or replace) an article's profile with the keys (words, entities...) it counts
+        under, keeping every key's document frequency true."""
+        row = self._db.execute("SELECT keys FROM profiles WHERE article_id = ?", (profile.article_id,)).fetchone()
+        if row is not None:
+            self._count_keys(json.loads(row[0]), -1)
+        keys = sorted(set(keys))
         self._db.execute(
-            "INSERT OR REPLACE INTO profiles(article_id, data) VALUES (?, ?)",
-            (profile.article_id, json.dumps(asdict(profile), ensure_ascii=False)),
+            "INSERT OR REPLACE INTO profiles(article_id, data, keys) VALUES (?, ?, ?)",
+            (profile.article_id, json.dumps(asdict(profile), ensure_ascii=False), json.dumps(keys, ensure_ascii=False)),
         )
-        self._count_terms(profile.terms, +1)
+        self._count_keys(keys, +1)
 
-    def _count_terms(self, terms: Iterable[str], step: int) -> None:
+    def _count_keys(self, keys: Iterable[str], step: int) -> None:
         self._db.executemany(
             "INSERT INTO term_df(term, df) VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
-            [(term, step) for term in (DOCUMENT_COUNT, *terms)],
+            [(key, step) for key in (DOCUMENT_COUNT, *keys)],
         )
 
     def profile(self, article_id: int | None) -> ArticleProfile | None:
         row = self._db.execute("SELECT data FROM profiles WHERE article_id = ?", (article_id,)).fetchone()
         return None if row is None else profile_from_dict(json.loads(row[0]))
 
-    def document_frequencies(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
-        """The number of profiled documents and the document frequency of each of ``terms``."""
-        wanted = sorted(set(terms) | {DOCUMENT_COUNT})
+    def document_frequencies(self, keys: Iterable[str]) -> tuple[int, dict[str, int]]:
+        """The number of profiled documents and the document frequency of each of ``keys``."""
+        wanted = sorted(set(keys) | {DOCUMENT_COUNT})
         found: dict[str, int] = {}
         for start in range(0, len(wanted), SQL_VARIABLES):
             chunk = wanted[start : start + SQL_VARIABLES]
