@@ -1,10 +1,11 @@
-"""Benchmark metrics as pure functions: 4-gram shingle overlap for main text, and day-level
-precision/recall/F1 for publication dates (the definitions in ``bench/README.md``)."""
+"""Benchmark metrics as pure functions: 4-gram shingle overlap for main text, day-level
+precision/recall/F1 for publication dates, and BCubed and pairwise scores for clusterings (the
+definitions in ``bench/README.md``)."""
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 SHINGLE_SIZE = 4
@@ -99,3 +100,36 @@ def date_scores(pairs: Iterable[tuple[str | None, str | None]]) -> dict[str, flo
         "true_negatives": tn,
         "pages": tp + fp + fn + tn,
     }
+
+
+def _contingency(predicted: Sequence[Hashable], gold: Sequence[Hashable]) -> tuple[Counter, Counter, Counter]:
+    """Sizes of predicted clusters, of gold clusters, and of their intersections."""
+    if len(predicted) != len(gold):
+        raise ValueError(f"{len(predicted)} predicted labels for {len(gold)} gold labels")
+    return Counter(predicted), Counter(gold), Counter(zip(predicted, gold))
+
+
+def bcubed(predicted: Sequence[Hashable], gold: Sequence[Hashable]) -> dict[str, float]:
+    """BCubed precision, recall and F1 (Bagga and Baldwin 1998): per item, the share of its
+    predicted cluster that is in its gold cluster (P) and the reverse (R), averaged over items."""
+    pred_sizes, gold_sizes, both = _contingency(predicted, gold)
+    n = len(predicted)
+    if not n:
+        return {"precision": 0.0, "recall": 0.0, "f1": 0.0}
+    precision = sum(k * k / pred_sizes[p] for (p, _), k in both.items()) / n
+    recall = sum(k * k / gold_sizes[g] for (_, g), k in both.items()) / n
+    return {"precision": precision, "recall": recall, "f1": f1(precision, recall)}
+
+
+def pairwise(predicted: Sequence[Hashable], gold: Sequence[Hashable]) -> dict[str, float]:
+    """Pairwise precision, recall and F1 over item pairs put in one cluster (a clustering of
+    singletons has precision 0 by this convention)."""
+    pred_sizes, gold_sizes, both = _contingency(predicted, gold)
+    together, predicted_pairs, gold_pairs = _pairs(both), _pairs(pred_sizes), _pairs(gold_sizes)
+    precision = together / predicted_pairs if predicted_pairs else 0.0
+    recall = together / gold_pairs if gold_pairs else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1(precision, recall)}
+
+
+def _pairs(sizes: Counter) -> int:
+    return sum(k * (k - 1) // 2 for k in sizes.values())

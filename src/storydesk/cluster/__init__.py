@@ -1,0 +1,27 @@
+"""The cluster stage: articles into stories, online (each new article joins the best candidate
+story or starts one) and in batch (rebuild, evaluation), on one learned pairwise similarity.
+
+``profile`` summarises an article; ``Idf`` weighs profile keys by document frequency
+(``document_keys`` says which keys the store should count); ``blocking_keys`` finds candidate
+stories; ``place`` decides online; ``cluster`` groups a batch; ``similarity`` is what both use.
+"""
+from __future__ import annotations
+
+from storydesk.cluster.grouping import blocking_keys, cluster, place
+from storydesk.cluster.idf import Idf, document_keys
+from storydesk.cluster.online import StoryIndex
+from storydesk.cluster.profile import profile
+from storydesk.cluster.similarity import load_model, pair_scores, similarity
+
+__all__ = [
+    "Idf",
+    "StoryIndex",
+    "blocking_keys",
+    "cluster",
+    "document_keys",
+    "load_model",
+    "pair_scores",
+    "place",
+    "profile",
+    "similarity",
+]

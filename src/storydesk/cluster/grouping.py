@@ -1,0 +1,128 @@
+"""Grouping articles into stories: blocking keys to find candidate stories, online placement of
+one article, and batch average-link clustering, all on the one pairwise similarity."""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial.distance import squareform
+
+from storydesk.cluster.idf import Idf, day_key, entity_key, figure_key, word_key
+from storydesk.cluster.similarity import load_model, pair_scores
+from storydesk.model import ArticleProfile
+
+DENSE_LIMIT = 2000  # up to this many profiles, batch clustering compares every pair
+BLOCK_POSTING_LIMIT = 500  # in blocked batch mode, a key shared by more articles finds no pairs
+
+
+def blocking_keys(profile: ArticleProfile, idf: Idf, limit: int = 12) -> list[str]:
+    """The profile's most discriminative keys (entities, words, exact days, figures), ranked by
+    idf times log-count: what the store indexes stories under and looks candidates up by."""
+    weighted: dict[str, float] = {}
+    for term, count in profile.terms.items():
+        weighted[word_key(term)] = 1.0 + math.log(count)
+    for key, count in profile.entities.items():
+        weighted[entity_key(key)] = 1.0 + math.log(count)
+    for value in profile.days:
+        if len(value) == 10:
+            weighted[day_key(value)] = 1.0
+    for figure in profile.figures:
+        weighted[figure_key(figure)] = 1.0
+    ranked = sorted(weighted, key=lambda key: (-weighted[key] * idf.weight(key), key))
+    return ranked[:limit]
+
+
+def place(
+    profile: ArticleProfile, candidates: Mapping[int, Sequence[ArticleProfile]], idf: Idf
+) -> tuple[int | None, float]:
+    """The candidate story whose members are on average most similar to ``profile`` (average
+    link, as in batch), if that average reaches the threshold; else ``(None, best average)``."""
+    best_story, best_score = None, 0.0
+    for story_id, members in candidates.items():
+        if members:
+            score = float(pair_scores([profile], list(members), idf).mean())
+            if score > best_score:
+                best_story, best_score = story_id, score
+    if best_story is None or best_score < load_model().threshold:
+        return None, best_score
+    return best_story, best_score
+
+
+def cluster(profiles: Sequence[ArticleProfile], idf: Idf | None = None) -> list[int]:
+    """Batch labels 0..k-1 by average-link agglomerative clustering cut at the model's threshold.
+    A large batch is first split into the components of the graph of blocked candidate pairs
+    scoring at least the threshold (average link never merges across them)."""
+    idf = idf or Idf.from_profiles(profiles)
+    threshold = load_model().threshold
+    everyone = [list(range(len(profiles)))] if profiles else []
+    components = everyone if len(profiles) <= DENSE_LIMIT else _components(profiles, idf, threshold)
+    labels = [0] * len(profiles)
+    groups = (
+        [component[i] for i in group]
+        for component in components
+        for group in _average_link([profiles[i] for i in component], idf, threshold)
+    )
+    for label, group in enumerate(sorted(groups)):
+        for index in group:
+            labels[index] = label
+    return labels
+
+
+def _average_link(profiles: Sequence[ArticleProfile], idf: Idf, threshold: float) -> list[list[int]]:
+    """Groups (indices into ``profiles``) of average-link clustering cut at ``threshold``."""
+    if len(profiles) == 1:
+        return [[0]]
+    groups: dict[int, list[int]] = defaultdict(list)
+    for index, label in enumerate(average_link_labels(pair_scores(profiles, profiles, idf), threshold)):
+        groups[label].append(index)
+    return sorted(groups.values())
+
+
+def average_link_labels(scores: np.ndarray, threshold: float) -> list[int]:
+    """Labels 0..k-1 of average-link clustering of a square similarity matrix: two groups merge
+    while the mean similarity of their pairs is at least ``threshold`` (scipy's linkage)."""
+    if len(scores) < 2:
+        return [0] * len(scores)
+    distances = np.clip(1.0 - (scores + scores.T) / 2, 0.0, None)
+    np.fill_diagonal(distances, 0.0)
+    tree = linkage(squareform(distances, checks=False), method="average")
+    return [int(label) - 1 for label in fcluster(tree, t=1.0 - threshold, criterion="distance")]
+
+
+def _components(profiles: Sequence[ArticleProfile], idf: Idf, threshold: float) -> list[list[int]]:
+    """Connected components of the graph linking candidate pairs scoring at least ``threshold``."""
+    n = len(profiles)
+    rows, cols = [], []
+    for i, candidates in enumerate(_candidate_pairs(profiles, idf)):
+        if candidates:
+            scores = pair_scores([profiles[i]], [profiles[j] for j in candidates], idf)[0]
+            linked = [j for j, s in zip(candidates, scores) if s >= threshold]
+            rows += [i] * len(linked)
+            cols += linked
+    graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    _, component_of = connected_components(graph, directed=False)
+    members: dict[int, list[int]] = defaultdict(list)
+    for index, component in enumerate(component_of):
+        members[int(component)].append(index)
+    return sorted(members.values())
+
+
+def _candidate_pairs(profiles: Sequence[ArticleProfile], idf: Idf) -> list[list[int]]:
+    """For each profile, the later profiles sharing a blocking key with it (keys held by very
+    many articles are skipped: they would pair everyone)."""
+    n = len(profiles)
+    postings: dict[str, list[int]] = defaultdict(list)
+    for index, profile in enumerate(profiles):
+        for key in blocking_keys(profile, idf):
+            postings[key].append(index)
+    partners: list[set[int]] = [set() for _ in range(n)]
+    for indices in postings.values():
+        if len(indices) <= BLOCK_POSTING_LIMIT:
+            for position, i in enumerate(indices):
+                partners[i].update(indices[position + 1 :])
+    return [sorted(p) for p in partners]

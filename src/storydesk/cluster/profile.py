@@ -1,0 +1,110 @@
+"""Article profiles: the compact, storable summary the clusterer compares articles by (content
+words, canonical entities, places, the days spoken of, figures, publication date)."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from functools import cache
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from storydesk import vocab
+from storydesk.model import Analysis, Article, ArticleProfile
+
+MAX_TERMS = 150  # profiles are stored as JSON per article: keep the most frequent words only
+PLACE_KINDS = frozenset({"GPE", "LOC", "FAC"})
+WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+MIN_WORD_LENGTH = 3
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MONTH = re.compile(r"^\d{4}-\d{2}$")
+YEAR = re.compile(r"^\d{4}$")
+
+
+@cache
+def stop_words() -> frozenset[str]:
+    """spaCy's English stop words plus news wording that says nothing of the event
+    (``cluster_stopwords.txt``)."""
+    return frozenset(STOP_WORDS) | frozenset(w.lower() for w in vocab.load("cluster_stopwords.txt"))
+
+
+def normalise(word: str) -> str:
+    """Lower-case and strip English plural endings: Harman's S-stemmer (1991). Written here
+    because none of our dependencies ships a stemmer, and spaCy's lemmatiser needs a tagged Doc
+    that the stored analysis does not keep."""
+    word = word.lower().replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    if word.endswith("ies") and not word.endswith(("eies", "aies")):
+        return word[:-3] + "y"
+    if word.endswith("es") and not word.endswith(("aes", "ees", "oes")):
+        return word[:-1]
+    if word.endswith("s") and not word.endswith(("us", "ss")):
+        return word[:-1]
+    return word
+
+
+def content_words(text: str) -> Iterable[str]:
+    """The normalised content words of ``text``: letters only, stop words out."""
+    stops = stop_words()
+    for match in WORD.finditer(text):
+        word = match.group()
+        if len(word) >= MIN_WORD_LENGTH and word.lower() not in stops:
+            normal = normalise(word)
+            if normal not in stops:
+                yield normal
+
+
+def profile(article: Article) -> ArticleProfile:
+    """The profile of one article: its title and text words, and from its analysis (when
+    present) entities, places, days and figures. Pure: reads nothing but ``article``."""
+    words = Counter(content_words(article.title or ""))
+    words.update(content_words(article.text))
+    published = article.extraction.published.value
+    analysis = article.analysis
+    return ArticleProfile(
+        article_id=article.id,
+        terms=_top(words, MAX_TERMS),
+        entities=_entity_counts(analysis) if analysis else {},
+        places=_places(analysis) if analysis else (),
+        days=_days(analysis, published),
+        figures=_figures(analysis) if analysis else (),
+        published=published,
+    )
+
+
+def _top(counts: Counter[str], limit: int) -> dict[str, float]:
+    """The ``limit`` highest counts, ties broken alphabetically so profiles are reproducible."""
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    return {term: float(count) for term, count in ranked}
+
+
+def _entity_counts(analysis: Analysis) -> dict[str, float]:
+    """Mentions per canonical entity (an entity with no mention listed counts once)."""
+    counts = Counter(mention.entity for mention in analysis.mentions if mention.entity)
+    for entity in analysis.entities:
+        counts.setdefault(entity.key, 1)
+    return {key: float(count) for key, count in sorted(counts.items())}
+
+
+def _places(analysis: Analysis) -> tuple[str, ...]:
+    return tuple(sorted({entity.key for entity in analysis.entities if entity.kind in PLACE_KINDS}))
+
+
+def _days(analysis: Analysis | None, published: str | None) -> tuple[str, ...]:
+    """The calendar values (day, month or year) the time expressions resolve to, and the
+    publication date; relative values the analysis could not anchor are left out."""
+    values = {t.value for t in analysis.timexes if t.value} if analysis else set()
+    if published:
+        values.add(published)
+    return tuple(sorted(v for v in values if DAY.match(v) or MONTH.match(v) or YEAR.match(v)))
+
+
+def _figures(analysis: Analysis) -> tuple[str, ...]:
+    """Each figure as "value head-noun" ("23 pirate"), so "23 pirates" and "23 Somali pirates"
+    agree."""
+    found = set()
+    for figure in analysis.figures:
+        words = WORD.findall(figure.counts)
+        found.add(f"{figure.value:g} {normalise(words[-1])}" if words else f"{figure.value:g}")
+    return tuple(sorted(found))

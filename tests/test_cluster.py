@@ -1,0 +1,109 @@
+"""The cluster stage on small hand-written articles: profiles, two events of one kind told
+apart, online placement joining and starting stories, and batch/online agreement."""
+from __future__ import annotations
+
+import pytest
+
+from storydesk.analyse import analyse
+from storydesk.cluster import Idf, StoryIndex, blocking_keys, cluster, document_keys, place, profile, similarity
+from storydesk.model import Article, ArticleProfile, Extraction, Origin, PublicationDate
+
+QUAKE_A = [
+    "Earthquake kills 40 in Chile\nA magnitude 7.1 earthquake struck central Chile near Concepcion "
+    "on March 3, 2010, killing 40 people, President Michelle Bachelet said.",
+    "Chile quake toll rises to 40\nRescuers in Concepcion searched collapsed buildings after the "
+    "magnitude 7.1 earthquake of March 3, 2010. Michelle Bachelet visited the city.",
+    "Bachelet tours Concepcion after quake\nChile's president Michelle Bachelet said 40 people died "
+    "when the 7.1 earthquake hit Concepcion on March 3, 2010.",
+]
+QUAKE_B = [
+    "Earthquake rocks Indonesia\nA magnitude 6.4 earthquake hit Padang on the island of Sumatra "
+    "on October 12, 2012, killing 12 people, Indonesian officials said. Susilo Bambang Yudhoyono "
+    "sent aid.",
+    "Sumatra quake leaves 12 dead\nThe 6.4 earthquake that struck Padang in Indonesia on October 12, "
+    "2012 destroyed homes; President Susilo Bambang Yudhoyono promised help.",
+]
+
+
+def article(text: str, index: int, published: str | None = None, analysed: bool = True) -> Article:
+    return Article(
+        origin=Origin("test", str(index)),
+        content_hash=str(index),
+        raw_format="text",
+        extraction=Extraction(text=text, title=text.split("\n", 1)[0], published=PublicationDate(value=published)),
+        id=index,
+        analysis=analyse(text, published) if analysed else None,
+    )
+
+
+@pytest.fixture(scope="module")
+def profiles() -> list[ArticleProfile]:
+    return [profile(article(text, i)) for i, text in enumerate(QUAKE_A + QUAKE_B)]
+
+
+def test_profile_keeps_words_entities_places_days_and_figures(profiles: list[ArticleProfile]) -> None:
+    first = profiles[0]
+    assert first.article_id == 0
+    assert first.terms["earthquake"] == 3  # the title, then the same line and the body in the text
+    assert "said" not in first.terms and "the" not in first.terms
+    assert "person:michelle bachelet" in first.entities
+    assert any("chile" in place.lower() or place.endswith(":CL") for place in first.places)
+    assert "2010-03-03" in first.days
+    assert "40 people" in first.figures
+
+
+def test_profile_without_analysis_has_words_only() -> None:
+    plain = profile(article(QUAKE_A[0], 9, published="2010-03-04", analysed=False))
+    assert plain.terms["concepcion"] == 1
+    assert plain.entities == {} and plain.figures == ()
+    assert plain.days == ("2010-03-04",)
+
+
+def test_two_earthquakes_are_two_stories(profiles: list[ArticleProfile]) -> None:
+    labels = cluster(profiles)
+    assert labels[0] == labels[1] == labels[2]
+    assert labels[3] == labels[4]
+    assert labels[0] != labels[3]
+
+
+def test_similarity_is_higher_within_an_event(profiles: list[ArticleProfile]) -> None:
+    idf = Idf.from_profiles(profiles)
+    within = similarity(profiles[0], profiles[1], idf)
+    across = similarity(profiles[0], profiles[3], idf)
+    assert 0.0 <= across < within <= 1.0
+
+
+def test_publication_dates_months_apart_lower_the_similarity() -> None:
+    near = [profile(article(QUAKE_A[0], 0, "2010-03-04", False)), profile(article(QUAKE_A[1], 1, "2010-03-05", False))]
+    far = [near[0], profile(article(QUAKE_A[1], 1, "2010-09-05", False))]
+    idf = Idf.from_profiles(near)
+    assert similarity(*far, idf) < similarity(*near, idf)
+
+
+def test_place_joins_the_right_story_or_starts_one(profiles: list[ArticleProfile]) -> None:
+    idf = Idf.from_profiles(profiles)
+    candidates = {7: profiles[:2], 8: profiles[3:4]}
+    assert place(profiles[2], candidates, idf)[0] == 7
+    assert place(profiles[4], candidates, idf)[0] == 8
+    story, score = place(profiles[4], {7: profiles[:2]}, idf)
+    assert story is None and 0.0 <= score < 0.5
+
+
+def test_story_index_places_articles_one_at_a_time(profiles: list[ArticleProfile]) -> None:
+    index = StoryIndex()
+    stories = [index.add(p)[0] for p in profiles]
+    assert stories == [0, 0, 0, 1, 1]
+
+
+def test_blocking_keys_rank_rare_keys_first(profiles: list[ArticleProfile]) -> None:
+    idf = Idf.from_profiles(profiles)
+    keys = blocking_keys(profiles[3], idf, limit=5)
+    assert len(keys) == 5
+    assert all(key in document_keys(profiles[3]) for key in keys)
+    assert "t:earthquake" not in keys  # in every article: no use for finding candidates
+
+
+def test_idf_is_smoothed() -> None:
+    idf = Idf(3, {"t:quake": 3, "t:padang": 1})
+    assert idf.weight("t:quake") == pytest.approx(1.0)
+    assert idf.weight("t:never") > idf.weight("t:padang") > idf.weight("t:quake")
