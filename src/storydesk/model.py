@@ -276,3 +276,161 @@ class Story:
     first_date: str | None = None
     last_date: str | None = None
     outlets: list[str] = field(default_factory=list)
+
+
+# --- Dossier (synthesise stage) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a dossier statement comes from: an article and a stretch of its text."""
+
+    article: int
+    start: int
+    end: int
+
+
+@dataclass
+class DossierArticle:
+    """An article of the story as the dossier sees it: its outlet (and where that name came
+    from) and its publication date, possibly bounded by the story, with the evidence."""
+
+    id: int
+    origin: str
+    title: str | None
+    outlet: str
+    outlet_from: Literal["site", "url", "origin"]
+    published: str | None
+    precision: str | None
+    date_bound: Literal["exact", "on-or-after"] | None = None
+    date_evidence: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TimelineEvent:
+    """Something that happened, dated (with precision), placed, described by a sentence or
+    clause of an article, with every article that reports it."""
+
+    id: int
+    date: str
+    precision: str
+    what: str
+    place: str | None
+    articles: list[int]
+    citations: list[Citation]
+    weekday: str | None = None  # when the articles give only a weekday inside a known month
+
+
+@dataclass
+class QuoteReport:
+    """One quote as one article reports it; ``group`` is the statement it is a version of."""
+
+    speaker: str | None  # Entity.key (or the speaker's text when no entity)
+    speaker_name: str | None
+    text: str
+    kind: str
+    article: int
+    span: Citation
+    group: int
+
+
+@dataclass
+class Statement:
+    """One thing a speaker said, as reported by one or more articles (translated or cut
+    differently); ``versions`` index ``Dossier.quotes``."""
+
+    group: int
+    speaker: str | None
+    speaker_name: str | None
+    text: str
+    articles: list[int]
+    versions: list[int]
+
+
+@dataclass
+class FigureReport:
+    """A figure as one article reports it, who asserts it and how firmly; ``quantity`` groups
+    the reports of the same counted thing."""
+
+    value: float
+    text: str
+    what: str
+    asserted_by: str | None
+    hedges: list[str]
+    modality: str
+    article: int
+    span: Citation
+    date: str | None
+    quantity: int
+
+
+@dataclass
+class Discrepancy:
+    """The same quantity reported with different values; ``figures`` index ``Dossier.figures``."""
+
+    about: str
+    figures: list[int]
+
+
+@dataclass
+class Stance:
+    """Someone confirming, denying or leaving unanswered a claim, in one article."""
+
+    by: str | None
+    stance: str
+    article: int
+    date: str | None
+    span: Citation
+    text: str
+
+
+@dataclass
+class Claim:
+    """A claim and every stance taken on it across the story."""
+
+    about: str
+    stances: list[Stance]
+
+
+@dataclass
+class OutletCoverage:
+    """What one outlet carried of the story's events, statements and figures, and what it left
+    out of those that other outlets carried (ids of timeline events, statement groups and
+    figure quantities)."""
+
+    articles: list[int]
+    events: dict[str, list[int]]
+    statements: dict[str, list[int]]
+    figures: dict[str, list[int]]
+
+
+@dataclass
+class SummarySentence:
+    """A sentence of the extractive summary, citing every article that carries it."""
+
+    sentence: str
+    articles: list[int]
+    citations: list[Citation]
+
+
+@dataclass
+class Dossier:
+    """The cross-checked dossier of one story; every statement carries its citations."""
+
+    story: Story
+    articles: list[DossierArticle] = field(default_factory=list)
+    timeline: list[TimelineEvent] = field(default_factory=list)
+    background: list[TimelineEvent] = field(default_factory=list)
+    quotes: list[QuoteReport] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
+    figures: list[FigureReport] = field(default_factory=list)
+    discrepancies: list[Discrepancy] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    coverage: dict[str, OutletCoverage] = field(default_factory=dict)
+    summary: list[SummarySentence] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON dossier: plain dicts and lists, citations as {article, start, end}."""
+        data = asdict(self)
+        data["story"] = {"id": self.story.id, "title": self.story.title}
+        return data

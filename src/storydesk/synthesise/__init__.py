@@ -1,0 +1,15 @@
+"""The synthesise stage: the cross-checked dossier of one story.
+
+    dossier = build_dossier(story, articles)   # articles carry their .analysis
+    dossier.to_dict()                           # the JSON dossier
+    render_markdown(dossier); render_html(dossier)
+
+Pure functions of the story and its articles: no store, no other stage. Every statement of the
+dossier carries citations (article id + character span of the article's cleaned text).
+"""
+from __future__ import annotations
+
+from storydesk.synthesise.dossier import build_dossier, outlet_of
+from storydesk.synthesise.render import render_html, render_markdown
+
+__all__ = ["build_dossier", "outlet_of", "render_html", "render_markdown"]

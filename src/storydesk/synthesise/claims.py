@@ -1,0 +1,139 @@
+"""Claims confirmed, denied or left unanswered, and by whom: sentences with a stance cue (data
+file ``synthesise_stance_cues.tsv``), what they take a stance on, and the stances on the same
+claim grouped across articles."""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from storydesk import vocab
+from storydesk.model import Article, Citation, Claim, Span, Stance
+from storydesk.synthesise.text import UnionFind, content_words, entity_names, features, idf_weights, mentions_in, overlap, sentence_at
+
+# Two stances are on the same claim when the IDF-weighted overlap coefficient of what they are
+# about (content words and entities, the stance-holder's left out) reaches this; "ruled out the
+# deployment of North Korean soldiers" and "denied reports of North Korean troop movements"
+# share the soldier/deploy classes and the North Korean group.
+SAME_CLAIM = 0.35
+# A claim pointed at ("denied this") is the text before the cue when that has this many content
+# words of its own, else the sentence before.
+POINTED_CLAIM = 5
+CLAUSE_START = re.compile(r"[,;:]\s|\s(?:and|but|although|while)\s")
+ACTOR_KINDS = ("PERSON", "ORG", "GPE")
+
+
+@dataclass
+class _Found:
+    article: Article
+    sentence: Span
+    cue: re.Match
+    stance: str
+    by: str | None
+    about: set[str]
+    claim_text: str
+
+
+@cache
+def _cues() -> tuple[tuple[re.Pattern, str], ...]:
+    return tuple((re.compile(pattern, re.IGNORECASE), stance) for pattern, stance in vocab.load_table("synthesise_stance_cues.tsv"))
+
+
+def story_claims(articles: Sequence[Article], dates: dict[int, str | None]) -> list[Claim]:
+    """The claims of the story on which someone took a stance, most stances first."""
+    found = [item for article in articles if article.analysis for item in _stances(article)]
+    weights = idf_weights(item.about for item in found)
+    groups = UnionFind(len(found))
+    for first in range(len(found)):
+        for second in range(first + 1, len(found)):
+            if overlap(found[first].about, found[second].about, weights) >= SAME_CLAIM:
+                groups.join(first, second)
+    return [
+        Claim(about=_about([found[i] for i in members]), stances=[_stance(found[i], dates) for i in members])
+        for members in groups.groups()
+    ]
+
+
+def _stances(article: Article) -> list[_Found]:
+    """The sentences of an article that take a stance, with who takes it and on what."""
+    found = []
+    for sentence in article.analysis.sentences:
+        for pattern, stance in _cues():
+            cue = pattern.search(sentence.text)
+            if cue is not None:
+                by = _holder(article, sentence, cue)
+                about, claim_text = _claim(article, sentence, cue, by)
+                found.append(_Found(article, sentence, cue, stance, by, about, claim_text))
+                break
+    return found
+
+
+def _holder(article: Article, sentence: Span, cue: re.Match) -> str | None:
+    """Who takes the stance: the names inside the cue ("neither Pyongyang nor Moscow"); else the
+    speaker of the quote the cue sits in; else, in the cue's clause, "he"/"she" as the last person
+    quoted before, the first person named, the first organisation or place named; else the
+    clause's first words."""
+    analysis = article.analysis
+    names = entity_names(analysis)
+    kinds = {entity.key: entity.kind for entity in analysis.entities}
+    cue_start, cue_end = sentence.start + cue.start(), sentence.start + cue.end()
+    inside_cue = [m for m in mentions_in(analysis, cue_start, cue_end) if kinds.get(m.entity) in ACTOR_KINDS]
+    if inside_cue:
+        return " and ".join(dict.fromkeys(names.get(m.entity, m.span.text) for m in inside_cue))
+    quoted = [q for q in analysis.quotes if q.content.start <= cue_start < q.content.end and (q.speaker or q.speaker_entity)]
+    if quoted:
+        return names.get(quoted[0].speaker_entity or "", quoted[0].speaker.text if quoted[0].speaker else None)
+    clause_start = sentence.start + max((m.end() for m in CLAUSE_START.finditer(sentence.text, 0, cue.start())), default=0)
+    words = article.text[clause_start:cue_start].split()
+    if words and words[0].lower() in vocab.load("synthesise_pronouns.txt"):
+        return _last_person_quoted(article, clause_start)
+    actors = [m for m in mentions_in(analysis, clause_start, cue_start) if kinds.get(m.entity) in ACTOR_KINDS]
+    people = [m for m in actors if kinds.get(m.entity) == "PERSON"]
+    if people or actors:
+        return names.get((people or actors)[0].entity)
+    return " ".join(words[:4]) or None
+
+
+def _last_person_quoted(article: Article, before: int) -> str | None:
+    """The speaker of the last quote before an offset whose speaker is a person ("he" in news
+    copy is most often the person just quoted)."""
+    names = entity_names(article.analysis)
+    speakers = [q.speaker_entity for q in article.analysis.quotes if q.content.end <= before and q.speaker_entity in names]
+    people = [key for key in speakers if key.startswith("person:")]
+    return names[people[-1]] if people else None
+
+
+def _claim(article: Article, sentence: Span, cue: re.Match, by: str | None) -> tuple[set[str], str]:
+    """What the stance is on: the sentence's words outside the cue (and the sentence before,
+    when the claim is only pointed at: "denied this", "described the statements as rumours")."""
+    cue_span = Span(sentence.start + cue.start(), sentence.start + cue.end(), cue.group())
+    about = features(article.analysis, sentence, [cue_span])
+    claim_text = sentence.text[cue.end():].strip(" ,.”\"")
+    before = sentence.text[: cue.start()]
+    near = " ".join(before.split()[-4:] + sentence.text[cue.end():].split()[:4]).lower()
+    holder_words = set(content_words(by or ""))
+    if any(re.search(rf"\b{re.escape(word)}\b", near) for word in vocab.load("synthesise_anaphors.txt")):
+        if len(set(content_words(before)) - holder_words) >= POINTED_CLAIM:
+            claim_text = before.strip(" ,")
+        elif (previous := sentence_at(article.analysis, sentence.start - 2)) is not None:
+            about |= features(article.analysis, previous)
+            claim_text = previous.text
+    return {feature for feature in about if feature not in holder_words}, claim_text
+
+
+def _about(group: list[_Found]) -> str:
+    """A claim's wording: the shortest claim text of its stances that has three content words."""
+    texts = [item.claim_text for item in group if len(content_words(item.claim_text)) >= 3]
+    return min(texts, key=len) if texts else group[0].sentence.text.strip()
+
+
+def _stance(item: _Found, dates: dict[int, str | None]) -> Stance:
+    return Stance(
+        by=item.by,
+        stance=item.stance,
+        article=item.article.id,
+        date=dates.get(item.article.id),
+        span=Citation(item.article.id, item.sentence.start, item.sentence.end),
+        text=item.sentence.text.strip(),
+    )

@@ -1,0 +1,112 @@
+"""The dossier of one story: its articles (outlet, publication date and how it was fixed), the
+timeline, quotes and statements, figures and discrepancies, claims, coverage and summary."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from storydesk.model import Article, Dossier, DossierArticle, OutletCoverage, Story
+from storydesk.synthesise.claims import story_claims
+from storydesk.synthesise.dates import ArticleDate, When, own_date
+from storydesk.synthesise.events import bound_undated, find_mentions, group_mentions, to_events
+from storydesk.synthesise.figures import story_figures
+from storydesk.synthesise.quotes import story_quotes
+from storydesk.synthesise.summary import summarise
+
+
+def build_dossier(story: Story, articles: Sequence[Article]) -> Dossier:
+    """The cross-checked dossier of ``story`` from its analysed articles (an article without an
+    analysis is listed and counted, but gives no events, quotes or figures)."""
+    articles = sorted((a for a in articles if a.id is not None), key=lambda a: a.id)
+    dates = _article_dates(articles)
+    groups = group_mentions([m for article in articles for m in find_mentions(article, dates[article.id])])
+    bound_undated(groups, dates)
+    timeline, background = to_events(groups, _story_start(dates))
+    shown_dates = {article_id: _shown(date) for article_id, date in dates.items()}
+    quotes, statements = story_quotes(articles)
+    figures, discrepancies = story_figures(articles, shown_dates)
+    dossier = Dossier(
+        story=story,
+        articles=[_article_entry(article, dates[article.id]) for article in articles],
+        timeline=timeline,
+        background=background,
+        quotes=quotes,
+        statements=statements,
+        figures=figures,
+        discrepancies=discrepancies,
+        claims=story_claims(articles, shown_dates),
+        summary=summarise(articles),
+    )
+    dossier.coverage = coverage(dossier)
+    return dossier
+
+
+def _article_dates(articles: Sequence[Article]) -> dict[int, ArticleDate]:
+    """Each article's own date; a day without a year takes the year of the story's dated articles."""
+    own = {article.id: own_date(article, []) for article in articles}
+    days = [(date.when.lo, article_id) for article_id, date in own.items() if date.when and date.when.precision == "day"]
+    return {article.id: own[article.id] if own[article.id].when else own_date(article, days) for article in articles}
+
+
+def _story_start(dates: dict[int, ArticleDate]) -> When | None:
+    known = [date.when for date in dates.values() if date.when is not None]
+    return min(known, key=lambda when: when.lo) if known else None
+
+
+def _shown(date: ArticleDate) -> str | None:
+    """A date as the dossier prints it: "2024-06" or "≥ 2024-06" when only bounded below."""
+    if date.when is None:
+        return None
+    return date.when.iso if date.bound == "exact" else f"≥ {date.when.iso}"
+
+
+def outlet_of(article: Article) -> tuple[str, str]:
+    """Who published an article (``Article.outlet``) and where that name comes from: its site
+    ("site"), its URL's host ("url"), or the name of the file it came from ("origin")."""
+    if article.extraction.site:
+        return article.outlet, "site"
+    url = article.extraction.url or article.origin.location
+    return article.outlet, "url" if "://" in url and urlsplit(url).hostname else "origin"
+
+
+def _article_entry(article: Article, date: ArticleDate) -> DossierArticle:
+    outlet, outlet_from = outlet_of(article)
+    return DossierArticle(
+        id=article.id,
+        origin=str(article.origin),
+        title=article.title,
+        outlet=outlet,
+        outlet_from=outlet_from,
+        published=date.when.iso if date.when else None,
+        precision=date.when.precision if date.when else None,
+        date_bound=date.bound,
+        date_evidence=date.evidence,
+    )
+
+
+def coverage(dossier: Dossier) -> dict[str, OutletCoverage]:
+    """Per outlet: the timeline events, the statements carried by more than one outlet and the
+    figure quantities it reported, and those of them it left out that another outlet reported."""
+    outlet = {entry.id: entry.outlet for entry in dossier.articles}
+    items = {
+        "events": {event.id: {outlet[a] for a in event.articles} for event in dossier.timeline},
+        "statements": {s.group: {outlet[a] for a in s.articles} for s in dossier.statements},
+        "figures": {},
+    }
+    items["statements"] = {group: outlets for group, outlets in items["statements"].items() if len(outlets) > 1}
+    for figure in dossier.figures:
+        items["figures"].setdefault(figure.quantity, set()).add(outlet[figure.article])
+    report = {}
+    for name in dict.fromkeys(outlet.values()):
+        report[name] = OutletCoverage(
+            articles=[article_id for article_id, o in outlet.items() if o == name],
+            **{kind: _reported_or_not(name, carried) for kind, carried in items.items()},
+        )
+    return report
+
+
+def _reported_or_not(outlet: str, carried: dict[int, set[str]]) -> dict[str, list[int]]:
+    return {
+        "reported": sorted(item for item, outlets in carried.items() if outlet in outlets),
+        "left_out": sorted(item for item, outlets in carried.items() if outlet not in outlets),
+    }

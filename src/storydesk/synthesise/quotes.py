@@ -1,0 +1,129 @@
+"""Who said what: every quote of the story with its canonical speaker, and the versions of one
+statement (translated or cut differently by different outlets) grouped together."""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz
+
+from storydesk.model import Article, Citation, Quote, QuoteReport, Statement
+from storydesk.synthesise.text import UnionFind, content_words, entity_names, mentions_in
+
+# Two quotes of the same speaker are versions of one statement when some clause of one and some
+# clause of the other have nearly the same content words: rapidfuzz's token_sort_ratio on the
+# folded content words (stop words out, so "It's our business", "What we do is our business"
+# and "this our business" all reduce to "business") reaches this score. 80 lets a translation
+# differ by a word or an inflection ("our agreements" / "the arrangements") in a clause of eight.
+SAME_CLAUSE = 80
+# A version cut short: a whole quote of one clause of at most this many content words, all of
+# them inside a clause of the other quote ("What we do is our business" in "What and how we
+# will do within the framework of this article is our business").
+CUT_CLAUSE = 3
+VERBATIM = ("direct", "block", "partial", "mixed")  # kinds that quote the speaker's own words
+CLAUSE_BREAK = re.compile(r"[.;:!?…()\[\]]+|,\s|\s[-–—]\s")
+
+
+def story_quotes(articles: Sequence[Article]) -> tuple[list[QuoteReport], list[Statement]]:
+    """Every quote of the story (a quote inside a longer one of the same article left out), each
+    with its statement group, and the statements themselves, largest first."""
+    found = [(article, quote) for article in articles if article.analysis for quote in _outermost(article.analysis.quotes)]
+    clauses = [_clauses(quote.content.text, _name_words(article, quote)) for article, quote in found]
+    speakers = [_speaker(quote) for _, quote in found]
+    groups = UnionFind(len(found))
+    for first in range(len(found)):
+        for second in range(first + 1, len(found)):
+            verbatim = found[first][1].kind in VERBATIM and found[second][1].kind in VERBATIM
+            if speakers[first] and speakers[first] == speakers[second] and _share_clause(clauses[first], clauses[second], verbatim):
+                groups.join(first, second)
+    return _reports(found, groups)
+
+
+def _outermost(quotes: Sequence[Quote]) -> list[Quote]:
+    """The quotes not overlapping a longer quote (an indirect quote and the partial quote inside
+    it are one report; the longer keeps the words)."""
+    def length(quote: Quote) -> int:
+        return quote.content.end - quote.content.start
+
+    return [
+        quote for quote in quotes
+        if not any(
+            other is not quote and length(other) > length(quote)
+            and other.content.start < quote.content.end and quote.content.start < other.content.end
+            for other in quotes
+        )
+    ]
+
+
+def _speaker(quote: Quote) -> str | None:
+    if quote.speaker_entity:
+        return quote.speaker_entity
+    return quote.speaker.text.lower() if quote.speaker else None
+
+
+def _name_words(article: Article, quote: Quote) -> set[str]:
+    """The folded words of the entity names mentioned inside a quote."""
+    inside = mentions_in(article.analysis, quote.content.start, quote.content.end)
+    return {word for mention in inside for word in content_words(mention.span.text)}
+
+
+def _clauses(text: str, name_words: set[str]) -> list[tuple[str, frozenset[str]]]:
+    """The clauses of a quote: its folded content words as a string, and those of them that are
+    not part of a name (a clause must share one of these to match: names alone say little)."""
+    found = []
+    for part in CLAUSE_BREAK.split(text):
+        words = content_words(part)
+        if words:
+            found.append((" ".join(words), frozenset(words) - name_words))
+    return found
+
+
+def _share_clause(first: list[tuple[str, frozenset[str]]], second: list[tuple[str, frozenset[str]]], verbatim: bool) -> bool:
+    """Some clause of one is some clause of the other, or (both quoting words verbatim) one
+    quote is a cut of the other."""
+    if any(a[1] & b[1] and fuzz.token_sort_ratio(a[0], b[0]) >= SAME_CLAUSE for a in first for b in second):
+        return True
+    return verbatim and (_cut_of(first, second) or _cut_of(second, first))
+
+
+def _cut_of(short: list[tuple[str, frozenset[str]]], other: list[tuple[str, frozenset[str]]]) -> bool:
+    """``short`` is one short clause whose words (names included) all sit in a clause of ``other``."""
+    if len(short) != 1 or not short[0][1]:
+        return False
+    words = set(short[0][0].split())
+    return len(words) <= CUT_CLAUSE and any(words <= set(clause.split()) for clause, _ in other)
+
+
+def _reports(found: list[tuple[Article, Quote]], groups: UnionFind) -> tuple[list[QuoteReport], list[Statement]]:
+    """Quote reports numbered by statement (largest statement first), and the statements."""
+    members = groups.groups()
+    number = {index: group for group, indexes in enumerate(members, start=1) for index in indexes}
+    reports = [_report(article, quote, number[index]) for index, (article, quote) in enumerate(found)]
+    return reports, [_statement(group, indexes, reports) for group, indexes in enumerate(members, start=1)]
+
+
+def _report(article: Article, quote: Quote, group: int) -> QuoteReport:
+    names = entity_names(article.analysis)
+    return QuoteReport(
+        speaker=_speaker(quote),
+        speaker_name=names.get(quote.speaker_entity or "", quote.speaker.text if quote.speaker else None),
+        text=quote.content.text,
+        kind=quote.kind,
+        article=article.id,
+        span=Citation(article.id, quote.content.start, quote.content.end),
+        group=group,
+    )
+
+
+def _statement(group: int, versions: list[int], reports: list[QuoteReport]) -> Statement:
+    """A statement's text is its shortest direct (or block) version, else its shortest version."""
+    quoted = [i for i in versions if reports[i].kind in ("direct", "block")] or versions
+    shortest = reports[min(quoted, key=lambda i: len(reports[i].text))]
+    return Statement(
+        group=group,
+        speaker=shortest.speaker,
+        speaker_name=shortest.speaker_name,
+        text=shortest.text,
+        articles=sorted({reports[i].article for i in versions}),
+        versions=versions,
+    )

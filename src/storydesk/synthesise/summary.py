@@ -1,0 +1,81 @@
+"""A short extractive summary: the sentences most central across the story's articles, picked
+by maximal marginal relevance over TF-IDF vectors so that no two say the same, each citing every
+article that carries it (near-identical sentences in other outlets)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics.pairwise import cosine_similarity
+
+from storydesk.model import Article, Citation, SummarySentence
+
+SUMMARY_LENGTH = 6
+MIN_WORDS = 8  # shorter "sentences" are headings, captions and fragments
+RELEVANCE_WEIGHT = 0.7  # MMR lambda: centrality against redundancy with what is already picked
+CARRIES = 0.5  # cosine at which another article's sentence says the same thing (it is cited too)
+
+
+@dataclass
+class _Sentence:
+    article: int
+    start: int
+    end: int
+    text: str
+
+
+def summarise(articles: Sequence[Article], length: int = SUMMARY_LENGTH) -> list[SummarySentence]:
+    """Up to ``length`` sentences, most central first, each with its citations."""
+    sentences = _candidates(articles)
+    if not sentences:
+        return []
+    vectors = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(s.text for s in sentences)
+    similarity = cosine_similarity(vectors)
+    centrality = _centrality(sentences, similarity)
+    return [_cited(index, sentences, similarity) for index in _mmr(centrality, similarity, length)]
+
+
+def _candidates(articles: Sequence[Article]) -> list[_Sentence]:
+    """Sentences long enough to be statements, ending as sentences do."""
+    return [
+        _Sentence(article.id, span.start, span.end, span.text.strip())
+        for article in articles if article.analysis
+        for span in article.analysis.sentences
+        if len(span.text.split()) >= MIN_WORDS and span.text.rstrip().endswith((".", "!", "?", "”", '"'))
+    ]
+
+
+def _centrality(sentences: list[_Sentence], similarity: np.ndarray) -> np.ndarray:
+    """How much of a sentence the other articles say: the sum, over the other articles, of its
+    best similarity to one of their sentences (so a story told by many outlets wins)."""
+    articles = np.array([s.article for s in sentences])
+    scores = np.zeros(len(sentences))
+    for article in set(articles):
+        columns = articles == article
+        best = similarity[:, columns].max(axis=1)
+        scores += np.where(articles == article, 0.0, best)
+    return scores / max(scores.max(), 1e-9)
+
+
+def _mmr(centrality: np.ndarray, similarity: np.ndarray, length: int) -> list[int]:
+    picked: list[int] = []
+    while len(picked) < min(length, len(centrality)):
+        redundancy = similarity[:, picked].max(axis=1) if picked else np.zeros(len(centrality))
+        score = RELEVANCE_WEIGHT * centrality - (1 - RELEVANCE_WEIGHT) * redundancy
+        score[picked] = -np.inf
+        picked.append(int(score.argmax()))
+    return picked
+
+
+def _cited(index: int, sentences: list[_Sentence], similarity: np.ndarray) -> SummarySentence:
+    """The sentence with, per article, its own citation or that article's most similar sentence
+    when that one says the same."""
+    chosen = sentences[index]
+    citations = {chosen.article: Citation(chosen.article, chosen.start, chosen.end)}
+    for other in np.argsort(-similarity[index]):
+        candidate = sentences[other]
+        if similarity[index, other] >= CARRIES and candidate.article not in citations:
+            citations[candidate.article] = Citation(candidate.article, candidate.start, candidate.end)
+    return SummarySentence(chosen.text, sorted(citations), sorted(citations.values(), key=lambda c: c.article))
