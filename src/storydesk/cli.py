@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from dataclasses import asdict
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, Optional
@@ -36,6 +37,12 @@ class QuoteSystem(str, Enum):
     rules = "rules"
     learned = "learned"
     combined = "combined"
+
+
+class DossierFormat(str, Enum):
+    md = "md"
+    json = "json"
+    html = "html"
 
 
 class ExtractionMode(str, Enum):
@@ -296,6 +303,69 @@ def export(
         err.print(f"{count} articles written to {output}")
 
 
+@app.command()
+def stories(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
+    limit: Annotated[Optional[int], typer.Option(help="At most this many.")] = None,
+    offset: Annotated[int, typer.Option(help="Skip this many first.")] = 0,
+) -> None:
+    """List the stories, the most recent first: id, article count, date range, outlets, title."""
+    rows = [asdict(story) for story in _desk(ctx).stories(limit, offset)]
+    if as_json:
+        _print_json(rows)
+        return
+    for row in rows:
+        dates = f"{row['first_date'] or '?'}..{row['last_date'] or '?'}" if row["first_date"] else "undated"
+        out.print(
+            f"[bold]{row['id']:>4}[/]  {len(row['article_ids']):>3} articles  {dates:<22}  "
+            f"{escape(', '.join(row['outlets']))}"
+        )
+        out.print(f"      {escape(row['title'])}")
+    if not rows:
+        err.print("no stories yet (ingest and analyse articles first)")
+
+
+@app.command()
+def dossier(
+    ctx: typer.Context,
+    story_id: Annotated[int, typer.Argument(metavar="STORY")],
+    fmt: Annotated[DossierFormat, typer.Option("--format", "-f", help="md, json or html.")] = DossierFormat.md,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (stdout if absent).")] = None,
+) -> None:
+    """The cross-checked dossier of one story: timeline, who said what, figures and their
+    discrepancies, claims, coverage and a cited summary."""
+    desk = _desk(ctx)
+    made = desk.dossier(story_id)
+    if made is None:
+        _fail(f"no story {story_id} (see `storydesk stories`)")
+    text = desk.render_dossier(made, fmt.value)
+    if output is None:
+        out.out(text, highlight=False)
+        return
+    output.write_text(text + "\n", encoding="utf-8")
+    err.print(f"dossier of story {story_id} written to {output}")
+
+
+@app.command("cluster")
+def cluster_command(
+    ctx: typer.Context,
+    rebuild: Annotated[bool, typer.Option(help="Forget every story and place all articles again (after a model change).")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Place analysed articles that are in no story yet (ingest does this as it goes)."""
+    desk = _desk(ctx)
+    total = len(desk.article_ids()) if rebuild else len(desk.unplaced())
+    with _Progress(total, quiet, "articles") as progress:
+
+        def on_item(status: str, problem: IngestProblem | None) -> None:
+            progress.step("cluster")
+            progress.item_done(status, problem)
+
+        placed = desk.cluster(rebuild, on_item)
+    out.print(f"{placed} placed; {desk.story_count()} stories")
+
+
 @eval_app.command("extraction")
 def eval_extraction(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSONL(.gz) of {id, html, text, ...}.")],
@@ -346,3 +416,15 @@ def eval_quotes(
     from storydesk.eval.quotes import evaluate_quotes
 
     out.out(json.dumps(evaluate_quotes(file, predictions, limit, system=system.value)))
+
+
+@eval_app.command("clustering")
+def eval_clustering(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSONL(.gz) of {doc_id, topic, event, text}.")],
+    predictions: Annotated[Optional[Path], typer.Option(help="Write {doc_id, cluster} lines here.")] = None,
+    online: Annotated[bool, typer.Option(help="Also place the documents one by one, as ingest does.")] = False,
+) -> None:
+    """Story clustering (ECB+): BCubed precision, recall, F1, pairwise F1, cluster counts."""
+    from storydesk.eval.clustering import evaluate
+
+    out.out(json.dumps(evaluate(file, predictions, online)))

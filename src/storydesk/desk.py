@@ -8,16 +8,19 @@ thin shells over this class.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, BinaryIO, Literal
 
 from storydesk import ingest as sources
-from storydesk import pipeline
-from storydesk.model import Article, IngestProblem, Origin
+from storydesk import pipeline, synthesise
+from storydesk.model import Article, Dossier, IngestProblem, Origin, Story
 from storydesk.pipeline import IngestReport
 from storydesk.store import SearchHit, Store
 from storydesk.store.export import ExportFormat, export_articles
+
+DossierFormat = Literal["md", "json", "html"]
 
 
 class Desk:
@@ -99,3 +102,37 @@ class Desk:
 
     def export(self, fmt: ExportFormat, out: Path | IO[str]) -> int:
         return export_articles(self.store.articles(), fmt, out)
+
+    def stories(self, limit: int | None = None, offset: int = 0) -> list[Story]:
+        """Stories, the most recent first."""
+        return list(self.store.stories(limit, offset))
+
+    def story(self, story_id: int) -> Story | None:
+        return self.store.story(story_id)
+
+    def story_count(self) -> int:
+        return self.store.story_count()
+
+    def unplaced(self) -> list[int]:
+        """Ids of analysed articles in no story yet (``cluster`` places them)."""
+        return self.store.unplaced()
+
+    def cluster(self, rebuild: bool = False, on_item: Callable[[str, IngestProblem | None], None] | None = None) -> int:
+        """Place the analysed articles that are in no story; ``rebuild`` forgets every story and
+        places all articles again. Returns how many were placed."""
+        if rebuild:
+            return pipeline.rebuild_stories(self.store, on_item)
+        return pipeline.place_pending(self.store, on_item)
+
+    def dossier(self, story_id: int) -> Dossier | None:
+        """The cross-checked dossier of one story, or None when there is no such story."""
+        story = self.store.story(story_id)
+        if story is None:
+            return None
+        return synthesise.build_dossier(story, [self.store.article(i) for i in story.article_ids])
+
+    def render_dossier(self, dossier: Dossier, fmt: DossierFormat) -> str:
+        """A dossier as Markdown, JSON or a standalone HTML page."""
+        if fmt == "json":
+            return json.dumps(dossier.to_dict(), ensure_ascii=False, indent=2)
+        return synthesise.render_markdown(dossier) if fmt == "md" else synthesise.render_html(dossier)

@@ -1,8 +1,9 @@
-"""Composes the stages: ingest -> extract/clean -> dedupe -> analyse -> store, one article at a time.
+"""Composes the stages: ingest -> extract/clean -> dedupe -> analyse -> store -> cluster, one
+article at a time.
 
 ``prepare`` is a pure function of one document (it can run in another process); ``commit``
-writes one prepared article in one transaction, linking it to an earlier copy and its entities
-to those the store already knows.
+writes one prepared article in one transaction, linking it to an earlier copy, its entities to
+those the store already knows, and placing it in its story.
 """
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from storydesk import analyse as analysis_stage
-from storydesk import dedupe
+from storydesk import cluster, dedupe
 from storydesk.extract import extract
-from storydesk.model import Analysis, Article, DuplicateLink, IngestProblem, RawDocument, Skipped
+from storydesk.model import Analysis, Article, ArticleProfile, DuplicateLink, IngestProblem, RawDocument, Skipped
 from storydesk.store import Store
 
 Outcome = Literal["added", "exact-duplicate", "near-duplicate", "already-stored"]
@@ -95,6 +96,7 @@ def commit(store: Store, prepared: Prepared) -> Outcome:
         article.id = store.add_article(article, fingerprint.text_hash, fingerprint.signature, fingerprint.buckets)
         if article.analysis is not None:
             save_analysis(store, article.id, article.analysis)
+            place(store, article)
     if article.duplicate_of is None:
         return "added"
     return "exact-duplicate" if article.duplicate_of.kind == "exact" else "near-duplicate"
@@ -179,11 +181,77 @@ def analyse_stored(
         analysis, error = analyse_text(article.text, article.extraction.published.value)
         problem = None if error is None else IngestProblem(article.origin, error)
         if analysis is not None:
+            article.analysis = analysis
             with store.transaction():
                 save_analysis(store, article_id, analysis)
+                _profile_or_place(store, article)
             report.outcomes["analysed"] += 1
         else:
             report.problems.append(problem)
         if on_item is not None:
             on_item("analysed" if problem is None else "problem", problem)
     return report
+
+
+def place(store: Store, article: Article) -> int:
+    """Put a stored, analysed article into the story it belongs to, or start one (call inside
+    the article's transaction); returns the story id. A copy joins its original's story."""
+    profile = _save_profile(store, article)
+    keys = cluster.document_keys(profile)
+    idf = cluster.Idf(*store.document_frequencies(keys))
+    blocking = cluster.blocking_keys(profile, idf)
+    story_id, score = _story_of_original(store, article)
+    if story_id is None:
+        candidates = {sid: store.member_profiles(sid) for sid in store.story_candidates(blocking)}
+        for members in candidates.values():
+            for member in members:
+                keys |= cluster.document_keys(member)
+        story_id, score = cluster.place(profile, candidates, cluster.Idf(*store.document_frequencies(keys)))
+    if story_id is None:
+        story_id = store.create_story(article.title or article.text[:120])
+    store.add_to_story(story_id, article.id, score, blocking, article.extraction.published.value)
+    return story_id
+
+
+def _save_profile(store: Store, article: Article) -> ArticleProfile:
+    """Profile an article for clustering and store the profile with its document keys."""
+    profile = cluster.profile(article)
+    store.save_profile(profile, cluster.document_keys(profile))
+    return profile
+
+
+def _story_of_original(store: Store, article: Article) -> tuple[int | None, float]:
+    """The story of the article this one copies, with the copy's similarity."""
+    if article.duplicate_of is None:
+        return None, 0.0
+    return store.story_of(article.duplicate_of.article_id), article.duplicate_of.similarity
+
+
+def _profile_or_place(store: Store, article: Article) -> None:
+    """After a (re-)analysis: refresh the profile of an article already in a story (its story
+    stays until a rebuild), or place it."""
+    if store.story_of(article.id) is None:
+        place(store, article)
+    else:
+        _save_profile(store, article)
+
+
+def place_pending(store: Store, on_item: Callable[[str, IngestProblem | None], None] | None = None) -> int:
+    """Place every analysed article that is in no story yet, one transaction each."""
+    placed = 0
+    for article_id in store.unplaced():
+        article = store.article(article_id)
+        with store.transaction():
+            place(store, article)
+        placed += 1
+        if on_item is not None:
+            on_item("placed", None)
+    return placed
+
+
+def rebuild_stories(store: Store, on_item: Callable[[str, IngestProblem | None], None] | None = None) -> int:
+    """Forget every story and place all analysed articles again in the order they were stored,
+    with freshly computed profiles (after a change of the clustering model)."""
+    with store.transaction():
+        store.clear_stories()
+    return place_pending(store, on_item)
