@@ -1,0 +1,172 @@
+"""The synthesise stage on small hand-written articles: dates fixed by the story, statements
+grouped across outlets, figure discrepancies, claims, coverage, summary and safe rendering."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from storydesk.model import (
+    Analysis, Article, DateEvidence, Entity, Extraction, Figure, Mention, Origin, PublicationDate, Quote, Span, Story,
+    TimeExpr,
+)
+from storydesk.synthesise import build_dossier, render_html, render_markdown
+from storydesk.synthesise.dates import month, nearest_weekday, parse_value, place_in_year
+
+ENTITIES = {
+    "Anna Berg": Entity("person:anna berg", "Anna Berg", "PERSON"),
+    "Geneva": Entity("place:geneva", "Geneva", "GPE"),
+    "Norland": Entity("country:NL", "Norland", "GPE"),
+    "Norland intelligence": Entity("org:norland intelligence", "Norland intelligence", "ORG"),
+}
+
+
+def _span(text: str, fragment: str) -> Span:
+    start = text.index(fragment)
+    return Span(start, start + len(fragment), fragment)
+
+
+def _article(
+    article_id: int,
+    text: str,
+    published: str | None = None,
+    timexes: tuple[tuple[str, str], ...] = (),
+    quotes: tuple[tuple[str, str], ...] = (),
+    figures: tuple[Figure, ...] = (),
+    site: str | None = None,
+) -> Article:
+    """An article with a hand-made analysis: sentences split at ". ", the entities of ENTITIES
+    found by name, time expressions (text, value), quotes (content, speaker name) said directly."""
+    sentences = [Span(m.start(), m.end(), m.group()) for m in re.finditer(r"[^.]+[.]", text)]
+    mentions = [
+        Mention(Span(m.start(), m.end(), name), entity.key)
+        for name, entity in ENTITIES.items() for m in re.finditer(re.escape(name), text)
+        if not any(other != name and name in other and other in text for other in ENTITIES)
+    ]
+    analysis = Analysis(
+        version="test",
+        sentences=sentences,
+        entities=[e for name, e in ENTITIES.items() if name in text],
+        mentions=mentions,
+        timexes=[TimeExpr(*_bounds(text, t), t, "DATE", v, v.startswith("XXXX")) for t, v in timexes],
+        quotes=[Quote("direct", _span(text, c), speaker=_span(text, s), speaker_entity=ENTITIES[s].key) for c, s in quotes],
+        figures=list(figures),
+    )
+    extraction = Extraction(
+        text=text, title=f"Article {article_id}", site=site,
+        published=PublicationDate(published, "day" if published else None, [DateEvidence("meta", published)] if published else []),
+    )
+    return Article(Origin(f"/news/{article_id}.txt"), f"hash{article_id}", "text", extraction, id=article_id, analysis=analysis)
+
+
+def _bounds(text: str, fragment: str) -> tuple[int, int]:
+    span = _span(text, fragment)
+    return span.start, span.end
+
+
+def _dossier(*articles: Article):
+    return build_dossier(Story(7, "Water treaty", [a.id for a in articles]), list(articles))
+
+
+SIGNED = "The water treaty was signed in Geneva on Thursday by Norland and its neighbour."
+SIGNED_AGAIN = "Norland signed the water treaty on Thursday in Geneva after long talks."
+
+
+def test_calendar_helpers():
+    assert nearest_weekday(date(2024, 10, 25), 4) == date(2024, 10, 24)  # the Thursday before a Friday
+    assert nearest_weekday(date(2024, 6, 19), 4) == date(2024, 6, 20)  # the Thursday after a Wednesday
+    anchor = month(2024, 6)
+    assert place_in_year(9, None, anchor).iso == "2023-09"  # "in September", looking back
+    assert place_in_year(7, 4, anchor).iso == "2024-07-04"  # "on July 4", a little ahead
+    assert parse_value("2024-W43").precision == "week" and parse_value("XXXX-06") is None
+
+
+def test_an_undated_article_is_dated_by_the_event_it_reports_on_a_weekday():
+    dated = _article(1, SIGNED, "2024-03-08", timexes=(("Thursday", "2024-03-07"),))
+    undated = _article(2, SIGNED_AGAIN, timexes=(("Thursday", "XXXX-WXX-4"),))
+    dossier = _dossier(dated, undated)
+    event = dossier.timeline[0]
+    assert (event.date, event.precision, event.place, event.articles) == ("2024-03-07", "day", "Geneva", [1, 2])
+    second = dossier.articles[1]
+    assert (second.published, second.date_bound) == ("2024-03-07", "on-or-after")
+    assert "dates 2024-03-07 (articles 1)" in second.date_evidence[0]
+
+
+def test_a_weekday_that_does_not_fit_the_event_dates_nothing():
+    dated = _article(1, SIGNED, "2024-03-08", timexes=(("Thursday", "2024-03-07"),))
+    undated = _article(2, SIGNED_AGAIN.replace("Thursday", "Monday"), timexes=(("Monday", "XXXX-WXX-1"),))
+    second = _dossier(dated, undated).articles[1]
+    assert second.published is None and second.date_evidence == []
+
+
+def test_a_day_without_year_takes_the_year_of_the_story():
+    dated = _article(1, SIGNED, "2024-03-08")
+    partly = _article(2, SIGNED_AGAIN)
+    partly.extraction.published = PublicationDate("--03-09", "day-no-year", [DateEvidence("dateline", "9 Mar")])
+    second = _dossier(dated, partly).articles[1]
+    assert second.published == "2024-03-09"
+    assert second.date_evidence[-1] == "year from the story: article 1 is dated 2024-03-08"
+
+
+def test_versions_of_one_statement_are_grouped_across_outlets_but_not_across_speakers():
+    first = _article(1, "“It is our own business,” Anna Berg said.", quotes=(("It is our own business,", "Anna Berg"),))
+    second = _article(2, "“What we do is our business,” Anna Berg said.", quotes=(("What we do is our business,", "Anna Berg"),))
+    other = _article(3, "“Business is good,” Norland said.", quotes=(("Business is good,", "Norland"),))
+    dossier = _dossier(first, second, other)
+    grouped = [s for s in dossier.statements if len(s.versions) > 1]
+    assert len(grouped) == 1 and grouped[0].articles == [1, 2] and grouped[0].speaker_name == "Anna Berg"
+    assert dossier.quotes[2].group != grouped[0].group
+
+
+def _soldiers(text: str, number: str, value: float, source: str, modality: str = "estimate", counts: str = "Norland soldiers") -> Figure:
+    return Figure(_span(text, number), value, counts, ENTITIES[source].key, _span(text, source), (), modality)
+
+
+def test_the_same_quantity_from_the_same_source_with_different_values_is_a_discrepancy():
+    one = "Norland intelligence estimates that 3,000 Norland soldiers crossed, and 10,000 will follow."
+    two = "Norland intelligence said 1,500 soldiers crossed."
+    three = "Anna Berg said 800 soldiers crossed."
+    dossier = _dossier(
+        _article(1, one, figures=(_soldiers(one, "3,000", 3000, "Norland intelligence"),
+                                  _soldiers(one, "10,000", 10000, "Norland intelligence", "forecast"))),
+        _article(2, two, figures=(_soldiers(two, "1,500", 1500, "Norland intelligence", "fact", "soldiers"),)),
+        _article(3, three, figures=(_soldiers(three, "800", 800, "Anna Berg", "fact", "soldiers"),)),
+    )
+    assert len(dossier.discrepancies) == 1
+    flagged = [dossier.figures[i] for i in dossier.discrepancies[0].figures]
+    assert sorted(f.value for f in flagged) == [1500, 3000]  # not the forecast, not another source
+    assert "Norland soldiers" in dossier.discrepancies[0].about
+
+
+def test_denials_and_non_denials_of_one_claim_are_grouped_with_who_took_them():
+    first = _article(1, "Anna Berg denied that Norland soldiers crossed the border.")
+    second = _article(2, "Norland did not deny that its soldiers crossed the border.")
+    third = _article(3, "The water treaty was signed in Geneva by Norland.")
+    claims = _dossier(first, second, third).claims
+    assert len(claims) == 1
+    assert [(s.stance, s.by) for s in claims[0].stances] == [("denied", "Anna Berg"), ("not denied", "Norland")]
+
+
+def test_coverage_and_summary_cite_every_outlet_that_carries_a_sentence():
+    same = "The water treaty was signed in Geneva by Norland and its neighbour after long talks."
+    first = _article(1, same, "2024-03-08", site="Daily One")
+    second = _article(2, same + " Other news follows here for readers today.", "2024-03-08")
+    dossier = _dossier(first, second)
+    assert dossier.summary[0].articles == [1, 2]
+    assert {a.outlet_from for a in dossier.articles} == {"site", "origin"}
+    assert set(dossier.coverage) == {"Daily One", "2.txt"}
+
+
+def test_renderings_escape_article_text():
+    text = "Norland <script>alert(1)</script> said | the water treaty was signed in Geneva on Thursday."
+    dossier = _dossier(_article(1, text, "2024-03-08", timexes=(("Thursday", "2024-03-07"),)))
+    html = render_html(dossier)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "said \\| the water" in render_markdown(dossier)
+
+
+def test_the_json_dossier_has_the_documented_sections():
+    data = _dossier(_article(1, SIGNED, "2024-03-08", timexes=(("Thursday", "2024-03-07"),))).to_dict()
+    assert data["story"] == {"id": 7, "title": "Water treaty"}
+    for key in ("articles", "timeline", "quotes", "figures", "discrepancies", "claims", "coverage", "summary"):
+        assert key in data
+    assert data["timeline"][0]["citations"] == [{"article": 1, "start": 0, "end": len(SIGNED)}]
