@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench bench-stories clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,9 @@ demo: $(STAMP)
 	rm -f demo.db demo.db-wal demo.db-shm
 	$(BIN)/storydesk --db demo.db ingest examples/corpus
 	$(BIN)/storydesk --db demo.db docs
-	$(BIN)/storydesk --db demo.db doc 4
+	$(BIN)/storydesk --db demo.db stories
+	$(BIN)/storydesk --db demo.db dossier 1
+	$(BIN)/storydesk --db demo.db dossier 1 --format html --output demo-dossier.html
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -27,5 +29,9 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
+# Time to place one article into its story in stores of 1k, 10k and 100k articles.
+bench-stories: $(STAMP)
+	$(BIN)/python benchmarks/placement.py $(BENCH_ARGS)
+
 clean:
-	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm
+	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm demo-dossier.html
