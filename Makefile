@@ -29,9 +29,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
-# Time to place one article into its story in stores of 1k, 10k and 100k articles.
+# Time to place one article into its story in stores of 1k, 10k and 100k articles;
+# PLACEMENT_ARGS="--sizes 1000 10000 --probes 100".
 bench-stories: $(STAMP)
-	$(BIN)/python benchmarks/placement.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/placement.py $(PLACEMENT_ARGS)
 
 clean:
 	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm demo-dossier.html
