@@ -6,11 +6,27 @@ import re
 from datetime import date
 
 from storydesk.model import (
-    Analysis, Article, DateEvidence, Entity, Extraction, Figure, Mention, Origin, PublicationDate, Quote, Span, Story,
+    Analysis,
+    Article,
+    DateEvidence,
+    Entity,
+    Extraction,
+    Figure,
+    Mention,
+    Origin,
+    PublicationDate,
+    Quote,
+    Span,
+    Story,
     TimeExpr,
 )
 from storydesk.synthesise import build_dossier, render_html, render_markdown
-from storydesk.synthesise.dates import month, nearest_weekday, parse_value, place_in_year
+from storydesk.synthesise.dates import (
+    month,
+    nearest_weekday,
+    parse_value,
+    place_in_year,
+)
 
 ENTITIES = {
     "Anna Berg": Entity("person:anna berg", "Anna Berg", "PERSON"),

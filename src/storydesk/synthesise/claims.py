@@ -10,7 +10,16 @@ from functools import cache
 
 from storydesk import vocab
 from storydesk.model import Article, Citation, Claim, Span, Stance
-from storydesk.synthesise.text import UnionFind, content_words, entity_names, features, idf_weights, mentions_in, overlap, sentence_at
+from storydesk.synthesise.text import (
+    UnionFind,
+    content_words,
+    entity_names,
+    features,
+    idf_weights,
+    mentions_in,
+    overlap,
+    sentence_at,
+)
 
 # Two stances are on the same claim when the IDF-weighted overlap coefficient of what they are
 # about (content words and entities, the stance-holder's left out) reaches this; "ruled out the

@@ -8,7 +8,12 @@ from urllib.parse import urlsplit
 from storydesk.model import Article, Dossier, DossierArticle, OutletCoverage, Story
 from storydesk.synthesise.claims import story_claims
 from storydesk.synthesise.dates import ArticleDate, When, own_date
-from storydesk.synthesise.events import bound_undated, find_mentions, group_mentions, to_events
+from storydesk.synthesise.events import (
+    bound_undated,
+    find_mentions,
+    group_mentions,
+    to_events,
+)
 from storydesk.synthesise.figures import story_figures
 from storydesk.synthesise.quotes import story_quotes
 from storydesk.synthesise.summary import summarise

@@ -10,8 +10,20 @@ from datetime import timedelta
 
 from storydesk import vocab
 from storydesk.model import Article, Citation, Span, TimelineEvent
-from storydesk.synthesise.dates import WEEKDAY_NAMES, ArticleDate, When, resolve, weekday_of
-from storydesk.synthesise.text import features, idf_weights, mentions_in, overlap, sentence_at
+from storydesk.synthesise.dates import (
+    WEEKDAY_NAMES,
+    ArticleDate,
+    When,
+    resolve,
+    weekday_of,
+)
+from storydesk.synthesise.text import (
+    features,
+    idf_weights,
+    mentions_in,
+    overlap,
+    sentence_at,
+)
 
 # Two sentences with agreeing dates report the same event when the IDF-weighted overlap
 # coefficient of their features (content words and entity keys; shared weight over the smaller

@@ -8,7 +8,12 @@ from collections.abc import Sequence
 from rapidfuzz import fuzz
 
 from storydesk.model import Article, Citation, Quote, QuoteReport, Statement
-from storydesk.synthesise.text import UnionFind, content_words, entity_names, mentions_in
+from storydesk.synthesise.text import (
+    UnionFind,
+    content_words,
+    entity_names,
+    mentions_in,
+)
 
 # Two quotes of the same speaker are versions of one statement when some clause of one and some
 # clause of the other have nearly the same content words: rapidfuzz's token_sort_ratio on the
