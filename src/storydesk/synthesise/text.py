@@ -51,15 +51,6 @@ def idf_weights(documents: Iterable[Iterable[str]]) -> dict[str, float]:
     return {feature: math.log((1 + total) / (1 + count)) + 1 for feature, count in counts.items()}
 
 
-def weighted_jaccard(first: set[str], second: set[str], weights: dict[str, float]) -> float:
-    """Jaccard similarity of two feature sets, each feature weighted by its IDF."""
-    union = first | second
-    if not union:
-        return 0.0
-    shared = sum(weights.get(feature, 1.0) for feature in first & second)
-    return shared / sum(weights.get(feature, 1.0) for feature in union)
-
-
 def overlap(first: set[str], second: set[str], weights: dict[str, float]) -> float:
     """Weighted overlap coefficient: the shared features' weight over the lighter set's weight."""
     if not first or not second:
