@@ -10,7 +10,7 @@ from __future__ import annotations
 from storydesk.cluster.grouping import blocking_keys, cluster, place
 from storydesk.cluster.idf import Idf, document_keys
 from storydesk.cluster.online import StoryIndex
-from storydesk.cluster.profile import profile
+from storydesk.cluster.profiles import profile
 from storydesk.cluster.similarity import load_model, pair_scores, similarity
 
 __all__ = [

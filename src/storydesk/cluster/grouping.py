@@ -42,15 +42,16 @@ def place(
 ) -> tuple[int | None, float]:
     """The candidate story whose members are on average most similar to ``profile`` (average
     link, as in batch), if that average reaches the threshold; else ``(None, best average)``."""
-    best_story, best_score = None, 0.0
-    for story_id, members in candidates.items():
-        if members:
-            score = float(pair_scores([profile], list(members), idf).mean())
-            if score > best_score:
-                best_story, best_score = story_id, score
-    if best_story is None or best_score < load_model().threshold:
-        return None, best_score
-    return best_story, best_score
+    stories = [(story, list(members)) for story, members in candidates.items() if members]
+    if not stories:
+        return None, 0.0
+    scores = pair_scores([profile], [m for _, members in stories for m in members], idf)[0]
+    bounds = np.cumsum([0] + [len(members) for _, members in stories])
+    means = [float(scores[start:end].mean()) for start, end in zip(bounds[:-1], bounds[1:])]
+    best = int(np.argmax(means))
+    if means[best] < load_model().threshold:
+        return None, means[best]
+    return stories[best][0], means[best]
 
 
 def cluster(profiles: Sequence[ArticleProfile], idf: Idf | None = None) -> list[int]:

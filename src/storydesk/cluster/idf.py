@@ -27,11 +27,12 @@ def day_key(value: str) -> str:
 
 def document_keys(profile: ArticleProfile) -> set[str]:
     """The keys whose document frequency the store counts for ``profile`` (one per document):
-    its words, entities (places are entities), figures and calendar values at day, month and
-    year precision."""
+    its words, entities (places are entities), lead keys, figures and calendar values at day,
+    month and year precision."""
     keys = {word_key(t) for t in profile.terms} | {entity_key(e) for e in profile.entities}
     keys |= {entity_key(p) for p in profile.places}
     keys |= {figure_key(f) for f in profile.figures}
+    keys |= set(profile.lead)
     keys |= {day_key(v) for value in profile.days for v in coarser_values(value)}
     return keys
 
@@ -51,6 +52,10 @@ class Idf:
 
     def weight(self, key: str) -> float:
         return math.log((1 + self.n_docs) / (1 + self.df.get(key, 0))) + 1.0
+
+    def rarity(self, key: str) -> float:
+        """The weight scaled to (0, 1] by that of an unseen key, comparable across store sizes."""
+        return self.weight(key) / (math.log(1 + self.n_docs) + 1.0)
 
     @classmethod
     def from_profiles(cls, profiles: Iterable[ArticleProfile]) -> Idf:

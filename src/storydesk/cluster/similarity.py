@@ -21,6 +21,7 @@ from storydesk.cluster.idf import Idf, coarser_values, day_key, entity_key, figu
 from storydesk.model import ArticleProfile
 
 MODEL_FILE = "cluster_model.json"
+PERSON_PREFIX = "person:"
 Channel = Callable[[ArticleProfile], Mapping[str, float]]
 
 
@@ -32,17 +33,30 @@ def _calendar(profile: ArticleProfile, length: int) -> dict[str, float]:
     return {day_key(v[:length]): 1.0 for v in profile.days if len(v) >= length}
 
 
+def _persons(profile: ArticleProfile) -> dict[str, float]:
+    return _log_counts({k: c for k, c in profile.entities.items() if k.startswith(PERSON_PREFIX)}, entity_key)
+
+
 # Each channel maps a profile to weighted keys (before idf); a feature is the idf-weighted cosine.
 CHANNELS: dict[str, Channel] = {
     "words": lambda p: _log_counts(p.terms, word_key),
     "entities": lambda p: _log_counts(p.entities, entity_key),
+    "persons": _persons,
     "places": lambda p: {entity_key(k): 1.0 for k in p.places},
     "figures": lambda p: {figure_key(k): 1.0 for k in p.figures},
+    "lead": lambda p: _log_counts(p.lead, str),
     "days": lambda p: _calendar(p, 10),
     "months": lambda p: _calendar(p, 7),
     "years": lambda p: _calendar(p, 4),
 }
-FEATURES = (*CHANNELS, "year_conflict")
+# The rarest key two articles share: one rare name in common is strong evidence even between
+# two one-sentence articles, whose cosines stay low.
+RAREST_SHARED: dict[str, Channel] = {
+    "rarest_word": CHANNELS["words"],
+    "rarest_entity": CHANNELS["entities"],
+}
+RARITY_LEVELS = np.linspace(0.05, 1.0, 20)  # the rarity of a shared key is read to 0.05
+FEATURES = (*CHANNELS, "year_conflict", *RAREST_SHARED)
 
 
 @dataclass(frozen=True)
@@ -89,12 +103,28 @@ def _cosines(rows: Sequence[ArticleProfile], cols: Sequence[ArticleProfile], cha
     return (matrix[: len(rows)] @ matrix[len(rows) :].T).toarray()
 
 
+def _rarest_shared(rows: Sequence[ArticleProfile], cols: Sequence[ArticleProfile], channel: Channel, idf: Idf) -> np.ndarray:
+    """The rarity (``Idf.rarity``, to the nearest level) of the rarest key of ``channel`` that
+    each row and column profile share, 0 when they share none."""
+    vectoriser = DictVectorizer()
+    matrix = sparse.csc_matrix(vectoriser.fit_transform([channel(p) for p in (*rows, *cols)]) > 0, dtype=float)
+    rarity = np.array([idf.rarity(key) for key in vectoriser.feature_names_])
+    result = np.zeros((len(rows), len(cols)))
+    for level in RARITY_LEVELS:
+        rare = matrix[:, rarity >= level]
+        shared = (rare[: len(rows)] @ rare[len(rows) :].T).toarray() > 0
+        result[shared] = level
+    return result
+
+
 def pair_features(rows: Sequence[ArticleProfile], cols: Sequence[ArticleProfile], idf: Idf) -> dict[str, np.ndarray]:
     """Every feature as a ``len(rows) x len(cols)`` matrix."""
     features = {name: _cosines(rows, cols, channel, idf) for name, channel in CHANNELS.items()}
     has_year = lambda ps: np.array([any(len(v) >= 4 for v in p.days) for p in ps], dtype=float)  # noqa: E731
     both = np.outer(has_year(rows), has_year(cols))
     features["year_conflict"] = both * (features["years"] == 0)
+    for name, channel in RAREST_SHARED.items():
+        features[name] = _rarest_shared(rows, cols, channel, idf)
     return features
 
 

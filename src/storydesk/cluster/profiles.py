@@ -10,9 +10,11 @@ from functools import cache
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from storydesk import vocab
+from storydesk.cluster.idf import entity_key, word_key
 from storydesk.model import Analysis, Article, ArticleProfile
 
 MAX_TERMS = 150  # profiles are stored as JSON per article: keep the most frequent words only
+LEAD_SENTENCES = 3  # the lead: title and first sentences, where news says who, what and where
 PLACE_KINDS = frozenset({"GPE", "LOC", "FAC"})
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 MIN_WORD_LENGTH = 3
@@ -70,7 +72,21 @@ def profile(article: Article) -> ArticleProfile:
         days=_days(analysis, published),
         figures=_figures(analysis) if analysis else (),
         published=published,
+        lead=_lead(article),
     )
+
+
+def _lead(article: Article) -> dict[str, float]:
+    """Word and entity keys of the title and the first sentences (lines, without analysis)."""
+    text, analysis = article.text, article.analysis
+    if analysis and analysis.sentences:
+        end = analysis.sentences[min(LEAD_SENTENCES, len(analysis.sentences)) - 1].end
+    else:
+        end = sum(len(line) + 1 for line in text.split("\n")[:LEAD_SENTENCES])
+    counts = Counter(word_key(w) for w in content_words(f"{article.title or ''}\n{text[:end]}"))
+    if analysis:
+        counts.update(entity_key(m.entity) for m in analysis.mentions if m.entity and m.span.start < end)
+    return _top(counts, MAX_TERMS)
 
 
 def _top(counts: Counter[str], limit: int) -> dict[str, float]:
