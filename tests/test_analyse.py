@@ -27,3 +27,11 @@ def test_an_unknown_quote_finder_is_refused(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("STORYDESK_QUOTES", "magic")
     with pytest.raises(ValueError, match="STORYDESK_QUOTES must be one of rules, learned, combined"):
         analyse.quote_system()
+
+
+def test_a_pronoun_speaker_becomes_a_mention_of_its_entity() -> None:
+    text = 'Russian President Vladimir Putin spoke on Thursday. "It is our business," he said.'
+    analysis = analyse.analyse(text, "2024-10-24")
+    pronoun = [m for m in analysis.mentions if m.via == "pronoun"]
+    assert [(m.span.text, m.entity) for m in pronoun] == [("he", "person:vladimir putin")]
+    assert [m.span.start for m in analysis.mentions] == sorted(m.span.start for m in analysis.mentions)

@@ -14,14 +14,14 @@ from datetime import date
 from storydesk.analyse.entities import find_entities, link_across
 from storydesk.analyse.figures import find_figures
 from storydesk.analyse.nlp import load_pipeline
-from storydesk.analyse.quotes import find_quotes
+from storydesk.analyse.quotes import find_quotes, pronoun_antecedents
 from storydesk.analyse.quotes_crf import find_quotes_combined, find_quotes_learned
 from storydesk.analyse.timex import find_time_expressions
-from storydesk.model import Analysis, Entity, Span
+from storydesk.model import Analysis, Entity, Mention, Quote, Span
 
 __all__ = ["ANALYSIS_VERSION", "analyse", "analysis_version", "link_across", "relink"]
 
-ANALYSIS_VERSION = "1"  # raise when a rule change should make stored articles be re-analysed
+ANALYSIS_VERSION = "2"  # raise when a rule change should make stored articles be re-analysed
 
 # The quote finders a user can choose with STORYDESK_QUOTES. "rules" is the default: it gets
 # every check on the example articles and the best direct-quote pairs; "learned" (the CRF trained on
@@ -59,11 +59,26 @@ def analyse(text: str, published: str | None) -> Analysis:
         version=analysis_version(),
         sentences=[Span(s.start_char, s.end_char, s.text) for s in doc.sents],
         entities=entities,
-        mentions=mentions,
+        mentions=sorted(mentions + speaker_mentions(quotes, mentions), key=lambda m: m.span.start),
         quotes=quotes,
         timexes=find_time_expressions(text, _anchor(published)),
         figures=find_figures(doc, quotes, mentions),
     )
+
+
+def speaker_mentions(quotes: list[Quote], mentions: list[Mention]) -> list[Mention]:
+    """Mentions for the speakers that quotes resolved through a pronoun ("he said") or a role
+    ("the Kremlin leader said") where no mention was found, so later stages see every
+    reference to an entity."""
+    known = {(m.span.start, m.span.end) for m in mentions}
+    found: dict[tuple[int, int], Mention] = {}
+    for quote in quotes:
+        speaker = quote.speaker
+        if speaker is None or quote.speaker_entity is None or (speaker.start, speaker.end) in known:
+            continue
+        via = "pronoun" if speaker.text.lower() in pronoun_antecedents() else "role"
+        found[(speaker.start, speaker.end)] = Mention(speaker, quote.speaker_entity, via)
+    return list(found.values())
 
 
 def _anchor(published: str | None) -> date | None:

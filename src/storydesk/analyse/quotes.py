@@ -60,7 +60,7 @@ def _first_person() -> frozenset[str]:
 
 
 @cache
-def _pronoun_antecedents() -> dict[str, tuple[str, ...]]:
+def pronoun_antecedents() -> dict[str, tuple[str, ...]]:
     """Pronoun -> entity-key prefixes its antecedent may have (data file ``quote_pronouns.tsv``)."""
     return {row[0]: tuple(row[1].split()) for row in vocab.load_table("quote_pronouns.tsv")}
 
@@ -427,7 +427,7 @@ class _SpeakerResolver:
         chosen = on_head or persons
         if chosen:
             return chosen[0].entity
-        prefixes = _pronoun_antecedents().get(speaker.text.lower())
+        prefixes = pronoun_antecedents().get(speaker.text.lower())
         return self._antecedent(speaker.start, prefixes) if prefixes else None
 
     def _antecedent(self, before: int, prefixes: tuple[str, ...]) -> str | None:
