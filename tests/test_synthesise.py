@@ -172,6 +172,13 @@ def test_coverage_and_summary_cite_every_outlet_that_carries_a_sentence():
     assert set(dossier.coverage) == {"Daily One", "2.txt"}
 
 
+def test_the_summary_leaves_quoted_words_to_who_said_what():
+    quoted = "We will never sign a treaty that takes our water away from the valley."
+    text = f"{quoted} The water treaty was signed in Geneva by Norland and its neighbour after long talks. Anna Berg spoke."
+    summary = [s.sentence for s in _dossier(_article(1, text, "2024-03-08", quotes=((quoted, "Anna Berg"),))).summary]
+    assert summary == ["The water treaty was signed in Geneva by Norland and its neighbour after long talks."]
+
+
 def test_renderings_escape_article_text():
     text = "Norland <script>alert(1)</script> said | the water treaty was signed in Geneva on Thursday."
     dossier = _dossier(_article(1, text, "2024-03-08", timexes=(("Thursday", "2024-03-07"),)))

@@ -10,11 +10,12 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
-from storydesk.model import Article, Citation, SummarySentence
+from storydesk.model import Article, Citation, Quote, Span, SummarySentence
 
 SUMMARY_LENGTH = 6
 MIN_WORDS = 8  # shorter "sentences" are headings, captions and fragments
 RELEVANCE_WEIGHT = 0.7  # MMR lambda: centrality against redundancy with what is already picked
+QUOTED_KINDS = frozenset({"direct", "partial", "block", "mixed"})
 CARRIES = 0.5  # cosine at which another article's sentence says the same thing (it is cited too)
 
 
@@ -38,13 +39,29 @@ def summarise(articles: Sequence[Article], length: int = SUMMARY_LENGTH) -> list
 
 
 def _candidates(articles: Sequence[Article]) -> list[_Sentence]:
-    """Sentences long enough to be statements, ending as sentences do."""
+    """Sentences long enough to be statements that read on their own: ending as sentences do,
+    quotation marks balanced, and not mostly someone's words (those are under who said what,
+    with their speaker)."""
     return [
         _Sentence(article.id, span.start, span.end, span.text.strip())
         for article in articles if article.analysis
         for span in article.analysis.sentences
         if len(span.text.split()) >= MIN_WORDS and span.text.rstrip().endswith((".", "!", "?", "”", '"'))
+        and _quotes_balanced(span.text) and not _mostly_quoted(span, article.analysis.quotes)
     ]
+
+
+def _quotes_balanced(text: str) -> bool:
+    return text.count('"') % 2 == 0 and text.count("“") == text.count("”")
+
+
+def _mostly_quoted(sentence: Span, quotes: Sequence[Quote]) -> bool:
+    """Whether over half the sentence lies inside a direct, partial or block quote."""
+    inside = sum(
+        max(0, min(sentence.end, q.content.end) - max(sentence.start, q.content.start))
+        for q in quotes if q.kind in QUOTED_KINDS
+    )
+    return inside > (sentence.end - sentence.start) / 2
 
 
 def _centrality(sentences: list[_Sentence], similarity: np.ndarray) -> np.ndarray:
