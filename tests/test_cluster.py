@@ -52,11 +52,19 @@ def test_profile_keeps_words_entities_places_days_and_figures(profiles: list[Art
     assert "40 people" in first.figures
 
 
+def test_lead_holds_the_title_and_first_sentences_only() -> None:
+    text = QUAKE_A[0] + " Rescuers came.\nA second paragraph. Another sentence.\nLater, Sebastian Pinera visited Talca."
+    lead = profile(article(text, 0)).lead
+    assert "t:earthquake" in lead and "e:person:michelle bachelet" in lead
+    assert "t:talca" not in lead and not any("pinera" in key for key in lead)
+
+
 def test_profile_without_analysis_has_words_only() -> None:
     plain = profile(article(QUAKE_A[0], 9, published="2010-03-04", analysed=False))
     assert plain.terms["concepcion"] == 1
     assert plain.entities == {} and plain.figures == ()
     assert plain.days == ("2010-03-04",)
+    assert "t:concepcion" in plain.lead
 
 
 def test_two_earthquakes_are_two_stories(profiles: list[ArticleProfile]) -> None:
@@ -107,3 +115,12 @@ def test_idf_is_smoothed() -> None:
     idf = Idf(3, {"t:quake": 3, "t:padang": 1})
     assert idf.weight("t:quake") == pytest.approx(1.0)
     assert idf.weight("t:never") > idf.weight("t:padang") > idf.weight("t:quake")
+
+
+def test_text_alone_ranks_the_same_event_first() -> None:
+    """Without an analysis only words count, so scores are lower (the model was learned with
+    entities and dates) but still rank the same earthquake above the other."""
+    plain = [profile(article(text, i, analysed=False)) for i, text in enumerate(QUAKE_A + QUAKE_B)]
+    idf = Idf.from_profiles(plain)
+    assert similarity(plain[0], plain[2], idf) > similarity(plain[0], plain[3], idf)
+    assert similarity(plain[3], plain[4], idf) > similarity(plain[2], plain[4], idf)

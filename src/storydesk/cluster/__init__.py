@@ -11,7 +11,7 @@ from storydesk.cluster.grouping import blocking_keys, cluster, place
 from storydesk.cluster.idf import Idf, document_keys
 from storydesk.cluster.online import StoryIndex
 from storydesk.cluster.profiles import profile
-from storydesk.cluster.similarity import load_model, pair_scores, similarity
+from storydesk.cluster.pairs import load_model, pair_scores, similarity
 
 __all__ = [
     "Idf",

@@ -13,7 +13,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial.distance import squareform
 
 from storydesk.cluster.idf import Idf, day_key, entity_key, figure_key, word_key
-from storydesk.cluster.similarity import load_model, pair_scores
+from storydesk.cluster.pairs import load_model, pair_scores
 from storydesk.model import ArticleProfile
 
 DENSE_LIMIT = 2000  # up to this many profiles, batch clustering compares every pair
