@@ -428,3 +428,34 @@ def eval_clustering(
     from storydesk.eval.clustering import evaluate
 
     out.out(json.dumps(evaluate(file, predictions, online)))
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Address to bind; anything but loopback needs --token.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    token: Annotated[Optional[str], typer.Option(help="Access token every request must carry.", envvar="STORYDESK_TOKEN")] = None,
+    data_dir: Annotated[Optional[Path], typer.Option(help="Where uploads are saved (default: storydesk-data beside the store).")] = None,
+    log_level: Annotated[str, typer.Option(help="uvicorn's log level.")] = "info",
+) -> None:
+    """Serve the web app and the JSON API (/api/, docs at /docs) over the store."""
+    import ipaddress
+
+    import uvicorn
+
+    from storydesk.web import create_app
+
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback and not token:
+        _fail(f"binding to {host} exposes the store beyond this machine: give --token (or STORYDESK_TOKEN)")
+    try:
+        application = create_app(ctx.obj, token=token, data_dir=data_dir)
+    except StoreError as error:
+        _fail(str(error))
+    if token:
+        err.print(f"open http://{host}:{port}/?token=… once in a browser; API clients send 'Authorization: Bearer <token>'")
+    uvicorn.run(application, host=host, port=port, log_level=log_level)

@@ -15,9 +15,10 @@ from typing import IO, BinaryIO, Literal
 
 from storydesk import ingest as sources
 from storydesk import pipeline, synthesise
-from storydesk.model import Article, Dossier, IngestProblem, Origin, Story
+from storydesk.model import Article, Dossier, Entity, IngestProblem, Origin, Story
 from storydesk.pipeline import IngestReport
 from storydesk.store import SearchHit, Store
+from storydesk.store.browse import ArticleHit, EntitySummary, QuoteRow
 from storydesk.store.export import ExportFormat, export_articles
 
 DossierFormat = Literal["md", "json", "html"]
@@ -136,3 +137,35 @@ class Desk:
         if fmt == "json":
             return json.dumps(dossier.to_dict(), ensure_ascii=False, indent=2)
         return synthesise.render_markdown(dossier) if fmt == "md" else synthesise.render_html(dossier)
+
+    # -- browsing (the web app and the JSON API) ------------------------------------------------
+
+    def article_count(self) -> int:
+        return self.store.count()
+
+    def story_stamp(self, story_id: int) -> tuple | None:
+        """Changes whenever the story's dossier would (members, analyses); None: no such story."""
+        return self.store.story_stamp(story_id)
+
+    def story_of(self, article_id: int) -> int | None:
+        return self.store.story_of(article_id)
+
+    def find_stories(self, query: str, limit: int = 20, offset: int = 0) -> tuple[list[Story], int]:
+        """Stories with an article matching the full-text ``query``, best first, and their number."""
+        ids, total = self.store.matching_story_ids(query, limit, offset)
+        return [story for story in map(self.store.story, ids) if story is not None], total
+
+    def search_page(self, query: str, limit: int = 20, offset: int = 0) -> tuple[list[ArticleHit], int]:
+        """One page of full-text matches and their total."""
+        return self.store.search_articles(query, limit, offset)
+
+    def entities(self, name: str, kind: str | None = None, limit: int = 20, offset: int = 0) -> tuple[list[EntitySummary], int]:
+        """Entities whose name or an alias contains ``name``, the most quoted first, and their number."""
+        return self.store.find_entities(name, kind, limit, offset)
+
+    def entity(self, key: str) -> Entity | None:
+        return self.store.entity(key)
+
+    def quotes_by(self, entity_key: str, limit: int = 20, offset: int = 0) -> tuple[list[QuoteRow], int]:
+        """Every quote attributed to one entity across stories, newest first, and their number."""
+        return self.store.quotes_by(entity_key, limit, offset)

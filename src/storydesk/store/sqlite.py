@@ -26,6 +26,7 @@ from storydesk.model import (
     TimeExpr,
 )
 from storydesk.store.clock import utc_now
+from storydesk.store.browse import BrowseQueries
 from storydesk.store.schema import MIGRATIONS, SCHEMA_VERSION
 from storydesk.store.stories import StoryTables
 
@@ -43,7 +44,7 @@ class SearchHit:
     rank: float
 
 
-class Store(StoryTables):
+class Store(StoryTables, BrowseQueries):
     """One SQLite file holding every article, its origins, removed lines and duplicate links."""
 
     def __init__(self, path: str | Path = "storydesk.db") -> None:

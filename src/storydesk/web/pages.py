@@ -1,0 +1,145 @@
+"""The HTML pages: stories, a story's dossier, an article, search, an entity's quotes and the
+ingest form with its job page. Each route asks the Desk, shapes the answer with ``views`` and
+renders a template (autoescaped)."""
+from __future__ import annotations
+
+import math
+import re
+
+from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from storydesk.ingest.formats import extension_formats
+from storydesk.model import Citation, Dossier
+from storydesk.web import views
+from storydesk.web.app import Web
+from storydesk.web.uploads import UploadRejected, read_uploads
+
+router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
+STORIES_PER_PAGE = 50
+HITS_PER_PAGE = 20
+QUOTES_PER_PAGE = 50
+_SPAN = re.compile(r"^(\d+)-(\d+)$")
+
+
+def _web(request: Request) -> Web:
+    return request.app.state.web
+
+
+def _render(request: Request, template: str, status: int = 200, **context: object) -> Response:
+    return _web(request).templates.TemplateResponse(request, template, context, status_code=status)
+
+
+def _pages(total: int, per_page: int, page: int) -> dict[str, int]:
+    """Pager fields for a template: this page, the last page and the offset to query at."""
+    last = max(1, math.ceil(total / per_page))
+    if page > last and total:
+        raise HTTPException(404, f"page {page} does not exist (there are {last})")
+    return {"page": page, "last": last, "offset": (page - 1) * per_page, "total": total}
+
+
+@router.get("/")
+def stories(request: Request, q: str = Query("", max_length=500), page: int = Query(1, ge=1)) -> Response:
+    """Stories newest first, or those with an article matching ``q``."""
+    desk = _web(request).desk()
+    if q.strip():
+        found, total = desk.find_stories(q, STORIES_PER_PAGE, (page - 1) * STORIES_PER_PAGE)
+        pager = _pages(total, STORIES_PER_PAGE, page)
+    else:
+        pager = _pages(desk.story_count(), STORIES_PER_PAGE, page)
+        found = desk.stories(STORIES_PER_PAGE, pager["offset"])
+    return _render(request, "stories.html", stories=found, q=q, pager=pager, articles=desk.article_count())
+
+
+@router.get("/stories/{story_id}")
+def story(request: Request, story_id: int) -> Response:
+    """A story's dossier page; the rendered page is cached with the dossier."""
+    web = _web(request)
+    found = web.dossier(story_id)
+    if found is None:
+        raise HTTPException(404, f"no story {story_id}")
+    stamp, dossier = found
+    html = web.cache.get(story_id, stamp, "page", lambda: _story_page(request, dossier))
+    return HTMLResponse(html)
+
+
+def _story_page(request: Request, dossier: Dossier) -> str:
+    outlets = {a.id: a.outlet for a in dossier.articles}
+    first_citation = {e.id: _cite_href(e.citations[0]) for e in dossier.timeline if e.citations}
+    columns = views.coverage_columns(dossier)
+    template = _web(request).templates.get_template("story.html")
+    return template.render(
+        request=request, d=dossier, outlets=outlets, cite_href=_cite_href,
+        graphic=views.timeline_graphic(dossier.timeline, first_citation),
+        speakers=views.speakers(dossier), quantities=views.quantities(dossier),
+        columns=columns, cell=lambda outlet, column: views.coverage_cell(dossier, outlet, column),
+    )
+
+
+def _cite_href(citation: Citation) -> str:
+    return f"/articles/{citation.article}?cite={citation.start}-{citation.end}#cite"
+
+
+@router.get("/articles/{article_id}")
+def article(request: Request, article_id: int, cite: str = Query("", max_length=40)) -> Response:
+    """An article: cleaned text with its analysis highlighted, the cited stretch marked,
+    removed furniture and the evidence for its origin and date."""
+    desk = _web(request).desk()
+    found = desk.article(article_id)
+    if found is None:
+        raise HTTPException(404, f"no article {article_id}")
+    span = _SPAN.match(cite)
+    cited = (int(span[1]), int(span[2])) if span else None
+    pieces = views.segments(found.text, views.analysis_marks(found.analysis), cited)
+    return _render(
+        request, "article.html", a=found, pieces=pieces, cited=cited, origins=desk.origins(article_id),
+        story_id=desk.story_of(article_id),
+    )
+
+
+@router.get("/search")
+def search(request: Request, q: str = Query("", max_length=500), page: int = Query(1, ge=1)) -> Response:
+    """Full-text search over articles, and the entities whose names match."""
+    desk = _web(request).desk()
+    hits, entities, pager = [], [], _pages(0, HITS_PER_PAGE, 1)
+    if q.strip():
+        hits, total = desk.search_page(q, HITS_PER_PAGE, (page - 1) * HITS_PER_PAGE)
+        pager = _pages(total, HITS_PER_PAGE, page)
+        entities = desk.entities(q, limit=10)[0] if page == 1 else []
+    return _render(request, "search.html", q=q, hits=hits, entities=entities, pager=pager)
+
+
+@router.get("/entities/{key:path}")
+def entity(request: Request, key: str, page: int = Query(1, ge=1)) -> Response:
+    """Every quote of one entity (a person, an organisation) across stories."""
+    desk = _web(request).desk()
+    found = desk.entity(key)
+    if found is None:
+        raise HTTPException(404, f"no entity {key!r}")
+    quotes, total = desk.quotes_by(key, QUOTES_PER_PAGE, (page - 1) * QUOTES_PER_PAGE)
+    return _render(request, "entity.html", e=found, quotes=quotes, pager=_pages(total, QUOTES_PER_PAGE, page), cite_href=_cite_href)
+
+
+@router.get("/ingest")
+def ingest_form(request: Request) -> Response:
+    return _render(request, "ingest.html", accept=",".join(sorted(extension_formats())), problem=None)
+
+
+@router.post("/ingest")
+async def ingest_upload(request: Request, files: list[UploadFile] = File(...)) -> Response:
+    """Check and save the uploaded files, start their ingest, and go to the job's page."""
+    try:
+        job = _web(request).jobs.submit(await read_uploads(files))
+    except UploadRejected as problem:
+        accept = ",".join(sorted(extension_formats()))
+        return _render(request, "ingest.html", status=problem.status, accept=accept, problem=str(problem))
+    return RedirectResponse(f"/ingest/{job.id}", status_code=303)
+
+
+@router.get("/ingest/{job_id}")
+def ingest_job(request: Request, job_id: str) -> Response:
+    """A job's progress and each file's results (the page reloads itself until it is done)."""
+    job = _web(request).jobs.get(job_id)
+    if job is None:
+        raise HTTPException(404, f"no ingest job {job_id}")
+    return _render(request, "job.html", job=job)
