@@ -6,6 +6,7 @@ import pytest
 
 from storydesk.analyse import analyse
 from storydesk.cluster import Idf, StoryIndex, blocking_keys, cluster, document_keys, place, profile, similarity
+from storydesk.cluster import grouping
 from storydesk.model import Article, ArticleProfile, Extraction, Origin, PublicationDate
 
 QUAKE_A = [
@@ -124,3 +125,11 @@ def test_text_alone_ranks_the_same_event_first() -> None:
     idf = Idf.from_profiles(plain)
     assert similarity(plain[0], plain[2], idf) > similarity(plain[0], plain[3], idf)
     assert similarity(plain[3], plain[4], idf) > similarity(plain[2], plain[4], idf)
+
+
+def test_blocked_batch_agrees_with_dense(profiles: list[ArticleProfile], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch too large to compare every pair is split by blocking keys first; on articles
+    whose same-story pairs share a key the result is the same."""
+    dense = cluster(profiles)
+    monkeypatch.setattr(grouping, "DENSE_LIMIT", 2)
+    assert cluster(profiles) == dense

@@ -55,7 +55,6 @@ RAREST_SHARED: dict[str, Channel] = {
     "rarest_word": CHANNELS["words"],
     "rarest_entity": CHANNELS["entities"],
 }
-RARITY_LEVELS = np.linspace(0.05, 1.0, 20)  # the rarity of a shared key is read to 0.05
 FEATURES = (*CHANNELS, "year_conflict", *RAREST_SHARED)
 
 
@@ -104,16 +103,18 @@ def _cosines(rows: Sequence[ArticleProfile], cols: Sequence[ArticleProfile], cha
 
 
 def _rarest_shared(rows: Sequence[ArticleProfile], cols: Sequence[ArticleProfile], channel: Channel, idf: Idf) -> np.ndarray:
-    """The rarity (``Idf.rarity``, to the nearest level) of the rarest key of ``channel`` that
-    each row and column profile share, 0 when they share none."""
+    """The rarity (``Idf.rarity``) of the rarest key of ``channel`` that each row and column
+    profile share, 0 when they share none."""
     vectoriser = DictVectorizer()
-    matrix = sparse.csc_matrix(vectoriser.fit_transform([channel(p) for p in (*rows, *cols)]) > 0, dtype=float)
+    matrix = sparse.csr_matrix(vectoriser.fit_transform([channel(p) for p in (*rows, *cols)]))
     rarity = np.array([idf.rarity(key) for key in vectoriser.feature_names_])
+    row_keys = matrix[: len(rows)]
+    col_rarity = sparse.csc_matrix((matrix[len(rows) :] > 0).multiply(rarity))
     result = np.zeros((len(rows), len(cols)))
-    for level in RARITY_LEVELS:
-        rare = matrix[:, rarity >= level]
-        shared = (rare[: len(rows)] @ rare[len(rows) :].T).toarray() > 0
-        result[shared] = level
+    for i in range(len(rows)):
+        keys = row_keys[i].indices
+        if keys.size:
+            result[i] = col_rarity[:, keys].max(axis=1).toarray().ravel()
     return result
 
 
