@@ -5,24 +5,33 @@ from __future__ import annotations
 import pytest
 
 from storydesk.analyse import analyse
-from storydesk.cluster import Idf, StoryIndex, blocking_keys, cluster, document_keys, place, profile, similarity
-from storydesk.cluster import grouping
+from storydesk.cluster import (
+    Idf,
+    StoryIndex,
+    blocking_keys,
+    cluster,
+    document_keys,
+    grouping,
+    place,
+    profile,
+    similarity,
+)
 from storydesk.model import Article, ArticleProfile, Extraction, Origin, PublicationDate
 
 QUAKE_A = [
-    "Earthquake kills 40 in Chile\nA magnitude 7.1 earthquake struck central Chile near Concepcion "
-    "on March 3, 2010, killing 40 people, President Michelle Bachelet said.",
-    "Chile quake toll rises to 40\nRescuers in Concepcion searched collapsed buildings after the "
-    "magnitude 7.1 earthquake of March 3, 2010. Michelle Bachelet visited the city.",
-    "Bachelet tours Concepcion after quake\nChile's president Michelle Bachelet said 40 people died "
-    "when the 7.1 earthquake hit Concepcion on March 3, 2010.",
+    ("Earthquake kills 40 in Chile\nA magnitude 7.1 earthquake struck central Chile near Concepcion "
+     "on March 3, 2010, killing 40 people, President Michelle Bachelet said."),
+    ("Chile quake toll rises to 40\nRescuers in Concepcion searched collapsed buildings after the "
+     "magnitude 7.1 earthquake of March 3, 2010. Michelle Bachelet visited the city."),
+    ("Bachelet tours Concepcion after quake\nChile's president Michelle Bachelet said 40 people died "
+     "when the 7.1 earthquake hit Concepcion on March 3, 2010."),
 ]
 QUAKE_B = [
-    "Earthquake rocks Indonesia\nA magnitude 6.4 earthquake hit Padang on the island of Sumatra "
-    "on October 12, 2012, killing 12 people, Indonesian officials said. Susilo Bambang Yudhoyono "
-    "sent aid.",
-    "Sumatra quake leaves 12 dead\nThe 6.4 earthquake that struck Padang in Indonesia on October 12, "
-    "2012 destroyed homes; President Susilo Bambang Yudhoyono promised help.",
+    ("Earthquake rocks Indonesia\nA magnitude 6.4 earthquake hit Padang on the island of Sumatra "
+     "on October 12, 2012, killing 12 people, Indonesian officials said. Susilo Bambang Yudhoyono "
+     "sent aid."),
+    ("Sumatra quake leaves 12 dead\nThe 6.4 earthquake that struck Padang in Indonesia on October 12, "
+     "2012 destroyed homes; President Susilo Bambang Yudhoyono promised help."),
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from itertools import pairwise
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
@@ -47,7 +48,7 @@ def place(
         return None, 0.0
     scores = pair_scores([profile], [m for _, members in stories for m in members], idf)[0]
     bounds = np.cumsum([0] + [len(members) for _, members in stories])
-    means = [float(scores[start:end].mean()) for start, end in zip(bounds[:-1], bounds[1:])]
+    means = [float(scores[start:end].mean()) for start, end in pairwise(bounds)]
     best = int(np.argmax(means))
     if means[best] < load_model().threshold:
         return None, means[best]

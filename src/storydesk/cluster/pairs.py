@@ -17,7 +17,13 @@ from scipy import sparse
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.preprocessing import normalize
 
-from storydesk.cluster.idf import Idf, coarser_values, day_key, entity_key, figure_key, word_key
+from storydesk.cluster.idf import (
+    Idf,
+    day_key,
+    entity_key,
+    figure_key,
+    word_key,
+)
 from storydesk.model import ArticleProfile
 
 MODEL_FILE = "cluster_model.json"
@@ -121,7 +127,7 @@ def _rarest_shared(rows: Sequence[ArticleProfile], cols: Sequence[ArticleProfile
 def pair_features(rows: Sequence[ArticleProfile], cols: Sequence[ArticleProfile], idf: Idf) -> dict[str, np.ndarray]:
     """Every feature as a ``len(rows) x len(cols)`` matrix."""
     features = {name: _cosines(rows, cols, channel, idf) for name, channel in CHANNELS.items()}
-    has_year = lambda ps: np.array([any(len(v) >= 4 for v in p.days) for p in ps], dtype=float)  # noqa: E731
+    has_year = lambda ps: np.array([any(len(v) >= 4 for v in p.days) for p in ps], dtype=float)
     both = np.outer(has_year(rows), has_year(cols))
     features["year_conflict"] = both * (features["years"] == 0)
     for name, channel in RAREST_SHARED.items():

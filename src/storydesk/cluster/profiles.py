@@ -35,8 +35,7 @@ def normalise(word: str) -> str:
     because none of our dependencies ships a stemmer, and spaCy's lemmatiser needs a tagged Doc
     that the stored analysis does not keep."""
     word = word.lower().replace("’", "'")
-    if word.endswith("'s"):
-        word = word[:-2]
+    word = word.removesuffix("'s")
     if word.endswith("ies") and not word.endswith(("eies", "aies")):
         return word[:-3] + "y"
     if word.endswith("es") and not word.endswith(("aes", "ees", "oes")):
