@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-stories clean
+.PHONY: demo test bench bench-stories bench-web clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,13 @@ bench: $(STAMP)
 # PLACEMENT_ARGS="--sizes 1000 10000 --probes 100".
 bench-stories: $(STAMP)
 	$(BIN)/python benchmarks/placement.py $(PLACEMENT_ARGS)
+
+# Web latency (story list, story pages; 20 clients) on a 10,000-article store built once under
+# /tmp from ../shared/bench (about 40 minutes the first time); WEB_ARGS="--requests 1000".
+WEB_STORE ?= /tmp/storydesk-web-bench.db
+bench-web: $(STAMP)
+	test -f $(WEB_STORE) || $(BIN)/python benchmarks/web.py build --store $(WEB_STORE)
+	$(BIN)/python benchmarks/web.py run --store $(WEB_STORE) $(WEB_ARGS)
 
 clean:
 	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm demo-dossier.html
