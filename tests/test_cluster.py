@@ -142,3 +142,11 @@ def test_blocked_batch_agrees_with_dense(profiles: list[ArticleProfile], monkeyp
     dense = cluster(profiles)
     monkeypatch.setattr(grouping, "DENSE_LIMIT", 2)
     assert cluster(profiles) == dense
+
+
+def test_empty_and_single_inputs(profiles: list[ArticleProfile]) -> None:
+    idf = Idf.from_profiles(profiles)
+    assert cluster([]) == []
+    assert cluster(profiles[:1]) == [0]
+    assert place(profiles[0], {}, idf) == (None, 0.0)
+    assert place(profiles[0], {3: []}, idf) == (None, 0.0)
