@@ -269,6 +269,8 @@ def test_cross_site_posts_are_refused(fresh_client: TestClient) -> None:
         "/ingest", files=[("files", ("bridge.txt", ARTICLE.encode(), "text/plain"))], headers={"Origin": "https://evil.example"}
     )
     assert answer.status_code == 403
+    sibling = fresh_client.post("/api/ingest", files=[("files", ("b.txt", ARTICLE.encode(), "text/plain"))], headers={"Sec-Fetch-Site": "same-site"})
+    assert sibling.status_code == 403
 
 
 # -- token, serve, cache, views -------------------------------------------------------------------

@@ -152,10 +152,11 @@ def _cross_site(request: Request) -> bool:
     """A state-changing request sent by another site's page (CSRF against a local server)."""
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return False
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:  # sent by every current browser
+        return site not in ("same-origin", "none")
     origin = request.headers.get("origin")
-    if request.headers.get("sec-fetch-site") == "cross-site":
-        return True
-    return bool(origin) and urlsplit(origin).netloc != request.headers.get("host")
+    return origin is not None and urlsplit(origin).netloc != request.headers.get("host")
 
 
 def _install_guards(app: FastAPI, web: Web) -> None:
@@ -184,7 +185,7 @@ def _secure(request: Request, response: Response) -> Response:
     docs = request.url.path.startswith(DOCS_PATHS)
     response.headers["Content-Security-Policy"] = DOCS_POLICY if docs else STRICT_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"
     return response
 
