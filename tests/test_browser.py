@@ -17,13 +17,13 @@ import pytest
 
 webdriver = pytest.importorskip("selenium.webdriver")
 uvicorn = pytest.importorskip("uvicorn")
-from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support import expected_conditions  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-from test_web import ARTICLE, build_seed_store  # noqa: E402
+from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+from test_web import ARTICLE, build_seed_store
 
-from storydesk.web import create_app  # noqa: E402
+from storydesk.web import create_app
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -85,7 +85,7 @@ def screenshot_of(driver: webdriver.Chrome, element_id: str, name: str) -> None:
 
 def no_script_ran(driver: webdriver.Chrome) -> bool:
     try:
-        driver.switch_to.alert
+        _ = driver.switch_to.alert
         return False
     except NoAlertPresentException:
         return driver.execute_script("return window.pwned === undefined")

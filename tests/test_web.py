@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("fastapi")
-from fastapi.testclient import TestClient  # noqa: E402
-from typer.testing import CliRunner  # noqa: E402
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
-from storydesk.cli import app as cli_app  # noqa: E402
-from storydesk.desk import Desk  # noqa: E402
-from storydesk.web import create_app, uploads, views  # noqa: E402
-from storydesk.web.app import StoryCache  # noqa: E402
+from storydesk.cli import app as cli_app
+from storydesk.desk import Desk
+from storydesk.web import create_app, uploads, views
+from storydesk.web.app import StoryCache
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "corpus"
 HOSTILE_NAME = "hostile.txt"
@@ -75,7 +75,7 @@ def test_stories_page_lists_stories_with_counts_and_dates(client: TestClient) ->
     page = client.get("/")
     assert page.status_code == 200
     story = seed_story(client)
-    row = re.search(rf'href="/stories/{story["id"]}".*?</tr>', page.text, re.S).group(0)
+    row = re.search(rf'href="/stories/{story["id"]}".*?</tr>', page.text, re.DOTALL).group(0)
     assert f'<td class="num">{len(story["article_ids"])}</td>' in row
     assert f'<td class="num">{len(story["outlets"])}</td>' in row
     assert story["first_date"] in row
@@ -91,7 +91,7 @@ def test_stories_search_box_keeps_stories_with_a_matching_article(client: TestCl
 def test_story_page_shows_every_part_of_the_dossier(client: TestClient) -> None:
     story = seed_story(client)
     html = client.get(f"/stories/{story['id']}").text
-    assert re.search(r'<svg class="timeline".*?<circle class="event"', html, re.S)
+    assert re.search(r'<svg class="timeline".*?<circle class="event"', html, re.DOTALL)
     assert re.search(r'href="/articles/\d+\?cite=\d+-\d+#cite"', html)
     assert "Vladimir Putin</a>" in html  # a speaker heading, linked to every quote of his
     assert "outlets disagree" in html  # 3,000 vs 1,500 soldiers
@@ -104,8 +104,8 @@ def test_a_citation_opens_the_article_at_the_cited_sentence(client: TestClient) 
     cited = dossier["summary"][0]["citations"][0]
     article = client.get(f"/api/articles/{cited['article']}").json()
     html = client.get(f"/articles/{cited['article']}", params={"cite": f"{cited['start']}-{cited['end']}"}).text
-    body = re.search(r'<article class="text" id="text">(.*?)</article>', html, re.S).group(1)
-    marked = "".join(re.findall(r'<span[^>]*class="[^"]*cited[^"]*"[^>]*>(.*?)</span>', body, re.S))
+    body = re.search(r'<article class="text" id="text">(.*?)</article>', html, re.DOTALL).group(1)
+    marked = "".join(re.findall(r'<span[^>]*class="[^"]*cited[^"]*"[^>]*>(.*?)</span>', body, re.DOTALL))
     assert 'id="cite"' in html
     assert unescape(marked) == article["extraction"]["text"][cited["start"] : cited["end"]]
 
@@ -293,7 +293,7 @@ def test_serve_refuses_a_public_address_without_token(seed_db: Path) -> None:
 
 def test_story_cache_rebuilds_when_the_stamp_changes() -> None:
     cache, made = StoryCache(size=2), []
-    build = lambda: made.append(1) or len(made)  # noqa: E731
+    build = lambda: made.append(1) or len(made)
     assert cache.get(1, ("t1", 4), "dossier", build) == 1
     assert cache.get(1, ("t1", 4), "dossier", build) == 1
     assert cache.get(1, ("t2", 5), "dossier", build) == 2

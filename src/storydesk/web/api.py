@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
@@ -103,7 +103,7 @@ def search(request: Request, q: str = Query(..., min_length=1, max_length=500), 
 
 
 @router.post("/ingest", status_code=202, summary="Upload files to ingest (the formats of `storydesk ingest`)")
-async def ingest(request: Request, files: list[UploadFile] = File(...)) -> dict:
+async def ingest(request: Request, files: Annotated[list[UploadFile], File()]) -> dict:
     try:
         job = _web(request).jobs.submit(await read_uploads(files))
     except UploadRejected as problem:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Annotated
 
 from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -126,7 +127,7 @@ def ingest_form(request: Request) -> Response:
 
 
 @router.post("/ingest")
-async def ingest_upload(request: Request, files: list[UploadFile] = File(...)) -> Response:
+async def ingest_upload(request: Request, files: Annotated[list[UploadFile], File()]) -> Response:
     """Check and save the uploaded files, start their ingest, and go to the job's page."""
     try:
         job = _web(request).jobs.submit(await read_uploads(files))

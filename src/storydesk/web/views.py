@@ -7,6 +7,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 
 from storydesk.model import Analysis, Dossier, FigureReport, Statement, TimelineEvent
 
@@ -71,7 +72,7 @@ def segments(text: str, marks: list[Mark], cited: tuple[int, int] | None = None)
     pieces: list[Segment] = []
     anchored = False
     ordered = sorted(cuts)
-    for left, right in zip(ordered, ordered[1:]):
+    for left, right in pairwise(ordered):
         active = [m for m in active + starts.get(left, []) if m.end > left]
         inside = cited is not None and cited[0] <= left and right <= cited[1]
         piece = Segment(text[left:right], sorted({m.css for m in active}), [m.note for m in active], inside)
@@ -238,9 +239,9 @@ def coverage_columns(dossier: Dossier) -> list[Column]:
     """The matrix's columns: every item some outlet carried, events, statements, figures."""
     carried: dict[str, set[int]] = {"events": set(), "statements": set(), "figures": set()}
     for outlet in dossier.coverage.values():
-        for kind in carried:
+        for kind, items in carried.items():
             part = getattr(outlet, kind)
-            carried[kind].update(part.get("reported", []), part.get("left_out", []))
+            items.update(part.get("reported", []), part.get("left_out", []))
     notes = {
         "events": {e.id: f"{e.date}: {e.what}" for e in dossier.timeline},
         "statements": {s.group: f"{s.speaker_name or 'unknown'}: {s.text}" for s in dossier.statements},
