@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from storydesk.cli import app as cli_app
 from storydesk.desk import Desk
 from storydesk.web import create_app, uploads, views
-from storydesk.web.app import StoryCache
+from storydesk.web.app import StampedCache
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "corpus"
 HOSTILE_NAME = "hostile.txt"
@@ -180,7 +180,7 @@ def test_errors_are_clear_pages_and_json_without_tracebacks(client: TestClient, 
     assert client.get("/api/stories/999").json() == {"error": "no story 999", "status": 404}
     assert client.get("/stories/abc").status_code == 422
     assert client.get("/?page=99").status_code == 404
-    monkeypatch.setattr(Desk, "story_count", lambda self: 1 / 0)
+    monkeypatch.setattr(Desk, "stories_stamp", lambda self: 1 / 0)
     crash = client.get("/")
     assert crash.status_code == 500 and "internal error" in crash.text and "Traceback" not in crash.text
 
@@ -291,12 +291,12 @@ def test_serve_refuses_a_public_address_without_token(seed_db: Path) -> None:
     assert result.exit_code == 2 and "--token" in result.output
 
 
-def test_story_cache_rebuilds_when_the_stamp_changes() -> None:
-    cache, made = StoryCache(size=2), []
+def test_cache_rebuilds_when_the_stamp_changes() -> None:
+    cache, made = StampedCache(size=2), []
     build = lambda: made.append(1) or len(made)
-    assert cache.get(1, ("t1", 4), "dossier", build) == 1
-    assert cache.get(1, ("t1", 4), "dossier", build) == 1
-    assert cache.get(1, ("t2", 5), "dossier", build) == 2
+    assert cache.get(("dossier", 1), ("t1", 4), build) == 1
+    assert cache.get(("dossier", 1), ("t1", 4), build) == 1
+    assert cache.get(("dossier", 1), ("t2", 5), build) == 2
 
 
 def test_segments_cut_overlapping_marks_and_flag_the_citation() -> None:

@@ -147,6 +147,10 @@ class Desk:
         """Changes whenever the story's dossier would (members, analyses); None: no such story."""
         return self.store.story_stamp(story_id)
 
+    def stories_stamp(self) -> tuple:
+        """Changes whenever the story list would."""
+        return self.store.stories_stamp()
+
     def story_of(self, article_id: int) -> int | None:
         return self.store.story_of(article_id)
 

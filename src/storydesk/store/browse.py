@@ -74,6 +74,12 @@ class BrowseQueries:
         ).fetchone()
         return None if row is None else tuple(row)
 
+    def stories_stamp(self) -> tuple:
+        """Changes whenever the story list would: stories added or updated, articles added."""
+        return tuple(self._db.execute(
+            "SELECT (SELECT count(*) FROM stories), (SELECT max(updated_at) FROM stories), (SELECT max(id) FROM articles)"
+        ).fetchone())
+
     def matching_story_ids(self, query: str, limit: int, offset: int) -> tuple[list[int], int]:
         """Stories having an article that matches the full-text ``query``, best match first,
         and how many there are."""

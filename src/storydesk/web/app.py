@@ -11,7 +11,7 @@ import hmac
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -35,7 +35,7 @@ log = logging.getLogger("storydesk.web")
 HERE = Path(__file__).resolve().parent
 TOKEN_COOKIE = "storydesk_token"
 MAX_REQUEST_BYTES = 100_000_000
-CACHED_STORIES = 256
+CACHED_PAGES = 512
 # No script, no inline style, nothing from elsewhere: even markup slipped past escaping runs nothing.
 STRICT_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
@@ -48,17 +48,17 @@ DOCS_PATHS = ("/docs", "/static-docs/")
 T = TypeVar("T")
 
 
-class StoryCache:
-    """Built dossiers (and pages made from them) by story, valid while the story's stamp is
-    unchanged (members added, articles re-analysed); least recently used dropped first."""
+class StampedCache:
+    """Values that are costly to make (a story's dossier, its page, a page of the story list),
+    each kept with the stamp of the data it was made from and good while that stamp holds
+    (members added, articles re-analysed); the least recently used go first."""
 
-    def __init__(self, size: int = CACHED_STORIES) -> None:
+    def __init__(self, size: int = CACHED_PAGES) -> None:
         self.size = size
-        self.items: OrderedDict[tuple[int, str], tuple[tuple, Any]] = OrderedDict()
+        self.items: OrderedDict[Hashable, tuple[tuple, Any]] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, story_id: int, stamp: tuple, what: str, make: Callable[[], T]) -> T:
-        key = (story_id, what)
+    def get(self, key: Hashable, stamp: tuple, make: Callable[[], T]) -> T:
         with self.lock:
             hit = self.items.get(key)
             if hit is not None and hit[0] == stamp:
@@ -80,7 +80,7 @@ class Web:
         self.db_path = db_path
         self.token = token
         self.local = threading.local()
-        self.cache = StoryCache()
+        self.cache = StampedCache()
         self.jobs = IngestJobs(db_path, data_dir)
         self.templates = Jinja2Templates(env=_environment())
 
@@ -97,7 +97,7 @@ class Web:
         stamp = desk.story_stamp(story_id)
         if stamp is None:
             return None
-        return stamp, self.cache.get(story_id, stamp, "dossier", lambda: desk.dossier(story_id))
+        return stamp, self.cache.get(("dossier", story_id), stamp, lambda: desk.dossier(story_id))
 
 
 def shorten(text: str | None, limit: int = 160) -> str:

@@ -46,10 +46,17 @@ def stories(request: Request, q: str = Query("", max_length=500), page: int = Qu
     if q.strip():
         found, total = desk.find_stories(q, STORIES_PER_PAGE, (page - 1) * STORIES_PER_PAGE)
         pager = _pages(total, STORIES_PER_PAGE, page)
-    else:
-        pager = _pages(desk.story_count(), STORIES_PER_PAGE, page)
-        found = desk.stories(STORIES_PER_PAGE, pager["offset"])
-    return _render(request, "stories.html", stories=found, q=q, pager=pager, articles=desk.article_count())
+        return _render(request, "stories.html", stories=found, q=q, pager=pager, articles=desk.article_count())
+    return HTMLResponse(_web(request).cache.get(("stories", page), desk.stories_stamp(), lambda: _story_list(request, page)))
+
+
+def _story_list(request: Request, page: int) -> str:
+    """One page of the story list, newest first (cached while no story changes)."""
+    desk = _web(request).desk()
+    pager = _pages(desk.story_count(), STORIES_PER_PAGE, page)
+    found = desk.stories(STORIES_PER_PAGE, pager["offset"])
+    template = _web(request).templates.get_template("stories.html")
+    return template.render(request=request, stories=found, q="", pager=pager, articles=desk.article_count())
 
 
 @router.get("/stories/{story_id}")
@@ -60,7 +67,7 @@ def story(request: Request, story_id: int) -> Response:
     if found is None:
         raise HTTPException(404, f"no story {story_id}")
     stamp, dossier = found
-    html = web.cache.get(story_id, stamp, "page", lambda: _story_page(request, dossier))
+    html = web.cache.get(("story page", story_id), stamp, lambda: _story_page(request, dossier))
     return HTMLResponse(html)
 
 
