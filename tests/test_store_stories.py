@@ -63,4 +63,4 @@ def test_articles_without_analysis_are_not_waiting_for_a_story_and_clearing_forg
         store.add_to_story(store.create_story("s"), article, 1.0, ["k"], None)
         store.clear_stories()
     assert store.story_count() == 0 and store.story_of(article) is None and store.story_candidates(["k"]) == []
-    assert store.profile(article) is not None
+    assert store.profile(article) is None and store.document_frequencies(["a"]) == (0, {})

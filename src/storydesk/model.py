@@ -260,7 +260,7 @@ class ArticleProfile:
     terms: dict[str, float] = field(default_factory=dict)  # content-word lemma -> count
     entities: dict[str, float] = field(default_factory=dict)  # Entity.key -> mention count
     places: tuple[str, ...] = ()  # Entity.keys of the places named
-    days: tuple[str, ...] = ()  # ISO days, months or years the time expressions (and publication) give
+    days: tuple[str, ...] = ()  # ISO days, months or years the time expressions resolve to
     figures: tuple[str, ...] = ()  # "value counted-noun" of the figures reported
     published: str | None = None  # the publication date (ISO) when known
     lead: dict[str, float] = field(default_factory=dict)  # "t:word" / "e:entity key" -> count in the title and first sentences

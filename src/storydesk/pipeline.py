@@ -202,7 +202,10 @@ def place(store: Store, article: Article) -> int:
     blocking = cluster.blocking_keys(profile, idf)
     story_id, score = _story_of_original(store, article)
     if story_id is None:
-        candidates = {sid: store.member_profiles(sid) for sid in store.story_candidates(blocking)}
+        candidates = {
+            sid: store.member_profiles(sid, cluster.MAX_MEMBERS)
+            for sid in store.story_candidates(blocking, limit=cluster.MAX_CANDIDATES)
+        }
         for members in candidates.values():
             for member in members:
                 keys |= cluster.document_keys(member)
@@ -250,8 +253,8 @@ def place_pending(store: Store, on_item: Callable[[str, IngestProblem | None], N
 
 
 def rebuild_stories(store: Store, on_item: Callable[[str, IngestProblem | None], None] | None = None) -> int:
-    """Forget every story and place all analysed articles again in the order they were stored,
-    with freshly computed profiles (after a change of the clustering model)."""
+    """Forget every story, profile and key frequency, and place all analysed articles again in
+    the order they were stored, as a fresh ingest would (after a change of the clustering model)."""
     with store.transaction():
         store.clear_stories()
     return place_pending(store, on_item)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from storydesk.cluster.grouping import blocking_keys, cluster, place
 from storydesk.cluster.idf import Idf, document_keys
-from storydesk.cluster.online import StoryIndex
+from storydesk.cluster.online import MAX_CANDIDATES, MAX_MEMBERS, StoryIndex
 from storydesk.cluster.pairs import load_model, pair_scores, similarity
 from storydesk.cluster.profiles import profile
 
 __all__ = [
+    "MAX_CANDIDATES",
+    "MAX_MEMBERS",
     "Idf",
     "StoryIndex",
     "blocking_keys",

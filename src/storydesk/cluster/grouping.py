@@ -17,6 +17,7 @@ from storydesk.cluster.idf import Idf, day_key, entity_key, figure_key, word_key
 from storydesk.cluster.pairs import load_model, pair_scores
 from storydesk.model import ArticleProfile
 
+TOP_MEMBERS = 3  # a story's score: the mean of its 3 members most like the article (ECB+ train online: 0.876 vs 0.861 for the plain mean)
 DENSE_LIMIT = 2000  # up to this many profiles, batch clustering compares every pair
 BLOCK_POSTING_LIMIT = 500  # in blocked batch mode, a key shared by more articles finds no pairs
 
@@ -41,14 +42,15 @@ def blocking_keys(profile: ArticleProfile, idf: Idf, limit: int = 12) -> list[st
 def place(
     profile: ArticleProfile, candidates: Mapping[int, Sequence[ArticleProfile]], idf: Idf
 ) -> tuple[int | None, float]:
-    """The candidate story whose members are on average most similar to ``profile`` (average
-    link, as in batch), if that average reaches the threshold; else ``(None, best average)``."""
+    """The candidate story whose members most like ``profile`` are on average most similar to it
+    (the mean over its TOP_MEMBERS best members), if that reaches the threshold; else
+    ``(None, best score)``."""
     stories = [(story, list(members)) for story, members in candidates.items() if members]
     if not stories:
         return None, 0.0
     scores = pair_scores([profile], [m for _, members in stories for m in members], idf)[0]
     bounds = np.cumsum([0] + [len(members) for _, members in stories])
-    means = [float(scores[start:end].mean()) for start, end in pairwise(bounds)]
+    means = [float(np.sort(scores[start:end])[-TOP_MEMBERS:].mean()) for start, end in pairwise(bounds)]
     best = int(np.argmax(means))
     if means[best] < load_model().threshold:
         return None, means[best]

@@ -68,7 +68,7 @@ def profile(article: Article) -> ArticleProfile:
         terms=_top(words, MAX_TERMS),
         entities=_entity_counts(analysis) if analysis else {},
         places=_places(analysis) if analysis else (),
-        days=_days(analysis, published),
+        days=_days(analysis),
         figures=_figures(analysis) if analysis else (),
         published=published,
         lead=_lead(article),
@@ -106,12 +106,11 @@ def _places(analysis: Analysis) -> tuple[str, ...]:
     return tuple(sorted({entity.key for entity in analysis.entities if entity.kind in PLACE_KINDS}))
 
 
-def _days(analysis: Analysis | None, published: str | None) -> tuple[str, ...]:
-    """The calendar values (day, month or year) the time expressions resolve to, and the
-    publication date; relative values the analysis could not anchor are left out."""
+def _days(analysis: Analysis | None) -> tuple[str, ...]:
+    """The calendar values (day, month or year) the time expressions resolve to; relative
+    values the analysis could not anchor are left out. The publication date is not one of them:
+    every article of a day shares it, whatever it reports (it weighs in through the gap prior)."""
     values = {t.value for t in analysis.timexes if t.value} if analysis else set()
-    if published:
-        values.add(published)
     return tuple(sorted(v for v in values if DAY.match(v) or MONTH.match(v) or YEAR.match(v)))
 
 

@@ -59,7 +59,7 @@ class StoryTables:
 
     # -- stories ------------------------------------------------------------------------------
 
-    def story_candidates(self, keys: Iterable[str], per_key: int = 50, limit: int = 10) -> list[int]:
+    def story_candidates(self, keys: Iterable[str], per_key: int = 50, limit: int = 20) -> list[int]:
         """Stories sharing the most of ``keys``: the newest ``per_key`` stories under each key,
         ranked by how many keys they share (ties: newest first)."""
         shared: Counter[int] = Counter()
@@ -71,7 +71,7 @@ class StoryTables:
         ranked = sorted(shared.items(), key=lambda item: (-item[1], -item[0]))
         return [story_id for story_id, _ in ranked[:limit]]
 
-    def member_profiles(self, story_id: int, limit: int = 12) -> list[ArticleProfile]:
+    def member_profiles(self, story_id: int, limit: int = 20) -> list[ArticleProfile]:
         """The profiles of a story's newest ``limit`` members."""
         rows = self._db.execute(
             "SELECT p.data FROM story_articles s JOIN profiles p ON p.article_id = s.article_id"
@@ -121,8 +121,9 @@ class StoryTables:
         return [row[0] for row in rows]
 
     def clear_stories(self) -> None:
-        """Forget every story and membership (profiles stay), before a rebuild."""
-        for table in ("story_keys", "story_articles", "stories"):
+        """Forget every story, membership, profile and key frequency, before a rebuild places
+        the articles again as if they were being ingested anew."""
+        for table in ("story_keys", "story_articles", "stories", "profiles", "term_df"):
             self._db.execute(f"DELETE FROM {table}")
 
     def story_count(self) -> int:
