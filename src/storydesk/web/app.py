@@ -24,7 +24,9 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from storydesk.desk import Desk
 from storydesk.model import Dossier
@@ -159,35 +161,64 @@ def _cross_site(request: Request) -> bool:
     return origin is not None and urlsplit(origin).netloc != request.headers.get("host")
 
 
-def _install_guards(app: FastAPI, web: Web) -> None:
-    """Token check, same-origin writes, request size limit and security headers."""
+class Guard:
+    """ASGI middleware: the token check, same-origin writes, the request size limit and the
+    security headers on every answer (plain ASGI: cheaper per request than BaseHTTPMiddleware)."""
 
-    @app.middleware("http")
-    async def guard(request: Request, call_next: Callable) -> Response:
-        in_url = False
-        if web.token is not None:
-            supplied, in_url = _supplied_token(request)
-            if supplied is None or not hmac.compare_digest(supplied.encode(), web.token.encode()):
-                response = error_response(request, 401, "this server needs its access token (?token=... once, or an Authorization: Bearer header)")
-                return _secure(request, response)
+    def __init__(self, app: ASGIApp, web: Web) -> None:
+        self.app = app
+        self.web = web
+
+    def refusal(self, request: Request) -> Response | None:
+        """The error answer for a request that may not go on, or None."""
+        if self.web.token is not None:
+            supplied, _ = _supplied_token(request)
+            if supplied is None or not hmac.compare_digest(supplied.encode(), self.web.token.encode()):
+                return error_response(request, 401, "this server needs its access token (?token=... once, or an Authorization: Bearer header)")
         if _cross_site(request):
-            return _secure(request, error_response(request, 403, "cross-site request refused"))
+            return error_response(request, 403, "cross-site request refused")
         length = request.headers.get("content-length", "0")
         if not length.isdigit() or int(length) > MAX_REQUEST_BYTES:
-            return _secure(request, error_response(request, 413, f"request too large (limit {MAX_REQUEST_BYTES // 1_000_000} MB)"))
-        response = await call_next(request)
-        if web.token is not None and in_url:
-            response.set_cookie(TOKEN_COOKIE, web.token, httponly=True, samesite="strict")
-        return _secure(request, response)
+            return error_response(request, 413, f"request too large (limit {MAX_REQUEST_BYTES // 1_000_000} MB)")
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        headers = _security_headers(request)
+        if self.web.token is not None and _supplied_token(request)[1]:
+            remember = Response()
+            remember.set_cookie(TOKEN_COOKIE, self.web.token, httponly=True, samesite="strict")
+            headers["set-cookie"] = remember.headers["set-cookie"]
+        refused = self.refusal(request)
+        if refused is not None:
+            refused.headers.update({k: v for k, v in headers.items() if k != "set-cookie"})
+            await refused(scope, receive, send)
+            return
+
+        async def send_secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                answer = MutableHeaders(scope=message)
+                for name, value in headers.items():
+                    if name == "set-cookie":
+                        answer.append(name, value)
+                    else:
+                        answer[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_secured)
 
 
-def _secure(request: Request, response: Response) -> Response:
+def _security_headers(request: Request) -> dict[str, str]:
     docs = request.url.path.startswith(DOCS_PATHS)
-    response.headers["Content-Security-Policy"] = DOCS_POLICY if docs else STRICT_POLICY
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["X-Frame-Options"] = "DENY"
-    return response
+    return {
+        "content-security-policy": DOCS_POLICY if docs else STRICT_POLICY,
+        "x-content-type-options": "nosniff",
+        "referrer-policy": "same-origin",
+        "x-frame-options": "DENY",
+    }
 
 
 def _install_error_pages(app: FastAPI) -> None:
@@ -226,7 +257,7 @@ def create_app(db_path: str | Path, token: str | None = None, data_dir: str | Pa
         "Lists take `limit` and `offset` and answer `{total, limit, offset, next, items}`.",
     )
     app.state.web = web
-    _install_guards(app, web)
+    app.add_middleware(Guard, web=web)
     _install_error_pages(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
