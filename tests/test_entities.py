@@ -234,3 +234,9 @@ def test_a_name_shared_by_two_states_means_the_one_the_article_is_about(nlp):
 def test_a_shared_name_stays_a_place_when_neither_state_dominates(nlp):
     text = "North Korea and South Korea met. Korea has a long history."
     assert not keys_by_text(nlp, text)["Korea"] & {"country:KP", "country:KR"}
+
+
+def test_abbreviated_place_names_share_the_written_out_key() -> None:
+    from storydesk.analyse.entities_gazetteer import normalise
+
+    assert normalise("Mt. Cook") == normalise("Mt Cook") == normalise("Mount Cook") == "mount cook"

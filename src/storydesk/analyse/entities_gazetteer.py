@@ -17,12 +17,20 @@ _SPACES = re.compile(r"\s+")
 
 
 def normalise(name: str) -> str:
-    """A name as a lookup key: straight apostrophes, no leading "the", no possessive, one space, lower case."""
+    """A name as a lookup key: straight apostrophes, no leading "the", no possessive, one space,
+    lower case, abbreviations written out ("Mt Cook" -> "mount cook")."""
     name = _SPACES.sub(" ", name.translate(_APOSTROPHES)).strip()
     name = _LEADING_THE.sub("", name)
     if name.endswith("'s"):
         name = name[:-2]
-    return name.lower()
+    expansions = _abbreviations()
+    return " ".join(expansions.get(word, word) for word in name.lower().split(" "))
+
+
+@cache
+def _abbreviations() -> dict[str, str]:
+    """Abbreviation -> the word it stands for (``entity_abbreviations.tsv``)."""
+    return dict(vocab.load_table("entity_abbreviations.tsv"))
 
 
 def fold_accents(text: str) -> str:

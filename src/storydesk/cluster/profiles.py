@@ -16,6 +16,7 @@ from storydesk.model import Analysis, Article, ArticleProfile
 MAX_TERMS = 150  # profiles are stored as JSON per article: keep the most frequent words only
 LEAD_SENTENCES = 3  # the lead: title and first sentences, where news says who, what and where
 PLACE_KINDS = frozenset({"GPE", "LOC", "FAC"})
+CONFUSED_KINDS = frozenset({"org", "place"})  # entity-key prefixes spaCy's small model mixes up
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 MIN_WORD_LENGTH = 3
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -84,7 +85,7 @@ def _lead(article: Article) -> dict[str, float]:
         end = sum(len(line) + 1 for line in text.split("\n")[:LEAD_SENTENCES])
     counts = Counter(word_key(w) for w in content_words(f"{article.title or ''}\n{text[:end]}"))
     if analysis:
-        counts.update(entity_key(m.entity) for m in analysis.mentions if m.entity and m.span.start < end)
+        counts.update(entity_key(comparable(m.entity)) for m in analysis.mentions if m.entity and m.span.start < end)
     return _top(counts, MAX_TERMS)
 
 
@@ -96,14 +97,21 @@ def _top(counts: Counter[str], limit: int) -> dict[str, float]:
 
 def _entity_counts(analysis: Analysis) -> dict[str, float]:
     """Mentions per canonical entity (an entity with no mention listed counts once)."""
-    counts = Counter(mention.entity for mention in analysis.mentions if mention.entity)
+    counts = Counter(comparable(mention.entity) for mention in analysis.mentions if mention.entity)
     for entity in analysis.entities:
-        counts.setdefault(entity.key, 1)
+        counts.setdefault(comparable(entity.key), 1)
     return {key: float(count) for key, count in sorted(counts.items())}
 
 
 def _places(analysis: Analysis) -> tuple[str, ...]:
-    return tuple(sorted({entity.key for entity in analysis.entities if entity.kind in PLACE_KINDS}))
+    return tuple(sorted({comparable(entity.key) for entity in analysis.entities if entity.kind in PLACE_KINDS}))
+
+
+def comparable(key: str) -> str:
+    """An entity key with organisation and place kinds merged ("org:perth", "place:perth" ->
+    "name:perth"): the small model often mistakes one for the other, the name is what counts."""
+    kind, _, name = key.partition(":")
+    return f"name:{name}" if kind in CONFUSED_KINDS else key
 
 
 def _days(analysis: Analysis | None) -> tuple[str, ...]:
