@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from storydesk import pipeline
+from storydesk.analyse import ANALYSIS_VERSION
 from storydesk.desk import Desk
 from storydesk.model import DuplicateLink, Origin, RawDocument
 from storydesk.store import Store
@@ -141,7 +142,7 @@ def test_articles_are_analysed_as_they_are_stored(desk: Desk) -> None:
     assert desk.pending_analysis() == []
     article = desk.article(2)  # 001: the BRICS press conference in Kazan
     analysis = article.analysis
-    assert analysis is not None and analysis.version.startswith("1+")
+    assert analysis is not None and analysis.version.startswith(f"{ANALYSIS_VERSION}+")
     names = {e.key: e.name for e in analysis.entities}
     assert names["person:vladimir putin"] == "Vladimir Putin"
     assert any(q.speaker_entity == "person:vladimir putin" and "our business" in q.content.text for q in analysis.quotes)
