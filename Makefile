@@ -35,7 +35,7 @@ bench-stories: $(STAMP)
 	$(BIN)/python benchmarks/placement.py $(PLACEMENT_ARGS)
 
 # Web latency (story list, story pages; 20 clients) on a 10,000-article store built once under
-# /tmp from ../shared/bench (about 40 minutes the first time); WEB_ARGS="--requests 1000".
+# /tmp from ../shared/bench (about 25 minutes the first time); WEB_ARGS="--requests 1000".
 WEB_STORE ?= /tmp/storydesk-web-bench.db
 bench-web: $(STAMP)
 	test -f $(WEB_STORE) || $(BIN)/python benchmarks/web.py build --store $(WEB_STORE)
