@@ -148,3 +148,10 @@ def test_hostile_article_executes_nothing(browser: webdriver.Chrome, base_url: s
     assert no_script_ran(browser)
     browser.find_element(By.CSS_SELECTOR, "p.muted a[href^='/stories/']").click()
     assert no_script_ran(browser)
+
+
+def test_api_docs_render_from_the_apps_own_files(browser: webdriver.Chrome, base_url: str) -> None:
+    browser.get(base_url + "/docs")
+    WebDriverWait(browser, 20).until(lambda driver: driver.find_elements(By.CSS_SELECTOR, ".swagger-ui .opblock"))
+    assert "/api/stories/{story_id}" in browser.find_element(By.CSS_SELECTOR, ".swagger-ui").text
+    assert all(src.startswith(base_url) for src in browser.execute_script("return [...document.scripts].map(s => s.src).filter(Boolean)"))
