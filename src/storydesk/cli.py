@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
 from dataclasses import asdict
@@ -459,3 +460,69 @@ def serve(
     if token:
         err.print(f"open http://{host}:{port}/?token=… once in a browser; API clients send 'Authorization: Bearer <token>'")
     uvicorn.run(application, host=host, port=port, log_level=log_level)
+
+
+class Engine(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+@app.command()
+def process(
+    paths: Annotated[list[str], typer.Argument(metavar="INPUT...", help="Files, folders or globs: WARC, JSONL, JSON, feeds, folders of .txt/.html.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the Parquet part files (created if absent).")],
+    engine: Annotated[Engine, typer.Option(help="local: a process pool; dask: a Dask cluster.")] = Engine.local,
+    scheduler: Annotated[Optional[str], typer.Option(help="Address of a running Dask scheduler (default: a LocalCluster).")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (local pool or LocalCluster).")] = max(1, (os.cpu_count() or 2) - 1),
+    analyse: Annotated[bool, typer.Option(help="Analyse each article (entities, quotes, dates, figures).")] = True,
+    files_per_shard: Annotated[int, typer.Option(min=1, help="Single-document files (.txt, .html) per shard.")] = 100,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Extract, fingerprint and analyse articles in parallel, without a store, into Parquet part
+    files (`storydesk load` stores them). One shard per container file or group of files;
+    re-running skips finished shards. Exit status 1 when anything failed."""
+    from storydesk import scale
+
+    progress = _Progress(0, quiet, "articles")
+    with progress:
+
+        def on_shard(result: scale.ShardResult) -> None:
+            progress.step(result.shard.inputs[0])
+            progress.done += result.rows - len(result.problems)  # item_done counts each problem
+            for problem in result.problems:
+                progress.item_done("problem", problem)
+            progress.bar.update(progress.task, done=progress.done)
+
+        report = scale.process(
+            paths, out_dir, engine=engine.value, workers=workers, scheduler=scheduler, analyse=analyse,
+            files_per_shard=files_per_shard, on_plan=lambda n: progress.bar.update(progress.task, total=n), on_shard=on_shard,
+        )
+    skipped = ", ".join(f"{n} {reason}" for reason, n in report.skipped.most_common())
+    out.print(
+        f"{report.shards} shards: {report.done - report.reused} processed, {report.reused} already done, "
+        f"{report.shards - report.done} failed; {report.rows} articles; {len(report.problems)} problems"
+        + (f"; skipped: {skipped}" if skipped else "")
+    )
+    raise typer.Exit(1 if report.failed else 0)
+
+
+@app.command()
+def load(
+    ctx: typer.Context,
+    processed: Annotated[Path, typer.Argument(metavar="DIR", exists=True, file_okay=False, help="A `storydesk process` output folder.")],
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Store processed articles: duplicates linked, each placed in its story, one transaction
+    per article. Re-running is safe (content already stored is counted, not added)."""
+    from storydesk import scale
+
+    desk = _desk(ctx)
+    with _Progress(scale.count_rows(processed), quiet, "articles") as progress:
+
+        def on_item(status: str, problem: IngestProblem | None) -> None:
+            progress.step("load")
+            progress.item_done(status, problem)
+
+        report = desk.load(processed, on_item)
+    out.print(_summary(report))
+    raise typer.Exit(1 if report.failed else 0)

@@ -173,3 +173,14 @@ class Desk:
     def quotes_by(self, entity_key: str, limit: int = 20, offset: int = 0) -> tuple[list[QuoteRow], int]:
         """Every quote attributed to one entity across stories, newest first, and their number."""
         return self.store.quotes_by(entity_key, limit, offset)
+
+    # -- processed Parquet (storydesk process / load) -------------------------------------------
+
+    def load(
+        self, processed: str | Path, on_item: Callable[[str, IngestProblem | None], None] | None = None
+    ) -> IngestReport:
+        """Store the articles of a ``storydesk process`` output folder (its finished part files),
+        linking duplicates and placing each in its story as ingest does; re-running is safe."""
+        from storydesk import scale
+
+        return pipeline.commit_all(self.store, scale.read_prepared(processed), on_item)

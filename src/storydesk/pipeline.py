@@ -258,3 +258,23 @@ def rebuild_stories(store: Store, on_item: Callable[[str, IngestProblem | None],
     with store.transaction():
         store.clear_stories()
     return place_pending(store, on_item)
+
+
+def commit_all(
+    store: Store,
+    prepared: Iterable[Prepared],
+    on_item: Callable[[str, IngestProblem | None], None] | None = None,
+) -> IngestReport:
+    """Store articles prepared elsewhere (``storydesk process``), each by ``commit`` in its own
+    transaction and placed in its story; content already stored only gains the origin, so
+    loading twice is safe. A failed analysis recorded with the article is reported again."""
+    report = IngestReport()
+    for item in prepared:
+        outcome = commit(store, item)
+        report.outcomes[outcome] += 1
+        problem = None if item.analysis_error is None else IngestProblem(item.article.origin, item.analysis_error)
+        if problem is not None:
+            report.problems.append(problem)
+        if on_item is not None:
+            on_item(outcome, problem)
+    return report
