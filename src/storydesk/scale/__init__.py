@@ -88,7 +88,7 @@ def process(
     finished are reused. ``on_plan(n)`` hears the number of shards, ``on_shard`` each result."""
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    remove_stale_temps(folder)
+    remove_stale_temps(folder)  # a run killed with its workers leaves them
     shards, problems = plan_shards(paths, files_per_shard)
     report = ProcessReport(shards=len(shards), problems=problems)
     if on_plan is not None:
@@ -105,6 +105,7 @@ def process(
         engines.run_dask(todo, work, workers, attempts, record, scheduler)
     else:
         engines.run_local(todo, work, workers, attempts, record)
+    remove_stale_temps(folder)  # left by workers that died; their shards were redone
     return report
 
 

@@ -21,8 +21,16 @@ if TYPE_CHECKING:
 
 Work = Callable[[Shard], ShardResult]
 OnDone = Callable[[ShardResult], None]
-# forkserver: workers start from a clean process, not a fork of one running threads (Rich, Dask)
-CONTEXT = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """forkserver where there is one: workers fork from a clean server process (not from this
+    one, which may run threads), and the server imports the pipeline once, not every worker."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["storydesk.scale.shards"])
+    return context
 
 
 def run_local(shards: Iterable[Shard], work: Work, workers: int, attempts: int, on_done: OnDone) -> None:
@@ -38,7 +46,7 @@ def _run_window(pending: deque[Shard], work: Work, workers: int, on_done: OnDone
     """Run shards from ``pending`` with at most ``workers`` in flight until none is left (returns
     []) or the pool breaks (returns the shards that were in flight)."""
     in_flight: dict[Future[ShardResult], Shard] = {}
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(CONTEXT)) as pool:
+    with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
         while pending or in_flight:
             while pending and len(in_flight) < workers:
                 shard = pending.popleft()
@@ -57,7 +65,7 @@ def _run_window(pending: deque[Shard], work: Work, workers: int, on_done: OnDone
 def _run_alone(shard: Shard, work: Work, attempts: int) -> ShardResult:
     """Retry one shard by itself in a one-process pool, up to ``attempts`` times."""
     for _ in range(attempts):
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context(CONTEXT)) as pool:
+        with ProcessPoolExecutor(1, mp_context=_context()) as pool:
             try:
                 return pool.submit(work, shard).result()
             except BrokenProcessPool:

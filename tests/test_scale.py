@@ -1,0 +1,182 @@
+"""storydesk process / load: shards through prepare into Parquet parts on a process pool or Dask,
+then into a store; re-runs skip finished shards, dead workers' shards are retried, bad records
+are reported, and no half-written part file is ever visible."""
+from __future__ import annotations
+
+import json
+import os
+from functools import partial
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from storydesk import pipeline, scale
+from storydesk.cli import app
+from storydesk.desk import Desk
+from storydesk.model import RawDocument
+from storydesk.scale.shards import Shard, process_shard
+
+TEXTS = {
+    "a.txt": "Moscow ratified a treaty with Pyongyang on Thursday after a short debate in parliament.\n"
+    "The treaty commits both sides to assist each other in case of an armed attack.\n",
+    "b.txt": "Farmers in Brittany protested against new rules on water use, blocking roads near Rennes.\n"
+    "The regional council said it would meet the farmers' union next week.\n",
+    "c.txt": "A storm closed the port of Hamburg for two days, delaying hundreds of container ships.\n"
+    "Officials said the port would reopen on Monday if the wind dropped.\n",
+}
+
+
+def write_corpus(folder: Path) -> Path:
+    """Three short articles as .txt files and two more as a JSONL file (so: two kinds of shard)."""
+    folder.mkdir()
+    for name, text in TEXTS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    lines = [
+        {"title": "Rail strike", "text": "Train drivers in Germany began a three-day strike on Wednesday over pay.\n"
+         "The union said talks with Deutsche Bahn had failed after four rounds."},
+        {"title": "Bridge reopens", "text": "The main bridge in Genoa reopened to traffic after repairs lasting a year.\n"
+         "The mayor thanked the engineers who finished the work ahead of schedule."},
+    ]
+    (folder / "feed.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    return folder
+
+
+def stored(desk: Desk) -> list[tuple]:
+    """What a store holds of each article, in a form two stores can be compared by."""
+    rows = []
+    for article in desk.articles():
+        full = desk.article(article.id)
+        analysis = full.analysis and (len(full.analysis.entities), len(full.analysis.sentences), full.analysis.version)
+        rows.append((article.origin, article.content_hash, article.title, article.text, article.extraction.published.value,
+                     article.duplicate_of, len(full.extraction.removed), analysis))
+    return sorted(rows, key=lambda row: str(row[0]))
+
+
+def part_rows(out: Path) -> list[tuple]:
+    return sorted((p.article.origin.location, p.article.origin.record, p.article.text) for p in scale.read_prepared(out))
+
+
+def test_process_then_load_stores_what_ingest_stores(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "in")
+    report = scale.process([str(corpus)], tmp_path / "out", workers=2, files_per_shard=2)
+    assert (report.shards, report.done, report.rows, report.problems) == (3, 3, 5, [])
+    assert sorted(p.name for p in (tmp_path / "out").glob("part-*.parquet")) == [f"part-0000{i}.parquet" for i in range(3)]
+    with Desk(tmp_path / "loaded.db") as loaded, Desk(tmp_path / "ingested.db") as ingested:
+        assert loaded.load(tmp_path / "out").outcomes["added"] == 5
+        ingested.ingest([str(corpus)])
+        assert stored(loaded) == stored(ingested)
+        assert [len(s.article_ids) for s in loaded.stories()] == [len(s.article_ids) for s in ingested.stories()]
+        again = loaded.load(tmp_path / "out")
+        assert again.outcomes["already-stored"] == 5 and loaded.article_count() == 5
+
+
+def test_a_rerun_skips_finished_shards(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "in")
+    scale.process([str(corpus)], tmp_path / "out", workers=2, analyse=False)
+    stamps = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "out").iterdir()}
+    again = scale.process([str(corpus)], tmp_path / "out", workers=2, analyse=False)
+    assert (again.shards, again.reused, again.rows) == (2, 2, 5)
+    assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "out").iterdir()} == stamps
+
+
+def test_a_shard_without_its_marker_is_redone(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "in")
+    scale.process([str(corpus)], tmp_path / "out", workers=1, analyse=False)
+    (tmp_path / "out" / "part-00001.json").unlink()
+    again = scale.process([str(corpus)], tmp_path / "out", workers=1, analyse=False)
+    assert (again.reused, again.done, again.rows) == (1, 2, 5)
+
+
+def test_a_malformed_jsonl_record_is_reported_and_the_rest_processed(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "in")
+    feed = corpus / "feed.jsonl"
+    good = feed.read_text(encoding="utf-8").splitlines()
+    feed.write_text(f"{good[0]}\n{{\"title\": \"broken\", \"text\": \n{good[1]}\n", encoding="utf-8")
+    report = scale.process([str(corpus)], tmp_path / "out", workers=2, analyse=False)
+    assert report.rows == 5 and report.done == 2
+    assert [(p.origin.location, p.origin.record) for p in report.problems] == [(str(feed), "2")]
+    marker = json.loads((tmp_path / "out" / "part-00001.json").read_text(encoding="utf-8"))
+    assert marker["problems"][0]["record"] == "2" and marker["rows"] == 2
+
+
+def dying_prepare(raw: RawDocument, analyse: bool, flag: str, always: bool = False) -> pipeline.Prepared:
+    """Test hook: the worker process dies on the first article about Hamburg (every time when
+    ``always``), as a killed or out-of-memory worker would."""
+    if "Hamburg" in raw.content and (always or not os.path.exists(flag)):
+        Path(flag).touch()
+        os._exit(1)
+    return pipeline.prepare(raw, analyse=analyse)
+
+
+def test_a_shard_whose_worker_dies_is_retried_and_loses_nothing(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "in")
+    hook = partial(dying_prepare, flag=str(tmp_path / "died"))
+    report = scale.process([str(corpus)], tmp_path / "out", workers=2, files_per_shard=1, analyse=False, prepare=hook)
+    assert (tmp_path / "died").exists()
+    assert (report.shards, report.done, report.rows, report.problems) == (4, 4, 5, [])
+    plain = scale.process([str(corpus)], tmp_path / "plain", workers=2, files_per_shard=1, analyse=False)
+    assert part_rows(tmp_path / "out") == part_rows(tmp_path / "plain") and plain.rows == 5
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
+
+
+def test_a_shard_that_always_kills_its_worker_fails_alone(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "in")
+    hook = partial(dying_prepare, flag=str(tmp_path / "died"), always=True)
+    report = scale.process([str(corpus)], tmp_path / "out", workers=2, files_per_shard=1, analyse=False, prepare=hook, attempts=2)
+    assert (report.shards, report.done, report.rows) == (4, 3, 4)
+    assert [(p.origin.location, p.reason) for p in report.problems] == [
+        (str(tmp_path / "in" / "c.txt"), "worker died on every one of 2 attempts")
+    ]
+    assert not (tmp_path / "out" / "part-00002.parquet").exists()
+
+
+def interrupted_prepare(raw: RawDocument, analyse: bool) -> pipeline.Prepared:
+    """Test hook: the run is interrupted at the second article of a shard."""
+    if "Brittany" in raw.content:
+        raise KeyboardInterrupt
+    return pipeline.prepare(raw, analyse=analyse)
+
+
+def test_an_interrupted_shard_leaves_no_part_file(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "in")
+    out = tmp_path / "out"
+    out.mkdir()
+    shard = Shard(0, (str(corpus / "a.txt"), str(corpus / "b.txt")))
+    with pytest.raises(KeyboardInterrupt):
+        process_shard(shard, str(out), analyse=False, row_group_rows=1, prepare=interrupted_prepare)
+    assert list(out.iterdir()) == []
+
+
+def test_parts_are_written_in_row_groups_of_bounded_size(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "in")
+    out = tmp_path / "out"
+    out.mkdir()
+    result = process_shard(Shard(7, tuple(str(corpus / name) for name in TEXTS)), str(out), analyse=False, row_group_rows=2)
+    metadata = pq.ParquetFile(out / "part-00007.parquet").metadata
+    assert result.rows == 3 and (metadata.num_rows, metadata.num_row_groups) == (3, 2)
+    assert pq.read_schema(out / "part-00007.parquet").equals(scale.SCHEMA)
+
+
+def test_the_dask_engine_gives_the_same_rows(tmp_path: Path) -> None:
+    from dask.distributed import LocalCluster
+
+    corpus = write_corpus(tmp_path / "in")
+    local = scale.process([str(corpus)], tmp_path / "local", workers=1, analyse=False)
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+        dask = scale.process([str(corpus)], tmp_path / "dask", engine="dask", scheduler=cluster.scheduler_address, analyse=False)
+    assert (dask.shards, dask.done, dask.rows, dask.problems) == (local.shards, local.done, 5, [])
+    assert part_rows(tmp_path / "dask") == part_rows(tmp_path / "local")
+
+
+def test_cli_process_and_load(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "in")
+    runner = CliRunner()
+    db, out = str(tmp_path / "cli.db"), str(tmp_path / "out")
+    processed = runner.invoke(app, ["process", str(corpus), "--out", out, "--workers", "2", "--no-analyse", "-q"])
+    assert processed.exit_code == 0, processed.output
+    assert "2 shards: 2 processed, 0 already done, 0 failed; 5 articles; 0 problems" in processed.stdout
+    loaded = runner.invoke(app, ["--db", db, "load", out, "-q"])
+    assert loaded.exit_code == 0, loaded.output
+    assert "5 added" in loaded.stdout
