@@ -180,3 +180,14 @@ def test_cli_process_and_load(tmp_path: Path) -> None:
     loaded = runner.invoke(app, ["--db", db, "load", out, "-q"])
     assert loaded.exit_code == 0, loaded.output
     assert "5 added" in loaded.stdout
+
+
+def test_a_warc_is_one_shard_streamed_with_skips_counted(tmp_path: Path) -> None:
+    from test_ingest_warc import crawl
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "crawl.warc.gz").write_bytes(crawl(gzip=True))
+    report = scale.process([str(tmp_path / "in")], tmp_path / "out", workers=1, analyse=False)
+    assert (report.shards, report.rows, report.problems) == (1, 2, [])
+    assert sum(report.skipped.values()) >= 2
+    assert all(record.isdigit() for _, record, _ in part_rows(tmp_path / "out"))
