@@ -3,7 +3,8 @@
 A logistic regression over the pairwise features of every pair of training documents (gold:
 same event) gives the probability. The average-link threshold on it is the one with the best
 BCubed F1 on out-of-fold probabilities (folds of whole topics, so a fold's pairs are never seen
-in fitting); the TF-IDF baseline's own threshold is its best on train. Labels and topics are
+in fitting), and so is the lower threshold at which small groups join a large one; the
+TF-IDF baseline's own threshold is its best on train. Labels and topics are
 read for training only.
 
     PYTHONPATH=src .venv/bin/python scripts/train_cluster.py ../shared/bench/clustering/ecbplus-train.jsonl.gz
@@ -23,7 +24,7 @@ from sklearn.linear_model import LogisticRegression
 
 from storydesk.analyse import analyse
 from storydesk.cluster import Idf, profile
-from storydesk.cluster.grouping import average_link_labels
+from storydesk.cluster.grouping import absorb_small, average_link_labels
 from storydesk.cluster.pairs import FEATURES, pair_features
 from storydesk.eval.clustering import record_article, tfidf_baseline
 from storydesk.eval.metrics import bcubed
@@ -82,6 +83,15 @@ def best_threshold(scores: np.ndarray, events: list[str]) -> tuple[float, float]
     return threshold, f1
 
 
+def best_absorb_threshold(scores: np.ndarray, events: list[str], threshold: float) -> tuple[float, float]:
+    """The threshold for absorbing small groups with the best BCubed F1 after average link cut
+    at ``threshold``, the highest of equals (the most cautious), and that F1."""
+    labels = average_link_labels(scores, threshold)
+    candidates = THRESHOLDS[THRESHOLDS <= threshold]
+    f1, absorb = max((bcubed(absorb_small(scores, labels, float(t)), events)["f1"], float(t)) for t in candidates)
+    return absorb, f1
+
+
 def baseline_threshold(texts: list[str], events: list[str]) -> float:
     """The TF-IDF baseline's threshold with the best BCubed F1."""
     return max((bcubed(tfidf_baseline(texts, float(t)), events)["f1"], float(t)) for t in THRESHOLDS)[1]
@@ -96,14 +106,17 @@ def main() -> None:
     profiles, events, topics, texts = load(args.train, args.cache)
     x, y, upper = pairs(profiles, events, Idf.from_profiles(profiles))
     model = fit(x, y)
-    threshold, cv_f1 = best_threshold(out_of_fold_scores(x, y, upper, topics), events)
+    scores = out_of_fold_scores(x, y, upper, topics)
+    threshold, _ = best_threshold(scores, events)
+    absorb_threshold, cv_f1 = best_absorb_threshold(scores, events, threshold)
     data = {
         "about": "storydesk cluster model: logistic weights over pairwise features, learned on ECB+ "
         "train by scripts/train_cluster.py; threshold = best average-link BCubed F1 on out-of-fold "
-        "probabilities (5 folds of topics)",
+        "probabilities (5 folds of topics), then absorb_threshold = best for small groups joining large ones",
         "weights": dict(zip(FEATURES, map(float, model.coef_[0]))),
         "bias": float(model.intercept_[0]),
         "threshold": threshold,
+        "absorb_threshold": absorb_threshold,
         "cross_validated_bcubed_f1": cv_f1,
         "published_gap": PUBLISHED_GAP,
         "baseline_threshold": baseline_threshold(texts, events),

@@ -2,6 +2,7 @@
 apart, online placement joining and starting stories, and batch/online agreement."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from storydesk.analyse import analyse
@@ -150,3 +151,15 @@ def test_empty_and_single_inputs(profiles: list[ArticleProfile]) -> None:
     assert cluster(profiles[:1]) == [0]
     assert place(profiles[0], {}, idf) == (None, 0.0)
     assert place(profiles[0], {3: []}, idf) == (None, 0.0)
+
+
+def test_small_groups_join_the_large_group_they_most_resemble() -> None:
+    """A lone article whose best three pairs with a large group reach the absorb threshold joins
+    it; one resembling nothing stays alone."""
+    scores = np.full((6, 6), 0.05)
+    scores[:4, :4] = 0.9
+    scores[4, :3] = scores[:3, 4] = 0.5  # like three members of the group, not the fourth
+    np.fill_diagonal(scores, 1.0)
+    labels = [0, 0, 0, 0, 1, 2]
+    assert grouping.absorb_small(scores, labels, 0.4) == [0, 0, 0, 0, 0, 1]
+    assert grouping.absorb_small(scores, labels, 0.6) == [0, 0, 0, 0, 1, 2]

@@ -67,11 +67,13 @@ FEATURES = (*CHANNELS, "year_conflict", *RAREST_SHARED)
 @dataclass(frozen=True)
 class PairModel:
     """Logistic weights over FEATURES, the clustering threshold on the resulting probability,
-    and the publication-gap prior (logit lost per doubling of the gap beyond the grace days)."""
+    the lower threshold at which batch clustering lets a small group join a large one, and the
+    publication-gap prior (logit lost per doubling of the gap beyond the grace days)."""
 
     weights: dict[str, float]
     bias: float
     threshold: float
+    absorb_threshold: float
     gap_grace_days: float
     gap_logit_per_doubling: float
     baseline_threshold: float  # the TF-IDF baseline's own threshold, for the evaluation
@@ -91,6 +93,7 @@ def load_model() -> PairModel:
         weights={name: float(data["weights"][name]) for name in FEATURES},
         bias=float(data["bias"]),
         threshold=float(data["threshold"]),
+        absorb_threshold=float(data["absorb_threshold"]),
         gap_grace_days=float(data["published_gap"]["grace_days"]),
         gap_logit_per_doubling=float(data["published_gap"]["logit_per_doubling"]),
         baseline_threshold=float(data["baseline_threshold"]),
