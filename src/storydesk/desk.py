@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO, BinaryIO, Literal
 
 from storydesk import ingest as sources
-from storydesk import pipeline, synthesise
+from storydesk import pipeline, scale, synthesise
 from storydesk.model import Article, Dossier, Entity, IngestProblem, Origin, Story
 from storydesk.pipeline import IngestReport
 from storydesk.store import SearchHit, Store
@@ -181,6 +181,4 @@ class Desk:
     ) -> IngestReport:
         """Store the articles of a ``storydesk process`` output folder (its finished part files),
         linking duplicates and placing each in its story as ingest does; re-running is safe."""
-        from storydesk import scale
-
         return pipeline.commit_all(self.store, scale.read_prepared(processed), on_item)
