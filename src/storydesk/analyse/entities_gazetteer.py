@@ -3,7 +3,6 @@ plus the project's data files (short names, aliases, capitals and places the sma
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -21,8 +20,7 @@ def normalise(name: str) -> str:
     lower case, abbreviations written out ("Mt Cook" -> "mount cook")."""
     name = _SPACES.sub(" ", name.translate(_APOSTROPHES)).strip()
     name = _LEADING_THE.sub("", name)
-    if name.endswith("'s"):
-        name = name[:-2]
+    name = name.removesuffix("'s")
     expansions = _abbreviations()
     return " ".join(expansions.get(word, word) for word in name.lower().split(" "))
 
@@ -31,11 +29,6 @@ def normalise(name: str) -> str:
 def _abbreviations() -> dict[str, str]:
     """Abbreviation -> the word it stands for (``entity_abbreviations.tsv``)."""
     return dict(vocab.load_table("entity_abbreviations.tsv"))
-
-
-def fold_accents(text: str) -> str:
-    """``text`` without diacritics ("Mikhaílo" -> "Mikhailo")."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 @dataclass(frozen=True)
@@ -88,7 +81,7 @@ def country_codes() -> dict[str, str]:
     return codes
 
 
-def _iso_names(country) -> list[str]:  # noqa: ANN001 (pycountry's record type is not exported)
+def _iso_names(country) -> list[str]:
     return [n for n in (country.name, getattr(country, "official_name", ""), getattr(country, "common_name", "")) if n]
 
 

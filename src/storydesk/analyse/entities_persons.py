@@ -10,7 +10,7 @@ from functools import cache
 from rapidfuzz import fuzz
 
 from storydesk import vocab
-from storydesk.analyse.entities_gazetteer import fold_accents
+from storydesk.words import fold_accents
 
 FULL_NAME_SIMILARITY = 85.0  # rapidfuzz ratio of two full-name skeletons ("wladimir putin" ~ "vladimir putin")
 SURNAME_SIMILARITY = 88.0  # ratio of two surname skeletons ("podoliak" ~ "podolyak")

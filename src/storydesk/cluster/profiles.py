@@ -12,12 +12,12 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from storydesk import vocab
 from storydesk.cluster.idf import entity_key, word_key
 from storydesk.model import Analysis, Article, ArticleProfile
+from storydesk.words import WORD, singular
 
 MAX_TERMS = 150  # profiles are stored as JSON per article: keep the most frequent words only
 LEAD_SENTENCES = 3  # the lead: title and first sentences, where news says who, what and where
 PLACE_KINDS = frozenset({"GPE", "LOC", "FAC"})
 CONFUSED_KINDS = frozenset({"org", "place"})  # entity-key prefixes spaCy's small model mixes up
-WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 MIN_WORD_LENGTH = 3
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MONTH = re.compile(r"^\d{4}-\d{2}$")
@@ -31,28 +31,13 @@ def stop_words() -> frozenset[str]:
     return frozenset(STOP_WORDS) | frozenset(w.lower() for w in vocab.load("cluster_stopwords.txt"))
 
 
-def normalise(word: str) -> str:
-    """Lower-case and strip English plural endings: Harman's S-stemmer (1991). Written here
-    because none of our dependencies ships a stemmer, and spaCy's lemmatiser needs a tagged Doc
-    that the stored analysis does not keep."""
-    word = word.lower().replace("’", "'")
-    word = word.removesuffix("'s")
-    if word.endswith("ies") and not word.endswith(("eies", "aies")):
-        return word[:-3] + "y"
-    if word.endswith("es") and not word.endswith(("aes", "ees", "oes")):
-        return word[:-1]
-    if word.endswith("s") and not word.endswith(("us", "ss")):
-        return word[:-1]
-    return word
-
-
 def content_words(text: str) -> Iterable[str]:
     """The normalised content words of ``text``: letters only, stop words out."""
     stops = stop_words()
     for match in WORD.finditer(text):
         word = match.group()
         if len(word) >= MIN_WORD_LENGTH and word.lower() not in stops:
-            normal = normalise(word)
+            normal = singular(word)
             if normal not in stops:
                 yield normal
 
@@ -128,5 +113,5 @@ def _figures(analysis: Analysis) -> tuple[str, ...]:
     found = set()
     for figure in analysis.figures:
         words = WORD.findall(figure.counts)
-        found.add(f"{figure.value:g} {normalise(words[-1])}" if words else f"{figure.value:g}")
+        found.add(f"{figure.value:g} {singular(words[-1])}" if words else f"{figure.value:g}")
     return tuple(sorted(found))

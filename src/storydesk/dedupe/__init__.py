@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
 from datasketch import MinHash
+
+from storydesk.words import fold_accents
 
 NUM_PERM = 128
 BANDS = 32  # 32 bands of 4 rows: pairs with Jaccard >= 0.5 become candidates with p > 0.87
@@ -36,8 +37,7 @@ class Fingerprint:
 
 def words(text: str) -> list[str]:
     """Lower-cased word tokens with accents folded, so trivial re-encodings still match."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    return _WORD.findall("".join(ch for ch in folded if not unicodedata.combining(ch)))
+    return _WORD.findall(fold_accents(text.casefold()))
 
 
 def fingerprint(text: str) -> Fingerprint:

@@ -4,7 +4,6 @@ stop words out, plurals folded, synonyms of events and things into one class (da
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import cache
@@ -13,8 +12,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from storydesk import vocab
 from storydesk.model import Analysis, Mention, Span
-
-WORD = re.compile(r"[^\W\d_]+(?:[-’'][^\W\d_]+)*")
+from storydesk.words import WORD, singular
 
 
 @cache
@@ -23,14 +21,9 @@ def _classes() -> dict[str, str]:
 
 
 def fold(word: str) -> str:
-    """One word, lower-cased, its possessive and plural "-s" dropped, then mapped to its class.
-    A plural rule of our own: no stemmer is a dependency, and plurals are all that differ
-    between outlets' wordings of the same thing often enough to matter."""
-    word = re.sub(r"[’']s$", "", word.lower())
-    if word.endswith("ies") and len(word) > 4:
-        word = word[:-3] + "y"
-    elif word.endswith("s") and not word.endswith("ss") and len(word) > 3:
-        word = word[:-1]
+    """One word in its singular, then mapped to its class (plurals are what most often differ
+    between outlets' wordings of the same thing)."""
+    word = singular(word)
     return _classes().get(word, word)
 
 
