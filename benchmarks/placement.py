@@ -2,7 +2,7 @@
 (profile, candidate stories by blocking keys, similarity, write) in a store of 1k, 10k and
 100k articles, each as a ratio to the smallest store measured in the same run.
 
-    make bench-stories                                       # 1k, 10k, 100k: about 15 minutes
+    make bench-stories                                       # 1k, 10k, 100k: about 30 minutes
     .venv/bin/python benchmarks/placement.py --sizes 1000 10000 --probes 100
 
 The store is filled with generated articles (no spaCy: a vocabulary with a Zipf law, stories
