@@ -196,31 +196,30 @@ def analyse_stored(
 def place(store: Store, article: Article) -> int:
     """Put a stored, analysed article into the story it belongs to, or start one (call inside
     the article's transaction); returns the story id. A copy joins its original's story."""
-    profile = _save_profile(store, article)
-    keys = cluster.document_keys(profile)
-    idf = cluster.Idf(*store.document_frequencies(keys))
-    blocking = cluster.blocking_keys(profile, idf)
+    profile, keys = _save_profile(store, article)
+    documents, frequencies = store.document_frequencies(keys)
+    blocking = cluster.blocking_keys(profile, cluster.Idf(documents, frequencies))
     story_id, score = _story_of_original(store, article)
     if story_id is None:
         candidates = {
             sid: store.member_profiles(sid, cluster.MAX_MEMBERS)
             for sid in store.story_candidates(blocking, limit=cluster.MAX_CANDIDATES)
         }
-        for members in candidates.values():
-            for member in members:
-                keys |= cluster.document_keys(member)
-        story_id, score = cluster.place(profile, candidates, cluster.Idf(*store.document_frequencies(keys)))
+        members_keys = set().union(*(cluster.document_keys(m) for ms in candidates.values() for m in ms))
+        frequencies.update(store.document_frequencies(members_keys - keys)[1])
+        story_id, score = cluster.place(profile, candidates, cluster.Idf(documents, frequencies))
     if story_id is None:
         story_id = store.create_story(article.title or article.text[:120])
     store.add_to_story(story_id, article.id, score, blocking, article.extraction.published.value)
     return story_id
 
 
-def _save_profile(store: Store, article: Article) -> ArticleProfile:
+def _save_profile(store: Store, article: Article) -> tuple[ArticleProfile, set[str]]:
     """Profile an article for clustering and store the profile with its document keys."""
     profile = cluster.profile(article)
-    store.save_profile(profile, cluster.document_keys(profile))
-    return profile
+    keys = cluster.document_keys(profile)
+    store.save_profile(profile, keys)
+    return profile, keys
 
 
 def _story_of_original(store: Store, article: Article) -> tuple[int | None, float]:
