@@ -5,6 +5,8 @@ import json
 import os
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from enum import Enum
 from pathlib import Path
@@ -13,9 +15,14 @@ from typing import Annotated, Any, NoReturn, Optional
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TaskProgressColumn, TextColumn, TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
 
 from storydesk.desk import Desk
+from storydesk.eval.runs import Track, untracked
 from storydesk.model import Analysis, Article, IngestProblem
 from storydesk.pipeline import IngestReport
 from storydesk.store import StoreError
@@ -26,6 +33,9 @@ app.add_typer(eval_app, name="eval")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar (none is drawn when stderr is not a terminal).")]
 
 
 class ExportFormat(str, Enum):
@@ -78,14 +88,39 @@ def _print_json(value: Any) -> None:
     out.out(json.dumps(value, ensure_ascii=False, indent=2), highlight=False)
 
 
+class _RateColumn(ProgressColumn):
+    """Steps per second, in Rich's own format. A column of ours because Rich's TaskProgressColumn
+    shows the speed only when the total is unknown, and TransferSpeedColumn counts bytes."""
+
+    def render(self, task: Task) -> Text:
+        return TaskProgressColumn.render_speed(task.finished_speed or task.speed)
+
+
+def _bar(quiet: bool, *extra: ProgressColumn) -> Progress:
+    """The one look of every progress bar: steps done / total, rate, elapsed, ETA; on stderr,
+    only when stderr is a terminal (scripts and pipes see nothing), gone when finished."""
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _RateColumn(), *extra,
+        TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True, disable=quiet or not err.is_terminal,
+    )
+
+
+@contextmanager
+def _tracking(quiet: bool) -> Iterator[Track]:
+    """A Track for the evaluators: one bar row per phase (Rich's own ``Progress.track``), or
+    ``untracked`` when no bar is shown, so evaluators skip counting records for a total."""
+    with _bar(quiet) as bar:
+        if bar.disable:
+            yield untracked
+            return
+        yield lambda items, total, phase: bar.track(items, total=total, description=phase)
+
+
 class _Progress:
     """A Rich progress bar on stderr (only on a terminal) that reports problems as they come."""
 
     def __init__(self, total: int, quiet: bool, unit: str) -> None:
-        self.bar = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn(f"{{task.fields[done]}} {unit}"),
-            TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True, disable=quiet or not err.is_terminal,
-        )
+        self.bar = _bar(quiet, TextColumn(f"{{task.fields[done]}} {unit}"))
         self.task = self.bar.add_task(unit, total=total, done=0)
         self.done = 0
 
@@ -113,7 +148,7 @@ def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files, folders, globs, or - for stdin.")],
     fetch: Annotated[bool, typer.Option(help="Fetch the pages that feeds and URL lists link to.")] = False,
     analyse: Annotated[bool, typer.Option(help="Analyse each article as it is stored (entities, quotes, dates, figures).")] = True,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Read articles, clean and date them, link duplicates, analyse and store them.
 
@@ -135,7 +170,7 @@ def ingest(
 def analyse_command(
     ctx: typer.Context,
     redo: Annotated[bool, typer.Option("--all", help="Analyse every article again, whatever its version.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Analyse the stored articles not analysed yet, or analysed by an older version of the
     rules or of the spaCy pipeline. Exit status 1 when any analysis failed."""
@@ -352,7 +387,7 @@ def dossier(
 def cluster_command(
     ctx: typer.Context,
     rebuild: Annotated[bool, typer.Option(help="Forget every story and place all articles again (after a model change).")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Place analysed articles that are in no story yet (ingest does this as it goes)."""
     desk = _desk(ctx)
@@ -374,11 +409,14 @@ def eval_extraction(
     predictions: Annotated[Optional[Path], typer.Option(help="Write {id, text} lines here.")] = None,
     baseline: Annotated[bool, typer.Option(help="Also score plain trafilatura on the same pages.")] = False,
     limit: Annotated[Optional[int], typer.Option(help="Only the first N pages.")] = None,
+    quiet: Quiet = False,
 ) -> None:
     """Main-text extraction: 4-gram shingle precision, recall, F1, exact match, ms per page."""
     from storydesk.eval.extraction import evaluate_extraction
 
-    out.out(json.dumps(evaluate_extraction(file, mode.value, predictions, baseline, limit)))
+    with _tracking(quiet) as progress:
+        result = evaluate_extraction(file, mode.value, predictions, baseline, limit, progress)
+    out.out(json.dumps(result))
 
 
 @eval_app.command("dates")
@@ -387,11 +425,14 @@ def eval_dates(
     predictions: Annotated[Optional[Path], typer.Option(help="Write {id, date} lines here.")] = None,
     baseline: Annotated[bool, typer.Option(help="Also score htmldate alone on the same pages.")] = True,
     limit: Annotated[Optional[int], typer.Option(help="Only the first N pages.")] = None,
+    quiet: Quiet = False,
 ) -> None:
     """Publication dates: precision, recall, F1 over pages (htmldate's evaluation)."""
     from storydesk.eval.dates import evaluate_dates
 
-    out.out(json.dumps(evaluate_dates(file, predictions, baseline, limit)))
+    with _tracking(quiet) as progress:
+        result = evaluate_dates(file, predictions, baseline, limit, progress)
+    out.out(json.dumps(result))
 
 
 @eval_app.command("timex")
@@ -399,11 +440,14 @@ def eval_timex(
     directory: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="A folder of TimeML .tml files.")],
     predictions: Annotated[Optional[Path], typer.Option(help="Write one .tml per input file here, with our TIMEX3 tags.")] = None,
     limit: Annotated[Optional[int], typer.Option(help="Only the first N files.")] = None,
+    quiet: Quiet = False,
 ) -> None:
     """Time expressions (TempEval-3): strict and relaxed span F1, value F1, type F1."""
     from storydesk.eval.timex import evaluate_timex
 
-    out.out(json.dumps(evaluate_timex(directory, predictions, limit)))
+    with _tracking(quiet) as progress:
+        result = evaluate_timex(directory, predictions, limit, progress)
+    out.out(json.dumps(result))
 
 
 @eval_app.command("quotes")
@@ -412,11 +456,14 @@ def eval_quotes(
     predictions: Annotated[Optional[Path], typer.Option(help="Write one prediction line per input line here.")] = None,
     limit: Annotated[Optional[int], typer.Option(help="Only the first N lines.")] = None,
     system: Annotated[QuoteSystem, typer.Option(help="rules, learned (the CRF) or combined.")] = QuoteSystem.rules,
+    quiet: Quiet = False,
 ) -> None:
     """Quotes and speakers: exact span F1 per role (CofeNet format) or attribution pairs (article format)."""
     from storydesk.eval.quotes import evaluate_quotes
 
-    out.out(json.dumps(evaluate_quotes(file, predictions, limit, system=system.value)))
+    with _tracking(quiet) as progress:
+        result = evaluate_quotes(file, predictions, limit, system=system.value, progress=progress)
+    out.out(json.dumps(result))
 
 
 @eval_app.command("clustering")
@@ -424,11 +471,14 @@ def eval_clustering(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSONL(.gz) of {doc_id, topic, event, text}.")],
     predictions: Annotated[Optional[Path], typer.Option(help="Write {doc_id, cluster} lines here.")] = None,
     online: Annotated[bool, typer.Option(help="Also place the documents one by one, as ingest does.")] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Story clustering (ECB+): BCubed precision, recall, F1, pairwise F1, cluster counts."""
     from storydesk.eval.clustering import evaluate
 
-    out.out(json.dumps(evaluate(file, predictions, online)))
+    with _tracking(quiet) as progress:
+        result = evaluate(file, predictions, online, progress)
+    out.out(json.dumps(result))
 
 
 @app.command()
@@ -476,7 +526,7 @@ def process(
     workers: Annotated[int, typer.Option(min=1, help="Worker processes (local pool or LocalCluster).")] = max(1, (os.cpu_count() or 2) - 1),
     analyse: Annotated[bool, typer.Option(help="Analyse each article (entities, quotes, dates, figures).")] = True,
     files_per_shard: Annotated[int, typer.Option(min=1, help="Single-document files (.txt, .html) per shard.")] = 100,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Extract, fingerprint and analyse articles in parallel, without a store, into Parquet part
     files (`storydesk load` stores them). One shard per container file or group of files;
@@ -510,7 +560,7 @@ def process(
 def load(
     ctx: typer.Context,
     processed: Annotated[Path, typer.Argument(metavar="DIR", exists=True, file_okay=False, help="A `storydesk process` output folder.")],
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Store processed articles: duplicates linked, each placed in its story, one transaction
     per article. Re-running is safe (content already stored is counted, not added)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,19 +17,23 @@ from storydesk.analyse import analyse
 from storydesk.cluster import Idf, StoryIndex, cluster, load_model, profile
 from storydesk.cluster.grouping import average_link_labels
 from storydesk.eval.metrics import bcubed, pairwise
-from storydesk.eval.runs import iter_records
+from storydesk.eval.runs import Track, iter_records, untracked
 from storydesk.model import Analysis, Article, ArticleProfile, Extraction, Origin
 
 BASELINE = "TF-IDF cosine of raw texts (scikit-learn, English stop words, sublinear tf), average link"
 
 
-def evaluate(path: Path, predictions: Path | None = None, online: bool = False) -> dict[str, Any]:
+def evaluate(
+    path: Path, predictions: Path | None = None, online: bool = False, progress: Track = untracked
+) -> dict[str, Any]:
     """Cluster every document of an ECB+-format JSONL(.gz) file and score it; write
     ``{"doc_id", "cluster"}`` lines to ``predictions``; with ``online``, also score sequential
-    placement in file order with document frequencies grown from the documents seen so far."""
+    placement in file order with document frequencies grown from the documents seen so far.
+    ``progress`` sees each document of the batch analysis, then of the online placement."""
     records = list(iter_records(Path(path)))
     started = time.perf_counter()
-    profiles = [profile(record_article(r, analyse(r["text"], None), i)) for i, r in enumerate(records)]
+    analysing = progress(enumerate(records), len(records), "batch: analyse")
+    profiles = [profile(record_article(r, analyse(r["text"], None), i)) for i, r in analysing]
     analysed = time.perf_counter()
     labels = cluster(profiles, Idf.from_profiles(profiles))
     clustered = time.perf_counter()
@@ -43,7 +47,8 @@ def evaluate(path: Path, predictions: Path | None = None, online: bool = False) 
     }
     if online:
         online_started = time.perf_counter()
-        result["online"] = {**scores(place_in_order(profiles), gold), "seconds": time.perf_counter() - online_started}
+        placing = progress(profiles, len(profiles), "online: place")
+        result["online"] = {**scores(place_in_order(placing), gold), "seconds": time.perf_counter() - online_started}
     if predictions is not None:
         write_predictions(Path(predictions), records, labels)
     return result
@@ -74,7 +79,7 @@ def scores(labels: Sequence[int], gold: Sequence[str]) -> dict[str, Any]:
     }
 
 
-def place_in_order(profiles: Sequence[ArticleProfile]) -> list[int]:
+def place_in_order(profiles: Iterable[ArticleProfile]) -> list[int]:
     """Labels from placing the articles one at a time in order, as the store does."""
     index = StoryIndex()
     return [index.add(p)[0] for p in profiles]

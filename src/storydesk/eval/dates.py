@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from storydesk.eval.metrics import date_scores
-from storydesk.eval.runs import TimedRun, run_benchmark
+from storydesk.eval.runs import TimedRun, Track, run_benchmark, untracked
 
 DateFinder = Callable[[dict[str, Any]], str | None]
 
@@ -35,12 +35,14 @@ def evaluate_dates(
     predictions: Path | None = None,
     baseline: bool = True,
     limit: int | None = None,
+    progress: Track = untracked,
 ) -> dict[str, Any]:
     """Score our publication date of every page of ``path`` against gold; write ``{"id", "date"}``
-    lines to ``predictions``; with ``baseline``, score htmldate alone on the same pages."""
+    lines to ``predictions``; with ``baseline``, score htmldate alone on the same pages; report
+    each page to ``progress``."""
     ours = _date_run(our_date)
     reference = _date_run(htmldate_alone) if baseline else None
-    metrics, baseline_metrics = run_benchmark(path, ours, reference, "date", predictions, limit)
+    metrics, baseline_metrics = run_benchmark(path, ours, reference, "date", predictions, limit, progress)
     result = metrics | {"file": str(path)}
     if baseline_metrics is not None:
         result["baseline_htmldate"] = baseline_metrics

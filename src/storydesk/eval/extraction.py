@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from storydesk.eval.metrics import TOKENISATION, score_page, summarise_pages
-from storydesk.eval.runs import TimedRun, run_benchmark
+from storydesk.eval.runs import TimedRun, Track, run_benchmark, untracked
 
 Extractor = Callable[[dict[str, Any]], str]
 MODES = ("html", "text")
@@ -44,14 +44,16 @@ def evaluate_extraction(
     predictions: Path | None = None,
     baseline: bool = False,
     limit: int | None = None,
+    progress: Track = untracked,
 ) -> dict[str, Any]:
     """Score our extraction of every page of ``path`` against its gold text; write ``{"id",
-    "text"}`` lines to ``predictions``; with ``baseline``, score plain trafilatura alongside."""
+    "text"}`` lines to ``predictions``; with ``baseline``, score plain trafilatura alongside;
+    report each page to ``progress``."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     ours = _text_run(html_mode if mode == "html" else text_mode)
     reference = _text_run(plain_trafilatura) if baseline else None
-    metrics, baseline_metrics = run_benchmark(path, ours, reference, "text", predictions, limit)
+    metrics, baseline_metrics = run_benchmark(path, ours, reference, "text", predictions, limit, progress)
     result = metrics | {"mode": mode, "tokenisation": TOKENISATION, "file": str(path)}
     if baseline_metrics is not None:
         result["baseline_trafilatura"] = baseline_metrics

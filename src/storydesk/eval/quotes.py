@@ -22,7 +22,7 @@ from storydesk.analyse import QUOTE_FINDERS
 from storydesk.analyse.entities import find_entities
 from storydesk.analyse.nlp import load_pipeline
 from storydesk.eval.metrics import f1
-from storydesk.eval.runs import iter_records
+from storydesk.eval.runs import Track, iter_records, untracked
 from storydesk.model import Mention, Quote, Span
 
 ROLES = ("source", "cue", "content")
@@ -36,17 +36,21 @@ Finder = Callable[[Doc, list[Mention]], list[Quote]]
 
 
 def evaluate_quotes(
-    path: Path, predictions: Path | None = None, limit: int | None = None, system: str = "rules"
+    path: Path,
+    predictions: Path | None = None,
+    limit: int | None = None,
+    system: str = "rules",
+    progress: Track = untracked,
 ) -> dict[str, Any]:
     """Score a quote finder (``system``: "rules", "learned" or "combined") on a PolNeAR file of
-    either format; optionally write predictions."""
+    either format, reporting each record to ``progress``; optionally write predictions."""
     records = list(iter_records(path, limit))
     if system not in QUOTE_FINDERS:
         raise ValueError(f"unknown quote system {system!r}: {', '.join(QUOTE_FINDERS)}")
     finder = QUOTE_FINDERS[system]
     if records and "tokens" in records[0]:
-        return {"system": system, **_evaluate_sentences(records, predictions, finder)}
-    return {"system": system, **_evaluate_articles(records, predictions, finder)}
+        return {"system": system, **_evaluate_sentences(records, predictions, finder, progress)}
+    return {"system": system, **_evaluate_articles(records, predictions, finder, progress)}
 
 
 def _analyse(text: str, finder: Finder) -> tuple[list[Quote], float]:
@@ -131,10 +135,12 @@ def label_spans(labels: list[str]) -> set[tuple[int, int, str]]:
     return spans
 
 
-def _evaluate_sentences(records: list[dict[str, Any]], predictions: Path | None, finder: Finder) -> dict[str, Any]:
+def _evaluate_sentences(
+    records: list[dict[str, Any]], predictions: Path | None, finder: Finder, progress: Track
+) -> dict[str, Any]:
     counts = {role: {"tp": 0, "fp": 0, "fn": 0} for role in ROLES}
     lines, total_ms = [], 0.0
-    for record in records:
+    for record in progress(records, len(records), "sentences"):
         text, offsets = _join_tokens(record["tokens"])
         quotes, ms = _analyse(text, finder)
         total_ms += ms
@@ -249,10 +255,12 @@ def _match(predicted: list[Pair], gold: list[Pair]) -> int:
     return matched
 
 
-def _evaluate_articles(records: list[dict[str, Any]], predictions: Path | None, finder: Finder) -> dict[str, Any]:
+def _evaluate_articles(
+    records: list[dict[str, Any]], predictions: Path | None, finder: Finder, progress: Track
+) -> dict[str, Any]:
     totals = {name: {"tp": 0, "predicted": 0, "gold": 0} for name in ("direct", "all")}
     lines, total_ms = [], 0.0
-    for record in records:
+    for record in progress(records, len(records), "articles"):
         quotes, ms = _analyse(record["text"], finder)
         total_ms += ms
         groups = attributions(quotes)

@@ -1,16 +1,31 @@
 """What every benchmark run shares: streaming the benchmark's JSONL records, running our system
-(and optionally a reference system) on each, timing both, and writing predictions."""
+(and optionally a reference system) on each, timing both, writing predictions, and reporting
+progress through a ``Track`` the caller supplies (the CLI's progress bar; nothing by default)."""
 from __future__ import annotations
 
 import gzip
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
+from itertools import islice
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol, TypeVar
 
 Page = dict[str, Any]
+Item = TypeVar("Item")
+
+
+class Track(Protocol):
+    """Progress over one phase of an evaluation: ``track(items, total, phase)`` yields the same
+    items, counting each one done when the next is asked for; ``total`` is None when unknown."""
+
+    def __call__(self, items: Iterable[Item], total: int | None, phase: str) -> Iterable[Item]: ...
+
+
+def untracked(items: Iterable[Item], total: int | None, phase: str) -> Iterable[Item]:
+    """No progress reporting: the items unchanged (the default for library callers)."""
+    return items
 
 
 def open_text(path: Path) -> IO[str]:
@@ -30,6 +45,14 @@ def iter_records(path: Path, limit: int | None = None) -> Iterator[Page]:
             if line.strip():
                 count += 1
                 yield json.loads(line)
+
+
+def count_records(path: Path, limit: int | None = None) -> int:
+    """The number of records ``iter_records`` will yield, by scanning lines (up to ``limit``)
+    without parsing JSON: a progress bar's total, cheap beside the evaluation (0.7 s for the
+    whole 30 MB gzipped WCXB file)."""
+    with open_text(path) as lines:
+        return sum(1 for _ in islice((line for line in lines if line.strip()), limit))
 
 
 class TimedRun:
@@ -66,12 +89,15 @@ def run_benchmark(
     answer_field: str,
     predictions: Path | None = None,
     limit: int | None = None,
+    progress: Track = untracked,
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """Run ours (and the reference, on the same pages in the same process) over every record of
-    ``path``; write ``{"id", answer_field}`` lines to ``predictions``; return both metrics."""
+    ``path``, reporting each page to ``progress``; write ``{"id", answer_field}`` lines to
+    ``predictions``; return both metrics."""
+    total = None if progress is untracked else count_records(Path(path), limit)  # no extra pass unseen
     with ExitStack() as stack:
         out = stack.enter_context(Path(predictions).open("w", encoding="utf-8")) if predictions else None
-        for page in iter_records(Path(path), limit):
+        for page in progress(iter_records(Path(path), limit), total, "pages"):
             answer = ours.run(page)
             if reference is not None:
                 reference.run(page)

@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from storydesk.analyse.timex import find_time_expressions
 from storydesk.eval.metrics import f1
+from storydesk.eval.runs import Track, untracked
 from storydesk.model import TimeExpr
 
 _TEXT = re.compile(r"(<TEXT>)(.*?)(</TEXT>)", re.S)
@@ -121,15 +122,18 @@ def _scores(counts: Counts) -> dict[str, float]:
     return {k: round(v, 4) for k, v in out.items()}
 
 
-def evaluate_timex(directory: Path, predictions: Path | None = None, limit: int | None = None) -> dict:
+def evaluate_timex(
+    directory: Path, predictions: Path | None = None, limit: int | None = None, progress: Track = untracked
+) -> dict:
     """Score ``find_time_expressions`` on every ``.tml`` file in ``directory`` (sorted, the first
-    ``limit``), resolving against each file's DCT; write TempEval-3 system files to ``predictions``."""
+    ``limit``), resolving against each file's DCT; write TempEval-3 system files to ``predictions``;
+    report each file to ``progress``."""
     files = sorted(Path(directory).glob("*.tml"))[:limit]
     counts = Counts()
     elapsed = 0.0
     if predictions:
         Path(predictions).mkdir(parents=True, exist_ok=True)
-    for path in files:
+    for path in progress(files, len(files), "files"):
         document = read_tml(path)
         started = time.perf_counter()
         predicted = find_time_expressions(document.text, document.anchor)
