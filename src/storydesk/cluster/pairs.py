@@ -116,9 +116,11 @@ def _cosines(matrix: sparse.csr_matrix, keys: Sequence[str], split: int, idf: Id
     """Idf-weighted cosine between every row before ``split`` and every row from it on."""
     if not keys:
         return np.zeros((split, matrix.shape[0] - split))
-    weighted = matrix @ sparse.diags(np.array([idf.weight(key) for key in keys]))
-    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
-    unit = sparse.diags(np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)) @ weighted
+    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    weighted = matrix.data * np.array([idf.weight(key) for key in keys])[matrix.indices]
+    norms = np.sqrt(np.bincount(rows, weights=weighted**2, minlength=matrix.shape[0]))[rows]
+    unit_values = np.divide(weighted, norms, out=np.zeros_like(weighted), where=norms > 0)
+    unit = sparse.csr_matrix((unit_values, matrix.indices, matrix.indptr), shape=matrix.shape)
     return (unit[:split] @ unit[split:].T).toarray()
 
 
