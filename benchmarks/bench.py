@@ -2,9 +2,19 @@
 process on the same inputs (trafilatura alone on the pages, spaCy alone on the texts), with
 peak memory. Models are loaded and every stage warmed up before anything is timed.
 
-    make bench                                  # 30 pages and 30 texts, about 4 minutes
+    make bench                                  # 30 pages and 30 texts
     make bench BENCH_ARGS="--pages 200 --json bench.json"
     .venv/bin/python benchmarks/bench.py --pages 50 --repeat 3
+    .venv/bin/python benchmarks/bench.py --no-parallel     # the stages alone, about 4 minutes
+
+The parallel group runs the whole per-article pipeline through ``storydesk.scale.process`` with
+1 and 2 workers on the local engine and on a Dask LocalCluster, over the same pages written as
+JSONL container files of ``--pages-per-shard`` pages (default 2: a shard's overhead is
+milliseconds against about a second per page, and small shards keep both workers busy to the
+end of a 30-page corpus, where the last shard's length is the idle tail). Each row is compared
+with "trafilatura + spaCy (baseline)" from the ingest group and with the same engine's
+1-worker row (speedup); start-up and the peak memory of the whole process tree are reported
+beside it (see ``bench_parallel``).
 
 The corpus is the first N pages of ../shared/bench/extraction (WCXB dev articles) and the first
 N article texts of ../shared/bench/quotes (PolNeAR dev, then train); without ../shared/bench it
@@ -22,18 +32,21 @@ import random
 import resource
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
+import psutil
 import trafilatura
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from storydesk import pipeline, scale
 from storydesk.analyse import analyse
 from storydesk.analyse.entities import find_entities
 from storydesk.analyse.figures import find_figures
@@ -46,6 +59,7 @@ from storydesk.extract.clean import clean_text
 from storydesk.extract.html import extract_html
 from storydesk.extract.language import detect_language
 from storydesk.extract.visible_text import visible_text
+from storydesk.model import Origin, RawDocument
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_BENCH = ROOT.parent / "shared" / "bench"
@@ -61,6 +75,10 @@ DEFAULT_PAGES = 30
 SYNTHETIC_SEED = 20240625
 SYNTHETIC_PARAGRAPHS = 12  # paragraphs per generated article
 MIN_PROSE_WORDS = 8  # an example line with fewer words is furniture, not a paragraph to reuse
+PAGES_PER_SHARD = 2
+WORKER_COUNTS = (1, 2)
+SPEEDUP_TARGET = 1.8  # 2 workers over 1 on this 2-core machine (issue 6)
+MEMORY_SAMPLE_SECONDS = 0.2
 
 R = TypeVar("R")
 S = TypeVar("S")
@@ -79,15 +97,21 @@ class Corpus:
 @dataclass
 class Row:
     """One timed stage. ``baseline`` names the row it is compared with; a ``part`` runs on the
-    baseline's output, so all its time is added to the baseline's."""
+    baseline's output, so all its time is added to the baseline's. A parallel row names its
+    engine and workers, its start-up and the peak memory of the process tree; its CPU time is
+    None (the work is in other processes)."""
 
     group: str
     stage: str
     items: int
     seconds: float
-    cpu_seconds: float
+    cpu_seconds: float | None
     baseline: str | None = None
     part: bool = False
+    engine: str | None = None
+    workers: int | None = None
+    startup_seconds: float | None = None
+    peak_memory_mb: float | None = None
 
     @property
     def rate(self) -> float:
@@ -307,59 +331,216 @@ def _extract_and_parse(nlp: Language, page: str) -> Doc:
     return nlp(trafilatura.extract(page) or "")
 
 
+# --- parallel -------------------------------------------------------------------------------
+
+
+class TreeMemory:
+    """Peak summed RSS of this process and all its descendants, sampled by a background thread
+    while in the ``with`` block. Not RUSAGE_CHILDREN: its ru_maxrss is the largest peak of any
+    one waited-for child, not a sum, and leaves out processes still running (Dask workers, the
+    forkserver) and pool workers, which are the forkserver's children, not ours. A page two
+    forked processes share is counted in both, so the sum errs high."""
+
+    def __init__(self) -> None:
+        self.peak_bytes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        root = psutil.Process()
+        while True:
+            self.peak_bytes = max(self.peak_bytes, tree_rss(root))
+            if self._stop.wait(MEMORY_SAMPLE_SECONDS):
+                return
+
+
+def tree_rss(root: psutil.Process) -> int:
+    """Resident bytes of ``root`` and its descendants now (one that exits meanwhile counts 0)."""
+    total = 0
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            total += process.memory_info().rss
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
+def write_shards(pages: Sequence[str], folder: Path, per_shard: int) -> list[str]:
+    """The pages as JSONL container files of ``per_shard`` records each (one shard apiece)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for start in range(0, len(pages), per_shard):
+        path = folder / f"pages-{start:05d}.jsonl"
+        lines = (json.dumps({"html": page}, ensure_ascii=False) for page in pages[start:start + per_shard])
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        paths.append(str(path))
+    return paths
+
+
+def process_stage(engine: str, workers: int) -> str:
+    return f"process {engine}, {workers} worker{'s' if workers > 1 else ''}"
+
+
+def bench_parallel(corpus: Corpus, workdir: Path, repeat: int, per_shard: int) -> list[Row]:
+    """The whole pipeline through ``scale.process`` with 1 and 2 workers, local then Dask. An
+    untimed call first starts the forkserver, a one-off per parent process. Start-up is timed
+    apart: for local, a call on the first page alone (a fresh pool's fork, model load and one
+    page: every process() call pays it again, so it is inside the row's seconds too); for Dask,
+    the LocalCluster's start plus every worker's first page, paid once per cluster and not in
+    the row's seconds, which are those of process() on the warm cluster."""
+    paths = write_shards(corpus.pages, workdir / "shards", per_shard)
+    first = write_shards(corpus.pages[:1], workdir / "first", 1)
+    scale.process(first, workdir / "forkserver-warm-up", engine="local", workers=1)
+    rows = []
+    for workers in WORKER_COUNTS:
+        _progress(f"parallel: {process_stage('local', workers)}")
+        start = time.perf_counter()
+        scale.process(first, workdir / f"local-{workers}-start", engine="local", workers=workers)
+        startup = time.perf_counter() - start
+        rows.append(_parallel_row(corpus, paths, workdir / f"local-{workers}", repeat, startup,
+                                  engine="local", workers=workers))
+    for workers in WORKER_COUNTS:
+        _progress(f"parallel: {process_stage('dask', workers)}")
+        rows.append(_dask_row(corpus, paths, workdir / f"dask-{workers}", repeat, workers))
+    return rows
+
+
+def _dask_row(corpus: Corpus, paths: list[str], out: Path, repeat: int, workers: int) -> Row:
+    """Timed runs on a LocalCluster like the one the dask engine starts (dashboard off), started
+    and given each worker its first page before the clock starts."""
+    from dask.distributed import Client, LocalCluster
+
+    first = RawDocument(Origin("warm-up"), "html", corpus.pages[0])
+    start = time.perf_counter()
+    with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        client.run(pipeline.prepare, first)
+        startup = time.perf_counter() - start
+        return _parallel_row(corpus, paths, out, repeat, startup,
+                             engine="dask", workers=workers, scheduler=cluster.scheduler_address)
+
+
+def _parallel_row(corpus: Corpus, paths: list[str], out: Path, repeat: int, startup: float, **engine: Any) -> Row:
+    """The best wall time of ``repeat`` process() calls (each into a fresh folder, so no shard
+    is reused) and the peak tree memory over all of them."""
+    seconds, peak = math.inf, 0
+    for run in range(max(1, repeat)):
+        with TreeMemory() as memory:
+            start = time.perf_counter()
+            report = scale.process(paths, out / f"run-{run}", **engine)
+            seconds = min(seconds, time.perf_counter() - start)
+        if report.done != len(paths):
+            raise RuntimeError(f"{engine}: {report.done} of {len(paths)} shards done: {report.problems[:3]}")
+        peak = max(peak, memory.peak_bytes)
+    return Row("parallel", process_stage(engine["engine"], engine["workers"]), len(corpus.pages), seconds, None,
+               INGEST_BASELINE, engine=engine["engine"], workers=engine["workers"], startup_seconds=startup,
+               peak_memory_mb=peak / 2**20)
+
+
 # --- report ---------------------------------------------------------------------------------
 
 
 def summarise(rows: list[Row]) -> list[dict[str, Any]]:
     """Each row with its rate, its baseline's rate, the ratio of the two rates, and the time it
-    adds to its baseline as a share of the baseline's time (wall and CPU)."""
+    adds to its baseline as a share of the baseline's time (wall and CPU); a parallel row also
+    with its speedup over the same engine's 1-worker row."""
     by_stage = {row.stage: row for row in rows}
     table = []
     for row in rows:
         base = by_stage.get(row.baseline) if row.baseline else None
         entry = asdict(row) | {"rate": row.rate, "baseline_rate": None, "ratio": None,
-                               "added_share": None, "added_cpu_share": None}
+                               "added_share": None, "added_cpu_share": None, "speedup": None}
         if base is not None:
             entry |= {"baseline_rate": base.rate, "ratio": row.rate / base.rate,
                       "added_share": _added(row.seconds, base.seconds, row.part),
                       "added_cpu_share": _added(row.cpu_seconds, base.cpu_seconds, row.part)}
+        one_worker = by_stage.get(process_stage(row.engine, 1)) if row.engine else None
+        if one_worker is not None:
+            entry["speedup"] = row.rate / one_worker.rate
         table.append(entry)
     return table
 
 
-def _added(seconds: float, baseline_seconds: float, part: bool) -> float:
+def _added(seconds: float | None, baseline_seconds: float | None, part: bool) -> float | None:
     """Time added to the baseline's, as a share of it (a part's own time is all added)."""
+    if seconds is None or baseline_seconds is None:
+        return None
     return (seconds if part else seconds - baseline_seconds) / baseline_seconds
+
+
+def speedups(table: list[dict[str, Any]]) -> dict[str, float]:
+    """Each engine's speedup of its most workers over 1 worker."""
+    return {row["engine"]: row["speedup"] for row in table if row["engine"] and row["workers"] == max(WORKER_COUNTS)}
+
+
+# (title, width, report key, format) of the table's columns; parallel rows have their own.
+Column = tuple[str, int, str, str]
+STAGE_COLUMNS: tuple[Column, ...] = (
+    ("items", 6, "items", "d"), ("seconds", 9, "seconds", ".2f"), ("items/s", 9, "rate", ".2f"),
+    ("base/s", 9, "baseline_rate", ".2f"), ("ratio", 7, "ratio", ".2f"), ("added", 7, "added_share", ".0%"),
+    ("cpu s", 9, "cpu_seconds", ".2f"), ("added cpu", 10, "added_cpu_share", ".0%"),
+)
+PARALLEL_COLUMNS: tuple[Column, ...] = STAGE_COLUMNS[:5] + (
+    ("speedup", 8, "speedup", ".2f"), ("startup s", 10, "startup_seconds", ".2f"),
+    ("peak MB", 9, "peak_memory_mb", ".0f"),
+)
 
 
 def render(report: dict[str, Any]) -> str:
     """The report as a plain-text table with its notes."""
-    header = (f"{'stage':<38}{'items':>6}{'seconds':>9}{'items/s':>9}{'base/s':>9}{'ratio':>7}"
-              f"{'added':>7}{'cpu s':>9}{'added cpu':>10}")
-    lines = [f"corpus: {report['corpus']}", f"repeat: {report['repeat']} (best taken)", "", header, "-" * len(header)]
-    group = None
-    for row in report["rows"]:
-        if row["group"] != group:
-            group = row["group"]
-            lines.append(f"[{group}]")
-        stage = ("  " if row["part"] else "") + row["stage"]
-        lines.append(
-            f"{stage:<38}{row['items']:>6}{row['seconds']:>9.2f}{row['rate']:>9.2f}"
-            f"{_number(row['baseline_rate'], '.2f'):>9}{_number(row['ratio'], '.2f'):>7}"
-            f"{_number(row['added_share'], '.0%'):>7}{row['cpu_seconds']:>9.2f}"
-            f"{_number(row['added_cpu_share'], '.0%'):>10}"
-        )
+    lines = [f"corpus: {report['corpus']}", f"repeat: {report['repeat']} (best taken)", *_table(report["rows"])]
     lines += [
         "",
         "seconds = wall (perf_counter); ratio = items/s over baseline items/s; added = time added to",
         "the baseline's, as a share of it (a part: its own time on spaCy's doc); cpu = process_time.",
-        f"our analysis work as a share of spaCy's time: {_number(report['analysis_added_share'], '.1%')} wall,"
-        f" {_number(report['analysis_added_cpu_share'], '.1%')} CPU (target: under 33%)",
-        f"peak memory (maxrss): {report['peak_memory_mb']:.0f} MB",
-        f"load average (1 min) at start/end: {report['load_average'][0]:.2f} / {report['load_average'][1]:.2f}"
-        f" on {os.cpu_count()} CPUs",
+        (f"our analysis work as a share of spaCy's time: {_number(report['analysis_added_share'], '.1%')} wall,"
+         f" {_number(report['analysis_added_cpu_share'], '.1%')} CPU (target: under 33%)"),
+        f"peak memory (maxrss of this process alone): {report['peak_memory_mb']:.0f} MB",
+        (f"load average (1 min) at start/end: {report['load_average'][0]:.2f} / {report['load_average'][1]:.2f}"
+         f" on {os.cpu_count()} CPUs"),
     ]
-    return "\n".join(lines)
+    return "\n".join(lines + (_parallel_notes(report) if report["parallel_speedup"] else []))
+
+
+def _parallel_notes(report: dict[str, Any]) -> list[str]:
+    """What the parallel columns mean, and the speedup of each engine against its target."""
+    speedup = ", ".join(f"{engine} {value:.2f}" for engine, value in report["parallel_speedup"].items())
+    return [
+        "",
+        f"parallel: scale.process over {report['shards']} JSONL shards of up to {report['pages_per_shard']} pages;",
+        "ratio over the sequential baseline; speedup = items/s over the same engine's 1-worker items/s;",
+        "startup s: local = a fresh pool's first page (every call pays it, so it is inside seconds too),",
+        "dask = LocalCluster start + each worker's first page (once per cluster, not inside seconds);",
+        "peak MB = highest summed RSS of this process and all its descendants, sampled every",
+        f"{MEMORY_SAMPLE_SECONDS} s (pages shared by forked processes counted in each).",
+        f"speedup 1 -> 2 workers: {speedup} (target {SPEEDUP_TARGET})",
+    ]
+
+
+def _table(rows: list[dict[str, Any]]) -> list[str]:
+    """The rows under a header, group by group; a header again where the columns change."""
+    lines: list[str] = []
+    columns, group = None, None
+    for row in rows:
+        wanted = PARALLEL_COLUMNS if row["engine"] else STAGE_COLUMNS
+        if wanted is not columns:
+            columns = wanted
+            header = f"{'stage':<38}" + "".join(f"{title:>{width}}" for title, width, _, _ in columns)
+            lines += ["", header, "-" * len(header)]
+        if row["group"] != group:
+            group = row["group"]
+            lines.append(f"[{group}]")
+        stage = ("  " if row["part"] else "") + row["stage"]
+        lines.append(f"{stage:<38}" + "".join(f"{_number(row[key], spec):>{width}}" for _, width, key, spec in columns))
+    return lines
 
 
 def _number(value: float | None, spec: str) -> str:
@@ -371,8 +552,9 @@ def peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run(corpus: Corpus, repeat: int) -> dict[str, Any]:
-    """Warm up, time every stage, and gather the report."""
+def run(corpus: Corpus, repeat: int, pages_per_shard: int | None = PAGES_PER_SHARD) -> dict[str, Any]:
+    """Warm up, time every stage (the parallel group unless ``pages_per_shard`` is None), and
+    gather the report."""
     load_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="storydesk-bench-") as tmp:
         workdir = Path(tmp)
@@ -385,6 +567,8 @@ def run(corpus: Corpus, repeat: int) -> dict[str, Any]:
             rows += stage(corpus, repeat)
         _progress("ingest")
         rows += bench_ingest(corpus, workdir, repeat)
+        if pages_per_shard is not None:
+            rows += bench_parallel(corpus, workdir, repeat, pages_per_shard)
     table = summarise(rows)
     analysis = next(row for row in table if row["stage"] == ANALYSE)
     return {
@@ -393,6 +577,10 @@ def run(corpus: Corpus, repeat: int) -> dict[str, Any]:
         "rows": table,
         "analysis_added_share": analysis["added_share"],
         "analysis_added_cpu_share": analysis["added_cpu_share"],
+        "pages_per_shard": pages_per_shard,
+        "shards": math.ceil(len(corpus.pages) / pages_per_shard) if pages_per_shard else None,
+        "parallel_speedup": speedups(table),
+        "speedup_target": SPEEDUP_TARGET,
         "peak_memory_mb": peak_memory_mb(),
         "load_average": [load_start, os.getloadavg()[0]],
     }
@@ -405,8 +593,12 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--repeat", type=int, default=1, help="runs per measurement, best taken (default 1)")
     parser.add_argument("--json", type=Path, help="also write the report as JSON to this file")
     parser.add_argument("--bench-dir", type=Path, default=DEFAULT_BENCH, help="benchmark data folder")
+    parser.add_argument("--pages-per-shard", type=int, default=PAGES_PER_SHARD,
+                        help=f"pages per JSONL shard in the parallel group (default {PAGES_PER_SHARD})")
+    parser.add_argument("--no-parallel", action="store_true", help="skip the parallel group (scale.process)")
     options = parser.parse_args(argv)
-    report = run(load_corpus(options.bench_dir, options.pages), options.repeat)
+    per_shard = None if options.no_parallel else max(1, options.pages_per_shard)
+    report = run(load_corpus(options.bench_dir, options.pages), options.repeat, per_shard)
     print(render(report))
     if options.json:
         options.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -1,15 +1,19 @@
 """Smoke test of the benchmark script (``make bench``) on a tiny generated corpus: every stage is
-timed, rates are positive, and the JSON report matches the printed one. Not a timed test."""
+timed, the parallel group included, rates are positive, and the JSON report matches the printed
+one. Not a timed test."""
 from __future__ import annotations
 
 import html
 import importlib.util
 import json
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
 
 from conftest import ROOT
+
+from storydesk import scale
 
 EXPECTED_STAGES = {
     "trafilatura.extract (baseline)",
@@ -25,6 +29,7 @@ EXPECTED_STAGES = {
     "trafilatura + spaCy (baseline)",
     "Desk.ingest (whole pipeline)",
 }
+PARALLEL_STAGES = {f"process {engine}, {count}" for engine in ("local", "dask") for count in ("1 worker", "2 workers")}
 
 
 def load_bench() -> ModuleType:
@@ -38,16 +43,59 @@ def load_bench() -> ModuleType:
 
 def test_bench_times_every_stage_on_a_generated_corpus(tmp_path: Path, capsys) -> None:
     out = tmp_path / "bench.json"
-    report = load_bench().main(["--pages", "2", "--bench-dir", str(tmp_path / "absent"), "--json", str(out)])
+    arguments = ["--pages", "2", "--pages-per-shard", "1", "--bench-dir", str(tmp_path / "absent"), "--json", str(out)]
+    report = load_bench().main(arguments)
     rows = {row["stage"]: row for row in report["rows"]}
-    assert set(rows) == EXPECTED_STAGES
+    assert set(rows) == EXPECTED_STAGES | PARALLEL_STAGES
     assert all(row["items"] == 2 and row["seconds"] > 0 and row["rate"] > 0 for row in rows.values())
     assert rows["analyse (spaCy + our parts)"]["baseline_rate"] == rows["spaCy nlp(text) (baseline)"]["rate"]
+    baseline_rate = rows["trafilatura + spaCy (baseline)"]["rate"]
+    for stage in PARALLEL_STAGES:
+        row = rows[stage]
+        assert row["baseline_rate"] == baseline_rate and row["ratio"] > 0 and row["speedup"] > 0
+        assert row["startup_seconds"] > 0 and row["peak_memory_mb"] > report["peak_memory_mb"] / 2
+    assert set(report["parallel_speedup"]) == {"local", "dask"} and report["shards"] == 2
+    assert report["parallel_speedup"]["dask"] == rows["process dask, 2 workers"]["speedup"]
     assert report["peak_memory_mb"] > 0
     assert report["corpus"].startswith("SYNTHETIC")
     assert json.loads(out.read_text(encoding="utf-8")) == report
     printed = capsys.readouterr().out
     assert "Desk.ingest (whole pipeline)" in printed and "SYNTHETIC" in printed
+    assert "[parallel]" in printed and "speedup 1 -> 2 workers: local " in printed and "(target 1.8)" in printed
+
+
+def test_speedup_is_over_the_same_engines_one_worker_row() -> None:
+    bench = load_bench()
+    rows = [bench.Row("ingest", bench.INGEST_BASELINE, 10, 10.0, 9.0)] + [
+        bench.Row("parallel", bench.process_stage(engine, workers), 10, seconds, None, bench.INGEST_BASELINE,
+                  engine=engine, workers=workers, startup_seconds=1.0, peak_memory_mb=900.0)
+        for engine, workers, seconds in (("local", 1, 8.0), ("local", 2, 5.0), ("dask", 1, 10.0), ("dask", 2, 4.0))
+    ]
+    table = bench.summarise(rows)
+    assert bench.speedups(table) == {"local": 1.6, "dask": 2.5}
+    assert [row["ratio"] for row in table[1:]] == [1.25, 2.0, 1.0, 2.5]
+    assert table[1]["added_cpu_share"] is None and "speedup 1 -> 2 workers: local 1.60, dask 2.50" in "".join(
+        bench._parallel_notes({"shards": 3, "pages_per_shard": 2, "parallel_speedup": bench.speedups(table)}))
+
+
+def test_shards_are_jsonl_files_of_the_pages(tmp_path: Path) -> None:
+    pages = [f"<html><body><p>Page {number}</p></body></html>" for number in range(5)]
+    paths = load_bench().write_shards(pages, tmp_path, per_shard=2)
+    shards, problems = scale.plan_shards(paths)
+    assert problems == [] and [len(shard.inputs) for shard in shards] == [1, 1, 1]
+    records = [json.loads(line) for path in paths for line in Path(path).read_text(encoding="utf-8").splitlines()]
+    assert [record["html"] for record in records] == pages
+
+
+def test_tree_memory_counts_a_child_process() -> None:
+    bench = load_bench()
+    allocate = "import time; block = b\"x\" * (200 * 2**20); print(flush=True); time.sleep(1)"
+    with bench.TreeMemory() as memory:
+        child = subprocess.Popen([sys.executable, "-c", allocate], stdout=subprocess.PIPE)
+        child.stdout.readline()  # the block is allocated
+        child.wait()
+    own = bench.psutil.Process().memory_info().rss
+    assert memory.peak_bytes > own + 150 * 2**20
 
 
 def test_synthetic_corpus_is_the_same_every_time() -> None:
