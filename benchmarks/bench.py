@@ -390,6 +390,7 @@ def write_shards(pages: Sequence[str], folder: Path, per_shard: int) -> list[str
 
 
 def process_stage(engine: str, workers: int) -> str:
+    """The row name of a parallel run ("process local, 2 workers")."""
     return f"process {engine}, {workers} worker{'s' if workers > 1 else ''}"
 
 
