@@ -5,6 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
@@ -16,7 +22,9 @@ from storydesk import pipeline, scale
 from storydesk.cli import app
 from storydesk.desk import Desk
 from storydesk.model import RawDocument
-from storydesk.scale.shards import Shard, process_shard
+from storydesk.scale.shards import Shard, plan_shards, process_shard
+
+DEADLINE_SECONDS = 30.0  # how long a test waits for a worker to reach the point where it is killed
 
 TEXTS = {
     "a.txt": "Moscow ratified a treaty with Pyongyang on Thursday after a short debate in parliament.\n"
@@ -132,6 +140,124 @@ def test_a_shard_that_always_kills_its_worker_fails_alone(tmp_path: Path) -> Non
     assert not (tmp_path / "out" / "part-00002.parquet").exists()
 
 
+def stalling_prepare(raw: RawDocument, analyse: bool, folder: str) -> pipeline.Prepared:
+    """Test hook: logs "pid input" per article to ``folder/calls.log``; the first worker to reach
+    the Hamburg article writes its pid to ``folder/pid`` (atomically) and stalls there, mid-shard,
+    to be killed from outside; later attempts go on."""
+    with open(Path(folder) / "calls.log", "a", encoding="utf-8") as log:
+        log.write(f"{os.getpid()} {raw.origin.location}\n")
+    pid_file = Path(folder) / "pid"
+    if "Hamburg" in raw.content and not pid_file.exists():
+        temp = Path(folder) / f"pid-{os.getpid()}.tmp"
+        temp.write_text(str(os.getpid()), encoding="utf-8")
+        os.replace(temp, pid_file)
+        time.sleep(DEADLINE_SECONDS)  # the kill comes long before; if it never does, the test fails on `killed`
+    return pipeline.prepare(raw, analyse=analyse)
+
+
+def prepared_inputs(folder: Path) -> list[tuple[int, str]]:
+    """(pid, input) of every article ``stalling_prepare`` was called on, in call order."""
+    lines = (folder / "calls.log").read_text(encoding="utf-8").splitlines()
+    return [(int(pid), location) for pid, location in (line.split(" ", 1) for line in lines)]
+
+
+def wait_for(condition: Callable[[], bool], stop: threading.Event) -> bool:
+    """Poll ``condition`` every 0.05 s until it holds (True), ``stop`` is set or the deadline passes."""
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while not condition():
+        if stop.wait(0.05) or time.monotonic() > deadline:
+            return False
+    return True
+
+
+@contextmanager
+def sigkill_when_stalled(folder: Path, ready: Callable[[int], bool] = lambda pid: True) -> Iterator[list[int]]:
+    """While the body runs, a thread waits for ``stalling_prepare``'s pid file (and for
+    ``ready(pid)``) and SIGKILLs that worker; yields the list of killed pids, filled by then."""
+    killed: list[int] = []
+    body_over = threading.Event()
+
+    def kill_the_stalled_worker() -> None:
+        pid_file = folder / "pid"
+        if wait_for(pid_file.exists, body_over):
+            pid = int(pid_file.read_text(encoding="utf-8"))
+            if wait_for(lambda: ready(pid), body_over):
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+
+    killer = threading.Thread(target=kill_the_stalled_worker, daemon=True)
+    killer.start()
+    try:
+        yield killed
+    finally:
+        body_over.set()
+        killer.join()
+
+
+def assert_lost_nothing(tmp_path: Path, report: scale.ProcessReport, rerun: scale.ProcessReport) -> None:
+    """After a worker died mid-shard: every article is in the parts exactly once (as a plain
+    in-process run writes them), no temp file is left, and a re-run reuses every shard."""
+    corpus, out, plain = tmp_path / "in", tmp_path / "out", tmp_path / "plain"
+    plain.mkdir()
+    shards, _ = plan_shards([str(corpus)], files_per_shard=1)
+    for shard in shards:
+        process_shard(shard, str(plain), analyse=False)
+    assert (report.shards, report.done, report.reused, report.rows, report.problems) == (4, 4, 0, 5, [])
+    rows = part_rows(out)
+    assert rows == part_rows(plain) and len({row[:2] for row in rows}) == len(rows) == 5
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in plain.iterdir())
+    assert (rerun.shards, rerun.done, rerun.reused, rerun.rows, rerun.problems) == (4, 4, 4, 5, [])
+
+
+def test_a_worker_killed_from_outside_mid_shard_loses_no_article(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "in")
+    hook = partial(stalling_prepare, folder=str(tmp_path))
+    run = partial(scale.process, [str(corpus)], tmp_path / "out", workers=2, files_per_shard=1, analyse=False, prepare=hook)
+    with sigkill_when_stalled(tmp_path) as killed:
+        report = run()
+    assert len(killed) == 1
+    assert_lost_nothing(tmp_path, report, run())
+
+
+@pytest.fixture(scope="module")
+def dask_cluster() -> Iterator[str]:
+    """The scheduler address of a LocalCluster of two single-threaded worker processes, whose
+    nannies restart a worker that died."""
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        yield cluster.scheduler_address
+
+
+def test_a_dask_worker_killed_from_outside_mid_shard_loses_no_article(tmp_path: Path, dask_cluster: str) -> None:
+    corpus = write_corpus(tmp_path / "in")
+    reported: set[str] = set()
+
+    def others_reported(pid: int) -> bool:
+        """Kill only once the shards this worker finished before are reported (and released)."""
+        return {location for by, location in prepared_inputs(tmp_path) if by == pid and "c.txt" not in location} <= reported
+
+    run = partial(scale.process, [str(corpus)], tmp_path / "out", engine="dask", scheduler=dask_cluster, files_per_shard=1,
+                  analyse=False, prepare=partial(stalling_prepare, folder=str(tmp_path)),
+                  on_shard=lambda result: reported.update(result.shard.inputs))
+    with sigkill_when_stalled(tmp_path, ready=others_reported) as killed:
+        report = run()
+    assert len(killed) == 1
+    assert_lost_nothing(tmp_path, report, run())
+    times_prepared = Counter(Path(location).name for _, location in prepared_inputs(tmp_path))
+    # the killed shard's article twice, no finished shard redone (feed.jsonl holds two articles)
+    assert times_prepared == {"a.txt": 1, "b.txt": 1, "c.txt": 2, "feed.jsonl": 2}
+
+
+def test_a_dask_worker_that_exits_mid_shard_loses_no_article(tmp_path: Path, dask_cluster: str) -> None:
+    corpus = write_corpus(tmp_path / "in")
+    run = partial(scale.process, [str(corpus)], tmp_path / "out", engine="dask", scheduler=dask_cluster, files_per_shard=1,
+                  analyse=False, prepare=partial(dying_prepare, flag=str(tmp_path / "died")))
+    report = run()
+    assert (tmp_path / "died").exists()
+    assert_lost_nothing(tmp_path, report, run())
+
+
 def interrupted_prepare(raw: RawDocument, analyse: bool) -> pipeline.Prepared:
     """Test hook: the run is interrupted at the second article of a shard."""
     if "Brittany" in raw.content:
@@ -159,13 +285,10 @@ def test_parts_are_written_in_row_groups_of_bounded_size(tmp_path: Path) -> None
     assert pq.read_schema(out / "part-00007.parquet").equals(scale.SCHEMA)
 
 
-def test_the_dask_engine_gives_the_same_rows(tmp_path: Path) -> None:
-    from dask.distributed import LocalCluster
-
+def test_the_dask_engine_gives_the_same_rows(tmp_path: Path, dask_cluster: str) -> None:
     corpus = write_corpus(tmp_path / "in")
     local = scale.process([str(corpus)], tmp_path / "local", workers=1, analyse=False)
-    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
-        dask = scale.process([str(corpus)], tmp_path / "dask", engine="dask", scheduler=cluster.scheduler_address, analyse=False)
+    dask = scale.process([str(corpus)], tmp_path / "dask", engine="dask", scheduler=dask_cluster, analyse=False)
     assert (dask.shards, dask.done, dask.rows, dask.problems) == (local.shards, local.done, 5, [])
     assert part_rows(tmp_path / "dask") == part_rows(tmp_path / "local")
 

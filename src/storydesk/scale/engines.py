@@ -95,12 +95,19 @@ def run_dask(
 
 def _run_on(client: Client, shards: Iterable[Shard], work: Work, attempts: int, on_done: OnDone) -> None:
     """Submit every shard to ``client`` and report each as it finishes; a task that still fails
-    after its retries (e.g. KilledWorker) is that shard's problem."""
+    after its retries (e.g. KilledWorker) is that shard's problem.
+
+    Each future is released as soon as its result is in hand: while the client holds it, Dask
+    recomputes a finished shard whose result sat on a worker that then died (rewriting its part
+    file, perhaps after this run returned and while a re-run reads the folder)."""
     from dask.distributed import as_completed
 
     futures = {client.submit(work, shard, retries=attempts - 1, pure=False): shard for shard in shards}
     for future in as_completed(futures):
+        shard = futures.pop(future)
         try:
-            on_done(future.result())
+            result = future.result()
         except Exception as error:  # the shard failed on every try; the job goes on
-            on_done(failed(futures[future], f"failed on every one of {attempts} attempts: {type(error).__name__}: {error}"))
+            result = failed(shard, f"failed on every one of {attempts} attempts: {type(error).__name__}: {error}")
+        future.release()
+        on_done(result)
