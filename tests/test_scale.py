@@ -258,6 +258,19 @@ def test_a_dask_worker_that_exits_mid_shard_loses_no_article(tmp_path: Path, das
     assert_lost_nothing(tmp_path, report, run())
 
 
+@pytest.mark.filterwarnings("ignore:Port 8787 is already in use")  # the engine's own cluster next to dask_cluster
+def test_a_shard_that_always_kills_its_dask_worker_fails_alone_after_its_attempts(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "in")
+    hook = partial(dying_prepare, flag=str(tmp_path / "died"), always=True)
+    report = scale.process([str(corpus)], tmp_path / "out", engine="dask", workers=2, files_per_shard=1, analyse=False,
+                           prepare=hook, attempts=2)
+    assert (report.shards, report.done, report.rows) == (4, 3, 4)
+    [problem] = report.problems
+    assert problem.origin.location == str(corpus / "c.txt")
+    assert problem.reason.startswith("failed on every one of 2 attempts: KilledWorker") and "2 different workers" in problem.reason
+    assert not (tmp_path / "out" / "part-00002.parquet").exists()
+
+
 def interrupted_prepare(raw: RawDocument, analyse: bool) -> pipeline.Prepared:
     """Test hook: the run is interrupted at the second article of a shard."""
     if "Brittany" in raw.content:

@@ -82,14 +82,23 @@ def run_dask(
     shards: Iterable[Shard], work: Work, workers: int, attempts: int, on_done: OnDone, scheduler: str | None = None
 ) -> None:
     """Run every shard on a Dask cluster: the one at ``scheduler``, else a LocalCluster of
-    ``workers`` single-threaded processes. Dask reschedules the tasks of a worker that died."""
+    ``workers`` single-threaded processes. Dask reschedules the tasks of a worker that died.
+
+    A task's ``retries`` cover only exceptions it raises; how many worker deaths a task survives
+    is the scheduler's ``allowed-failures`` (after which it fails with KilledWorker). So our own
+    cluster's scheduler gets ``attempts - 1`` of them; a given scheduler keeps its own setting."""
+    import dask
     from dask.distributed import Client, LocalCluster
 
     if scheduler:
         with Client(scheduler) as client:
             _run_on(client, shards, work, attempts, on_done)
         return
-    with LocalCluster(n_workers=workers, threads_per_worker=1) as cluster, Client(cluster) as client:
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": attempts - 1}),
+        LocalCluster(n_workers=workers, threads_per_worker=1) as cluster,
+        Client(cluster) as client,
+    ):
         _run_on(client, shards, work, attempts, on_done)
 
 
