@@ -3,9 +3,11 @@
 A logistic regression over the pairwise features of every pair of training documents (gold:
 same event) gives the probability. The average-link threshold on it is the one with the best
 BCubed F1 on out-of-fold probabilities (folds of whole topics, so a fold's pairs are never seen
-in fitting), and so is the lower threshold at which small groups join a large one; the
-TF-IDF baseline's own threshold is its best on train. Labels and topics are
-read for training only.
+in fitting), and so is the lower threshold at which small groups join a large one (the most
+cautious within 0.001 of the best: every ECB+ document has a multi-document event, a news store
+has many lone articles). The online placement threshold is the best BCubed F1 of placing each
+fold's documents one at a time, in file order, with the model fitted without them. The TF-IDF baseline's own
+threshold is its best on train. Labels and topics are read for training only.
 
     PYTHONPATH=src .venv/bin/python scripts/train_cluster.py ../shared/bench/clustering/ecbplus-train.jsonl.gz
 
@@ -16,6 +18,8 @@ from __future__ import annotations
 import argparse
 import json
 import pickle
+from collections.abc import Iterator
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
@@ -25,13 +29,16 @@ from sklearn.linear_model import LogisticRegression
 from storydesk.analyse import analyse
 from storydesk.cluster import Idf, profile
 from storydesk.cluster.grouping import absorb_small, average_link_labels
-from storydesk.cluster.pairs import FEATURES, pair_features
+from storydesk.cluster.online import StoryIndex
+from storydesk.cluster.pairs import FEATURES, PairModel, pair_features
 from storydesk.eval.clustering import record_article, tfidf_baseline
 from storydesk.eval.metrics import bcubed
 from storydesk.eval.runs import iter_records
 from storydesk.model import ArticleProfile
 
 THRESHOLDS = np.round(np.arange(0.05, 0.96, 0.01), 2)
+PLACE_THRESHOLDS = np.round(np.arange(0.30, 0.61, 0.02), 2)
+ABSORB_TOLERANCE = 0.001
 PUBLISHED_GAP = {"grace_days": 7.0, "logit_per_doubling": 1.0}  # a prior: ECB+ has no dates
 REGULARISATION = 1.0
 FOLDS = 5
@@ -63,16 +70,22 @@ def fit(x: np.ndarray, y: np.ndarray) -> LogisticRegression:
     return LogisticRegression(C=REGULARISATION, max_iter=2000).fit(x, y)
 
 
-def out_of_fold_scores(x: np.ndarray, y: np.ndarray, upper: tuple, topics: list[str]) -> np.ndarray:
-    """The probability of every pair from a model fitted without its documents' topics."""
+def folds(x: np.ndarray, y: np.ndarray, upper: tuple, topics: list[str]) -> Iterator[tuple[np.ndarray, np.ndarray, LogisticRegression]]:
+    """Per fold of whole topics: the held-out documents, the pairs touching them, and a model
+    fitted on the other pairs."""
     topic_of = np.array(topics)
     names = sorted(set(topics))
-    scores = np.zeros((len(topics), len(topics)))
     for fold in range(FOLDS):
         held = np.isin(topic_of, names[fold::FOLDS])
         held_pairs = held[upper[0]] | held[upper[1]]
-        probability = fit(x[~held_pairs], y[~held_pairs]).predict_proba(x[held_pairs])[:, 1]
-        scores[upper[0][held_pairs], upper[1][held_pairs]] = probability
+        yield held, held_pairs, fit(x[~held_pairs], y[~held_pairs])
+
+
+def out_of_fold_scores(x: np.ndarray, y: np.ndarray, upper: tuple, topics: list[str]) -> np.ndarray:
+    """The probability of every pair from a model fitted without its documents' topics."""
+    scores = np.zeros((len(topics), len(topics)))
+    for _, held_pairs, model in folds(x, y, upper, topics):
+        scores[upper[0][held_pairs], upper[1][held_pairs]] = model.predict_proba(x[held_pairs])[:, 1]
     return scores + scores.T
 
 
@@ -84,12 +97,37 @@ def best_threshold(scores: np.ndarray, events: list[str]) -> tuple[float, float]
 
 
 def best_absorb_threshold(scores: np.ndarray, events: list[str], threshold: float) -> tuple[float, float]:
-    """The threshold for absorbing small groups with the best BCubed F1 after average link cut
-    at ``threshold``, the highest of equals (the most cautious), and that F1."""
+    """The threshold for absorbing small groups after average link cut at ``threshold``: the
+    highest (most cautious) whose BCubed F1 is within ABSORB_TOLERANCE of the best; and its F1."""
     labels = average_link_labels(scores, threshold)
-    candidates = THRESHOLDS[THRESHOLDS <= threshold]
-    f1, absorb = max((bcubed(absorb_small(scores, labels, float(t)), events)["f1"], float(t)) for t in candidates)
+    results = [(bcubed(absorb_small(scores, labels, float(t)), events)["f1"], float(t)) for t in THRESHOLDS[THRESHOLDS <= threshold]]
+    best = max(f1 for f1, _ in results)
+    f1, absorb = max(((f1, t) for f1, t in results if f1 >= best - ABSORB_TOLERANCE), key=lambda pair: pair[1])
     return absorb, f1
+
+
+def best_place_threshold(
+    profiles: list[ArticleProfile], events: list[str], fold_models: list[tuple[np.ndarray, PairModel]]
+) -> tuple[float, float]:
+    """The online placement threshold with the best BCubed F1 when each fold's documents are
+    placed one at a time, in file order, by the model fitted without them."""
+    def online_labels(threshold: float) -> list[str]:
+        labels = [""] * len(profiles)
+        for fold, (held, model) in enumerate(fold_models):
+            index = StoryIndex(replace(model, place_threshold=threshold))
+            for i in np.flatnonzero(held):
+                labels[i] = f"{fold}:{index.add(profiles[i])[0]}"
+        return labels
+
+    f1, threshold = max((bcubed(online_labels(float(t)), events)["f1"], float(t)) for t in PLACE_THRESHOLDS)
+    return threshold, f1
+
+
+def pair_model(fitted: LogisticRegression, threshold: float, absorb_threshold: float) -> PairModel:
+    """The PairModel of a fitted regression (placement threshold = ``threshold`` until chosen)."""
+    weights = dict(zip(FEATURES, map(float, fitted.coef_[0])))
+    gap = PUBLISHED_GAP["grace_days"], PUBLISHED_GAP["logit_per_doubling"]
+    return PairModel(weights, float(fitted.intercept_[0]), threshold, threshold, absorb_threshold, *gap, 0.0)
 
 
 def baseline_threshold(texts: list[str], events: list[str]) -> float:
@@ -109,15 +147,21 @@ def main() -> None:
     scores = out_of_fold_scores(x, y, upper, topics)
     threshold, _ = best_threshold(scores, events)
     absorb_threshold, cv_f1 = best_absorb_threshold(scores, events, threshold)
+    fold_models = [(held, pair_model(fitted, threshold, absorb_threshold)) for held, _, fitted in folds(x, y, upper, topics)]
+    place_threshold, online_f1 = best_place_threshold(profiles, events, fold_models)
+    final = pair_model(model, threshold, absorb_threshold)
     data = {
         "about": "storydesk cluster model: logistic weights over pairwise features, learned on ECB+ "
         "train by scripts/train_cluster.py; threshold = best average-link BCubed F1 on out-of-fold "
-        "probabilities (5 folds of topics), then absorb_threshold = best for small groups joining large ones",
-        "weights": dict(zip(FEATURES, map(float, model.coef_[0]))),
-        "bias": float(model.intercept_[0]),
+        "probabilities (5 folds of topics), then absorb_threshold = most cautious within 0.001 of the "
+        "best for small groups joining large ones; place_threshold = best out-of-fold online placement in file order",
+        "weights": final.weights,
+        "bias": final.bias,
         "threshold": threshold,
         "absorb_threshold": absorb_threshold,
+        "place_threshold": place_threshold,
         "cross_validated_bcubed_f1": cv_f1,
+        "cross_validated_online_bcubed_f1": online_f1,
         "published_gap": PUBLISHED_GAP,
         "baseline_threshold": baseline_threshold(texts, events),
     }

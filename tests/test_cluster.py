@@ -2,6 +2,8 @@
 apart, online placement joining and starting stories, and batch/online agreement."""
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -13,6 +15,7 @@ from storydesk.cluster import (
     cluster,
     document_keys,
     grouping,
+    pairs,
     place,
     profile,
     similarity,
@@ -163,3 +166,28 @@ def test_small_groups_join_the_large_group_they_most_resemble() -> None:
     labels = [0, 0, 0, 0, 1, 2]
     assert grouping.absorb_small(scores, labels, 0.4) == [0, 0, 0, 0, 0, 1]
     assert grouping.absorb_small(scores, labels, 0.6) == [0, 0, 0, 0, 1, 2]
+
+
+def person_profile(counts: dict[str, float]) -> ArticleProfile:
+    return ArticleProfile(article_id=0, terms={"arrest": 2.0}, entities={f"person:{k}": v for k, v in counts.items()})
+
+
+def test_main_person_is_named_most_and_at_least_twice() -> None:
+    assert pairs.main_person(person_profile({"jackson": 3, "coach": 1})) == "person:jackson"
+    assert pairs.main_person(person_profile({"jackson": 1})) is None  # named once
+    assert pairs.main_person(person_profile({"jackson": 2, "williams": 2})) is None  # a tie
+
+
+def test_two_articles_about_different_people_conflict() -> None:
+    jackson, williams = person_profile({"jackson": 3}), person_profile({"williams": 2, "jackson": 1})
+    other_jackson, nobody = person_profile({"jackson": 2}), person_profile({})
+    conflicts = pairs.pair_features([jackson], [williams, other_jackson, nobody], Idf.from_profiles([jackson]))
+    assert conflicts["main_person_conflict"].tolist() == [[1.0, 0.0, 0.0]]
+
+
+def test_place_uses_the_placement_threshold_of_the_model_given(profiles: list[ArticleProfile]) -> None:
+    idf = Idf.from_profiles(profiles)
+    story, score = place(profiles[1], {7: profiles[:1]}, idf)
+    assert story == 7
+    strict = dataclasses.replace(pairs.load_model(), place_threshold=min(1.0, score + 0.01))
+    assert place(profiles[1], {7: profiles[:1]}, idf, strict) == (None, score)

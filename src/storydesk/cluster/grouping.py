@@ -15,7 +15,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial.distance import squareform
 
 from storydesk.cluster.idf import Idf, day_key, entity_key, figure_key, word_key
-from storydesk.cluster.pairs import load_model, pair_scores
+from storydesk.cluster.pairs import PairModel, load_model, pair_scores
 from storydesk.model import ArticleProfile
 
 TOP_MEMBERS = 3  # a story's score: the mean of its 3 members most like the article (ECB+ train online: 0.876 vs 0.861 for the plain mean)
@@ -42,19 +42,20 @@ def blocking_keys(profile: ArticleProfile, idf: Idf, limit: int = 12) -> list[st
 
 
 def place(
-    profile: ArticleProfile, candidates: Mapping[int, Sequence[ArticleProfile]], idf: Idf
+    profile: ArticleProfile, candidates: Mapping[int, Sequence[ArticleProfile]], idf: Idf, model: PairModel | None = None
 ) -> tuple[int | None, float]:
     """The candidate story whose members most like ``profile`` are on average most similar to it
-    (the mean over its TOP_MEMBERS best members), if that reaches the threshold; else
-    ``(None, best score)``."""
+    (the mean over its TOP_MEMBERS best members), if that reaches the model's (by default the
+    packaged one's) placement threshold; else ``(None, best score)``."""
     stories = [(story, list(members)) for story, members in candidates.items() if members]
     if not stories:
         return None, 0.0
-    scores = pair_scores([profile], [m for _, members in stories for m in members], idf)[0]
+    model = model or load_model()
+    scores = pair_scores([profile], [m for _, members in stories for m in members], idf, model)[0]
     bounds = np.cumsum([0] + [len(members) for _, members in stories])
     means = [float(np.sort(scores[start:end])[-TOP_MEMBERS:].mean()) for start, end in pairwise(bounds)]
     best = int(np.argmax(means))
-    if means[best] < load_model().threshold:
+    if means[best] < model.place_threshold:
         return None, means[best]
     return stories[best][0], means[best]
 

@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 
 from storydesk.cluster.grouping import blocking_keys, place
 from storydesk.cluster.idf import Idf, document_keys
+from storydesk.cluster.pairs import PairModel
 from storydesk.model import ArticleProfile
 
 MAX_CANDIDATES = 20  # stories sharing the most keys that are compared with a new article
@@ -15,9 +16,11 @@ MAX_MEMBERS = 20  # most recent members of a candidate story passed to ``place``
 
 class StoryIndex:
     """Stories as lists of member profiles, indexed by the blocking keys of their members;
-    the document frequencies grow with every article added."""
+    the document frequencies grow with every article added. ``model`` replaces the packaged
+    one (training chooses the placement threshold with it)."""
 
-    def __init__(self) -> None:
+    def __init__(self, model: PairModel | None = None) -> None:
+        self.model = model
         self.stories: list[list[ArticleProfile]] = []
         self.postings: dict[str, set[int]] = defaultdict(set)
         self.df: Counter[str] = Counter()
@@ -32,7 +35,7 @@ class StoryIndex:
         keys = blocking_keys(profile, idf)
         shared = Counter(story for key in keys for story in self.postings.get(key, ()))
         candidates = {story: self.stories[story][-MAX_MEMBERS:] for story, _ in shared.most_common(MAX_CANDIDATES)}
-        story, score = place(profile, candidates, idf)
+        story, score = place(profile, candidates, idf, self.model)
         if story is None:
             story = len(self.stories)
             self.stories.append([])

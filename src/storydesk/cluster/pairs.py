@@ -56,18 +56,21 @@ CHANNELS: dict[str, Channel] = {
 # The rarest key two articles share: one rare name in common is strong evidence even between
 # two one-sentence articles, whose cosines stay low.
 RAREST_SHARED: dict[str, str] = {"rarest_word": "words", "rarest_entity": "entities"}
-FEATURES = (*CHANNELS, "year_conflict", *RAREST_SHARED)
+FEATURES = (*CHANNELS, "year_conflict", "main_person_conflict", *RAREST_SHARED)
+MAIN_PERSON_MENTIONS = 2  # a main person is named at least twice, more often than anyone else
 
 
 @dataclass(frozen=True)
 class PairModel:
-    """Logistic weights over FEATURES, the clustering threshold on the resulting probability,
-    the lower threshold at which batch clustering lets a small group join a large one, and the
+    """Logistic weights over FEATURES, the batch clustering threshold on the resulting
+    probability, the lower threshold at which batch clustering lets a small group join a large
+    one, the threshold at which online placement joins an article to a story, and the
     publication-gap prior (logit lost per doubling of the gap beyond the grace days)."""
 
     weights: dict[str, float]
     bias: float
     threshold: float
+    place_threshold: float
     absorb_threshold: float
     gap_grace_days: float
     gap_logit_per_doubling: float
@@ -88,6 +91,7 @@ def load_model() -> PairModel:
         weights={name: float(data["weights"][name]) for name in FEATURES},
         bias=float(data["bias"]),
         threshold=float(data["threshold"]),
+        place_threshold=float(data["place_threshold"]),
         absorb_threshold=float(data["absorb_threshold"]),
         gap_grace_days=float(data["published_gap"]["grace_days"]),
         gap_logit_per_doubling=float(data["published_gap"]["logit_per_doubling"]),
@@ -147,9 +151,26 @@ def pair_features(rows: Sequence[ArticleProfile], cols: Sequence[ArticleProfile]
     has_year = lambda ps: np.array([any(len(v) >= 4 for v in p.days) for p in ps], dtype=float)
     both = np.outer(has_year(rows), has_year(cols))
     features["year_conflict"] = both * (features["years"] == 0)
+    features["main_person_conflict"] = _main_person_conflicts(rows, cols)
     for name, channel in RAREST_SHARED.items():
         features[name] = _rarest_shared(*matrices[channel], split, idf)
     return features
+
+
+def main_person(profile: ArticleProfile) -> str | None:
+    """The person an article is about: named most often, at least MAIN_PERSON_MENTIONS times,
+    and more often than anyone else; None when no one stands out."""
+    counts = sorted((count for key, count in profile.entities.items() if key.startswith(PERSON_PREFIX)), reverse=True)
+    if not counts or counts[0] < MAIN_PERSON_MENTIONS or (len(counts) > 1 and counts[1] == counts[0]):
+        return None
+    return max((key for key in profile.entities if key.startswith(PERSON_PREFIX)), key=profile.entities.__getitem__)
+
+
+def _main_person_conflicts(rows: Sequence[ArticleProfile], cols: Sequence[ArticleProfile]) -> np.ndarray:
+    """1 where both articles are about one person and not the same one: two arrests of two
+    players of one team share nearly every word but the man arrested."""
+    row_main, col_main = [main_person(p) for p in rows], [main_person(p) for p in cols]
+    return np.array([[float(a is not None and b is not None and a != b) for b in col_main] for a in row_main]).reshape(len(rows), len(cols))
 
 
 def gap_penalty(rows: Sequence[ArticleProfile], cols: Sequence[ArticleProfile], model: PairModel) -> np.ndarray:
