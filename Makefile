@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-stories bench-web clean
+.PHONY: demo test bench bench-stories bench-web bench-scale clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ WEB_STORE ?= /tmp/storydesk-web-bench.db
 bench-web: $(STAMP)
 	test -f $(WEB_STORE) || $(BIN)/python benchmarks/web.py build --store $(WEB_STORE)
 	$(BIN)/python benchmarks/web.py run --store $(WEB_STORE) $(WEB_ARGS)
+
+# process + load of generated corpora of 1k, 10k and 100k articles (2 workers), peak memory of
+# the process tree, and the plot docs/scale.png; hours at 100k. SCALE_ARGS="--sizes 1000 10000".
+SCALE_ARGS ?= --sizes 1000 10000 100000
+bench-scale: $(STAMP)
+	$(BIN)/python benchmarks/scale.py $(SCALE_ARGS) --json docs/scale.json --plot docs/scale.png
 
 clean:
 	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm demo-dossier.html

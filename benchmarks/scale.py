@@ -1,0 +1,243 @@
+"""Scale benchmark: ``storydesk process`` then ``storydesk load`` on generated corpora of growing
+size (1k, 10k, 100k articles by default), timing both phases and sampling the peak memory of the
+whole process tree (this process, the pool's forkserver and its workers), then plotting total
+time and time per article against size (``docs/scale.png``).
+
+    make bench-scale                                      # 1k, 10k, 100k: several hours on 2 cores
+    make bench-scale SCALE_ARGS="--sizes 1000 10000"
+    .venv/bin/python benchmarks/scale.py --sizes 500 2000 --plot /tmp/scale.png
+
+Articles are generated (deterministically) from the sentences of the texts in ../shared/bench
+(PolNeAR, WCXB, ECB+): article k takes 6 sentences of one source text, in their order, and 2
+sentences of others, so that articles about one source form stories and no two are copies. They
+are dated over one year and credited to 40 outlets, and written as JSONL.gz files of
+``--per-file`` articles (one shard each). Without ../shared/bench the sentences of the example
+articles are used, and the output says so.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import re
+import shutil
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from bench import TreeMemory  # this folder's throughput benchmark: the same process-tree sampler
+from storydesk import scale
+from storydesk.desk import Desk
+from storydesk.eval.runs import iter_records
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_BENCH = ROOT.parent / "shared" / "bench"
+EXAMPLES = ROOT / "examples" / "corpus"
+SOURCE_FILES = (
+    ("quotes/polnear-train.jsonl.gz", "text"),
+    ("quotes/polnear-dev.jsonl.gz", "text"),
+    ("extraction/wcxb-dev-articles.jsonl.gz", "text"),
+    ("clustering/ecbplus-train.jsonl.gz", "text"),
+    ("clustering/ecbplus-dev.jsonl.gz", "text"),
+)
+SEED = 20241024
+OWN_SENTENCES = 6  # from the article's source text: what makes articles of one source a story
+OTHER_SENTENCES = 2  # from anywhere: what keeps two articles of one source from being copies
+OUTLETS = 40
+FIRST_DAY = date(2024, 1, 1)
+DAYS = 366
+_SENTENCE_END = re.compile(r"(?<=[.!?\"”])\s+(?=[\"“A-Z])")
+MIN_WORDS, MAX_WORDS = 6, 60
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Sentences grouped by the text they come from, and where the texts were found."""
+
+    texts: list[list[str]]
+    origin: str
+
+
+@dataclass
+class Measure:
+    """One size: how long each phase took, what it produced, and the peak memory of the tree."""
+
+    articles: int
+    process_seconds: float
+    load_seconds: float
+    outcomes: dict[str, int]
+    stories: int
+    peak_memory_mb: float
+
+    @property
+    def total_seconds(self) -> float:
+        return self.process_seconds + self.load_seconds
+
+
+# --- corpus ---------------------------------------------------------------------------------
+
+
+def load_sources(bench: Path) -> Sources:
+    """The sentences of every distinct bench text with at least 8 usable sentences; the example
+    articles' when ../shared/bench is absent."""
+    texts: dict[str, None] = {}
+    for name, field in SOURCE_FILES:
+        if (bench / name).exists():
+            texts.update((record[field], None) for record in iter_records(bench / name) if record.get(field))
+    origin = f"{bench} (PolNeAR, WCXB, ECB+ texts)"
+    if not texts:
+        texts = {path.read_text(encoding="utf-8"): None for path in sorted(EXAMPLES.glob("*.txt"))}
+        origin = f"GENERATED from {EXAMPLES} (../shared/bench not found)"
+    split = [sentences(text) for text in texts]
+    return Sources([group for group in split if len(group) >= OWN_SENTENCES + 2], origin)
+
+
+def sentences(text: str) -> list[str]:
+    """The prose sentences of ``text``: split at sentence ends and line breaks, 6 to 60 words."""
+    found = (part.strip() for line in text.splitlines() for part in _SENTENCE_END.split(line))
+    return [sentence for sentence in found if MIN_WORDS <= len(sentence.split()) <= MAX_WORDS]
+
+
+def article(number: int, total: int, sources: Sources) -> dict[str, str]:
+    """Article ``number`` of a corpus of ``total``: a JSONL record (the same for the same inputs)."""
+    rng = random.Random(SEED * 1_000_003 + number)
+    own = sources.texts[number % len(sources.texts)]
+    picks = sorted(rng.sample(range(len(own)), OWN_SENTENCES))
+    body = [own[index] for index in picks]
+    for _ in range(OTHER_SENTENCES):
+        other = rng.choice(sources.texts)
+        body.insert(rng.randrange(1, len(body) + 1), rng.choice(other))
+    day = FIRST_DAY + timedelta(days=number * DAYS // total)
+    return {
+        "id": f"scale-{number}",
+        "title": body[0][:90],
+        "text": "\n\n".join(body),
+        "date": day.isoformat(),
+        "source": f"outlet-{number % OUTLETS:02d}.example",
+    }
+
+
+def write_corpus(folder: Path, total: int, per_file: int, sources: Sources) -> list[Path]:
+    """The corpus of ``total`` articles as JSONL.gz files of ``per_file``; kept and reused when a
+    complete one is already there (the files are written under a temp name, then renamed)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for first in range(0, total, per_file):
+        path = folder / f"articles-{first // per_file:05d}.jsonl.gz"
+        if not path.exists():
+            temp = path.with_name("." + path.name + ".tmp")
+            with gzip.open(temp, "wt", encoding="utf-8") as out:
+                for number in range(first, min(first + per_file, total)):
+                    out.write(json.dumps(article(number, total, sources)) + "\n")
+            temp.rename(path)
+        paths.append(path)
+    return paths
+
+
+# --- measuring ------------------------------------------------------------------------------
+
+
+def measure(size: int, workdir: Path, sources: Sources, workers: int, per_file: int) -> Measure:
+    """Process then load a corpus of ``size`` articles into a fresh output folder and store."""
+    corpus = write_corpus(workdir / f"corpus-{size}", size, per_file, sources)
+    processed, store = workdir / f"processed-{size}", workdir / f"store-{size}.db"
+    shutil.rmtree(processed, ignore_errors=True)
+    for leftover in workdir.glob(f"store-{size}.db*"):
+        leftover.unlink()
+    with TreeMemory() as memory:
+        started = time.perf_counter()
+        report = scale.process([str(path) for path in corpus], processed, workers=workers)
+        processed_at = time.perf_counter()
+        with Desk(store) as desk:
+            loaded = desk.load(processed)
+            stories = desk.story_count()
+        finished = time.perf_counter()
+    if report.failed or loaded.failed:
+        _say(f"{size}: {len(report.problems)} process problems, {len(loaded.problems)} load problems")
+    return Measure(size, processed_at - started, finished - processed_at, dict(loaded.outcomes), stories, memory.peak_bytes / 2**20)
+
+
+def _say(message: str) -> None:
+    print(f"[scale] {message}", file=sys.stderr, flush=True)
+
+
+# --- report ---------------------------------------------------------------------------------
+
+
+def render(measures: Sequence[Measure], origin: str, workers: int) -> str:
+    """A plain-text table: per size, each phase's seconds and ms per article, stories, memory."""
+    header = f"{'articles':>9}{'process s':>11}{'load s':>9}{'total s':>9}{'ms/article':>12}{'added':>8}{'stories':>9}{'peak MB':>9}"
+    lines = [f"corpus: {origin}", f"workers: {workers} (local engine)", "", header, "-" * len(header)]
+    for row in measures:
+        lines.append(
+            f"{row.articles:>9}{row.process_seconds:>11.1f}{row.load_seconds:>9.1f}{row.total_seconds:>9.1f}"
+            f"{1000 * row.total_seconds / row.articles:>12.1f}{row.outcomes.get('added', 0):>8}{row.stories:>9}{row.peak_memory_mb:>9.0f}"
+        )
+    first, last = measures[0], measures[-1]
+    growth = (last.total_seconds / first.total_seconds) / (last.articles / first.articles)
+    lines.append(f"\ntime per article at {last.articles} over at {first.articles}: {growth:.2f} (1.00 = linear)")
+    return "\n".join(lines)
+
+
+def plot(measures: Sequence[Measure], path: Path, workers: int) -> None:
+    """Total time against size on log-log axes with the linear line through the smallest run,
+    and milliseconds per article per phase (flat = linear)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = [row.articles for row in measures]
+    figure, (total_axis, per_axis) = plt.subplots(1, 2, figsize=(10, 4))
+    total_axis.loglog(sizes, [row.total_seconds for row in measures], "o-", label="process + load")
+    base = measures[0].total_seconds / sizes[0]
+    total_axis.loglog(sizes, [base * size for size in sizes], "--", color="grey", label="linear")
+    total_axis.set(xlabel="articles", ylabel="seconds", title=f"Total time ({workers} workers)")
+    total_axis.legend()
+    for label, values in (("process", [row.process_seconds for row in measures]),
+                          ("load", [row.load_seconds for row in measures])):
+        per_axis.semilogx(sizes, [1000 * value / size for value, size in zip(values, sizes)], "o-", label=label)
+    per_axis.set(xlabel="articles", ylabel="ms per article", title="Time per article", ylim=(0, None))
+    per_axis.legend()
+    for row in measures:
+        per_axis.annotate(f"{row.peak_memory_mb:.0f} MB", (row.articles, 1000 * row.load_seconds / row.articles),
+                          textcoords="offset points", xytext=(0, 8), ha="center", fontsize=8)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=100)
+
+
+def main(argv: Sequence[str] | None = None) -> list[Measure]:
+    """Parse the options, measure every size in turn, print the table, write JSON and the plot."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--per-file", type=int, default=250, help="articles per JSONL.gz file (one shard)")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/storydesk-scale"))
+    parser.add_argument("--bench-dir", type=Path, default=DEFAULT_BENCH)
+    parser.add_argument("--json", type=Path, help="write the measures here")
+    parser.add_argument("--plot", type=Path, help="write the PNG plot here (needs matplotlib)")
+    options = parser.parse_args(argv)
+    sources = load_sources(options.bench_dir)
+    measures = []
+    for size in sorted(options.sizes):
+        _say(f"{size} articles")
+        measures.append(measure(size, options.workdir, sources, options.workers, options.per_file))
+        _say(json.dumps(asdict(measures[-1])))
+    print(render(measures, sources.origin, options.workers))
+    if options.json:
+        report: dict[str, Any] = {"corpus": sources.origin, "workers": options.workers,
+                                  "measures": [asdict(row) for row in measures]}
+        options.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    if options.plot:
+        plot(measures, options.plot, options.workers)
+    return measures
+
+
+if __name__ == "__main__":
+    main()

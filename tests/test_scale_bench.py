@@ -1,0 +1,49 @@
+"""Smoke test of the scale benchmark (``make bench-scale``) on two tiny generated corpora: the
+corpus is deterministic and free of copies, both phases are timed, every article is stored,
+and the plot is written. Not a timed test."""
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from conftest import ROOT
+
+
+def load_scale() -> ModuleType:
+    """benchmarks/scale.py is a script importing its sibling bench.py: load it from its file."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        spec = importlib.util.spec_from_file_location("scale_bench", ROOT / "benchmarks" / "scale.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # dataclasses look their module up there
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    return module
+
+
+def test_generated_articles_are_the_same_every_time_and_all_different(tmp_path: Path) -> None:
+    scale = load_scale()
+    sources = scale.load_sources(tmp_path / "absent")
+    assert sources.origin.startswith("GENERATED") and sources.texts
+    first = [scale.article(n, 20, sources) for n in range(20)]
+    assert first == [scale.article(n, 20, sources) for n in range(20)]
+    assert len({a["text"] for a in first}) == 20 and len({a["source"] for a in first}) == 20
+    assert first[0]["date"] == "2024-01-01" and first[-1]["date"] < "2025-01-01"
+
+
+def test_scale_benchmark_processes_and_loads_every_article(tmp_path: Path, capsys) -> None:
+    scale = load_scale()
+    out, plot = tmp_path / "scale.json", tmp_path / "scale.png"
+    arguments = ["--sizes", "6", "3", "--per-file", "2", "--workers", "2", "--workdir", str(tmp_path / "work"),
+                 "--bench-dir", str(tmp_path / "absent"), "--json", str(out), "--plot", str(plot)]
+    measures = scale.main(arguments)
+    assert [m.articles for m in measures] == [3, 6]
+    assert all(m.outcomes.get("added") == m.articles and m.process_seconds > 0 and m.load_seconds > 0 for m in measures)
+    assert all(m.stories >= 1 and m.peak_memory_mb > 100 for m in measures)
+    assert json.loads(out.read_text(encoding="utf-8"))["measures"][1]["articles"] == 6
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "(1.00 = linear)" in capsys.readouterr().out
