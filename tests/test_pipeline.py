@@ -177,3 +177,33 @@ def test_ingest_without_analysis_then_analyse(desk: Desk) -> None:
     assert len(desk.pending_analysis()) == 5
     report = desk.analyse()
     assert report.outcomes["analysed"] == 5 and desk.pending_analysis() == []
+
+
+def raw_text(name: str, text: str) -> RawDocument:
+    return RawDocument(origin=Origin(name), format="text", content=text)
+
+
+def test_articles_analysed_together_get_the_analyses_they_get_alone() -> None:
+    texts = [path.read_text(encoding="utf-8") for path in sorted(EXAMPLES.glob("*.txt"))[:3]]
+    batch = [pipeline.prepare(raw_text(f"a{n}.txt", text), analyse=False) for n, text in enumerate(texts)]
+    pipeline.analyse_prepared(batch)
+    alone = [pipeline.prepare(raw_text(f"a{n}.txt", text)) for n, text in enumerate(texts)]
+    assert [item.article.analysis for item in batch] == [item.article.analysis for item in alone]
+    assert all(item.article.analysis.quotes for item in batch)
+
+
+def test_a_failing_batch_is_analysed_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    batch = [pipeline.prepare(raw_text(f"{n}.txt", WIRE.replace("treaty", word)), analyse=False)
+             for n, word in enumerate(("treaty", "POISON", "pact"))]
+
+    def fail_on_poison(text: str, published: str | None):
+        if "POISON" in text:
+            raise ValueError("hostile text")
+        return analyse(text, published)
+
+    analyse = pipeline.analysis_stage.analyse
+    monkeypatch.setattr(pipeline.analysis_stage, "analyse", fail_on_poison)
+    monkeypatch.setattr(pipeline.analysis_stage, "analyse_many", lambda items: [fail_on_poison(*item) for item in items])
+    pipeline.analyse_prepared(batch)
+    assert [item.article.analysis is not None for item in batch] == [True, False, True]
+    assert batch[1].analysis_error == "analysis failed: ValueError: hostile text"

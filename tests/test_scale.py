@@ -109,13 +109,13 @@ def test_a_malformed_jsonl_record_is_reported_and_the_rest_processed(tmp_path: P
     assert marker["problems"][0]["record"] == "2" and marker["rows"] == 2
 
 
-def dying_prepare(raw: RawDocument, analyse: bool, flag: str, always: bool = False) -> pipeline.Prepared:
+def dying_prepare(raw: RawDocument, flag: str, always: bool = False) -> pipeline.Prepared:
     """Test hook: the worker process dies on the first article about Hamburg (every time when
     ``always``), as a killed or out-of-memory worker would."""
     if "Hamburg" in raw.content and (always or not os.path.exists(flag)):
         Path(flag).touch()
         os._exit(1)
-    return pipeline.prepare(raw, analyse=analyse)
+    return pipeline.prepare(raw, analyse=False)
 
 
 def test_a_shard_whose_worker_dies_is_retried_and_loses_nothing(tmp_path: Path) -> None:
@@ -140,7 +140,7 @@ def test_a_shard_that_always_kills_its_worker_fails_alone(tmp_path: Path) -> Non
     assert not (tmp_path / "out" / "part-00002.parquet").exists()
 
 
-def stalling_prepare(raw: RawDocument, analyse: bool, folder: str) -> pipeline.Prepared:
+def stalling_prepare(raw: RawDocument, folder: str) -> pipeline.Prepared:
     """Test hook: logs "pid input" per article to ``folder/calls.log``; the first worker to reach
     the Hamburg article writes its pid to ``folder/pid`` (atomically) and stalls there, mid-shard,
     to be killed from outside; later attempts go on."""
@@ -152,7 +152,7 @@ def stalling_prepare(raw: RawDocument, analyse: bool, folder: str) -> pipeline.P
         temp.write_text(str(os.getpid()), encoding="utf-8")
         os.replace(temp, pid_file)
         time.sleep(DEADLINE_SECONDS)  # the kill comes long before; if it never does, the test fails on `killed`
-    return pipeline.prepare(raw, analyse=analyse)
+    return pipeline.prepare(raw, analyse=False)
 
 
 def prepared_inputs(folder: Path) -> list[tuple[int, str]]:
@@ -271,11 +271,11 @@ def test_a_shard_that_always_kills_its_dask_worker_fails_alone_after_its_attempt
     assert not (tmp_path / "out" / "part-00002.parquet").exists()
 
 
-def interrupted_prepare(raw: RawDocument, analyse: bool) -> pipeline.Prepared:
+def interrupted_prepare(raw: RawDocument) -> pipeline.Prepared:
     """Test hook: the run is interrupted at the second article of a shard."""
     if "Brittany" in raw.content:
         raise KeyboardInterrupt
-    return pipeline.prepare(raw, analyse=analyse)
+    return pipeline.prepare(raw, analyse=False)
 
 
 def test_an_interrupted_shard_leaves_no_part_file(tmp_path: Path) -> None:

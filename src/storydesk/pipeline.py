@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -67,6 +67,20 @@ def prepare(raw: RawDocument, digest: str | None = None, analyse: bool = True) -
     if analyse:
         article.analysis, prepared.analysis_error = analyse_text(extraction.text, extraction.published.value)
     return prepared
+
+
+def analyse_prepared(batch: Sequence[Prepared]) -> None:
+    """Analyse prepared articles together (one spaCy batch); when the batch fails, each is
+    analysed alone so that only the article at fault goes without an analysis."""
+    articles = [item.article for item in batch]
+    try:
+        analyses = analysis_stage.analyse_many([(a.text, a.extraction.published.value) for a in articles])
+    except Exception:  # one hostile text fails the batch: find it by analysing one at a time
+        for item in batch:
+            item.article.analysis, item.analysis_error = analyse_text(item.article.text, item.article.extraction.published.value)
+        return
+    for article, analysis in zip(articles, analyses):
+        article.analysis = analysis
 
 
 def analyse_text(text: str, published: str | None) -> tuple[Analysis | None, str | None]:

@@ -1,8 +1,9 @@
 """Shards: what one worker processes at a time, and the files a finished shard leaves.
 
 A shard is one container file (JSONL, JSON, WARC, feed, URL list) or a group of single-document
-files (.txt, .html) of one folder. Its records stream through ``pipeline.prepare`` into
-``part-NNNNN.parquet`` in row groups of bounded size; the part file and then its done marker
+files (.txt, .html) of one folder. Its records stream through ``pipeline.prepare`` (extraction,
+fingerprint) and ``pipeline.analyse_prepared`` (a few at a time) into ``part-NNNNN.parquet``
+in row groups of bounded size; the part file and then its done marker
 ``part-NNNNN.json`` (inputs, row count, problems, skips) are written to hidden temp files and
 renamed into place, so a reader never sees half a file and a re-run skips finished shards.
 """
@@ -15,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -27,7 +29,9 @@ from storydesk.scale.schema import SCHEMA, to_row
 
 SINGLE_DOCUMENT_FORMATS = {"text", "html"}
 TEMP_PREFIX = ".tmp-"
-Prepare = Callable[[RawDocument, bool], "pipeline.Prepared | IngestProblem"]
+ANALYSE_BATCH = 16  # articles parsed together (spaCy's nlp.pipe); a bounded batch keeps memory flat
+Prepare = Callable[[RawDocument], "pipeline.Prepared | IngestProblem"]  # extract and fingerprint one record
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -89,8 +93,8 @@ def finished(shard: Shard, out: Path) -> ShardResult | None:
     return ShardResult(shard, data["rows"], problems, Counter(data["skipped"]), done=True, reused=True)
 
 
-def default_prepare(raw: RawDocument, analyse: bool) -> pipeline.Prepared | IngestProblem:
-    return pipeline.prepare(raw, analyse=analyse)
+def default_prepare(raw: RawDocument) -> pipeline.Prepared | IngestProblem:
+    return pipeline.prepare(raw, analyse=False)
 
 
 def process_shard(
@@ -116,7 +120,19 @@ def process_shard(
 
 
 def _rows(shard: Shard, analyse: bool, prepare: Prepare, result: ShardResult) -> Iterator[dict]:
-    """The rows of a shard's prepared articles; problems and skips go into ``result``."""
+    """The rows of a shard's prepared articles, analysed ANALYSE_BATCH at a time; problems and
+    skips go into ``result``."""
+    for batch in _batches(_prepared(shard, prepare, result), ANALYSE_BATCH):
+        if analyse:
+            pipeline.analyse_prepared(batch)
+        for item in batch:
+            if item.analysis_error is not None:
+                result.problems.append(IngestProblem(item.article.origin, item.analysis_error))
+            yield to_row(item)
+
+
+def _prepared(shard: Shard, prepare: Prepare, result: ShardResult) -> Iterator[pipeline.Prepared]:
+    """A shard's records, read, extracted and fingerprinted by ``prepare``."""
     for location in shard.inputs:
         source = Source(Path(location), location, os.path.getsize(location) if os.path.exists(location) else None)
         for item in read_source(source):
@@ -125,27 +141,25 @@ def _rows(shard: Shard, analyse: bool, prepare: Prepare, result: ShardResult) ->
             elif isinstance(item, Skipped):
                 result.skipped[item.reason] += 1
             else:
-                prepared = _prepare_safely(item, analyse, prepare)
+                prepared = _prepare_safely(item, prepare)
                 if isinstance(prepared, IngestProblem):
                     result.problems.append(prepared)
-                    continue
-                if prepared.analysis_error is not None:
-                    result.problems.append(IngestProblem(item.origin, prepared.analysis_error))
-                yield to_row(prepared)
+                else:
+                    yield prepared
 
 
-def _prepare_safely(raw: RawDocument, analyse: bool, prepare: Prepare) -> pipeline.Prepared | IngestProblem:
+def _prepare_safely(raw: RawDocument, prepare: Prepare) -> pipeline.Prepared | IngestProblem:
     """``prepare`` one record; an extractor's exception on hostile input is that record's problem."""
     try:
-        return prepare(raw, analyse)
+        return prepare(raw)
     except Exception as error:  # third-party parsers on hostile input must not stop the shard
         return IngestProblem(raw.origin, f"extraction failed: {type(error).__name__}: {error}")
 
 
-def _batches(rows: Iterator[dict], size: int) -> Iterator[list[dict]]:
-    batch: list[dict] = []
-    for row in rows:
-        batch.append(row)
+def _batches(items: Iterator[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
         if len(batch) >= size:
             yield batch
             batch = []
