@@ -146,3 +146,26 @@ def test_a_store_of_an_older_schema_is_migrated_and_keeps_its_articles(tmp_path:
     with Store(path) as store:
         assert store.schema_version == SCHEMA_VERSION > 1
         assert store.article(1).text == "Stored by version one." and store.needing_analysis(None) == [1]
+
+
+def test_persons_known_to_a_store_of_schema_3_are_found_by_name_key(tmp_path: Path) -> None:
+    path = tmp_path / "v3.db"
+    db = sqlite3.connect(path, isolation_level=None)
+    from storydesk.store.sqlite import _statements
+    from storydesk.store.schema import MIGRATIONS
+
+    for script in MIGRATIONS[:3]:
+        for statement in _statements(script):
+            db.execute(statement)
+    db.execute("PRAGMA user_version = 3")
+    db.executemany("INSERT INTO entities(key, name, kind) VALUES (?, ?, ?)", [
+        ("person:vladimir putin", "Vladimir Putin", "PERSON"), ("person:kim jong-un", "Kim Jong-un", "PERSON"),
+        ("person:jens stoltenberg", "Jens Stoltenberg", "PERSON"), ("org:putin fund", "Putin Fund", "ORG"),
+    ])
+    db.execute("INSERT INTO entity_aliases(entity_key, alias) VALUES ('person:vladimir putin', 'Putin')")
+    db.close()
+    with Store(path) as store:
+        found = store.known_persons(["Wladimir Putin", "Kim"])
+        assert sorted(e.key for e in found) == ["person:kim jong-un", "person:vladimir putin"]
+        assert next(e for e in found if e.name == "Vladimir Putin").aliases == ("Putin",)
+        assert store.known_persons([]) == [] and store.known_persons(["Mark Rutte"]) == []

@@ -94,7 +94,8 @@ def analyse_text(text: str, published: str | None) -> tuple[Analysis | None, str
 def save_analysis(store: Store, article_id: int, analysis: Analysis) -> None:
     """Store an analysis with its entity keys linked to those the store already knows
     (call inside a transaction)."""
-    store.save_analysis(article_id, analysis_stage.relink(analysis, store.known_entities("PERSON")))
+    persons = [entity.name for entity in analysis.entities if entity.kind == "PERSON"]
+    store.save_analysis(article_id, analysis_stage.relink(analysis, store.known_persons(persons)))
 
 
 def commit(store: Store, prepared: Prepared) -> Outcome:

@@ -1,11 +1,17 @@
 """Word helpers any stage may use (the bottom layer, beside ``model`` and ``vocab``): what a
-word is, accents folded and a word's singular, so that outlets' wordings compare."""
+word is, accents folded, a word's singular and a name's spelling-neutral skeleton, so that
+outlets' wordings and spellings compare."""
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
+
+from storydesk import vocab
 
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # letters, with inner apostrophes and hyphens
+_NON_LETTERS = re.compile(r"[^a-z ]+")
+NAME_KEY_LETTERS = 3  # a surname's first letters: spellings of one name rarely differ there
 
 
 def singular(word: str) -> str:
@@ -25,3 +31,26 @@ def singular(word: str) -> str:
 def fold_accents(text: str) -> str:
     """``text`` without diacritics ("Mikhaílo" -> "Mikhailo")."""
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+@cache
+def _transliterations() -> tuple[tuple[str, str], ...]:
+    return tuple((a, b) for a, b in vocab.load_table("entity_transliterations.tsv"))
+
+
+@cache
+def skeleton(name: str) -> str:
+    """A spelling-neutral form of a name for comparison: no accents, lower case, hyphens as
+    spaces, transliteration variants folded ("Wladimir Putin" -> "vladimir putin")."""
+    text = _NON_LETTERS.sub("", fold_accents(name).lower().replace("-", " "))
+    for letters, replacement in _transliterations():
+        text = text.replace(letters, replacement)
+    return " ".join(text.split())
+
+
+def name_keys(name: str) -> tuple[str, ...]:
+    """Blocking keys of a person's name: the first letters of the skeleton's last and first
+    words (surname last, or family name first as in "Kim Jong-un"). Two spellings of one
+    surname share them, so a new name is compared only with known names sharing a key."""
+    words = skeleton(name).split()
+    return tuple(dict.fromkeys(word[:NAME_KEY_LETTERS] for word in (words[-1:] + words[:1])))

@@ -2,34 +2,15 @@
 article (full name, surname, transliteration variants) and across articles."""
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
 
 from rapidfuzz import fuzz
 
-from storydesk import vocab
-from storydesk.words import fold_accents
+from storydesk.words import skeleton
 
 FULL_NAME_SIMILARITY = 85.0  # rapidfuzz ratio of two full-name skeletons ("wladimir putin" ~ "vladimir putin")
 SURNAME_SIMILARITY = 88.0  # ratio of two surname skeletons ("podoliak" ~ "podolyak")
-_NON_LETTERS = re.compile(r"[^a-z ]+")
-
-
-@cache
-def _transliterations() -> tuple[tuple[str, str], ...]:
-    return tuple((a, b) for a, b in vocab.load_table("entity_transliterations.tsv"))
-
-
-@cache
-def skeleton(name: str) -> str:
-    """A spelling-neutral form of a name for comparison: no accents, lower case, hyphens as
-    spaces, transliteration variants folded ("Wladimir Putin" -> "vladimir putin")."""
-    text = _NON_LETTERS.sub("", fold_accents(name).lower().replace("-", " "))
-    for letters, replacement in _transliterations():
-        text = text.replace(letters, replacement)
-    return " ".join(text.split())
 
 
 def same_person(a: str, b: str) -> bool:

@@ -158,6 +158,18 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX story_keys_story ON story_keys(story_id);
     """,
+    # 4: the name keys of known persons (``words.name_keys``, registered as the SQL function
+    # name_keys), so that a new article's persons are compared only with known persons whose
+    # surname begins alike, not with every person in the store.
+    """
+    CREATE TABLE person_keys (
+        key TEXT NOT NULL,
+        entity_key TEXT NOT NULL REFERENCES entities(key) ON DELETE CASCADE,
+        PRIMARY KEY (key, entity_key)
+    ) WITHOUT ROWID;
+    INSERT OR IGNORE INTO person_keys(key, entity_key)
+        SELECT k.value, e.key FROM entities e, json_each(name_keys(e.name)) k WHERE e.kind = 'PERSON';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -29,6 +29,7 @@ from storydesk.store.clock import utc_now
 from storydesk.store.browse import BrowseQueries
 from storydesk.store.schema import MIGRATIONS, SCHEMA_VERSION
 from storydesk.store.stories import StoryTables
+from storydesk.words import name_keys
 
 
 class StoreError(Exception):
@@ -55,6 +56,7 @@ class Store(StoryTables, BrowseQueries):
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.create_function("name_keys", 1, lambda name: json.dumps(name_keys(name)), deterministic=True)
             self._migrate()
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{self.path}: cannot open store: {error}") from error
@@ -192,6 +194,10 @@ class Store(StoryTables, BrowseQueries):
             [(e.key, alias) for e in analysis.entities for alias in {e.name, *e.aliases}],
         )
         self._db.executemany(
+            "INSERT OR IGNORE INTO person_keys(key, entity_key) VALUES (?, ?)",
+            [(key, e.key) for e in analysis.entities if e.kind == "PERSON" for key in name_keys(e.name)],
+        )
+        self._db.executemany(
             "INSERT INTO mentions(article_id, start, end, entity_key, via) VALUES (?, ?, ?, ?, ?)",
             [(article_id, m.span.start, m.span.end, m.entity, m.via) for m in analysis.mentions],
         )
@@ -207,12 +213,18 @@ class Store(StoryTables, BrowseQueries):
 
     # -- reading back -------------------------------------------------------------------------
 
-    def known_entities(self, kind: str) -> list[Entity]:
-        """Every stored entity of one kind, with its aliases (what new articles link to)."""
+    def known_persons(self, names: Iterable[str]) -> list[Entity]:
+        """Stored persons, with their aliases, whose name shares a name key (``words.name_keys``:
+        how a surname begins) with one of ``names``: what a new article's persons may link to."""
+        keys = sorted({key for name in names for key in name_keys(name)})
+        if not keys:
+            return []
         rows = self._db.execute(
             "SELECT e.key, e.name, e.kind, group_concat(a.alias, char(31)) FROM entities e"
-            " LEFT JOIN entity_aliases a ON a.entity_key = e.key WHERE e.kind = ? GROUP BY e.key",
-            (kind,),
+            " LEFT JOIN entity_aliases a ON a.entity_key = e.key"
+            f" WHERE e.key IN (SELECT entity_key FROM person_keys WHERE key IN ({','.join('?' * len(keys))}))"
+            " GROUP BY e.key",
+            keys,
         ).fetchall()
         return [Entity(r[0], r[1], r[2], tuple(r[3].split("\x1f")) if r[3] else ()) for r in rows]
 
