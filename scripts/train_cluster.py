@@ -6,8 +6,8 @@ BCubed F1 on out-of-fold probabilities (folds of whole topics, so a fold's pairs
 in fitting), and so is the lower threshold at which small groups join a large one (the most
 cautious within 0.001 of the best: every ECB+ document has a multi-document event, a news store
 has many lone articles). The online placement threshold is the best BCubed F1 of placing each
-fold's documents one at a time, in file order, with the model fitted without them. The TF-IDF baseline's own
-threshold is its best on train. Labels and topics are read for training only.
+fold's documents one at a time, in file order, with the model fitted without them. The TF-IDF
+baseline's own threshold is its best on train. Labels and topics are read for training only.
 
     PYTHONPATH=src .venv/bin/python scripts/train_cluster.py ../shared/bench/clustering/ecbplus-train.jsonl.gz
 
