@@ -267,7 +267,7 @@ def test_a_shard_that_always_kills_its_dask_worker_fails_alone_after_its_attempt
     assert (report.shards, report.done, report.rows) == (4, 3, 4)
     [problem] = report.problems
     assert problem.origin.location == str(corpus / "c.txt")
-    assert problem.reason.startswith("failed on every one of 2 attempts: KilledWorker") and "2 different workers" in problem.reason
+    assert problem.reason.startswith("failed on every one of 2 attempts: KilledWorker")
     assert not (tmp_path / "out" / "part-00002.parquet").exists()
 
 

@@ -82,11 +82,13 @@ def run_dask(
     shards: Iterable[Shard], work: Work, workers: int, attempts: int, on_done: OnDone, scheduler: str | None = None
 ) -> None:
     """Run every shard on a Dask cluster: the one at ``scheduler``, else a LocalCluster of
-    ``workers`` single-threaded processes. Dask reschedules the tasks of a worker that died.
+    ``workers`` single-threaded processes.
 
-    A task's ``retries`` cover only exceptions it raises; how many worker deaths a task survives
-    is the scheduler's ``allowed-failures`` (after which it fails with KilledWorker). So our own
-    cluster's scheduler gets ``attempts - 1`` of them; a given scheduler keeps its own setting."""
+    When a worker dies, Dask counts a death against every task assigned to it, not only the one
+    that killed it; with ``allowed-failures`` spent, an innocent shard fails with KilledWorker
+    beside the guilty one. So our own cluster fails a task at its first worker death, and, as
+    the local engine does, every shard that failed among others is retried by itself, up to
+    ``attempts`` tries in all (a given scheduler keeps its own ``allowed-failures`` per try)."""
     import dask
     from dask.distributed import Client, LocalCluster
 
@@ -95,7 +97,7 @@ def run_dask(
             _run_on(client, shards, work, attempts, on_done)
         return
     with (
-        dask.config.set({"distributed.scheduler.allowed-failures": attempts - 1}),
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
         LocalCluster(n_workers=workers, threads_per_worker=1) as cluster,
         Client(cluster) as client,
     ):
@@ -103,20 +105,39 @@ def run_dask(
 
 
 def _run_on(client: Client, shards: Iterable[Shard], work: Work, attempts: int, on_done: OnDone) -> None:
-    """Submit every shard to ``client`` and report each as it finishes; a task that still fails
-    after its retries (e.g. KilledWorker) is that shard's problem.
+    """Submit every shard to ``client`` and report each as it finishes; a shard that fails is
+    retried alone afterwards (``_retry_alone``).
 
     Each future is released as soon as its result is in hand: while the client holds it, Dask
     recomputes a finished shard whose result sat on a worker that then died (rewriting its part
     file, perhaps after this run returned and while a re-run reads the folder)."""
     from dask.distributed import as_completed
 
-    futures = {client.submit(work, shard, retries=attempts - 1, pure=False): shard for shard in shards}
+    futures = {client.submit(work, shard, pure=False): shard for shard in shards}
+    suspects: list[tuple[Shard, Exception]] = []
     for future in as_completed(futures):
         shard = futures.pop(future)
         try:
             result = future.result()
-        except Exception as error:  # the shard failed on every try; the job goes on
-            result = failed(shard, f"failed on every one of {attempts} attempts: {type(error).__name__}: {error}")
-        future.release()
+        except Exception as error:  # perhaps only beside the shard at fault: retried alone below
+            suspects.append((shard, error))
+            continue
+        finally:
+            future.release()
         on_done(result)
+    for shard, error in suspects:
+        on_done(_retry_alone(client, shard, work, attempts - 1, error))
+
+
+def _retry_alone(client: Client, shard: Shard, work: Work, retries: int, error: Exception) -> ShardResult:
+    """Run one shard with nothing else in flight, up to ``retries`` times; ``error`` is what
+    failed its first try."""
+    for _ in range(retries):
+        future = client.submit(work, shard, pure=False)
+        try:
+            return future.result()
+        except Exception as failure:  # tried again until the retries are spent
+            error = failure
+        finally:
+            future.release()
+    return failed(shard, f"failed on every one of {retries + 1} attempts: {type(error).__name__}: {error}")
