@@ -11,6 +11,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Literal
 
 from storydesk import analyse as analysis_stage
@@ -30,6 +31,11 @@ class Prepared:
     article: Article
     fingerprint: dedupe.Fingerprint
     analysis_error: str | None = None
+
+    @property
+    def analysis_problem(self) -> IngestProblem | None:
+        """The failed analysis as a problem naming the article's origin; None if it did not fail."""
+        return None if self.analysis_error is None else IngestProblem(self.article.origin, self.analysis_error)
 
 
 @dataclass
@@ -67,6 +73,14 @@ def prepare(raw: RawDocument, digest: str | None = None, analyse: bool = True) -
     if analyse:
         article.analysis, prepared.analysis_error = analyse_text(extraction.text, extraction.published.value)
     return prepared
+
+
+def guarded(prepare_one: Callable[[RawDocument], Prepared | IngestProblem], raw: RawDocument) -> Prepared | IngestProblem:
+    """``prepare_one(raw)``; an extractor's exception on hostile input is that document's problem."""
+    try:
+        return prepare_one(raw)
+    except Exception as error:  # third-party parsers on hostile input must not stop the batch
+        return IngestProblem(raw.origin, f"extraction failed: {type(error).__name__}: {error}")
 
 
 def analyse_prepared(batch: Sequence[Prepared]) -> None:
@@ -165,16 +179,10 @@ def _ingest_one(store: Store, item: RawDocument | IngestProblem | Skipped, analy
         with store.transaction():
             store.add_origin(existing, item.origin)
         return "already-stored", None
-    try:
-        prepared = prepare(item, digest, analyse)
-    except Exception as error:  # third-party parsers on hostile input must not stop the batch
-        prepared = IngestProblem(item.origin, f"extraction failed: {type(error).__name__}: {error}")
+    prepared = guarded(partial(prepare, digest=digest, analyse=analyse), item)
     if isinstance(prepared, IngestProblem):
         return "problem", prepared
-    outcome = commit(store, prepared)
-    if prepared.analysis_error is not None:
-        return outcome, IngestProblem(item.origin, prepared.analysis_error)
-    return outcome, None
+    return commit(store, prepared), prepared.analysis_problem
 
 
 def articles_to_analyse(store: Store, redo_older: bool = True) -> list[int]:
@@ -286,7 +294,7 @@ def commit_all(
     for item in prepared:
         outcome = commit(store, item)
         report.outcomes[outcome] += 1
-        problem = None if item.analysis_error is None else IngestProblem(item.article.origin, item.analysis_error)
+        problem = item.analysis_problem
         if problem is not None:
             report.problems.append(problem)
         if on_item is not None:

@@ -126,8 +126,9 @@ def _rows(shard: Shard, analyse: bool, prepare: Prepare, result: ShardResult) ->
         if analyse:
             pipeline.analyse_prepared(batch)
         for item in batch:
-            if item.analysis_error is not None:
-                result.problems.append(IngestProblem(item.article.origin, item.analysis_error))
+            problem = item.analysis_problem
+            if problem is not None:
+                result.problems.append(problem)
             yield to_row(item)
 
 
@@ -141,19 +142,11 @@ def _prepared(shard: Shard, prepare: Prepare, result: ShardResult) -> Iterator[p
             elif isinstance(item, Skipped):
                 result.skipped[item.reason] += 1
             else:
-                prepared = _prepare_safely(item, prepare)
+                prepared = pipeline.guarded(prepare, item)
                 if isinstance(prepared, IngestProblem):
                     result.problems.append(prepared)
                 else:
                     yield prepared
-
-
-def _prepare_safely(raw: RawDocument, prepare: Prepare) -> pipeline.Prepared | IngestProblem:
-    """``prepare`` one record; an extractor's exception on hostile input is that record's problem."""
-    try:
-        return prepare(raw)
-    except Exception as error:  # third-party parsers on hostile input must not stop the shard
-        return IngestProblem(raw.origin, f"extraction failed: {type(error).__name__}: {error}")
 
 
 def _batches(items: Iterator[T], size: int) -> Iterator[list[T]]:
