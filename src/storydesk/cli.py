@@ -195,8 +195,13 @@ def _summary(report: IngestReport) -> str:
         f"{counts['already-stored']} already stored",
         f"{len(report.problems)} failed",
     ]
-    skipped = ", ".join(f"{n} {reason}" for reason, n in report.skipped.most_common())
-    return "; ".join(parts) + (f"; skipped: {skipped}" if skipped else "")
+    return "; ".join(parts) + _skipped_note(report.skipped)
+
+
+def _skipped_note(skipped: Counter[str]) -> str:
+    """"; skipped: 3 not an article, ..." for a summary line, or nothing when nothing was skipped."""
+    listed = ", ".join(f"{n} {reason}" for reason, n in skipped.most_common())
+    return f"; skipped: {listed}" if listed else ""
 
 
 def _listing(article: Article) -> dict[str, Any]:
@@ -547,11 +552,10 @@ def process(
             paths, out_dir, engine=engine.value, workers=workers, scheduler=scheduler, analyse=analyse,
             files_per_shard=files_per_shard, on_plan=lambda n: progress.bar.update(progress.task, total=n), on_shard=on_shard,
         )
-    skipped = ", ".join(f"{n} {reason}" for reason, n in report.skipped.most_common())
     out.print(
         f"{report.shards} shards: {report.done - report.reused} processed, {report.reused} already done, "
         f"{report.shards - report.done} failed; {report.rows} articles; {len(report.problems)} problems"
-        + (f"; skipped: {skipped}" if skipped else "")
+        + _skipped_note(report.skipped)
     )
     raise typer.Exit(1 if report.failed else 0)
 

@@ -39,10 +39,9 @@ class Prepared:
 
 
 @dataclass
-class IngestReport:
-    """What an ingest run did, for the summary line and the exit status."""
+class RunProblems:
+    """The problems and skips of a run (ingest, process), which make its exit status."""
 
-    outcomes: Counter[str] = field(default_factory=Counter)
     problems: list[IngestProblem] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
 
@@ -50,10 +49,20 @@ class IngestReport:
     def failed(self) -> bool:
         return bool(self.problems)
 
+    def add_problems(self, problems: Iterable[IngestProblem], skipped: Counter[str]) -> None:
+        self.problems.extend(problems)
+        self.skipped.update(skipped)
+
+
+@dataclass
+class IngestReport(RunProblems):
+    """What an ingest run did, for the summary line and the exit status."""
+
+    outcomes: Counter[str] = field(default_factory=Counter)
+
     def merge(self, other: IngestReport) -> None:
         self.outcomes.update(other.outcomes)
-        self.problems.extend(other.problems)
-        self.skipped.update(other.skipped)
+        self.add_problems(other.problems, other.skipped)
 
 
 def content_hash(raw: RawDocument) -> str:

@@ -14,17 +14,15 @@ shard whose worker died is retried; a bad record is a problem and the shard goes
 """
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Literal
 
 import pyarrow.parquet as pq
 
-from storydesk.model import IngestProblem
-from storydesk.pipeline import Prepared
+from storydesk.pipeline import Prepared, RunProblems
 from storydesk.scale import engines
 from storydesk.scale.schema import SCHEMA, from_row
 from storydesk.scale.shards import (
@@ -46,7 +44,7 @@ READ_BATCH_ROWS = 256
 
 
 @dataclass
-class ProcessReport:
+class ProcessReport(RunProblems):
     """What a process run did: shards done (``reused`` from an earlier run) or failed, rows
     written, problems and skips."""
 
@@ -54,19 +52,12 @@ class ProcessReport:
     done: int = 0
     reused: int = 0
     rows: int = 0
-    problems: list[IngestProblem] = field(default_factory=list)
-    skipped: Counter[str] = field(default_factory=Counter)
-
-    @property
-    def failed(self) -> bool:
-        return bool(self.problems)
 
     def add(self, result: ShardResult) -> None:
         self.done += result.done
         self.reused += result.reused
         self.rows += result.rows
-        self.problems.extend(result.problems)
-        self.skipped.update(result.skipped)
+        self.add_problems(result.problems, result.skipped)
 
 
 def process(
