@@ -53,7 +53,7 @@ def place(
     model = model or load_model()
     scores = pair_scores([profile], [m for _, members in stories for m in members], idf, model)[0]
     bounds = np.cumsum([0] + [len(members) for _, members in stories])
-    means = [float(np.sort(scores[start:end])[-TOP_MEMBERS:].mean()) for start, end in pairwise(bounds)]
+    means = [_top_mean(scores[start:end], TOP_MEMBERS) for start, end in pairwise(bounds)]
     best = int(np.argmax(means))
     if means[best] < model.place_threshold:
         return None, means[best]
@@ -62,8 +62,9 @@ def place(
 
 def cluster(profiles: Sequence[ArticleProfile], idf: Idf | None = None) -> list[int]:
     """Batch labels 0..k-1 by average-link agglomerative clustering cut at the model's threshold,
-    small groups then absorbed (``absorb_small``). A large batch is first split into the components of the graph of blocked candidate pairs
-    scoring at least the threshold (average link never merges across them)."""
+    small groups then absorbed (``absorb_small``). A large batch is first split into the
+    components of the graph of blocked candidate pairs scoring at least the threshold (average
+    link never merges across them)."""
     idf = idf or Idf.from_profiles(profiles)
     model = load_model()
     everyone = [list(range(len(profiles)))] if profiles else []
@@ -115,6 +116,7 @@ def absorb_small(scores: np.ndarray, labels: Sequence[int], threshold: float) ->
 
 
 def _top_mean(block: np.ndarray, count: int) -> float:
+    """The mean of the ``count`` highest similarities in ``block``."""
     return float(np.sort(block.ravel())[-count:].mean())
 
 

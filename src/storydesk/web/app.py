@@ -169,10 +169,9 @@ class Guard:
         self.app = app
         self.web = web
 
-    def refusal(self, request: Request) -> Response | None:
-        """The error answer for a request that may not go on, or None."""
+    def refusal(self, request: Request, supplied: str | None) -> Response | None:
+        """The error answer for a request that may not go on (``supplied``: the token it carries), or None."""
         if self.web.token is not None:
-            supplied, _ = _supplied_token(request)
             if supplied is None or not hmac.compare_digest(supplied.encode(), self.web.token.encode()):
                 return error_response(request, 401, "this server needs its access token (?token=... once, or an Authorization: Bearer header)")
         if _cross_site(request):
@@ -188,11 +187,12 @@ class Guard:
             return
         request = Request(scope)
         headers = _security_headers(request)
-        if self.web.token is not None and _supplied_token(request)[1]:
+        supplied, in_url = _supplied_token(request) if self.web.token is not None else (None, False)
+        if in_url:
             remember = Response()
             remember.set_cookie(TOKEN_COOKIE, self.web.token, httponly=True, samesite="strict")
             headers["set-cookie"] = remember.headers["set-cookie"]
-        refused = self.refusal(request)
+        refused = self.refusal(request, supplied)
         if refused is not None:
             refused.headers.update({k: v for k, v in headers.items() if k != "set-cookie"})
             await refused(scope, receive, send)
