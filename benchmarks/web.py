@@ -42,7 +42,7 @@ from pathlib import Path
 
 from storydesk import dedupe, pipeline
 from storydesk.eval.runs import iter_records
-from storydesk.model import Article, DuplicateLink, IngestProblem, Origin, RawDocument
+from storydesk.model import Article, IngestProblem, Origin, RawDocument
 from storydesk.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -108,16 +108,6 @@ def copy_of(article: Article, number: int) -> pipeline.Prepared:
     return pipeline.Prepared(copy, dedupe.fingerprint(text))
 
 
-def near_original(store: Store, fingerprint: dedupe.Fingerprint) -> DuplicateLink | None:
-    """The original a copy nearly duplicates, found as ingest finds it (LSH candidates, MinHash)."""
-    scored = [(dedupe.similarity(fingerprint.signature, signature), article_id)
-              for article_id, signature in store.near_candidates(fingerprint.buckets)]
-    best = max(scored, default=None)
-    if best is None or best[0] < dedupe.NEAR_DUPLICATE_JACCARD:
-        return None
-    return DuplicateLink(store.original_of(best[1]), "near", round(best[0], 3))
-
-
 def add_copies(store: Store, size: int) -> None:
     """Fill the store up to ``size`` with copies of its real articles, ``COPY_BATCH`` per
     transaction, by the store calls ``pipeline.commit`` makes (link, insert, analysis, place);
@@ -129,7 +119,7 @@ def add_copies(store: Store, size: int) -> None:
             for _ in range(min(COPY_BATCH, size - store.count())):
                 prepared = copy_of(store.article(real[number % len(real)]), number)
                 article, fingerprint = prepared.article, prepared.fingerprint
-                article.duplicate_of = near_original(store, fingerprint)
+                article.duplicate_of = pipeline.find_original(store, fingerprint)
                 article.id = store.add_article(article, fingerprint.text_hash, fingerprint.signature, fingerprint.buckets)
                 store.save_analysis(article.id, article.analysis)
                 pipeline.place(store, article)

@@ -130,7 +130,7 @@ def commit(store: Store, prepared: Prepared) -> Outcome:
         if existing is not None:
             store.add_origin(existing, article.origin)
             return "already-stored"
-        article.duplicate_of = _original(store, fingerprint)
+        article.duplicate_of = find_original(store, fingerprint)
         article.id = store.add_article(article, fingerprint.text_hash, fingerprint.signature, fingerprint.buckets)
         if article.analysis is not None:
             save_analysis(store, article.id, article.analysis)
@@ -140,7 +140,7 @@ def commit(store: Store, prepared: Prepared) -> Outcome:
     return "exact-duplicate" if article.duplicate_of.kind == "exact" else "near-duplicate"
 
 
-def _original(store: Store, fingerprint: dedupe.Fingerprint) -> DuplicateLink | None:
+def find_original(store: Store, fingerprint: dedupe.Fingerprint) -> DuplicateLink | None:
     """The earliest stored article this one copies, exactly or nearly; originals only, so
     copies of copies point at the first."""
     exact = store.original_with_text(fingerprint.text_hash)
