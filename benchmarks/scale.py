@@ -3,8 +3,9 @@ size (1k, 10k, 100k articles by default), timing both phases and sampling the pe
 whole process tree (this process, the pool's forkserver and its workers), then plotting total
 time and time per article against size (``docs/scale.png``).
 
-    make bench-scale                                      # 1k, 10k, 100k: several hours on 2 cores
+    make bench-scale                                    # 1k, 10k, 100k: hours on 2 cores
     make bench-scale SCALE_ARGS="--sizes 1000 10000"
+    make bench-scale SCALE_ARGS="--sizes 100000 --add"  # one more point beside docs/scale.json's
     .venv/bin/python benchmarks/scale.py --sizes 500 2000 --plot /tmp/scale.png
 
 Articles are generated (deterministically) from the sentences of the texts in ../shared/bench
@@ -162,6 +163,18 @@ def measure(size: int, workdir: Path, sources: Sources, workers: int, per_file: 
     return Measure(size, processed_at - started, finished - processed_at, dict(loaded.outcomes), stories, memory.peak_bytes / 2**20)
 
 
+def earlier_measures(path: Path | None, origin: str, workers: int) -> dict[int, Measure]:
+    """The measures already in ``path`` by size, when it holds a run on the same corpus with as
+    many workers (a different run's figures are not comparable and are dropped)."""
+    if path is None or not path.exists():
+        return {}
+    report = json.loads(path.read_text(encoding="utf-8"))
+    if report.get("corpus") != origin or report.get("workers") != workers:
+        _say(f"{path}: another corpus or number of workers; its measures are not kept")
+        return {}
+    return {row["articles"]: Measure(**row) for row in report["measures"]}
+
+
 def _say(message: str) -> None:
     print(f"[scale] {message}", file=sys.stderr, flush=True)
 
@@ -222,13 +235,17 @@ def main(argv: Sequence[str] | None = None) -> list[Measure]:
     parser.add_argument("--bench-dir", type=Path, default=DEFAULT_BENCH)
     parser.add_argument("--json", type=Path, help="write the measures here")
     parser.add_argument("--plot", type=Path, help="write the PNG plot here (needs matplotlib)")
+    parser.add_argument("--add", action="store_true",
+                        help="keep the other sizes already in --json (same corpus and workers): run one size at a time")
     options = parser.parse_args(argv)
     sources = load_sources(options.bench_dir)
-    measures = []
+    kept = earlier_measures(options.json, sources.origin, options.workers) if options.add else {}
+    fresh = {}
     for size in sorted(options.sizes):
         _say(f"{size} articles")
-        measures.append(measure(size, options.workdir, sources, options.workers, options.per_file))
-        _say(json.dumps(asdict(measures[-1])))
+        fresh[size] = measure(size, options.workdir, sources, options.workers, options.per_file)
+        _say(json.dumps(asdict(fresh[size])))
+    measures = [row for _, row in sorted((kept | fresh).items())]
     print(render(measures, sources.origin, options.workers))
     if options.json:
         report: dict[str, Any] = {"corpus": sources.origin, "workers": options.workers,

@@ -47,3 +47,10 @@ def test_scale_benchmark_processes_and_loads_every_article(tmp_path: Path, capsy
     assert json.loads(out.read_text(encoding="utf-8"))["measures"][1]["articles"] == 6
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "(1.00 = linear)" in capsys.readouterr().out
+
+    added = scale.main([*arguments[:1], "4", *arguments[3:], "--add"])
+    assert [m.articles for m in added] == [3, 4, 6] and added[0] == measures[0]
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert [row["articles"] for row in written["measures"]] == [3, 4, 6]
+    assert set(scale.earlier_measures(out, written["corpus"], 2)) == {3, 4, 6}
+    assert scale.earlier_measures(out, written["corpus"], 1) == {} == scale.earlier_measures(out, "other", 2)
