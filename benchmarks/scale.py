@@ -26,7 +26,7 @@ import shutil
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -74,10 +74,16 @@ class Measure:
     outcomes: dict[str, int]
     stories: int
     peak_memory_mb: float
+    reference_seconds: list[float] = field(default_factory=list)  # before and after; see reference()
 
     @property
     def total_seconds(self) -> float:
         return self.process_seconds + self.load_seconds
+
+    @property
+    def machine_pace(self) -> float | None:
+        """Mean seconds of the reference run around this size: how slow the machine was."""
+        return sum(self.reference_seconds) / len(self.reference_seconds) if self.reference_seconds else None
 
 
 # --- corpus ---------------------------------------------------------------------------------
@@ -87,9 +93,9 @@ def load_sources(bench: Path) -> Sources:
     """The sentences of every distinct bench text with at least 8 usable sentences; the example
     articles' when ../shared/bench is absent."""
     texts: dict[str, None] = {}
-    for name, field in SOURCE_FILES:
+    for name, text_field in SOURCE_FILES:
         if (bench / name).exists():
-            texts.update((record[field], None) for record in iter_records(bench / name) if record.get(field))
+            texts.update((record[text_field], None) for record in iter_records(bench / name) if record.get(text_field))
     origin = f"{bench} (PolNeAR, WCXB, ECB+ texts)"
     if not texts:
         texts = {path.read_text(encoding="utf-8"): None for path in sorted(EXAMPLES.glob("*.txt"))}
@@ -143,24 +149,46 @@ def write_corpus(folder: Path, total: int, per_file: int, sources: Sources) -> l
 # --- measuring ------------------------------------------------------------------------------
 
 
-def measure(size: int, workdir: Path, sources: Sources, workers: int, per_file: int) -> Measure:
-    """Process then load a corpus of ``size`` articles into a fresh output folder and store."""
+def measure(size: int, workdir: Path, sources: Sources, workers: int, per_file: int, references: int) -> Measure:
+    """Process then load a corpus of ``size`` articles into a fresh output folder and store,
+    between two runs of the reference (``references`` articles)."""
     corpus = write_corpus(workdir / f"corpus-{size}", size, per_file, sources)
-    processed, store = workdir / f"processed-{size}", workdir / f"store-{size}.db"
-    shutil.rmtree(processed, ignore_errors=True)
-    for leftover in workdir.glob(f"store-{size}.db*"):
-        leftover.unlink()
+    before = reference(workdir, sources, workers, references)
+    started = time.perf_counter()
     with TreeMemory() as memory:
-        started = time.perf_counter()
-        report = scale.process([str(path) for path in corpus], processed, workers=workers)
-        processed_at = time.perf_counter()
-        with Desk(store) as desk:
-            loaded = desk.load(processed)
-            stories = desk.story_count()
-        finished = time.perf_counter()
+        report, loaded, stories, processed_at = process_and_load(corpus, workdir, f"{size}", workers)
+    finished = time.perf_counter()
     if report.failed or loaded.failed:
         _say(f"{size}: {len(report.problems)} process problems, {len(loaded.problems)} load problems")
-    return Measure(size, processed_at - started, finished - processed_at, dict(loaded.outcomes), stories, memory.peak_bytes / 2**20)
+    after = reference(workdir, sources, workers, references)
+    return Measure(size, processed_at - started, finished - processed_at, dict(loaded.outcomes), stories,
+                   memory.peak_bytes / 2**20, [before, after])
+
+
+def process_and_load(corpus: Sequence[Path], workdir: Path, name: str, workers: int) -> tuple[Any, Any, int, float]:
+    """``storydesk process`` into a fresh folder, then ``storydesk load`` into a fresh store:
+    both reports, the number of stories and when processing ended (perf_counter)."""
+    processed, store = workdir / f"processed-{name}", workdir / f"store-{name}.db"
+    shutil.rmtree(processed, ignore_errors=True)
+    for leftover in workdir.glob(f"store-{name}.db*"):
+        leftover.unlink()
+    report = scale.process([str(path) for path in corpus], processed, workers=workers)
+    processed_at = time.perf_counter()
+    with Desk(store) as desk:
+        loaded = desk.load(processed)
+        stories = desk.story_count()
+    return report, loaded, stories, processed_at
+
+
+def reference(workdir: Path, sources: Sources, workers: int, articles: int) -> float:
+    """Seconds to process and load the same ``articles`` articles: this machine's pace now. A
+    shared virtual machine's speed drifts over hours (here one shard, alone, took 26.5 s on one
+    day and about 18 s per worker, with two at work, the day before), so sizes run hours apart
+    are compared per article and also at one pace."""
+    corpus = write_corpus(workdir / f"corpus-reference-{articles}", articles, articles, sources)
+    started = time.perf_counter()
+    process_and_load(corpus, workdir, "reference", workers)
+    return time.perf_counter() - started
 
 
 def earlier_measures(path: Path | None, origin: str, workers: int) -> dict[int, Measure]:
@@ -183,18 +211,35 @@ def _say(message: str) -> None:
 
 
 def render(measures: Sequence[Measure], origin: str, workers: int) -> str:
-    """A plain-text table: per size, each phase's seconds and ms per article, stories, memory."""
-    header = f"{'articles':>9}{'process s':>11}{'load s':>9}{'total s':>9}{'ms/article':>12}{'added':>8}{'stories':>9}{'peak MB':>9}"
+    """A plain-text table: per size, each phase's seconds and ms per article (also at the first
+    size's machine pace), stories, memory, and the reference's seconds before and after."""
+    header = (f"{'articles':>9}{'process s':>11}{'load s':>9}{'total s':>9}{'ms/article':>12}{'at pace':>9}"
+              f"{'added':>8}{'stories':>9}{'peak MB':>9}{'reference s':>14}")
     lines = [f"corpus: {origin}", f"workers: {workers} (local engine)", "", header, "-" * len(header)]
     for row in measures:
+        paced = paced_ms_per_article(row, measures[0])
         lines.append(
             f"{row.articles:>9}{row.process_seconds:>11.1f}{row.load_seconds:>9.1f}{row.total_seconds:>9.1f}"
-            f"{1000 * row.total_seconds / row.articles:>12.1f}{row.outcomes.get('added', 0):>8}{row.stories:>9}{row.peak_memory_mb:>9.0f}"
+            f"{1000 * row.total_seconds / row.articles:>12.1f}{'-' if paced is None else f'{paced:.1f}':>9}"
+            f"{row.outcomes.get('added', 0):>8}{row.stories:>9}{row.peak_memory_mb:>9.0f}"
+            f"{' / '.join(f'{value:.1f}' for value in row.reference_seconds) or '-':>14}"
         )
     first, last = measures[0], measures[-1]
     growth = (last.total_seconds / first.total_seconds) / (last.articles / first.articles)
     lines.append(f"\ntime per article at {last.articles} over at {first.articles}: {growth:.2f} (1.00 = linear)")
+    paced = paced_ms_per_article(last, first)
+    if paced is not None:
+        lines.append(f"the same at the first size's pace: {paced / (1000 * first.total_seconds / first.articles):.2f}")
+    lines.append("at pace = ms/article x the first size's reference seconds / this size's (the reference:"
+                 " the same articles processed and loaded before and after each size)")
     return "\n".join(lines)
+
+
+def paced_ms_per_article(row: Measure, first: Measure) -> float | None:
+    """Milliseconds per article had the machine run at the pace it had around ``first``."""
+    if row.machine_pace is None or first.machine_pace is None:
+        return None
+    return 1000 * row.total_seconds / row.articles * first.machine_pace / row.machine_pace
 
 
 def plot(measures: Sequence[Measure], path: Path, workers: int) -> None:
@@ -216,10 +261,13 @@ def plot(measures: Sequence[Measure], path: Path, workers: int) -> None:
                           ("load", [row.load_seconds for row in measures])):
         per_axis.semilogx(sizes, [1000 * value / size for value, size in zip(values, sizes)], "o-", label=label)
     per_axis.set(xlabel="articles", ylabel="ms per article", title="Time per article", ylim=(0, None))
-    per_axis.legend()
+    paced = [paced_ms_per_article(row, measures[0]) for row in measures]
+    if None not in paced:
+        per_axis.semilogx(sizes, paced, "s--", label="total, at the first size's pace")
     for row in measures:
         per_axis.annotate(f"{row.peak_memory_mb:.0f} MB", (row.articles, 1000 * row.load_seconds / row.articles),
                           textcoords="offset points", xytext=(0, 8), ha="center", fontsize=8)
+    per_axis.legend()
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=100)
@@ -235,6 +283,8 @@ def main(argv: Sequence[str] | None = None) -> list[Measure]:
     parser.add_argument("--bench-dir", type=Path, default=DEFAULT_BENCH)
     parser.add_argument("--json", type=Path, help="write the measures here")
     parser.add_argument("--plot", type=Path, help="write the PNG plot here (needs matplotlib)")
+    parser.add_argument("--reference", type=int, default=100,
+                        help="articles of the reference run timed before and after each size (default 100)")
     parser.add_argument("--add", action="store_true",
                         help="keep the other sizes already in --json (same corpus and workers): run one size at a time")
     options = parser.parse_args(argv)
@@ -243,7 +293,7 @@ def main(argv: Sequence[str] | None = None) -> list[Measure]:
     fresh = {}
     for size in sorted(options.sizes):
         _say(f"{size} articles")
-        fresh[size] = measure(size, options.workdir, sources, options.workers, options.per_file)
+        fresh[size] = measure(size, options.workdir, sources, options.workers, options.per_file, options.reference)
         _say(json.dumps(asdict(fresh[size])))
     measures = [row for _, row in sorted((kept | fresh).items())]
     print(render(measures, sources.origin, options.workers))

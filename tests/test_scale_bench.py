@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import pytest
 from conftest import ROOT
 
 
@@ -39,14 +40,17 @@ def test_scale_benchmark_processes_and_loads_every_article(tmp_path: Path, capsy
     scale = load_scale()
     out, plot = tmp_path / "scale.json", tmp_path / "scale.png"
     arguments = ["--sizes", "6", "3", "--per-file", "2", "--workers", "2", "--workdir", str(tmp_path / "work"),
-                 "--bench-dir", str(tmp_path / "absent"), "--json", str(out), "--plot", str(plot)]
+                 "--bench-dir", str(tmp_path / "absent"), "--reference", "2", "--json", str(out), "--plot", str(plot)]
     measures = scale.main(arguments)
     assert [m.articles for m in measures] == [3, 6]
     assert all(m.outcomes.get("added") == m.articles and m.process_seconds > 0 and m.load_seconds > 0 for m in measures)
     assert all(m.stories >= 1 and m.peak_memory_mb > 100 for m in measures)
+    assert all(len(m.reference_seconds) == 2 and min(m.reference_seconds) > 0 for m in measures)
+    assert scale.paced_ms_per_article(measures[0], measures[0]) == pytest.approx(1000 * measures[0].total_seconds / 3)
     assert json.loads(out.read_text(encoding="utf-8"))["measures"][1]["articles"] == 6
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "(1.00 = linear)" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "(1.00 = linear)" in printed and "the same at the first size's pace" in printed
 
     added = scale.main([*arguments[:1], "4", *arguments[3:], "--add"])
     assert [m.articles for m in added] == [3, 4, 6] and added[0] == measures[0]
