@@ -395,7 +395,9 @@ def process_stage(engine: str, workers: int) -> str:
 
 
 def bench_parallel(corpus: Corpus, workdir: Path, repeat: int, per_shard: int) -> list[Row]:
-    """The whole pipeline through ``scale.process`` with 1 and 2 workers, local then Dask. An
+    """The whole pipeline through ``scale.process`` with 1 and 2 workers, local and Dask. Each of
+    ``repeat`` runs times every setting once, in turn, and a row keeps its best run: this
+    machine's speed drifts over minutes, and settings timed in turn meet the drift alike. An
     untimed call first starts the forkserver, a one-off per parent process. Start-up is timed
     apart: for local, a call on the first page alone (a fresh pool's fork, model load and one
     page: every process() call pays it again, so it is inside the row's seconds too); for Dask,
@@ -404,50 +406,67 @@ def bench_parallel(corpus: Corpus, workdir: Path, repeat: int, per_shard: int) -
     paths = write_shards(corpus.pages, workdir / "shards", per_shard)
     first = write_shards(corpus.pages[:1], workdir / "first", 1)
     scale.process(first, workdir / "forkserver-warm-up", engine="local", workers=1)
-    rows = []
-    for workers in WORKER_COUNTS:
-        _progress(f"parallel: {process_stage('local', workers)}")
-        start = time.perf_counter()
-        scale.process(first, workdir / f"local-{workers}-start", engine="local", workers=workers)
-        startup = time.perf_counter() - start
-        rows.append(_parallel_row(corpus, paths, workdir / f"local-{workers}", repeat, startup,
-                                  engine="local", workers=workers))
-    for workers in WORKER_COUNTS:
-        _progress(f"parallel: {process_stage('dask', workers)}")
-        rows.append(_dask_row(corpus, paths, workdir / f"dask-{workers}", repeat, workers))
-    return rows
+    warm = RawDocument(Origin("warm-up"), "html", corpus.pages[0])
+    settings = [(engine, workers) for engine in ("local", "dask") for workers in WORKER_COUNTS]
+    runs: dict[tuple[str, int], list[ParallelRun]] = {setting: [] for setting in settings}
+    for run in range(max(1, repeat)):
+        for engine, workers in settings:
+            _progress(f"parallel: {process_stage(engine, workers)}, run {run + 1}")
+            out = workdir / f"{engine}-{workers}-{run}"
+            timed = _local_run(paths, first, out, workers) if engine == "local" else _dask_run(paths, warm, out, workers)
+            runs[engine, workers].append(timed)
+    return [_parallel_row(len(corpus.pages), engine, workers, runs[engine, workers]) for engine, workers in settings]
 
 
-def _dask_row(corpus: Corpus, paths: list[str], out: Path, repeat: int, workers: int) -> Row:
-    """Timed runs on a LocalCluster like the one the dask engine starts (dashboard off), started
-    and given each worker its first page before the clock starts."""
+@dataclass(frozen=True)
+class ParallelRun:
+    """One timed process() call: its seconds, its engine's start-up and the tree's peak memory."""
+
+    seconds: float
+    startup_seconds: float
+    peak_bytes: int
+
+
+def _local_run(paths: list[str], first: list[str], out: Path, workers: int) -> ParallelRun:
+    """A fresh pool's start-up (the first page alone), then the timed call over every shard."""
+    start = time.perf_counter()
+    scale.process(first, out / "start", engine="local", workers=workers)
+    startup = time.perf_counter() - start
+    return _timed_process(paths, out / "run", startup, engine="local", workers=workers)
+
+
+def _dask_run(paths: list[str], warm: RawDocument, out: Path, workers: int) -> ParallelRun:
+    """A LocalCluster like the one the dask engine starts (dashboard off), started and given
+    each worker its first page before the clock starts, then the timed call."""
     from dask.distributed import Client, LocalCluster
 
-    first = RawDocument(Origin("warm-up"), "html", corpus.pages[0])
     start = time.perf_counter()
     with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None) as cluster, \
             Client(cluster) as client:
-        client.run(pipeline.prepare, first)
+        client.run(pipeline.prepare, warm)
         startup = time.perf_counter() - start
-        return _parallel_row(corpus, paths, out, repeat, startup,
-                             engine="dask", workers=workers, scheduler=cluster.scheduler_address)
+        return _timed_process(paths, out / "run", startup, engine="dask", workers=workers,
+                              scheduler=cluster.scheduler_address)
 
 
-def _parallel_row(corpus: Corpus, paths: list[str], out: Path, repeat: int, startup: float, **engine: Any) -> Row:
-    """The best wall time of ``repeat`` process() calls (each into a fresh folder, so no shard
-    is reused) and the peak tree memory over all of them."""
-    seconds, peak = math.inf, 0
-    for run in range(max(1, repeat)):
-        with TreeMemory() as memory:
-            start = time.perf_counter()
-            report = scale.process(paths, out / f"run-{run}", **engine)
-            seconds = min(seconds, time.perf_counter() - start)
-        if report.done != len(paths):
-            raise RuntimeError(f"{engine}: {report.done} of {len(paths)} shards done: {report.problems[:3]}")
-        peak = max(peak, memory.peak_bytes)
-    return Row("parallel", process_stage(engine["engine"], engine["workers"]), len(corpus.pages), seconds, None,
-               INGEST_BASELINE, engine=engine["engine"], workers=engine["workers"], startup_seconds=startup,
-               peak_memory_mb=peak / 2**20)
+def _timed_process(paths: list[str], out: Path, startup: float, **engine: Any) -> ParallelRun:
+    """Wall seconds of one process() call into a fresh folder (no shard reused) and the peak
+    memory of the process tree meanwhile."""
+    with TreeMemory() as memory:
+        start = time.perf_counter()
+        report = scale.process(paths, out, **engine)
+        seconds = time.perf_counter() - start
+    if report.done != len(paths):
+        raise RuntimeError(f"{engine}: {report.done} of {len(paths)} shards done: {report.problems[:3]}")
+    return ParallelRun(seconds, startup, memory.peak_bytes)
+
+
+def _parallel_row(pages: int, engine: str, workers: int, runs: list[ParallelRun]) -> Row:
+    """A setting's row: its best run's seconds, its least start-up, its highest peak memory."""
+    return Row("parallel", process_stage(engine, workers), pages, min(run.seconds for run in runs), None,
+               INGEST_BASELINE, engine=engine, workers=workers,
+               startup_seconds=min(run.startup_seconds for run in runs),
+               peak_memory_mb=max(run.peak_bytes for run in runs) / 2**20)
 
 
 # --- report ---------------------------------------------------------------------------------

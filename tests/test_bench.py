@@ -78,6 +78,28 @@ def test_speedup_is_over_the_same_engines_one_worker_row() -> None:
         bench._parallel_notes({"shards": 3, "pages_per_shard": 2, "parallel_speedup": bench.speedups(table)}))
 
 
+def test_repeated_parallel_runs_take_the_settings_in_turn_and_keep_each_best(tmp_path: Path, monkeypatch) -> None:
+    bench = load_bench()
+    order: list[tuple[str, int]] = []
+    seconds = iter([8.0, 5.0, 9.0, 4.0, 7.0, 6.0, 10.0, 4.5])
+
+    def fake_run(engine: str):
+        def run(paths, first, out, workers):
+            order.append((engine, workers))
+            return bench.ParallelRun(next(seconds), startup_seconds=float(len(order)), peak_bytes=len(order) * 2**20)
+        return run
+
+    monkeypatch.setattr(bench.scale, "process", lambda *args, **kwargs: None)
+    monkeypatch.setattr(bench, "_local_run", fake_run("local"))
+    monkeypatch.setattr(bench, "_dask_run", fake_run("dask"))
+    corpus = bench.synthetic_corpus(3)
+    rows = bench.bench_parallel(corpus, tmp_path, repeat=2, per_shard=2)
+    assert order == [("local", 1), ("local", 2), ("dask", 1), ("dask", 2)] * 2
+    assert [(row.stage, row.seconds, row.startup_seconds, row.peak_memory_mb) for row in rows] == [
+        ("process local, 1 worker", 7.0, 1.0, 5.0), ("process local, 2 workers", 5.0, 2.0, 6.0),
+        ("process dask, 1 worker", 9.0, 3.0, 7.0), ("process dask, 2 workers", 4.0, 4.0, 8.0)]
+
+
 def test_shards_are_jsonl_files_of_the_pages(tmp_path: Path) -> None:
     pages = [f"<html><body><p>Page {number}</p></body></html>" for number in range(5)]
     paths = load_bench().write_shards(pages, tmp_path, per_shard=2)
