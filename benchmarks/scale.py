@@ -35,6 +35,7 @@ from bench import TreeMemory  # this folder's throughput benchmark: the same pro
 from storydesk import scale
 from storydesk.desk import Desk
 from storydesk.eval.runs import iter_records
+from storydesk.pipeline import IngestReport
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_BENCH = ROOT.parent / "shared" / "bench"
@@ -165,7 +166,9 @@ def measure(size: int, workdir: Path, sources: Sources, workers: int, per_file: 
                    memory.peak_bytes / 2**20, [before, after])
 
 
-def process_and_load(corpus: Sequence[Path], workdir: Path, name: str, workers: int) -> tuple[Any, Any, int, float]:
+def process_and_load(
+    corpus: Sequence[Path], workdir: Path, name: str, workers: int
+) -> tuple[scale.ProcessReport, IngestReport, int, float]:
     """``storydesk process`` into a fresh folder, then ``storydesk load`` into a fresh store:
     both reports, the number of stories and when processing ended (perf_counter)."""
     processed, store = workdir / f"processed-{name}", workdir / f"store-{name}.db"
