@@ -64,3 +64,27 @@ def test_articles_without_analysis_are_not_waiting_for_a_story_and_clearing_forg
         store.clear_stories()
     assert store.story_count() == 0 and store.story_of(article) is None and store.story_candidates(["k"]) == []
     assert store.profile(article) is None and store.document_frequencies(["a"]) == (0, {})
+
+
+def test_cached_frequencies_and_profiles_follow_writes_rollbacks_and_other_connections(store: Store) -> None:
+    first = profiled(store, "one", {"treaty": 1})
+    with store.transaction():
+        story = store.create_story("s")
+        store.add_to_story(story, first, 1.0, ["t:treaty"], None)
+    assert store.document_frequencies(["treaty"]) == (1, {"treaty": 1})
+    assert store.member_profiles(story)[0].terms == {"treaty": 1}
+    profiled(store, "two", {"treaty": 1})  # counted through the cache
+    assert store.document_frequencies(["treaty"]) == (2, {"treaty": 2})
+    try:
+        with store.transaction():
+            store.save_profile(ArticleProfile(first, terms={"kursk": 1}), ["kursk"])
+            assert store.document_frequencies(["treaty", "kursk"]) == (2, {"treaty": 1, "kursk": 1})
+            raise RuntimeError("abandon")
+    except RuntimeError:
+        pass
+    assert store.document_frequencies(["treaty", "kursk"]) == (2, {"treaty": 2})
+    assert store.member_profiles(story)[0].terms == {"treaty": 1}
+    with Store(store.path) as other, other.transaction():
+        other.save_profile(ArticleProfile(first, terms={"kursk": 2}), ["kursk"])
+    assert store.document_frequencies(["treaty", "kursk"]) == (2, {"treaty": 1, "kursk": 1})
+    assert store.member_profiles(story)[0].terms == {"kursk": 2}

@@ -57,6 +57,7 @@ class Store(StoryTables, BrowseQueries):
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.create_function("name_keys", 1, lambda name: json.dumps(name_keys(name)), deterministic=True)
+            self.forget_cached()
             self._migrate()
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{self.path}: cannot open store: {error}") from error
@@ -97,6 +98,7 @@ class Store(StoryTables, BrowseQueries):
             yield
         except BaseException:
             self._db.execute("ROLLBACK")
+            self.forget_cached()
             raise
         self._db.execute("COMMIT")
 

@@ -1,6 +1,8 @@
 """The store's story tables: clustering profiles, term document frequencies, stories, their
 members and blocking keys. Every lookup is bounded (an index range with a LIMIT), so placing
-one article costs the same whatever the number of stories."""
+one article costs the same whatever the number of stories. Profiles and frequencies read while
+placing are cached: consecutive placements compare with the same stories' members, and parsing
+their JSON and querying their keys' frequencies again was a third of ``storydesk load``."""
 from __future__ import annotations
 
 import json
@@ -14,12 +16,32 @@ from storydesk.store.clock import utc_now
 
 DOCUMENT_COUNT = ""  # the term_df row whose df is the number of profiled documents
 SQL_VARIABLES = 900  # keys per IN (...) query, under SQLite's default variable limit
+CACHED_FREQUENCIES = 1_000_000  # cached term frequencies (about 100 MB) before that cache is emptied
+CACHED_PROFILES = 20_000  # cached parsed profiles (about 100 MB) before that cache is emptied
 
 
 class StoryTables:
     """Story methods of ``Store`` (a mixin over its connection ``self._db``)."""
 
     _db: sqlite3.Connection
+    _frequencies: dict[str, int | None]  # term -> stored document frequency (None: no row yet)
+    _profiles: dict[int, ArticleProfile]
+    _data_version: int | None
+
+    # -- caches -------------------------------------------------------------------------------
+
+    def forget_cached(self) -> None:
+        """Drop the cached profiles and frequencies (after a rollback, or when another
+        connection has written to the file)."""
+        self._frequencies, self._profiles, self._data_version = {}, {}, None
+
+    def _check_cached(self) -> None:
+        """Forget the caches when another connection committed since they were filled (SQLite's
+        ``data_version`` changes only for other connections' commits)."""
+        version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version:
+            self.forget_cached()
+            self._data_version = version
 
     # -- profiles and document frequencies ----------------------------------------------------
 
@@ -29,6 +51,7 @@ class StoryTables:
         row = self._db.execute("SELECT keys FROM profiles WHERE article_id = ?", (profile.article_id,)).fetchone()
         if row is not None:
             self._count_keys(json.loads(row[0]), -1)
+        self._profiles.pop(profile.article_id, None)
         keys = sorted(set(keys))
         self._db.execute(
             "INSERT OR REPLACE INTO profiles(article_id, data, keys) VALUES (?, ?, ?)",
@@ -37,23 +60,35 @@ class StoryTables:
         self._count_keys(keys, +1)
 
     def _count_keys(self, keys: Iterable[str], step: int) -> None:
+        """Add ``step`` to the document frequency of each key and to the document count, in the
+        table and in the cache."""
+        counted = (DOCUMENT_COUNT, *keys)
         self._db.executemany(
             "INSERT INTO term_df(term, df) VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
-            [(key, step) for key in (DOCUMENT_COUNT, *keys)],
+            [(key, step) for key in counted],
         )
+        cached = self._frequencies
+        for key in counted:
+            if key in cached:
+                cached[key] = (cached[key] or 0) + step
 
     def profile(self, article_id: int | None) -> ArticleProfile | None:
         row = self._db.execute("SELECT data FROM profiles WHERE article_id = ?", (article_id,)).fetchone()
         return None if row is None else profile_from_dict(json.loads(row[0]))
 
     def document_frequencies(self, keys: Iterable[str]) -> tuple[int, dict[str, int]]:
-        """The number of profiled documents and the document frequency of each of ``keys``."""
-        wanted = sorted(set(keys) | {DOCUMENT_COUNT})
-        found: dict[str, int] = {}
-        for start in range(0, len(wanted), SQL_VARIABLES):
-            chunk = wanted[start : start + SQL_VARIABLES]
+        """The number of profiled documents and the document frequency of each of ``keys`` that
+        has been counted."""
+        self._check_cached()
+        wanted = set(keys) | {DOCUMENT_COUNT}
+        missing = [key for key in wanted if key not in self._frequencies]
+        if len(self._frequencies) + len(missing) > CACHED_FREQUENCIES:
+            self._frequencies, missing = {}, list(wanted)
+        self._frequencies.update(dict.fromkeys(missing))
+        for chunk in _chunks(missing):
             marks = ",".join("?" * len(chunk))
-            found.update(self._db.execute(f"SELECT term, df FROM term_df WHERE term IN ({marks})", chunk).fetchall())
+            self._frequencies.update(self._db.execute(f"SELECT term, df FROM term_df WHERE term IN ({marks})", chunk).fetchall())
+        found = {key: self._frequencies[key] for key in wanted if self._frequencies[key] is not None}
         documents = found.pop(DOCUMENT_COUNT, 0)
         return documents, found
 
@@ -73,12 +108,19 @@ class StoryTables:
 
     def member_profiles(self, story_id: int, limit: int = 20) -> list[ArticleProfile]:
         """The profiles of a story's newest ``limit`` members."""
+        self._check_cached()
         rows = self._db.execute(
-            "SELECT p.data FROM story_articles s JOIN profiles p ON p.article_id = s.article_id"
-            " WHERE s.story_id = ? ORDER BY s.article_id DESC LIMIT ?",
-            (story_id, limit),
+            "SELECT article_id FROM story_articles WHERE story_id = ? ORDER BY article_id DESC LIMIT ?", (story_id, limit)
         )
-        return [profile_from_dict(json.loads(row[0])) for row in rows]
+        members = [row[0] for row in rows]
+        missing = [member for member in members if member not in self._profiles]
+        if len(self._profiles) + len(missing) > CACHED_PROFILES:
+            self._profiles, missing = {}, members
+        for chunk in _chunks(missing):
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(f"SELECT article_id, data FROM profiles WHERE article_id IN ({marks})", chunk)
+            self._profiles.update((row[0], profile_from_dict(json.loads(row[1]))) for row in rows)
+        return [self._profiles[member] for member in members if member in self._profiles]
 
     def create_story(self, title: str) -> int:
         now = utc_now()
@@ -125,6 +167,7 @@ class StoryTables:
         the articles again as if they were being ingested anew."""
         for table in ("story_keys", "story_articles", "stories", "profiles", "term_df"):
             self._db.execute(f"DELETE FROM {table}")
+        self.forget_cached()
 
     def story_count(self) -> int:
         return self._db.execute("SELECT count(*) FROM stories").fetchone()[0]
@@ -153,6 +196,12 @@ class StoryTables:
             id=row["id"], title=row["title"], article_ids=[m["id"] for m in members],
             first_date=row["first_date"], last_date=row["last_date"], outlets=list(outlets),
         )
+
+
+def _chunks(values: list, size: int = SQL_VARIABLES) -> Iterator[list]:
+    """``values`` in runs of at most ``size``, one IN (...) query each."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def profile_from_dict(data: Mapping) -> ArticleProfile:
