@@ -53,9 +53,14 @@ class Idf:
     def weight(self, key: str) -> float:
         return math.log((1 + self.n_docs) / (1 + self.df.get(key, 0))) + 1.0
 
+    @property
+    def unseen_weight(self) -> float:
+        """The weight of a key no document has, the largest."""
+        return math.log(1 + self.n_docs) + 1.0
+
     def rarity(self, key: str) -> float:
         """The weight scaled to (0, 1] by that of an unseen key, comparable across store sizes."""
-        return self.weight(key) / (math.log(1 + self.n_docs) + 1.0)
+        return self.weight(key) / self.unseen_weight
 
     @classmethod
     def from_profiles(cls, profiles: Iterable[ArticleProfile]) -> Idf:

@@ -58,6 +58,7 @@ CHANNELS: dict[str, Channel] = {
 RAREST_SHARED: dict[str, str] = {"rarest_word": "words", "rarest_entity": "entities"}
 FEATURES = (*CHANNELS, "year_conflict", "main_person_conflict", *RAREST_SHARED)
 MAIN_PERSON_MENTIONS = 2  # a main person is named at least twice, more often than anyone else
+ROW_BLOCK = 256  # row profiles per sparse product in ``_cosines``: bounds its memory on large batches
 
 
 @dataclass(frozen=True)
@@ -99,61 +100,74 @@ def load_model() -> PairModel:
     )
 
 
-def _key_matrix(profiles: Sequence[ArticleProfile], channel: Channel) -> tuple[sparse.csr_matrix, list[str]]:
-    """One row per profile holding its weighted keys of ``channel``, and each column's key.
-    Built by hand rather than by DictVectorizer: placing one article compares it with a few
-    dozen profiles, and the vectoriser's checks cost more than the products (2x the whole
-    placement)."""
-    vocabulary: dict[str, int] = {}
+def _channel_rows(profiles: Sequence[ArticleProfile], idf: Idf) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Every profile's idf-weighted keys of every channel, one unit-length sparse row per
+    (profile, channel): row ``p * len(CHANNELS) + c`` holds profile p's keys of channel c, each
+    column one (channel, key); and each column's idf weight. One matrix for all channels, built by hand
+    rather than by DictVectorizer: placing one article compares it with a few hundred profiles,
+    and per-channel matrices or the vectoriser's checks cost more than the products."""
+    vocabulary: dict[tuple[int, str], int] = {}
     indptr, indices, values = [0], [], []
     for profile in profiles:
-        for key, value in channel(profile).items():
-            indices.append(vocabulary.setdefault(key, len(vocabulary)))
-            values.append(value)
-        indptr.append(len(indices))
-    shape = (len(profiles), len(vocabulary))
-    matrix = sparse.csr_matrix((np.array(values, dtype=float), np.array(indices, dtype=np.int64), np.array(indptr)), shape=shape)
-    return matrix, list(vocabulary)
+        for number, channel in enumerate(CHANNELS.values()):
+            for key, value in channel(profile).items():
+                indices.append(vocabulary.setdefault((number, key), len(vocabulary)))
+                values.append(value)
+            indptr.append(len(indices))
+    keys = [key for _, key in vocabulary]
+    weight_of = {key: idf.weight(key) for key in set(keys)}
+    weights = np.array([weight_of[key] for key in keys], dtype=float)
+    columns = np.array(indices, dtype=np.int64)
+    weighted = np.array(values, dtype=float) * weights[columns]
+    row_count = len(indptr) - 1
+    rows = np.repeat(np.arange(row_count), np.diff(indptr))
+    norms = np.sqrt(np.bincount(rows, weights=weighted**2, minlength=row_count))[rows]
+    unit = np.divide(weighted, norms, out=np.zeros_like(weighted), where=norms > 0)
+    return sparse.csr_matrix((unit, columns, np.array(indptr)), shape=(row_count, len(keys))), weights
 
 
-def _cosines(matrix: sparse.csr_matrix, keys: Sequence[str], split: int, idf: Idf) -> np.ndarray:
-    """Idf-weighted cosine between every row before ``split`` and every row from it on."""
-    if not keys:
-        return np.zeros((split, matrix.shape[0] - split))
-    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-    weighted = matrix.data * np.array([idf.weight(key) for key in keys])[matrix.indices]
-    norms = np.sqrt(np.bincount(rows, weights=weighted**2, minlength=matrix.shape[0]))[rows]
-    unit_values = np.divide(weighted, norms, out=np.zeros_like(weighted), where=norms > 0)
-    unit = sparse.csr_matrix((unit_values, matrix.indices, matrix.indptr), shape=matrix.shape)
-    return (unit[:split] @ unit[split:].T).toarray()
+def _cosines(matrix: sparse.csr_matrix, split: int) -> np.ndarray:
+    """Idf-weighted cosine, channel by channel, between every profile before ``split`` and every
+    one from it on, as a ``channels x split x others`` array. Rows of two channels share no
+    column, so one sparse product yields every channel's cosines; it runs ROW_BLOCK profiles at a
+    time to bound its memory on large batches."""
+    channels = len(CHANNELS)
+    others = matrix.shape[0] // channels - split
+    result = np.zeros((channels, split, others))
+    columns = matrix[split * channels :].T.tocsr()
+    for start in range(0, split, ROW_BLOCK):
+        block = (matrix[start * channels : min(split, start + ROW_BLOCK) * channels] @ columns).tocoo()
+        result[block.row % channels, start + block.row // channels, block.col // channels] = block.data
+    return result
 
 
-def _rarest_shared(matrix: sparse.csr_matrix, keys: Sequence[str], split: int, idf: Idf) -> np.ndarray:
-    """The rarity (``Idf.rarity``) of the rarest key that each row before ``split`` shares with
-    each row from it on, 0 when they share none."""
-    result = np.zeros((split, matrix.shape[0] - split))
-    if not keys:
-        return result
-    rarity = np.array([idf.rarity(key) for key in keys])
-    col_rarity = sparse.csc_matrix((matrix[split:] > 0).multiply(rarity))
+def _rarest_shared(matrix: sparse.csr_matrix, rarity: np.ndarray, split: int, channel: int) -> np.ndarray:
+    """The rarity (``Idf.rarity``, one per column) of the rarest key of ``channel`` (its number) that each profile
+    before ``split`` shares with each one from it on, 0 when they share none."""
+    channels = len(CHANNELS)
+    others = matrix[(split * channels + channel) :: channels]
+    owners = np.repeat(np.arange(others.shape[0]), np.diff(others.indptr))
+    result = np.zeros((split, others.shape[0]))
     for i in range(split):
-        row_keys = matrix.indices[matrix.indptr[i] : matrix.indptr[i + 1]]
-        if row_keys.size:
-            result[i] = col_rarity[:, row_keys].max(axis=1).toarray().ravel()
+        row = i * channels + channel
+        own = np.zeros(len(rarity), dtype=bool)
+        own[matrix.indices[matrix.indptr[row] : matrix.indptr[row + 1]]] = True
+        shared = own[others.indices]
+        np.maximum.at(result[i], owners[shared], rarity[others.indices[shared]])
     return result
 
 
 def pair_features(rows: Sequence[ArticleProfile], cols: Sequence[ArticleProfile], idf: Idf) -> dict[str, np.ndarray]:
     """Every feature as a ``len(rows) x len(cols)`` matrix."""
-    profiles, split = (*rows, *cols), len(rows)
-    matrices = {name: _key_matrix(profiles, channel) for name, channel in CHANNELS.items()}
-    features = {name: _cosines(*matrices[name], split, idf) for name in CHANNELS}
+    matrix, weights = _channel_rows((*rows, *cols), idf)
+    features = dict(zip(CHANNELS, _cosines(matrix, len(rows))))
     has_year = lambda ps: np.array([any(len(v) >= 4 for v in p.days) for p in ps], dtype=float)
     both = np.outer(has_year(rows), has_year(cols))
     features["year_conflict"] = both * (features["years"] == 0)
     features["main_person_conflict"] = _main_person_conflicts(rows, cols)
+    channel_numbers = {name: number for number, name in enumerate(CHANNELS)}
     for name, channel in RAREST_SHARED.items():
-        features[name] = _rarest_shared(*matrices[channel], split, idf)
+        features[name] = _rarest_shared(matrix, weights / idf.unseen_weight, len(rows), channel_numbers[channel])
     return features
 
 
