@@ -191,3 +191,24 @@ def test_place_uses_the_placement_threshold_of_the_model_given(profiles: list[Ar
     assert story == 7
     strict = dataclasses.replace(pairs.load_model(), place_threshold=min(1.0, score + 0.01))
     assert place(profiles[1], {7: profiles[:1]}, idf, strict) == (None, score)
+
+
+def test_idf_looks_up_the_frequencies_it_lacks_once() -> None:
+    asked: list[list[str]] = []
+    idf = Idf(10, {"t:quake": 5}, lookup=lambda keys: asked.append(sorted(keys)) or {"t:padang": 1})
+    expected = [np.log(11 / 6) + 1, np.log(11 / 2) + 1, np.log(11) + 1]
+    assert idf.weights(["t:quake", "t:padang", "t:never"]) == pytest.approx(expected)
+    assert idf.weight("t:padang") == pytest.approx(expected[1]) and asked == [["t:never", "t:padang"]]
+
+
+def test_pair_features_do_not_depend_on_the_keys_numbered_before(profiles: list[ArticleProfile]) -> None:
+    """Profiles' numbered keys are kept between calls; a profile replaced under the same article
+    id is numbered anew."""
+    idf = Idf.from_profiles(profiles)
+    stored = [dataclasses.replace(p, article_id=100 + i) for i, p in enumerate(profiles)]
+    kept = pairs.pair_features(stored[:1], stored[1:], idf)
+    pairs._KEY_NUMBERS.clear()
+    fresh = pairs.pair_features(stored[:1], stored[1:], idf)
+    assert all(np.array_equal(kept[name], fresh[name]) for name in pairs.FEATURES)
+    replaced = dataclasses.replace(stored[1], terms={"volcano": 2.0}, lead={})
+    assert pairs.pair_features(stored[:1], [replaced], idf)["words"][0, 0] < kept["words"][0, 0]

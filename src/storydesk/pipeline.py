@@ -230,16 +230,15 @@ def place(store: Store, article: Article) -> int:
     the article's transaction); returns the story id. A copy joins its original's story."""
     profile, keys = _save_profile(store, article)
     documents, frequencies = store.document_frequencies(keys)
-    blocking = cluster.blocking_keys(profile, cluster.Idf(documents, frequencies))
+    idf = cluster.Idf(documents, frequencies, lookup=lambda more: store.document_frequencies(more)[1])
+    blocking = cluster.blocking_keys(profile, idf)
     story_id, score = _story_of_original(store, article)
     if story_id is None:
         candidates = {
             sid: store.member_profiles(sid, cluster.MAX_MEMBERS)
             for sid in store.story_candidates(blocking, limit=cluster.MAX_CANDIDATES)
         }
-        members_keys = set().union(*(cluster.document_keys(m) for ms in candidates.values() for m in ms))
-        frequencies.update(store.document_frequencies(members_keys - keys)[1])
-        story_id, score = cluster.place(profile, candidates, cluster.Idf(documents, frequencies))
+        story_id, score = cluster.place(profile, candidates, idf)
     if story_id is None:
         story_id = store.create_story(article.title or article.text[:120])
     store.add_to_story(story_id, article.id, score, blocking, article.extraction.published.value)

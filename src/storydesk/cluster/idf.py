@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+import numpy as np
 
 from storydesk.model import ArticleProfile
 
@@ -44,14 +46,34 @@ def coarser_values(value: str) -> tuple[str, ...]:
 
 class Idf:
     """Smoothed inverse document frequency, ``log((1 + N) / (1 + df)) + 1`` (scikit-learn's
-    ``smooth_idf``): a key never seen weighs most, one in every document weighs 1."""
+    ``smooth_idf``): a key never seen weighs most, one in every document weighs 1. ``lookup``
+    (the store's) gives the frequencies of keys ``df`` lacks, many at a time, as ``weights``
+    needs them: placing an article asks for its candidates' keys without listing them first."""
 
-    def __init__(self, n_docs: int, df: Mapping[str, int]) -> None:
+    def __init__(
+        self, n_docs: int, df: Mapping[str, int], lookup: Callable[[list[str]], Mapping[str, int]] | None = None
+    ) -> None:
         self.n_docs = n_docs
-        self.df = df
+        self.df = dict(df) if lookup else df
+        self.lookup = lookup
 
     def weight(self, key: str) -> float:
+        if self.lookup is not None and key not in self.df:
+            self._look_up([key])
         return math.log((1 + self.n_docs) / (1 + self.df.get(key, 0))) + 1.0
+
+    def weights(self, keys: Sequence[str]) -> np.ndarray:
+        """``weight`` of many keys at once."""
+        if self.lookup is not None:
+            self._look_up([key for key in keys if key not in self.df])
+        df = np.fromiter((self.df.get(key, 0) for key in keys), dtype=float, count=len(keys))
+        return np.log((1 + self.n_docs) / (1 + df)) + 1.0
+
+    def _look_up(self, missing: list[str]) -> None:
+        """Add the looked-up frequencies of ``missing`` keys (0 for a key never counted) to ``df``."""
+        if missing:
+            found = self.lookup(missing)
+            self.df.update({key: found.get(key, 0) for key in missing})
 
     @property
     def unseen_weight(self) -> float:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -58,6 +59,8 @@ CHANNELS: dict[str, Channel] = {
 RAREST_SHARED: dict[str, str] = {"rarest_word": "words", "rarest_entity": "entities"}
 FEATURES = (*CHANNELS, "year_conflict", "main_person_conflict", *RAREST_SHARED)
 MAIN_PERSON_MENTIONS = 2  # a main person is named at least twice, more often than anyone else
+MAX_NUMBERED_KEYS = 500_000  # (channel, key) numbers kept between calls (about 100 MB) before starting afresh
+MAX_NUMBERED_PROFILES = 20_000  # profiles whose entries are kept between calls
 ROW_BLOCK = 256  # row profiles per sparse product in ``_cosines``: bounds its memory on large batches
 
 
@@ -100,30 +103,79 @@ def load_model() -> PairModel:
     )
 
 
+@dataclass(frozen=True)
+class _Entries:
+    """A profile's weighted keys of every channel, under the process-wide (channel, key) numbers."""
+
+    profile: ArticleProfile  # the object numbered: a replaced profile is another object, numbered anew
+    numbers: np.ndarray
+    values: np.ndarray
+    lengths: np.ndarray  # entries per channel, in CHANNELS order
+
+
+class _KeyNumbers:
+    """Numbers for every (channel, key) seen in this process, and the entries of the stored
+    profiles compared lately, kept between calls: consecutive placements compare an article
+    with many of the same members, and listing their keys anew was 40% of loading a large store.
+    Both are emptied when full; a lock keeps one numbering per call."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.clear()
+
+    def clear(self) -> None:
+        self.numbers: dict[tuple[int, str], int] = {}
+        self.keys: list[str] = []
+        self.profiles: dict[int, _Entries] = {}
+
+    def make_room(self) -> None:
+        """Start afresh when full (only between calls: numbers must not change within one)."""
+        if len(self.keys) > MAX_NUMBERED_KEYS or len(self.profiles) > MAX_NUMBERED_PROFILES:
+            self.clear()
+
+    def entries(self, profile: ArticleProfile) -> _Entries:
+        known = self.profiles.get(profile.article_id) if profile.article_id is not None else None
+        if known is not None and known.profile is profile:
+            return known
+        numbers, values, lengths = [], [], []
+        for channel_number, channel in enumerate(CHANNELS.values()):
+            weighted = channel(profile)
+            for key, value in weighted.items():
+                number = self.numbers.setdefault((channel_number, key), len(self.keys))
+                if number == len(self.keys):
+                    self.keys.append(key)
+                numbers.append(number)
+                values.append(value)
+            lengths.append(len(weighted))
+        entries = _Entries(profile, np.array(numbers, dtype=np.int64), np.array(values, dtype=float), np.array(lengths))
+        if profile.article_id is not None:
+            self.profiles[profile.article_id] = entries
+        return entries
+
+
+_KEY_NUMBERS = _KeyNumbers()
+
+
 def _channel_rows(profiles: Sequence[ArticleProfile], idf: Idf) -> tuple[sparse.csr_matrix, np.ndarray]:
     """Every profile's idf-weighted keys of every channel, one unit-length sparse row per
     (profile, channel): row ``p * len(CHANNELS) + c`` holds profile p's keys of channel c, each
-    column one (channel, key); and each column's idf weight. One matrix for all channels, built by hand
-    rather than by DictVectorizer: placing one article compares it with a few hundred profiles,
-    and per-channel matrices or the vectoriser's checks cost more than the products."""
-    vocabulary: dict[tuple[int, str], int] = {}
-    indptr, indices, values = [0], [], []
-    for profile in profiles:
-        for number, channel in enumerate(CHANNELS.values()):
-            for key, value in channel(profile).items():
-                indices.append(vocabulary.setdefault((number, key), len(vocabulary)))
-                values.append(value)
-            indptr.append(len(indices))
-    keys = [key for _, key in vocabulary]
-    weight_of = {key: idf.weight(key) for key in set(keys)}
-    weights = np.array([weight_of[key] for key in keys], dtype=float)
-    columns = np.array(indices, dtype=np.int64)
-    weighted = np.array(values, dtype=float) * weights[columns]
+    column one (channel, key); and each column's idf weight. One matrix for all channels, built
+    from the numbered entries rather than by DictVectorizer: placing one article compares it with
+    a few hundred profiles, and per-channel matrices or the vectoriser's checks cost more than
+    the products. ``profiles``: at least one."""
+    with _KEY_NUMBERS.lock:
+        _KEY_NUMBERS.make_room()
+        entries = [_KEY_NUMBERS.entries(profile) for profile in profiles]
+        keys = _KEY_NUMBERS.keys
+        used, columns = np.unique(np.concatenate([e.numbers for e in entries]), return_inverse=True)
+        weights = idf.weights([keys[number] for number in used])
+    indptr = np.concatenate(([0], np.cumsum(np.concatenate([e.lengths for e in entries]))))
+    weighted = np.concatenate([e.values for e in entries]) * weights[columns]
     row_count = len(indptr) - 1
     rows = np.repeat(np.arange(row_count), np.diff(indptr))
     norms = np.sqrt(np.bincount(rows, weights=weighted**2, minlength=row_count))[rows]
     unit = np.divide(weighted, norms, out=np.zeros_like(weighted), where=norms > 0)
-    return sparse.csr_matrix((unit, columns, np.array(indptr)), shape=(row_count, len(keys))), weights
+    return sparse.csr_matrix((unit, columns, indptr), shape=(row_count, len(used))), weights
 
 
 def _cosines(matrix: sparse.csr_matrix, split: int) -> np.ndarray:

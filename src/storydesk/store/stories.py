@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import asdict, fields
 
 from storydesk.model import ArticleProfile, Story, outlet_name
@@ -81,16 +81,20 @@ class StoryTables:
         has been counted."""
         self._check_cached()
         wanted = set(keys) | {DOCUMENT_COUNT}
-        missing = [key for key in wanted if key not in self._frequencies]
+        self._read_frequencies(wanted)
+        found = {key: self._frequencies[key] for key in wanted if self._frequencies[key] is not None}
+        documents = found.pop(DOCUMENT_COUNT, 0)
+        return documents, found
+
+    def _read_frequencies(self, keys: Collection[str]) -> None:
+        """Bring the frequencies of ``keys`` into the cache (None for a key never counted)."""
+        missing = [key for key in keys if key not in self._frequencies]
         if len(self._frequencies) + len(missing) > CACHED_FREQUENCIES:
-            self._frequencies, missing = {}, list(wanted)
+            self._frequencies, missing = {}, list(keys)
         self._frequencies.update(dict.fromkeys(missing))
         for chunk in _chunks(missing):
             marks = ",".join("?" * len(chunk))
             self._frequencies.update(self._db.execute(f"SELECT term, df FROM term_df WHERE term IN ({marks})", chunk).fetchall())
-        found = {key: self._frequencies[key] for key in wanted if self._frequencies[key] is not None}
-        documents = found.pop(DOCUMENT_COUNT, 0)
-        return documents, found
 
     # -- stories ------------------------------------------------------------------------------
 
