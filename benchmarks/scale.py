@@ -187,7 +187,8 @@ def reference(workdir: Path, sources: Sources, workers: int, articles: int) -> f
     """Seconds to process and load the same ``articles`` articles: this machine's pace now. A
     shared virtual machine's speed drifts over hours (here one shard, alone, took 26.5 s on one
     day and about 18 s per worker, with two at work, the day before), so sizes run hours apart
-    are compared per article and also at one pace."""
+    are compared per article and also at one pace. The first run of a benchmark is a warm-up and
+    not counted: cold, it took 14.2 s, and 9.3 s a minute later (after the 1,000-article size)."""
     corpus = write_corpus(workdir / f"corpus-reference-{articles}", articles, articles, sources)
     started = time.perf_counter()
     process_and_load(corpus, workdir, "reference", workers)
@@ -294,6 +295,9 @@ def main(argv: Sequence[str] | None = None) -> list[Measure]:
     sources = load_sources(options.bench_dir)
     kept = earlier_measures(options.json, sources.origin, options.workers) if options.add else {}
     fresh = {}
+    if options.reference:
+        _say("reference warm-up (not counted)")
+        reference(options.workdir, sources, options.workers, options.reference)
     for size in sorted(options.sizes):
         _say(f"{size} articles")
         fresh[size] = measure(size, options.workdir, sources, options.workers, options.per_file, options.reference)

@@ -36,8 +36,11 @@ def test_generated_articles_are_the_same_every_time_and_all_different(tmp_path: 
     assert first[0]["date"] == "2024-01-01" and first[-1]["date"] < "2025-01-01"
 
 
-def test_scale_benchmark_processes_and_loads_every_article(tmp_path: Path, capsys) -> None:
+def test_scale_benchmark_processes_and_loads_every_article(tmp_path: Path, capsys, monkeypatch) -> None:
     scale = load_scale()
+    references = []
+    timed = scale.reference
+    monkeypatch.setattr(scale, "reference", lambda *args: references.append(timed(*args)) or references[-1])
     out, plot = tmp_path / "scale.json", tmp_path / "scale.png"
     arguments = ["--sizes", "6", "3", "--per-file", "2", "--workers", "2", "--workdir", str(tmp_path / "work"),
                  "--bench-dir", str(tmp_path / "absent"), "--reference", "2", "--json", str(out), "--plot", str(plot)]
@@ -46,6 +49,7 @@ def test_scale_benchmark_processes_and_loads_every_article(tmp_path: Path, capsy
     assert all(m.outcomes.get("added") == m.articles and m.process_seconds > 0 and m.load_seconds > 0 for m in measures)
     assert all(m.stories >= 1 and m.peak_memory_mb > 100 for m in measures)
     assert all(len(m.reference_seconds) == 2 and min(m.reference_seconds) > 0 for m in measures)
+    assert len(references) == 5 and references[1:] == [s for m in measures for s in m.reference_seconds]  # a warm-up first
     assert scale.paced_ms_per_article(measures[0], measures[0]) == pytest.approx(1000 * measures[0].total_seconds / 3)
     assert json.loads(out.read_text(encoding="utf-8"))["measures"][1]["articles"] == 6
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
