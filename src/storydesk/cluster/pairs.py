@@ -124,6 +124,7 @@ class _KeyNumbers:
         self.clear()
 
     def clear(self) -> None:
+        """Forget every number and entry."""
         self.numbers: dict[tuple[int, str], int] = {}
         self.keys: list[str] = []
         self.profiles: dict[int, _Entries] = {}
@@ -134,6 +135,7 @@ class _KeyNumbers:
             self.clear()
 
     def entries(self, profile: ArticleProfile) -> _Entries:
+        """The profile's entries: kept ones when this very object was numbered before."""
         known = self.profiles.get(profile.article_id) if profile.article_id is not None else None
         if known is not None and known.profile is profile:
             return known
@@ -166,9 +168,9 @@ def _channel_rows(profiles: Sequence[ArticleProfile], idf: Idf) -> tuple[sparse.
     with _KEY_NUMBERS.lock:
         _KEY_NUMBERS.make_room()
         entries = [_KEY_NUMBERS.entries(profile) for profile in profiles]
-        keys = _KEY_NUMBERS.keys
         used, columns = np.unique(np.concatenate([e.numbers for e in entries]), return_inverse=True)
-        weights = idf.weights([keys[number] for number in used])
+        used_keys = [_KEY_NUMBERS.keys[number] for number in used]
+    weights = idf.weights(used_keys)
     indptr = np.concatenate(([0], np.cumsum(np.concatenate([e.lengths for e in entries]))))
     weighted = np.concatenate([e.values for e in entries]) * weights[columns]
     row_count = len(indptr) - 1
