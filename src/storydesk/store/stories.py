@@ -92,9 +92,14 @@ class StoryTables:
         if len(self._frequencies) + len(missing) > CACHED_FREQUENCIES:
             self._frequencies, missing = {}, list(keys)
         self._frequencies.update(dict.fromkeys(missing))
-        for chunk in _chunks(missing):
-            marks = ",".join("?" * len(chunk))
-            self._frequencies.update(self._db.execute(f"SELECT term, df FROM term_df WHERE term IN ({marks})", chunk).fetchall())
+        self._frequencies.update(self._rows_in("SELECT term, df FROM term_df WHERE term IN ({marks})", missing))
+
+    def _rows_in(self, query: str, values: list) -> Iterator[sqlite3.Row]:
+        """The rows of ``query``, whose ``{marks}`` is an IN list, for all ``values``: one query
+        per SQL_VARIABLES of them."""
+        for start in range(0, len(values), SQL_VARIABLES):
+            chunk = values[start : start + SQL_VARIABLES]
+            yield from self._db.execute(query.format(marks=",".join("?" * len(chunk))), chunk)
 
     # -- stories ------------------------------------------------------------------------------
 
@@ -120,10 +125,8 @@ class StoryTables:
         missing = [member for member in members if member not in self._profiles]
         if len(self._profiles) + len(missing) > CACHED_PROFILES:
             self._profiles, missing = {}, members
-        for chunk in _chunks(missing):
-            marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(f"SELECT article_id, data FROM profiles WHERE article_id IN ({marks})", chunk)
-            self._profiles.update((row[0], profile_from_dict(json.loads(row[1]))) for row in rows)
+        rows = self._rows_in("SELECT article_id, data FROM profiles WHERE article_id IN ({marks})", missing)
+        self._profiles.update((row[0], profile_from_dict(json.loads(row[1]))) for row in rows)
         return [self._profiles[member] for member in members if member in self._profiles]
 
     def create_story(self, title: str) -> int:
@@ -200,12 +203,6 @@ class StoryTables:
             id=row["id"], title=row["title"], article_ids=[m["id"] for m in members],
             first_date=row["first_date"], last_date=row["last_date"], outlets=list(outlets),
         )
-
-
-def _chunks(values: list, size: int = SQL_VARIABLES) -> Iterator[list]:
-    """``values`` in runs of at most ``size``, one IN (...) query each."""
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def profile_from_dict(data: Mapping) -> ArticleProfile:
