@@ -132,8 +132,13 @@ def article(number: int, total: int, sources: Sources) -> dict[str, str]:
 
 def write_corpus(folder: Path, total: int, per_file: int, sources: Sources) -> list[Path]:
     """The corpus of ``total`` articles as JSONL.gz files of ``per_file``; kept and reused when a
-    complete one is already there (the files are written under a temp name, then renamed)."""
+    complete one made from the same sources is already there (the folder's ORIGIN file names
+    them; the files are written under a temp name, then renamed)."""
+    origin_file = folder / "ORIGIN"
+    if folder.exists() and (not origin_file.exists() or origin_file.read_text(encoding="utf-8") != sources.origin):
+        shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    origin_file.write_text(sources.origin, encoding="utf-8")
     paths = []
     for first in range(0, total, per_file):
         path = folder / f"articles-{first // per_file:05d}.jsonl.gz"
@@ -262,12 +267,14 @@ def plot(measures: Sequence[Measure], path: Path, workers: int) -> None:
     total_axis.set(xlabel="articles", ylabel="seconds", title=f"Total time ({workers} workers)")
     total_axis.legend()
     for label, values in (("process", [row.process_seconds for row in measures]),
-                          ("load", [row.load_seconds for row in measures])):
+                          ("load", [row.load_seconds for row in measures]),
+                          ("total", [row.total_seconds for row in measures])):
         per_axis.semilogx(sizes, [1000 * value / size for value, size in zip(values, sizes)], "o-", label=label)
-    per_axis.set(xlabel="articles", ylabel="ms per article", title="Time per article", ylim=(0, None))
     paced = [paced_ms_per_article(row, measures[0]) for row in measures]
     if None not in paced:
         per_axis.semilogx(sizes, paced, "s--", label="total, at the first size's pace")
+    per_axis.set(xlabel="articles", ylabel="ms per article", title="Time per article")
+    per_axis.set_ylim(bottom=0)  # after every line: a limit set earlier would clip the later ones
     for row in measures:
         per_axis.annotate(f"{row.peak_memory_mb:.0f} MB", (row.articles, 1000 * row.load_seconds / row.articles),
                           textcoords="offset points", xytext=(0, 8), ha="center", fontsize=8)

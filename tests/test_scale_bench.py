@@ -3,6 +3,7 @@ corpus is deterministic and free of copies, both phases are timed, every article
 and the plot is written. Not a timed test."""
 from __future__ import annotations
 
+import gzip
 import importlib.util
 import json
 import sys
@@ -34,6 +35,20 @@ def test_generated_articles_are_the_same_every_time_and_all_different(tmp_path: 
     assert first == [scale.article(n, 20, sources) for n in range(20)]
     assert len({a["text"] for a in first}) == 20 and len({a["source"] for a in first}) == 20
     assert first[0]["date"] == "2024-01-01" and first[-1]["date"] < "2025-01-01"
+
+
+def test_a_corpus_is_reused_only_when_made_from_the_same_sources(tmp_path: Path) -> None:
+    scale = load_scale()
+    examples = scale.load_sources(tmp_path / "absent")
+    other = scale.Sources(list(reversed(examples.texts)), "other texts")
+    folder = tmp_path / "corpus-4"
+    first = scale.write_corpus(folder, 4, 2, examples)
+    first[0].write_bytes(b"kept")  # a complete corpus from the same sources is not rewritten
+    assert scale.write_corpus(folder, 4, 2, examples) == first and first[0].read_bytes() == b"kept"
+    again = scale.write_corpus(folder, 4, 2, other)
+    with gzip.open(again[0], "rt", encoding="utf-8") as rewritten:
+        assert json.loads(rewritten.readline()) == scale.article(0, 4, other) != scale.article(0, 4, examples)
+    assert (folder / "ORIGIN").read_text(encoding="utf-8") == "other texts"
 
 
 def test_scale_benchmark_processes_and_loads_every_article(tmp_path: Path, capsys, monkeypatch) -> None:
