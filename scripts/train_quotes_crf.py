@@ -22,9 +22,8 @@ from spacy.tokens import Doc
 
 from storydesk.analyse.nlp import load_pipeline
 from storydesk.analyse.quotes import find_quotes
-from storydesk.analyse.quotes_crf import doc_features
-from storydesk.eval.metrics import f1
-from storydesk.eval.quotes import ROLES, label_spans
+from storydesk.analyse.quotes_crf import ROLES, doc_features
+from storydesk.eval.quotes import count_spans, label_spans, prf
 from storydesk.eval.runs import iter_records
 
 MODEL = Path(__file__).resolve().parents[1] / "src" / "storydesk" / "data" / "quotes_crf.model"
@@ -74,15 +73,10 @@ def score(model: Path, held_out: list[Sequence]) -> dict[str, float]:
     """Exact BIO span F1 per role over the held-out paragraphs."""
     tagger = pycrfsuite.Tagger()
     tagger.open(str(model))
-    counts = {role: [0, 0, 0] for role in ROLES}  # tp, predicted, gold
+    counts = {role: {"tp": 0, "fp": 0, "fn": 0} for role in ROLES}
     for rows, gold in held_out:
-        predicted, expected = label_spans(tagger.tag(rows)), label_spans(gold)
-        for role in ROLES:
-            mine, theirs = {s for s in predicted if s[2] == role}, {s for s in expected if s[2] == role}
-            counts[role][0] += len(mine & theirs)
-            counts[role][1] += len(mine)
-            counts[role][2] += len(theirs)
-    return {role: round(100 * f1(tp / max(p, 1), tp / max(g, 1)), 1) for role, (tp, p, g) in counts.items()}
+        count_spans(counts, label_spans(tagger.tag(rows)), label_spans(gold))
+    return {role: round(100 * prf(**count)["f1"], 1) for role, count in counts.items()}
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ def test_rules_are_the_default_and_name_the_version(monkeypatch: pytest.MonkeyPa
     assert "+rules+" in analyse.analysis_version()
 
 
-@pytest.mark.parametrize("system", ["rules", "learned", "combined"])
+@pytest.mark.parametrize("system", ["rules", "learned", "combined", "tagger"])
 def test_each_quote_finder_can_be_chosen(monkeypatch: pytest.MonkeyPatch, system: str) -> None:
     monkeypatch.setenv("STORYDESK_QUOTES", system)
     result = analyse.analyse(TEXT, "2024-10-24")
@@ -25,7 +25,7 @@ def test_each_quote_finder_can_be_chosen(monkeypatch: pytest.MonkeyPatch, system
 
 def test_an_unknown_quote_finder_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STORYDESK_QUOTES", "magic")
-    with pytest.raises(ValueError, match="STORYDESK_QUOTES must be one of rules, learned, combined"):
+    with pytest.raises(ValueError, match="STORYDESK_QUOTES must be one of rules, learned, combined, tagger"):
         analyse.quote_system()
 
 

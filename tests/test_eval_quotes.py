@@ -60,9 +60,10 @@ def bench(name: str) -> Path:
     return path
 
 
-def test_cofenet_subset_beats_the_published_rule_baseline():
-    result = evaluate_quotes(bench("cofenet-polnear-valid.jsonl.gz"), limit=20)
-    assert result["instances"] == 20
+@pytest.mark.parametrize("system", ["rules", "tagger"])
+def test_cofenet_subset_beats_the_published_rule_baseline(system: str):
+    result = evaluate_quotes(bench("cofenet-polnear-valid.jsonl.gz"), limit=20, system=system)
+    assert result["instances"] == 20 and result["system"] == system
     assert result["source"]["f1"] > 0.107 and result["cue"]["f1"] > 0.228
 
 

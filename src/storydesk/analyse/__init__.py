@@ -18,6 +18,7 @@ from storydesk.analyse.figures import find_figures
 from storydesk.analyse.nlp import load_pipeline
 from storydesk.analyse.quotes import find_quotes, pronoun_antecedents
 from storydesk.analyse.quotes_crf import find_quotes_combined, find_quotes_learned
+from storydesk.analyse.quotes_tagger import find_quotes_tagged
 from storydesk.analyse.timex import find_time_expressions
 from storydesk.model import Analysis, Entity, Mention, Quote, Span
 
@@ -32,6 +33,7 @@ QUOTE_FINDERS: dict[str, Callable] = {
     "rules": find_quotes,
     "learned": find_quotes_learned,
     "combined": find_quotes_combined,
+    "tagger": find_quotes_tagged,
 }
 
 

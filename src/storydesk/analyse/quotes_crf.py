@@ -24,6 +24,7 @@ from storydesk.analyse.quotes_parse import phrase_cues, text_of
 from storydesk.model import Mention, Quote, Span
 
 MODEL_FILE = "quotes_crf.model"
+ROLES = ("source", "cue", "content")  # the labelled parts of an attribution, as in PolNeAR
 WINDOW = 2
 MAX_ANCESTORS = 12  # a cue verb further up the tree than this does not govern the token
 DIRECT_SHARE = 0.9  # a content this much inside quotation marks is a direct quote
@@ -298,7 +299,7 @@ def quotes_from_labels(doc: Doc, labels: list[str], mentions: list[Mention]) -> 
     content when it has no cue), the speaker's entity from the mentions."""
     facts = _doc_facts(doc, [])
     pieces = _pieces(doc, labels, facts)
-    by_role = {role: [p for p in pieces if p.role == role] for role in ("source", "cue", "content")}
+    by_role = {role: [p for p in pieces if p.role == role] for role in ROLES}
     found = []
     for content in by_role["content"]:
         cue = _nearest(by_role["cue"], content)

@@ -19,13 +19,13 @@ from typing import Any
 from spacy.tokens import Doc
 
 from storydesk.analyse import QUOTE_FINDERS
+from storydesk.analyse.quotes_crf import ROLES
 from storydesk.analyse.entities import find_entities
 from storydesk.analyse.nlp import load_pipeline
 from storydesk.eval.metrics import f1
 from storydesk.eval.runs import Track, iter_records, untracked
 from storydesk.model import Mention, Quote, Span
 
-ROLES = ("source", "cue", "content")
 DIRECT_KINDS = frozenset({"direct", "block"})
 PTB_TOKENS = {"``": "“", "''": "”", "-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}"}
 QUOTE_TOKENS = frozenset({"``", "''", '"', "“", "”", "'", "‘", "’"})
@@ -146,17 +146,18 @@ def _evaluate_sentences(
         total_ms += ms
         labels = predicted_labels(record["tokens"], offsets, quotes)
         lines.append(json.dumps({"id": record.get("id"), "labels": labels}))
-        _count(counts, label_spans(labels), label_spans(record["labels"]))
+        count_spans(counts, label_spans(labels), label_spans(record["labels"]))
     if predictions is not None:
         predictions.write_text("\n".join(lines) + ("\n" if lines else ""), encoding="utf-8")
     result: dict[str, Any] = {"format": "cofenet", "instances": len(records)}
     for role in ROLES:
-        result[role] = _prf(**counts[role])
+        result[role] = prf(**counts[role])
     result["ms_per_instance"] = total_ms / len(records) if records else 0.0
     return result
 
 
-def _count(counts: dict[str, dict[str, int]], predicted: set, gold: set) -> None:
+def count_spans(counts: dict[str, dict[str, int]], predicted: set, gold: set) -> None:
+    """Add the true positives, false positives and false negatives of (first, last, role) spans per role."""
     for role in ROLES:
         mine = {s for s in predicted if s[2] == role}
         theirs = {s for s in gold if s[2] == role}
@@ -165,7 +166,8 @@ def _count(counts: dict[str, dict[str, int]], predicted: set, gold: set) -> None
         counts[role]["fn"] += len(theirs - mine)
 
 
-def _prf(tp: int, fp: int, fn: int) -> dict[str, float | int]:
+def prf(tp: int, fp: int, fn: int) -> dict[str, float | int]:
+    """Precision, recall and F1 of the counts, with the counts."""
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     return {"precision": precision, "recall": recall, "f1": f1(precision, recall), "tp": tp, "fp": fp, "fn": fn}
@@ -275,7 +277,7 @@ def _evaluate_articles(
         predictions.write_text("\n".join(lines) + ("\n" if lines else ""), encoding="utf-8")
     result: dict[str, Any] = {"format": "polnear", "articles": len(records)}
     for name, t in totals.items():
-        result[name] = _prf(t["tp"], t["predicted"] - t["tp"], t["gold"] - t["tp"])
+        result[name] = prf(t["tp"], t["predicted"] - t["tp"], t["gold"] - t["tp"])
     result["ms_per_article"] = total_ms / len(records) if records else 0.0
     return result
 

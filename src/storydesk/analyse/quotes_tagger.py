@@ -1,0 +1,151 @@
+"""Learned quote attribution with a small transformer: all-MiniLM-L6-v2 (6 layers, 22M
+parameters) fine-tuned on PolNeAR's training split to label word pieces B/I-source, B/I-cue,
+B/I-content or O (``scripts/train_quotes_tagger.py``), shipped int8-quantised as ONNX in
+``storydesk/data`` and run with onnxruntime, so no deep-learning framework is needed at run time.
+
+Each spaCy token takes the label of its first word piece; ``quotes_from_labels`` (shared with
+the CRF) turns the labelled spans into Quotes.
+"""
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import numpy as np
+import onnxruntime
+from spacy.tokens import Doc, Token
+from tokenizers import Tokenizer
+
+from storydesk.analyse.quotes_crf import ROLES, paragraphs, quotes_from_labels
+from storydesk.model import Mention, Quote
+
+MODEL_FILE = "quotes_tagger.onnx"
+TOKENIZER_FILE = "quotes_tagger_tokenizer.json"
+LABELS = ("O", *(f"{tag}-{role}" for role in ROLES for tag in ("B", "I")))
+MAX_PIECES = 250  # word pieces per window, as in training (the model takes 512 with [CLS] and [SEP])
+BATCH_WINDOWS = 16  # windows run together: padding to the longest costs less than one call each
+
+
+@dataclass(frozen=True)
+class _Window:
+    """A run of tokens labelled together (a paragraph, or as many of its sentences as fit) with
+    its word-piece ids and, per token, the index of its first piece (None: no piece, e.g. a
+    control character the tokenizer drops)."""
+
+    tokens: list[Token]
+    piece_ids: list[int]
+    first_piece: list[int | None]
+
+
+@cache
+def _tokenizer() -> Tokenizer:
+    """The fine-tuned model's WordPiece tokenizer; the file's 128-piece truncation and padding are
+    the base model's sentence-embedding settings, turned off because windows are cut here."""
+    tokenizer = Tokenizer.from_str(resources.files("storydesk.data").joinpath(TOKENIZER_FILE).read_text("utf-8"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return tokenizer
+
+
+@cache
+def _session() -> onnxruntime.InferenceSession:
+    """The packaged model, opened once per process with one thread: the engines run one process
+    per core, as spaCy uses one."""
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    model = resources.files("storydesk.data").joinpath(MODEL_FILE).read_bytes()
+    return onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+
+
+def _sentence_runs(tokens: list[Token]) -> Iterator[list[Token]]:
+    """A paragraph's tokens cut where a sentence starts."""
+    run: list[Token] = []
+    for token in tokens:
+        if run and token.is_sent_start:
+            yield run
+            run = []
+        run.append(token)
+    if run:
+        yield run
+
+
+def _encode(doc: Doc, tokens: list[Token]) -> tuple[list[int], list[int | None]]:
+    """The word pieces of the text the tokens cover, and each token's first piece."""
+    start = tokens[0].idx
+    encoding = _tokenizer().encode(doc.text[start : tokens[-1].idx + len(tokens[-1])], add_special_tokens=False)
+    piece_ends = [end for _, end in encoding.offsets]
+    first_piece = []
+    for token in tokens:
+        at = bisect.bisect_right(piece_ends, token.idx - start)
+        first_piece.append(at if at < len(piece_ends) and encoding.offsets[at][0] < token.idx - start + len(token) else None)
+    return encoding.ids, first_piece
+
+
+def _windows(doc: Doc) -> Iterator[_Window]:
+    """Each paragraph as one window, or its sentences packed into windows of at most MAX_PIECES
+    pieces (a longer sentence is cut at MAX_PIECES)."""
+    for paragraph in paragraphs(doc):
+        tokens, ids, firsts = [], [], []
+        for run in _sentence_runs(paragraph):
+            run_ids, run_firsts = _encode(doc, run)
+            if tokens and len(ids) + len(run_ids) > MAX_PIECES:
+                yield from _cut(_Window(tokens, ids, firsts))
+                tokens, ids, firsts = [], [], []
+            firsts.extend(None if f is None else f + len(ids) for f in run_firsts)
+            tokens.extend(run)
+            ids.extend(run_ids)
+        if tokens:
+            yield from _cut(_Window(tokens, ids, firsts))
+
+
+def _cut(window: _Window) -> Iterator[_Window]:
+    """The window, or consecutive pieces of it of at most MAX_PIECES pieces each."""
+    for offset in range(0, max(len(window.piece_ids), 1), MAX_PIECES):
+        keep = [i for i, f in enumerate(window.first_piece) if f is None or offset <= f < offset + MAX_PIECES]
+        if offset and keep and window.first_piece[keep[0]] is None:
+            keep = keep[1:]  # a piece-less token between windows belongs to the earlier one
+        yield _Window(
+            [window.tokens[i] for i in keep],
+            window.piece_ids[offset : offset + MAX_PIECES],
+            [None if window.first_piece[i] is None else window.first_piece[i] - offset for i in keep],
+        )
+
+
+def _piece_labels(windows: list[_Window], tokenizer: Tokenizer) -> list[np.ndarray]:
+    """The best label index of every piece of every window, windows batched by length."""
+    cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+    order = sorted(range(len(windows)), key=lambda i: len(windows[i].piece_ids))
+    found: list[np.ndarray] = [np.zeros(0, dtype=np.int64)] * len(windows)
+    for first in range(0, len(order), BATCH_WINDOWS):
+        group = order[first : first + BATCH_WINDOWS]
+        width = max(len(windows[i].piece_ids) for i in group) + 2
+        ids = np.zeros((len(group), width), dtype=np.int64)
+        mask = np.zeros((len(group), width), dtype=np.int64)
+        for row, i in enumerate(group):
+            pieces = [cls, *windows[i].piece_ids, sep]
+            ids[row, : len(pieces)] = pieces
+            mask[row, : len(pieces)] = 1
+        logits = _session().run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        for row, i in enumerate(group):
+            found[i] = logits[row, 1 : len(windows[i].piece_ids) + 1].argmax(-1)
+    return found
+
+
+def label_tokens(doc: Doc) -> list[str]:
+    """A BIO label (source, cue, content) for every token of the doc; space tokens are "O"."""
+    labels = ["O"] * len(doc)
+    windows = [window for window in _windows(doc) if window.piece_ids]
+    for window, best in zip(windows, _piece_labels(windows, _tokenizer())):
+        for token, first in zip(window.tokens, window.first_piece):
+            if first is not None:
+                labels[token.i] = LABELS[int(best[first])]
+    return labels
+
+
+def find_quotes_tagged(doc: Doc, mentions: list[Mention]) -> list[Quote]:
+    """Quotes found by the fine-tuned transformer."""
+    return quotes_from_labels(doc, label_tokens(doc), mentions)
