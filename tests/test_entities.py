@@ -7,16 +7,10 @@ from pathlib import Path
 import pytest
 
 from storydesk.analyse.entities import find_entities, link_across
-from storydesk.analyse.nlp import load_pipeline
 from storydesk.extract.clean import clean_text
 from storydesk.model import Entity
 
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "corpus"
-
-
-@pytest.fixture(scope="session")
-def nlp():
-    return load_pipeline()
 
 
 def keys_by_text(nlp, text: str) -> dict[str, set[str]]:

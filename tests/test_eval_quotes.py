@@ -9,7 +9,7 @@ import pytest
 
 from storydesk.eval.quotes import evaluate_quotes, label_spans
 
-BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench" / "quotes"
+from conftest import bench_file
 
 
 def write_jsonl(path: Path, records: list[dict]) -> Path:
@@ -53,21 +53,14 @@ def test_article_format_pairs_direct_and_all(tmp_path):
     assert predicted["article"] == "x" and len(predicted["attributions"]) == 2
 
 
-def bench(name: str) -> Path:
-    path = BENCH / name
-    if not path.exists():
-        pytest.skip(f"benchmark data not available: {path}")
-    return path
-
-
 @pytest.mark.parametrize("system", ["rules", "tagger"])
 def test_cofenet_subset_beats_the_published_rule_baseline(system: str):
-    result = evaluate_quotes(bench("cofenet-polnear-valid.jsonl.gz"), limit=20, system=system)
+    result = evaluate_quotes(bench_file("quotes", "cofenet-polnear-valid.jsonl.gz"), limit=20, system=system)
     assert result["instances"] == 20 and result["system"] == system
     assert result["source"]["f1"] > 0.107 and result["cue"]["f1"] > 0.228
 
 
 def test_polnear_article_subset():
-    result = evaluate_quotes(bench("polnear-dev.jsonl.gz"), limit=3)
+    result = evaluate_quotes(bench_file("quotes", "polnear-dev.jsonl.gz"), limit=3)
     assert result["articles"] == 3
     assert result["all"]["tp"] > 0

@@ -9,16 +9,10 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from storydesk.analyse.figures import find_figures
-from storydesk.analyse.nlp import load_pipeline
 from storydesk.model import Figure, Mention, Quote, Span
 
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "corpus"
 NAMED = ("PERSON", "ORG", "GPE", "NORP")
-
-
-@pytest.fixture(scope="session")
-def nlp() -> Language:
-    return load_pipeline()
 
 
 def ner_mentions(doc: Doc) -> list[Mention]:

@@ -5,17 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from storydesk.analyse.nlp import load_pipeline
 from storydesk.analyse.quotes import find_quotes
 from storydesk.analyse.quotes_marks import find_quoted
 from storydesk.model import Mention, Quote, Span
 
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "corpus"
-
-
-@pytest.fixture(scope="session")
-def nlp():
-    return load_pipeline()
 
 
 def ent_mentions(doc) -> list[Mention]:

@@ -2,43 +2,26 @@
 its spans become Quotes with speakers."""
 from __future__ import annotations
 
-import pytest
-
-from storydesk.analyse.nlp import load_pipeline
 from storydesk.analyse.quotes_crf import find_quotes_combined, find_quotes_learned, label_tokens
 from storydesk.model import Mention, Span
 
-
-@pytest.fixture(scope="session")
-def nlp():
-    return load_pipeline()
-
-
-def _spans(doc, labels: list[str], role: str) -> list[str]:
-    """The texts of the labelled spans of one role."""
-    found: list[list[str]] = []
-    for token, label in zip(doc, labels):
-        if label == "B-" + role or (label == "I-" + role and not found):
-            found.append([token.text])
-        elif label == "I-" + role:
-            found[-1].append(token.text)
-    return [" ".join(words) for words in found]
+from conftest import labelled_texts
 
 
 def test_labels_indirect_speech(nlp):
     doc = nlp("The minister said that taxes would rise.")
     labels = label_tokens(doc)
     assert len(labels) == len(doc)
-    assert _spans(doc, labels, "source") == ["The minister"]
-    assert _spans(doc, labels, "cue") == ["said"]
-    assert _spans(doc, labels, "content")[0].startswith("that taxes would rise")
+    assert labelled_texts(doc, labels, "source") == ["The minister"]
+    assert labelled_texts(doc, labels, "cue") == ["said"]
+    assert labelled_texts(doc, labels, "content")[0].startswith("that taxes would rise")
 
 
 def test_labels_direct_quote(nlp):
     doc = nlp('"We will not back down," Senator Warren told reporters on Tuesday.')
     labels = label_tokens(doc)
-    assert "Senator Warren" in _spans(doc, labels, "source")
-    assert any("We will not back down" in content for content in _spans(doc, labels, "content"))
+    assert "Senator Warren" in labelled_texts(doc, labels, "source")
+    assert any("We will not back down" in content for content in labelled_texts(doc, labels, "content"))
 
 
 def test_learned_quote_has_speaker_entity_and_kind(nlp):

@@ -2,44 +2,27 @@
 sensibly, labels paragraphs longer than one window to their end, and its spans become Quotes."""
 from __future__ import annotations
 
-import pytest
-
-from storydesk.analyse.nlp import load_pipeline
 from storydesk.analyse.quotes_tagger import MAX_PIECES, _windows, find_quotes_tagged, label_tokens
 from storydesk.model import Mention, Span
 
-
-@pytest.fixture(scope="session")
-def nlp():
-    return load_pipeline()
-
-
-def _spans(doc, labels: list[str], role: str) -> list[str]:
-    """The texts of the labelled spans of one role."""
-    found: list[list[str]] = []
-    for token, label in zip(doc, labels):
-        if label == "B-" + role or (label == "I-" + role and not found):
-            found.append([token.text])
-        elif label == "I-" + role:
-            found[-1].append(token.text)
-    return [" ".join(words) for words in found]
+from conftest import labelled_texts
 
 
 def test_labels_indirect_speech(nlp):
     doc = nlp("The minister said on Monday that taxes would rise next year.")
     labels = label_tokens(doc)
     assert len(labels) == len(doc)
-    assert _spans(doc, labels, "source") == ["The minister"]
-    assert _spans(doc, labels, "cue") == ["said"]
-    assert any("taxes would rise" in content for content in _spans(doc, labels, "content"))
+    assert labelled_texts(doc, labels, "source") == ["The minister"]
+    assert labelled_texts(doc, labels, "cue") == ["said"]
+    assert any("taxes would rise" in content for content in labelled_texts(doc, labels, "content"))
 
 
 def test_labels_direct_quote_and_according_to(nlp):
     doc = nlp('"We will not back down," Senator Warren told reporters.\nPrices will fall, according to the central bank.')
     labels = label_tokens(doc)
-    assert any("We will not back down" in content for content in _spans(doc, labels, "content"))
-    assert "according to" in _spans(doc, labels, "cue")
-    assert any("central bank" in source for source in _spans(doc, labels, "source"))
+    assert any("We will not back down" in content for content in labelled_texts(doc, labels, "content"))
+    assert "according to" in labelled_texts(doc, labels, "cue")
+    assert any("central bank" in source for source in labelled_texts(doc, labels, "source"))
 
 
 def test_a_paragraph_longer_than_a_window_is_labelled_to_its_end(nlp):
