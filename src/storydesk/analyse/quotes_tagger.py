@@ -3,8 +3,9 @@ parameters) fine-tuned on PolNeAR's training split to label word pieces B/I-sour
 B/I-content or O (``scripts/train_quotes_tagger.py``), shipped int8-quantised as ONNX in
 ``storydesk/data`` and run with onnxruntime, so no deep-learning framework is needed at run time.
 
-Each spaCy token takes the label of its first word piece; ``quotes_from_labels`` (shared with
-the CRF) turns the labelled spans into Quotes.
+Each spaCy token takes the label scores of its first word piece, the best valid BIO sequence over
+them is decoded, and ``quotes_from_labels`` (shared with the CRF) turns the labelled spans into
+Quotes.
 """
 from __future__ import annotations
 
@@ -115,11 +116,12 @@ def _cut(window: _Window) -> Iterator[_Window]:
         )
 
 
-def _piece_labels(windows: list[_Window], tokenizer: Tokenizer) -> list[np.ndarray]:
-    """The best label index of every piece of every window, windows batched by length."""
+def _piece_scores(windows: list[_Window], tokenizer: Tokenizer) -> list[np.ndarray]:
+    """The log-probability of every label for every piece of every window, windows batched by
+    length."""
     cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
     order = sorted(range(len(windows)), key=lambda i: len(windows[i].piece_ids))
-    found: list[np.ndarray] = [np.zeros(0, dtype=np.int64)] * len(windows)
+    found: list[np.ndarray] = [np.zeros((0, len(LABELS)))] * len(windows)
     for first in range(0, len(order), BATCH_WINDOWS):
         group = order[first : first + BATCH_WINDOWS]
         width = max(len(windows[i].piece_ids) for i in group) + 2
@@ -131,18 +133,51 @@ def _piece_labels(windows: list[_Window], tokenizer: Tokenizer) -> list[np.ndarr
             mask[row, : len(pieces)] = 1
         logits = _session().run(None, {"input_ids": ids, "attention_mask": mask})[0]
         for row, i in enumerate(group):
-            found[i] = logits[row, 1 : len(windows[i].piece_ids) + 1].argmax(-1)
+            found[i] = _log_softmax(logits[row, 1 : len(windows[i].piece_ids) + 1])
     return found
+
+
+def _log_softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(-1, keepdims=True))
+
+
+def _allowed_after(previous: str, label: str) -> bool:
+    """BIO's one rule: an inside label continues a span of its own role."""
+    return not label.startswith("I-") or previous[2:] == label[2:]
+
+
+_TRANSITION = np.array([[0.0 if _allowed_after(a, b) else -np.inf for b in LABELS] for a in LABELS])
+_START = np.array([0.0 if _allowed_after("O", label) else -np.inf for label in LABELS])
+
+
+def best_path(scores: np.ndarray) -> list[int]:
+    """The most probable label sequence that is valid BIO (Viterbi over the tokens' label
+    log-probabilities). Taking each token's best label alone leaves holes and stray inside
+    labels that split one content into several; the run-time libraries offer no constrained
+    decoding over given scores without a deep-learning framework, hence these lines."""
+    total = scores[0] + _START
+    back = np.zeros(scores.shape, dtype=np.int64)
+    for t in range(1, len(scores)):
+        candidates = total[:, None] + _TRANSITION
+        back[t] = candidates.argmax(0)
+        total = candidates.max(0) + scores[t]
+    path = [int(total.argmax())]
+    for t in range(len(scores) - 1, 0, -1):
+        path.append(int(back[t, path[-1]]))
+    return path[::-1]
 
 
 def label_tokens(doc: Doc) -> list[str]:
     """A BIO label (source, cue, content) for every token of the doc; space tokens are "O"."""
     labels = ["O"] * len(doc)
     windows = [window for window in _windows(doc) if window.piece_ids]
-    for window, best in zip(windows, _piece_labels(windows, _tokenizer())):
-        for token, first in zip(window.tokens, window.first_piece):
-            if first is not None:
-                labels[token.i] = LABELS[int(best[first])]
+    for window, scores in zip(windows, _piece_scores(windows, _tokenizer())):
+        labelled = [(token, first) for token, first in zip(window.tokens, window.first_piece) if first is not None]
+        if labelled:
+            path = best_path(scores[[first for _, first in labelled]])
+            for (token, _), label in zip(labelled, path):
+                labels[token.i] = LABELS[label]
     return labels
 
 
