@@ -31,7 +31,7 @@ import torch
 from onnxruntime.quantization import QuantType, quantize_dynamic
 from transformers import AutoModelForTokenClassification, AutoTokenizer
 
-from storydesk.analyse.quotes_tagger import LABELS, MAX_PIECES, MODEL_FILE, ROLES, TOKENIZER_FILE
+from storydesk.analyse.quotes_tagger import LABELS, MAX_PIECES, MODEL_FILE, ROLES, TOKENIZER_FILE, best_path
 from storydesk.eval.quotes import count_spans, label_spans, prf
 from storydesk.eval.runs import iter_records
 
@@ -125,14 +125,16 @@ def batches(examples: list[Example], size: int, shuffle: bool) -> Iterator[tuple
 
 @torch.no_grad()
 def held_out_f1(model, held: list[Example]) -> dict[str, float]:
-    """Exact span F1 per role over the held-out examples' word pieces."""
+    """Exact span F1 per role over the held-out examples' word pieces, decoded to valid BIO as at
+    run time."""
     model.eval()
     counts = {role: {"tp": 0, "fp": 0, "fn": 0} for role in ROLES}
     for group, ids, mask, _ in batches(held, 64, False):
-        best = model(input_ids=ids, attention_mask=mask).logits.argmax(-1)
+        with torch.no_grad():
+            scores = torch.log_softmax(model(input_ids=ids, attention_mask=mask).logits, -1).numpy()
         for row, i in enumerate(group):
             pieces, tags = held[i]
-            predicted = [LABELS[x] for x in best[row, 1 : len(pieces) + 1].tolist()]
+            predicted = [LABELS[x] for x in best_path(scores[row, 1 : len(pieces) + 1])]
             count_spans(counts, label_spans(predicted), label_spans([LABELS[x] for x in tags]))
     model.train()
     return {role: round(100 * prf(**count)["f1"], 1) for role, count in counts.items()}
