@@ -1,14 +1,22 @@
 """The fine-tuned quote tagger: the packaged ONNX model loads, labels made-up sentences
 sensibly, labels paragraphs longer than one window to their end, decodes only valid BIO
-sequences, and its spans become Quotes."""
+sequences, and its spans become Quotes whose speakers (pronouns included) resolve to entities,
+with the rule finder's block quotes added; on the seeds it attributes the quotes the issue names."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pytest
+
+from storydesk import analyse
 
 from storydesk.analyse.quotes_tagger import LABELS, MAX_PIECES, _windows, best_path, find_quotes_tagged, label_tokens
 from storydesk.model import Mention, Span
 
 from conftest import labelled_texts
+
+SEEDS = Path(__file__).resolve().parents[1] / "examples" / "corpus"
 
 
 def test_labels_indirect_speech(nlp):
@@ -72,3 +80,37 @@ def test_best_path_never_continues_a_span_it_did_not_open():
     assert path == ["O", "B-content", "O"]
     for previous, label in zip(["O", *path], path):
         assert not label.startswith("I-") or previous[2:] == label[2:]
+
+
+def test_a_pronoun_speaker_resolves_to_the_person_before_it(nlp):
+    doc = nlp("Angela Merkel arrived late. She said that the talks had failed.")
+    quotes = find_quotes_tagged(doc, [Mention(Span(0, 13, "Angela Merkel"), "person:angela merkel")])
+    assert [(q.speaker.text, q.speaker_entity) for q in quotes] == [("She", "person:angela merkel")]
+
+
+def seed_quotes(monkeypatch: pytest.MonkeyPatch, prefix: str):
+    monkeypatch.setenv("STORYDESK_QUOTES", "tagger")
+    path = next(SEEDS.glob(prefix + "_*.txt"))
+    return analyse.analyse(path.read_text(encoding="utf-8"), None).quotes
+
+
+def speaker_of(quotes, words: str) -> str | None:
+    return next(q.speaker_entity for q in quotes if words in q.content.text)
+
+
+def test_seed_block_quotes_without_marks_are_putins(monkeypatch):
+    quotes = seed_quotes(monkeypatch, "003")
+    blocks = [q for q in quotes if q.kind == "block"]
+    assert any(q.content.text.startswith("When something needs to be resolved") for q in blocks)
+    assert blocks and all(q.speaker_entity == "person:vladimir putin" for q in blocks)
+
+
+def test_seed_speakers_named_by_role_pronoun_and_name(monkeypatch):
+    quotes = seed_quotes(monkeypatch, "004")
+    assert speaker_of(quotes, "confrontational character") == "person:yuri ushakov"  # "he said"
+    assert speaker_of(quotes, "reliably guarantee the alliance") == "person:kim jong-un"
+    assert speaker_of(quotes, "Russia needs North Korea") == "person:koh yu-hwan"
+    assert speaker_of(quotes, "nuclear deterrence factor") == "person:sergei ryabkov"
+    quotes = seed_quotes(monkeypatch, "001")
+    assert speaker_of(quotes, "enormous quantities of ammunition") == "person:jens stoltenberg"  # the role
+    assert speaker_of(quotes, "Around 2,000 Ukrainian soldiers") == "person:vladimir putin"

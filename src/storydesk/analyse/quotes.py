@@ -74,7 +74,7 @@ def find_quotes(doc: Doc, mentions: list[Mention]) -> list[Quote]:
     first_person = [item for item in reported if _speaks_in_first_person(item[0])]
     blocks = _block_quotes(doc, quoted, [item for item in marked + reported if item not in first_person])
     reported = [item for item in reported if item not in first_person or not _within_any(item[0], blocks)]
-    speakers = _SpeakerResolver(doc, mentions)
+    speakers = SpeakerResolver(doc, mentions)
     found = [speakers.resolve(quote, head) for quote, head in marked + reported + blocks]
     return sorted(found, key=lambda quote: (quote.content.start, quote.content.end))
 
@@ -402,7 +402,7 @@ def _reporting_paragraph(doc: Doc, paragraph: _Paragraph) -> Attribution:
 # --- speaker entities -------------------------------------------------------------------------
 
 
-class _SpeakerResolver:
+class SpeakerResolver:
     """Maps a speaker span to an entity key: the mention on its head word, a mention inside it,
     or for a pronoun the nearest compatible mention before it."""
 

@@ -18,7 +18,7 @@ import pycrfsuite
 from spacy.tokens import Doc, Token
 
 from storydesk import vocab
-from storydesk.analyse.quotes import find_quotes
+from storydesk.analyse.quotes import SpeakerResolver, find_quotes
 from storydesk.analyse.quotes_marks import find_quoted
 from storydesk.analyse.quotes_parse import phrase_cues, text_of
 from storydesk.model import Mention, Quote, Span
@@ -285,29 +285,21 @@ def _kind(inside_marks: list[bool], piece: _Piece) -> str:
     return "direct" if share >= DIRECT_SHARE else "mixed" if share > 0 else "indirect"
 
 
-def _speaker_entity(mentions: list[Mention], speaker: Span | None) -> str | None:
-    """The entity of the mention overlapping the speaker span most."""
-    if speaker is None:
-        return None
-    overlaps = [(min(m.span.end, speaker.end) - max(m.span.start, speaker.start), m.entity) for m in mentions]
-    best = max((o for o in overlaps if o[0] > 0), default=None)
-    return best[1] if best else None
-
-
 def quotes_from_labels(doc: Doc, labels: list[str], mentions: list[Mention]) -> list[Quote]:
     """One Quote per labelled content: its nearest cue, the source nearest that cue (or the
-    content when it has no cue), the speaker's entity from the mentions."""
+    content when it has no cue), the speaker's entity resolved as the rule finder does (the
+    mention on the source's head word, a person inside it, a pronoun's antecedent)."""
     facts = _doc_facts(doc, [])
     pieces = _pieces(doc, labels, facts)
     by_role = {role: [p for p in pieces if p.role == role] for role in ROLES}
+    speakers = SpeakerResolver(doc, mentions)
     found = []
     for content in by_role["content"]:
         cue = _nearest(by_role["cue"], content)
         source = _nearest(by_role["source"], cue or content)
-        speaker = _span(doc, source)
-        found.append(
-            Quote(_kind(facts.inside_marks, content), _span(doc, content), _span(doc, cue), speaker, _speaker_entity(mentions, speaker))
-        )
+        head = doc[source.first : source.last + 1].root.idx if source else None
+        quote = Quote(_kind(facts.inside_marks, content), _span(doc, content), _span(doc, cue), _span(doc, source))
+        found.append(speakers.resolve(quote, head))
     return found
 
 
@@ -319,7 +311,11 @@ def find_quotes_learned(doc: Doc, mentions: list[Mention]) -> list[Quote]:
 def find_quotes_combined(doc: Doc, mentions: list[Mention]) -> list[Quote]:
     """The rule finder's direct and block quotes, plus the CRF's quotes that overlap none of them."""
     rules = find_quotes(doc, mentions)
-    kept = [q for q in rules if q.kind in RULE_PRIORITY_KINDS]
-    learned = quotes_from_labels(doc, _labels(doc, rules), mentions)
-    extra = [q for q in learned if not any(q.content.start < k.content.end and k.content.start < q.content.end for k in kept)]
-    return sorted(kept + extra, key=lambda quote: (quote.content.start, quote.content.end))
+    kept = [quote for quote in rules if quote.kind in RULE_PRIORITY_KINDS]
+    return merge_quotes(kept, quotes_from_labels(doc, _labels(doc, rules), mentions))
+
+
+def merge_quotes(first: list[Quote], second: list[Quote]) -> list[Quote]:
+    """All of ``first``, plus the quotes of ``second`` whose content overlaps none of them."""
+    extra = [q for q in second if not any(q.content.start < k.content.end and k.content.start < q.content.end for k in first)]
+    return sorted(first + extra, key=lambda quote: (quote.content.start, quote.content.end))

@@ -5,7 +5,7 @@ B/I-content or O (``scripts/train_quotes_tagger.py``), shipped int8-quantised as
 
 Each spaCy token takes the label scores of its first word piece, the best valid BIO sequence over
 them is decoded, and ``quotes_from_labels`` (shared with the CRF) turns the labelled spans into
-Quotes.
+Quotes, to which the rule finder's block quotes are added.
 """
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ import onnxruntime
 from spacy.tokens import Doc, Token
 from tokenizers import Tokenizer
 
-from storydesk.analyse.quotes_crf import ROLES, paragraphs, quotes_from_labels
+from storydesk.analyse.quotes import find_quotes
+from storydesk.analyse.quotes_crf import ROLES, merge_quotes, paragraphs, quotes_from_labels
 from storydesk.model import Mention, Quote
 
 MODEL_FILE = "quotes_tagger.onnx"
@@ -182,5 +183,8 @@ def label_tokens(doc: Doc) -> list[str]:
 
 
 def find_quotes_tagged(doc: Doc, mentions: list[Mention]) -> list[Quote]:
-    """Quotes found by the fine-tuned transformer."""
-    return quotes_from_labels(doc, label_tokens(doc), mentions)
+    """Quotes found by the fine-tuned transformer, and the rule finder's block quotes (paragraphs
+    in the speaker's voice that lost their marks, which PolNeAR, where they keep them, cannot
+    teach) where the tagger found nothing."""
+    blocks = [quote for quote in find_quotes(doc, mentions) if quote.kind == "block"]
+    return merge_quotes(quotes_from_labels(doc, label_tokens(doc), mentions), blocks)
