@@ -6,6 +6,7 @@ peak memory. Models are loaded and every stage warmed up before anything is time
     make bench BENCH_ARGS="--pages 200 --json bench.json"
     .venv/bin/python benchmarks/bench.py --pages 50 --repeat 3
     .venv/bin/python benchmarks/bench.py --no-parallel     # the stages alone, about 4 minutes
+    STORYDESK_QUOTES=tagger .venv/bin/python benchmarks/bench.py --no-parallel   # another quote finder
 
 The parallel group runs the whole per-article pipeline through ``storydesk.scale.process`` with
 1 and 2 workers on the local engine and on a Dask LocalCluster, over the same pages written as
@@ -50,11 +51,10 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from storydesk import pipeline, scale
-from storydesk.analyse import analyse
+from storydesk.analyse import QUOTE_FINDERS, analyse, quote_system
 from storydesk.analyse.entities import find_entities
 from storydesk.analyse.figures import find_figures
 from storydesk.analyse.nlp import load_pipeline
-from storydesk.analyse.quotes import find_quotes
 from storydesk.analyse.timex import find_time_expressions
 from storydesk.desk import Desk
 from storydesk.eval.runs import iter_records
@@ -294,8 +294,10 @@ def bench_text_mode(corpus: Corpus, repeat: int) -> list[Row]:
 
 
 def bench_analysis(corpus: Corpus, repeat: int) -> list[Row]:
-    """spaCy alone vs the whole analysis, then each of our parts alone on spaCy's doc."""
+    """spaCy alone vs the whole analysis, then each of our parts alone on spaCy's doc (quotes
+    by the finder STORYDESK_QUOTES chooses, as in the analysis)."""
     nlp, anchor = load_pipeline(), date.fromisoformat(corpus.published)
+    find_quotes = QUOTE_FINDERS[quote_system()]
     prime_vocabulary(nlp, corpus.texts)
 
     def run_once(watch: Stopwatch) -> None:
@@ -520,7 +522,12 @@ PARALLEL_COLUMNS: tuple[Column, ...] = STAGE_COLUMNS[:5] + (
 
 def render(report: dict[str, Any]) -> str:
     """The report as a plain-text table with its notes."""
-    lines = [f"corpus: {report['corpus']}", f"repeat: {report['repeat']} (best taken)", *_table(report["rows"])]
+    lines = [
+        f"corpus: {report['corpus']}",
+        f"repeat: {report['repeat']} (best taken)",
+        f"quote finder: {report['quote_finder']} (STORYDESK_QUOTES)",
+        *_table(report["rows"]),
+    ]
     lines += [
         "",
         "seconds = wall (perf_counter); ratio = items/s over baseline items/s; added = time added to",
@@ -598,6 +605,7 @@ def run(corpus: Corpus, repeat: int, pages_per_shard: int | None = PAGES_PER_SHA
     return {
         "corpus": corpus.source,
         "repeat": repeat,
+        "quote_finder": quote_system(),
         "rows": table,
         "analysis_added_share": analysis["added_share"],
         "analysis_added_cpu_share": analysis["added_cpu_share"],

@@ -62,6 +62,14 @@ def test_bench_times_every_stage_on_a_generated_corpus(tmp_path: Path, capsys) -
     printed = capsys.readouterr().out
     assert "Desk.ingest (whole pipeline)" in printed and "SYNTHETIC" in printed
     assert "[parallel]" in printed and "speedup 1 -> 2 workers: local " in printed and "(target 1.8)" in printed
+    assert report["quote_finder"] == "rules" and "quote finder: rules" in printed
+
+
+def test_bench_times_the_quote_finder_the_configuration_names(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("STORYDESK_QUOTES", "learned")
+    report = load_bench().main(["--pages", "1", "--no-parallel", "--bench-dir", str(tmp_path / "absent")])
+    assert report["quote_finder"] == "learned" and "quote finder: learned" in capsys.readouterr().out
+    assert {row["stage"] for row in report["rows"]} == EXPECTED_STAGES
 
 
 def test_speedup_is_over_the_same_engines_one_worker_row() -> None:
