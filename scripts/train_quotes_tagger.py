@@ -41,7 +41,8 @@ LABEL_ID = {label: i for i, label in enumerate(LABELS)}
 HELD_OUT_EVERY = 10
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘A-Z])")
 
-Example = tuple[list[int], list[int]]  # word-piece ids and their label ids
+Example = tuple[list[int], list[int]]  # word-piece ids with [CLS] and [SEP], and their label ids (IGNORED on those two)
+IGNORED = -100  # the label id the loss skips
 
 
 def char_roles(text: str, attributions: list[dict[str, Any]]) -> tuple[list[str | None], set[int]]:
@@ -75,7 +76,8 @@ def units(text: str) -> Iterator[tuple[int, int]]:
 
 
 def encode(tokenizer, text: str, start: int, end: int, roles: list[str | None], starts: set[int]) -> list[Example]:
-    """The pieces and labels of text[start:end], in windows of MAX_PIECES pieces."""
+    """The pieces and labels of text[start:end], in windows of MAX_PIECES pieces between [CLS]
+    and [SEP]."""
     encoded = tokenizer(text[start:end], add_special_tokens=False, return_offsets_mapping=True)
     labels, previous = [], None
     for piece_start, piece_end in encoded["offset_mapping"]:
@@ -86,8 +88,11 @@ def encode(tokenizer, text: str, start: int, end: int, roles: list[str | None], 
             begins = previous != role or any(start + i in starts for i in range(piece_start, piece_end))
             labels.append(LABEL_ID[("B-" if begins else "I-") + role])
         previous = role
-    ids = encoded["input_ids"]
-    return [(ids[i : i + MAX_PIECES], labels[i : i + MAX_PIECES]) for i in range(0, len(ids), MAX_PIECES)]
+    ids, cls, sep = encoded["input_ids"], tokenizer.cls_token_id, tokenizer.sep_token_id
+    return [
+        ([cls, *ids[i : i + MAX_PIECES], sep], [IGNORED, *labels[i : i + MAX_PIECES], IGNORED])
+        for i in range(0, len(ids), MAX_PIECES)
+    ]
 
 
 def read_split(path: Path, tokenizer) -> tuple[list[Example], list[Example]]:
@@ -105,21 +110,21 @@ def read_split(path: Path, tokenizer) -> tuple[list[Example], list[Example]]:
 
 def batches(examples: list[Example], size: int, shuffle: bool) -> Iterator[tuple[list[int], torch.Tensor, torch.Tensor, torch.Tensor]]:
     """Examples of similar length batched together (less padding), the batches in random order
-    when training; each with [CLS] and [SEP] around the pieces, their labels ignored (-100)."""
+    when training."""
     order = sorted(range(len(examples)), key=lambda i: len(examples[i][0]))
     groups = [order[i : i + size] for i in range(0, len(order), size)]
     if shuffle:
         random.shuffle(groups)
     for group in groups:
-        width = max(len(examples[i][0]) for i in group) + 2
+        width = max(len(examples[i][0]) for i in group)
         ids = torch.zeros((len(group), width), dtype=torch.long)
         mask = torch.zeros((len(group), width), dtype=torch.long)
-        labels = torch.full((len(group), width), -100, dtype=torch.long)
+        labels = torch.full((len(group), width), IGNORED, dtype=torch.long)
         for row, i in enumerate(group):
             pieces, tags = examples[i]
-            ids[row, : len(pieces) + 2] = torch.tensor([101, *pieces, 102])
-            mask[row, : len(pieces) + 2] = 1
-            labels[row, 1 : len(pieces) + 1] = torch.tensor(tags)
+            ids[row, : len(pieces)] = torch.tensor(pieces)
+            mask[row, : len(pieces)] = 1
+            labels[row, : len(pieces)] = torch.tensor(tags)
         yield group, ids, mask, labels
 
 
@@ -130,12 +135,11 @@ def held_out_f1(model, held: list[Example]) -> dict[str, float]:
     model.eval()
     counts = {role: {"tp": 0, "fp": 0, "fn": 0} for role in ROLES}
     for group, ids, mask, _ in batches(held, 64, False):
-        with torch.no_grad():
-            scores = torch.log_softmax(model(input_ids=ids, attention_mask=mask).logits, -1).numpy()
+        scores = torch.log_softmax(model(input_ids=ids, attention_mask=mask).logits, -1).numpy()
         for row, i in enumerate(group):
             pieces, tags = held[i]
-            predicted = [LABELS[x] for x in best_path(scores[row, 1 : len(pieces) + 1])]
-            count_spans(counts, label_spans(predicted), label_spans([LABELS[x] for x in tags]))
+            predicted = [LABELS[x] for x in best_path(scores[row, 1 : len(pieces) - 1])]
+            count_spans(counts, label_spans(predicted), label_spans([LABELS[x] for x in tags[1:-1]]))
     model.train()
     return {role: round(100 * prf(**count)["f1"], 1) for role, count in counts.items()}
 
