@@ -17,6 +17,7 @@ from importlib import resources
 
 import numpy as np
 import onnxruntime
+from scipy.special import log_softmax
 from spacy.tokens import Doc, Token
 from tokenizers import Tokenizer
 
@@ -134,13 +135,8 @@ def _piece_scores(windows: list[_Window], tokenizer: Tokenizer) -> list[np.ndarr
             mask[row, : len(pieces)] = 1
         logits = _session().run(None, {"input_ids": ids, "attention_mask": mask})[0]
         for row, i in enumerate(group):
-            found[i] = _log_softmax(logits[row, 1 : len(windows[i].piece_ids) + 1])
+            found[i] = log_softmax(logits[row, 1 : len(windows[i].piece_ids) + 1], axis=-1)
     return found
-
-
-def _log_softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits - logits.max(-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(-1, keepdims=True))
 
 
 def _allowed_after(previous: str, label: str) -> bool:
