@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 from storydesk.analyse.nlp import load_pipeline
 from storydesk.analyse.quotes import find_quotes
 from storydesk.analyse.quotes_crf import ROLES, doc_features
-from storydesk.eval.quotes import count_spans, label_spans, prf
+from storydesk.eval.quotes import count_spans, gold_labels, label_spans, prf
 from storydesk.eval.runs import iter_records
 
 MODEL = Path(__file__).resolve().parents[1] / "src" / "storydesk" / "data" / "quotes_crf.model"
@@ -31,23 +31,6 @@ HELD_OUT_EVERY = 10
 PARAMS = {"c1": 0.5, "c2": 0.01, "max_iterations": 100, "feature.minfreq": 2, "feature.possible_transitions": True}
 
 Sequence = tuple[list[list[str]], list[str]]
-
-
-def gold_labels(doc: Doc, attributions: list[dict[str, Any]]) -> list[str]:
-    """BIO labels of the doc's tokens from the attributions' character spans, taken in order:
-    a token keeps the first role painted on it."""
-    roles: list[str | None] = [None] * len(doc)
-    starts: set[int] = set()
-    for attribution in attributions:
-        for role in ROLES:
-            for start, end in (attribution.get(role) or []):
-                span = doc.char_span(start, end, alignment_mode="expand")
-                free = [i for i in range(span.start, span.end) if roles[i] is None] if span is not None else []
-                for i in free:
-                    roles[i] = role
-                if free:
-                    starts.add(free[0])
-    return ["O" if r is None else ("B-" if i in starts or i == 0 or roles[i - 1] != r else "I-") + r for i, r in enumerate(roles)]
 
 
 def sequences(doc: Doc, attributions: list[dict[str, Any]]) -> list[Sequence]:

@@ -31,7 +31,8 @@ import torch
 from onnxruntime.quantization import QuantType, quantize_dynamic
 from transformers import AutoModelForTokenClassification, AutoTokenizer
 
-from storydesk.analyse.quotes_tagger import LABELS, MAX_PIECES, MODEL_FILE, ROLES, TOKENIZER_FILE, best_path
+from storydesk.analyse.quotes_crf import LABELS, ROLES
+from storydesk.analyse.quotes_tagger import MAX_PIECES, MODEL_FILE, TOKENIZER_FILE, best_path
 from storydesk.eval.quotes import count_spans, label_spans, prf
 from storydesk.eval.runs import iter_records
 

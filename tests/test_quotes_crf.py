@@ -1,8 +1,11 @@
 """The learned quote labeller: the packaged model loads, labels made-up sentences sensibly, and
-its spans become Quotes with speakers."""
+its spans become Quotes with speakers; its marginals are probabilities of the same labels."""
 from __future__ import annotations
 
-from storydesk.analyse.quotes_crf import find_quotes_combined, find_quotes_learned, label_tokens
+import numpy as np
+
+from storydesk.analyse.quotes import find_quotes
+from storydesk.analyse.quotes_crf import LABELS, find_quotes_combined, find_quotes_learned, label_probabilities, label_tokens
 from storydesk.model import Mention, Span
 
 from conftest import labelled_texts
@@ -41,3 +44,13 @@ def test_combined_keeps_one_quote_per_content(nlp):
     quotes = find_quotes_combined(doc, [])
     assert len(quotes) == 1
     assert quotes[0].kind == "direct" and quotes[0].speaker is not None
+
+
+def test_label_probabilities_are_the_crfs_marginals(nlp):
+    doc = nlp("The minister said that taxes would rise.\n\nNothing else happened.")
+    probabilities = label_probabilities(doc, find_quotes(doc, []))
+    assert probabilities.shape == (len(doc), len(LABELS))
+    assert np.allclose(probabilities.sum(1), 1.0)
+    best = [LABELS[i] for i in probabilities.argmax(1)]
+    assert best[doc[2].i] == "B-cue" and best[doc[0].i] == "B-source"  # "said", "The"
+    assert all(best[t.i] == "O" for t in doc if t.is_space)

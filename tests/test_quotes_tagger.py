@@ -11,7 +11,9 @@ import pytest
 
 from storydesk import analyse
 
-from storydesk.analyse.quotes_tagger import LABELS, MAX_PIECES, _windows, best_path, find_quotes_tagged, label_tokens
+from storydesk.analyse.quotes_tagger import (
+    LABELS, MAX_PIECES, _windows, best_path, decode, find_quotes_tagged, label_probabilities, label_tokens, mixed_probabilities,
+)
 from storydesk.model import Mention, Span
 
 from conftest import labelled_texts
@@ -114,3 +116,23 @@ def test_seed_speakers_named_by_role_pronoun_and_name(monkeypatch):
     quotes = seed_quotes(monkeypatch, "001")
     assert speaker_of(quotes, "enormous quantities of ammunition") == "person:jens stoltenberg"  # the role
     assert speaker_of(quotes, "Around 2,000 Ukrainian soldiers") == "person:vladimir putin"
+
+
+def test_decoding_restarts_at_each_paragraph(nlp):
+    doc = nlp("Taxes would rise next year.\nPrices would fall.")
+    probabilities = np.zeros((len(doc), len(LABELS)))
+    probabilities[:, [LABELS.index("O"), LABELS.index("B-content"), LABELS.index("I-content")]] = [0.1, 0.3, 0.6]
+    labels = decode(doc, probabilities)
+    second = next(t.i for t in doc if t.text == "Prices")
+    assert labels[0] == "B-content" and labels[second] == "B-content"
+    assert all(label == "I-content" for i, label in enumerate(labels) if i not in (0, second) and not doc[i].is_space)
+    assert all(labels[t.i] == "O" for t in doc if t.is_space)
+
+
+def test_the_mix_is_a_weighted_average_of_two_distributions(nlp):
+    doc = nlp("The minister said on Monday that taxes would rise.")
+    rules = []
+    tagger_alone = mixed_probabilities(doc, rules, tagger_weight=1.0)
+    assert np.allclose(tagger_alone, label_probabilities(doc))
+    mixed = mixed_probabilities(doc, rules)
+    assert np.allclose(mixed.sum(1), 1.0) and not np.allclose(mixed, tagger_alone)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+import numpy as np
 import pycrfsuite
 from spacy.tokens import Doc, Token
 
@@ -25,6 +26,7 @@ from storydesk.model import Mention, Quote, Span
 
 MODEL_FILE = "quotes_crf.model"
 ROLES = ("source", "cue", "content")  # the labelled parts of an attribution, as in PolNeAR
+LABELS = ("O", *(f"{tag}-{role}" for role in ROLES for tag in ("B", "I")))
 WINDOW = 2
 MAX_ANCESTORS = 12  # a cue verb further up the tree than this does not govern the token
 DIRECT_SHARE = 0.9  # a content this much inside quotation marks is a direct quote
@@ -223,6 +225,19 @@ def _labels(doc: Doc, rule_quotes: list[Quote]) -> list[str]:
 def label_tokens(doc: Doc) -> list[str]:
     """A BIO label (source, cue, content) for every token of the doc; space tokens are "O"."""
     return _labels(doc, find_quotes(doc, []))
+
+
+def label_probabilities(doc: Doc, rule_quotes: list[Quote]) -> np.ndarray:
+    """The CRF's marginal probability of each of LABELS at every token; space tokens are "O"."""
+    probabilities = np.zeros((len(doc), len(LABELS)))
+    probabilities[:, 0] = 1.0
+    tagger = _tagger()
+    known = set(tagger.labels())
+    for tokens, rows in doc_features(doc, rule_quotes):
+        tagger.set(rows)
+        for position, token in enumerate(tokens):
+            probabilities[token.i] = [tagger.marginal(label, position) if label in known else 0.0 for label in LABELS]
+    return probabilities
 
 
 # --- labelled spans to quotes -----------------------------------------------------------------

@@ -3,9 +3,10 @@ parameters) fine-tuned on PolNeAR's training split to label word pieces B/I-sour
 B/I-content or O (``scripts/train_quotes_tagger.py``), shipped int8-quantised as ONNX in
 ``storydesk/data`` and run with onnxruntime, so no deep-learning framework is needed at run time.
 
-Each spaCy token takes the label scores of its first word piece, the best valid BIO sequence over
-them is decoded, and ``quotes_from_labels`` (shared with the CRF) turns the labelled spans into
-Quotes, to which the rule finder's block quotes are added.
+Each spaCy token takes the label probabilities of its first word piece, averaged with the CRF's
+(``quotes_crf``); the most probable valid BIO sequence is decoded, and ``quotes_from_labels``
+(shared with the CRF) turns the labelled spans into Quotes, to which the rule finder's block
+quotes are added.
 """
 from __future__ import annotations
 
@@ -22,13 +23,17 @@ from spacy.tokens import Doc, Token
 from tokenizers import Tokenizer
 
 from storydesk.analyse.quotes import find_quotes
-from storydesk.analyse.quotes_crf import ROLES, merge_quotes, paragraphs, quotes_from_labels
+from storydesk.analyse.quotes_crf import LABELS, merge_quotes, paragraphs, quotes_from_labels
+from storydesk.analyse.quotes_crf import label_probabilities as crf_label_probabilities
 from storydesk.model import Mention, Quote
 
 MODEL_FILE = "quotes_tagger.onnx"
 TOKENIZER_FILE = "quotes_tagger_tokenizer.json"
-LABELS = ("O", *(f"{tag}-{role}" for role in ROLES for tag in ("B", "I")))
 MAX_PIECES = 250  # word pieces per window, as in training (the model takes 512 with [CLS] and [SEP])
+# The tagger's share when its label probabilities are averaged with the CRF's: the best of 0, 0.1
+# ... 1 on the tenth of PolNeAR train that neither model learned from (scripts/tune_quotes_mix.py).
+TAGGER_WEIGHT = 0.5
+FLOOR = 1e-12  # the least probability decoded, so that log() stays finite
 BATCH_WINDOWS = 16  # windows run together: padding to the longest costs less than one call each
 
 
@@ -165,22 +170,51 @@ def best_path(scores: np.ndarray) -> list[int]:
     return path[::-1]
 
 
-def label_tokens(doc: Doc) -> list[str]:
-    """A BIO label (source, cue, content) for every token of the doc; space tokens are "O"."""
-    labels = ["O"] * len(doc)
+def label_probabilities(doc: Doc) -> np.ndarray:
+    """The tagger's probability of each of LABELS at every token (its first piece's); a token
+    without a piece (a space, a character the tokenizer drops) gets no preference."""
+    probabilities = np.full((len(doc), len(LABELS)), 1 / len(LABELS))
     windows = [window for window in _windows(doc) if window.piece_ids]
     for window, scores in zip(windows, _piece_scores(windows, _tokenizer())):
-        labelled = [(token, first) for token, first in zip(window.tokens, window.first_piece) if first is not None]
-        if labelled:
-            path = best_path(scores[[first for _, first in labelled]])
-            for (token, _), label in zip(labelled, path):
-                labels[token.i] = LABELS[label]
+        for token, first in zip(window.tokens, window.first_piece):
+            if first is not None:
+                probabilities[token.i] = np.exp(scores[first])
+    return probabilities
+
+
+def decode(doc: Doc, probabilities: np.ndarray) -> list[str]:
+    """The most probable valid BIO labels of each paragraph's tokens; space tokens are "O"."""
+    labels = ["O"] * len(doc)
+    for tokens in paragraphs(doc):
+        path = best_path(np.log(np.maximum(probabilities[[token.i for token in tokens]], FLOOR)))
+        for token, label in zip(tokens, path):
+            labels[token.i] = LABELS[label]
     return labels
 
 
+def mixed_probabilities(doc: Doc, rule_quotes: list[Quote], tagger_weight: float = TAGGER_WEIGHT) -> np.ndarray:
+    """The tagger's label probabilities averaged with the CRF's (which sees the parse, the
+    reporting-verb lexicon and the rule finder's labels, which the tagger does not)."""
+    crf = crf_label_probabilities(doc, rule_quotes)
+    return tagger_weight * label_probabilities(doc) + (1 - tagger_weight) * crf
+
+
+def label_tokens(doc: Doc, rule_quotes: list[Quote] | None = None) -> list[str]:
+    """A BIO label (source, cue, content) for every token of the doc; space tokens are "O"."""
+    rule_quotes = find_quotes(doc, []) if rule_quotes is None else rule_quotes
+    return decode(doc, mixed_probabilities(doc, rule_quotes))
+
+
 def find_quotes_tagged(doc: Doc, mentions: list[Mention]) -> list[Quote]:
-    """Quotes found by the fine-tuned transformer, and the rule finder's block quotes (paragraphs
-    in the speaker's voice that lost their marks, which PolNeAR, where they keep them, cannot
-    teach) where the tagger found nothing."""
-    blocks = [quote for quote in find_quotes(doc, mentions) if quote.kind == "block"]
-    return merge_quotes(quotes_from_labels(doc, label_tokens(doc), mentions), blocks)
+    """Quotes found by the fine-tuned transformer with the CRF, and the rule finder's block quotes
+    (paragraphs in the speaker's voice that lost their marks, which PolNeAR, where they keep
+    them, cannot teach): a block replaces the tagged quotes inside it (they are its speaker's
+    words), and is dropped where a tagged quote reaches beyond it."""
+    rules = find_quotes(doc, mentions)
+    blocks = [quote for quote in rules if quote.kind == "block"]
+    tagged = quotes_from_labels(doc, label_tokens(doc, rules), mentions)
+    return merge_quotes([quote for quote in tagged if not _within_any(quote, blocks)], blocks)
+
+
+def _within_any(quote: Quote, blocks: list[Quote]) -> bool:
+    return any(block.content.start <= quote.content.start and quote.content.end <= block.content.end for block in blocks)

@@ -122,6 +122,23 @@ def predicted_labels(tokens: list[str], offsets: list[tuple[int, int]], quotes: 
     ]
 
 
+def gold_labels(doc: Doc, attributions: list[dict[str, Any]]) -> list[str]:
+    """BIO labels of the doc's tokens from the attributions' character spans, taken in order:
+    a token keeps the first role painted on it."""
+    roles: list[str | None] = [None] * len(doc)
+    starts: set[int] = set()
+    for attribution in attributions:
+        for role in ROLES:
+            for start, end in (attribution.get(role) or []):
+                span = doc.char_span(start, end, alignment_mode="expand")
+                free = [i for i in range(span.start, span.end) if roles[i] is None] if span is not None else []
+                for i in free:
+                    roles[i] = role
+                if free:
+                    starts.add(free[0])
+    return ["O" if r is None else ("B-" if i in starts or i == 0 or roles[i - 1] != r else "I-") + r for i, r in enumerate(roles)]
+
+
 def label_spans(labels: list[str]) -> set[tuple[int, int, str]]:
     """(first, last, role) of every BIO span; an I- without its B- starts a span."""
     spans, current = set(), None
