@@ -32,7 +32,7 @@ TOKENIZER_FILE = "quotes_tagger_tokenizer.json"
 MAX_PIECES = 250  # word pieces per window, as in training (the model takes 512 with [CLS] and [SEP])
 # The tagger's share when its label probabilities are averaged with the CRF's: the best of 0, 0.1
 # ... 1 on the tenth of PolNeAR train that neither model learned from (scripts/tune_quotes_mix.py).
-TAGGER_WEIGHT = 0.5
+TAGGER_WEIGHT = 0.6
 FLOOR = 1e-12  # the least probability decoded, so that log() stays finite
 BATCH_WINDOWS = 16  # windows run together: padding to the longest costs less than one call each
 
