@@ -18,7 +18,7 @@ from importlib import resources
 
 import numpy as np
 import onnxruntime
-from scipy.special import log_softmax
+from scipy.special import softmax
 from spacy.tokens import Doc, Token
 from tokenizers import Tokenizer
 
@@ -123,8 +123,8 @@ def _cut(window: _Window) -> Iterator[_Window]:
         )
 
 
-def _piece_scores(windows: list[_Window], tokenizer: Tokenizer) -> list[np.ndarray]:
-    """The log-probability of every label for every piece of every window, windows batched by
+def _piece_probabilities(windows: list[_Window], tokenizer: Tokenizer) -> list[np.ndarray]:
+    """The probability of every label for every piece of every window, windows batched by
     length."""
     cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
     order = sorted(range(len(windows)), key=lambda i: len(windows[i].piece_ids))
@@ -140,7 +140,7 @@ def _piece_scores(windows: list[_Window], tokenizer: Tokenizer) -> list[np.ndarr
             mask[row, : len(pieces)] = 1
         logits = _session().run(None, {"input_ids": ids, "attention_mask": mask})[0]
         for row, i in enumerate(group):
-            found[i] = log_softmax(logits[row, 1 : len(windows[i].piece_ids) + 1], axis=-1)
+            found[i] = softmax(logits[row, 1 : len(windows[i].piece_ids) + 1], axis=-1)
     return found
 
 
@@ -175,10 +175,10 @@ def label_probabilities(doc: Doc) -> np.ndarray:
     without a piece (a space, a character the tokenizer drops) gets no preference."""
     probabilities = np.full((len(doc), len(LABELS)), 1 / len(LABELS))
     windows = [window for window in _windows(doc) if window.piece_ids]
-    for window, scores in zip(windows, _piece_scores(windows, _tokenizer())):
+    for window, pieces in zip(windows, _piece_probabilities(windows, _tokenizer())):
         for token, first in zip(window.tokens, window.first_piece):
             if first is not None:
-                probabilities[token.i] = np.exp(scores[first])
+                probabilities[token.i] = pieces[first]
     return probabilities
 
 
