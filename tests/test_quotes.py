@@ -105,6 +105,27 @@ def test_block_quote_introduced_by_the_previous_paragraph(nlp):
     assert quote.speaker.text == "Helen Park"
 
 
+def test_transcript_turns_are_their_labels_words(nlp):
+    text = (
+        "Senator Ana Ruiz spoke to the host on Sunday. Partial transcript:\n"
+        "\"HOST: Will you run for governor again next year?\n"
+        "\"RUIZ: I have not decided yet. My family comes first, and we will talk about it.\n"
+        "\"HOST: When will you decide?\n"
+        "\"RUIZ: By the end of the summer, I think."
+    )
+    turns = only(quotes_of(nlp, text), "block")
+    assert [(q.speaker.text, q.content.text[:14]) for q in turns] == [
+        ("HOST", "Will you run f"), ("RUIZ", "I have not dec"), ("HOST", "When will you "), ("RUIZ", "By the end of ")
+    ]
+    assert {q.speaker_entity for q in turns if q.speaker.text == "RUIZ"} == {"person:ana ruiz"}
+    assert not only(quotes_of(nlp, text), "direct")  # the transcript's own marks are not quotes of their own
+
+
+def test_one_label_in_capitals_is_a_heading_not_a_transcript(nlp):
+    text = "UPDATE: The minister resigned on Monday. I was told so by her office.\nThe vote is on Friday."
+    assert not only(quotes_of(nlp, text), "block")
+
+
 def test_pronoun_speaker_resolves_to_the_previous_person(nlp):
     text = "Robert Chen visited the plant on Monday. “Production will double by June,” he said."
     (quote,) = only(quotes_of(nlp, text), "direct")

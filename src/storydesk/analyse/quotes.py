@@ -1,6 +1,7 @@
 """Quotes and their speakers: direct quotes (by their marks), partial quotes inside reported
-speech, indirect speech (a reporting verb and its clause, "according to ..."), and block quotes
-that lost their marks (first-person paragraphs placed by a speaker line or a reporting paragraph).
+speech, indirect speech (a reporting verb and its clause, "according to ..."), block quotes that
+lost their marks (first-person paragraphs placed by a speaker line or a reporting paragraph), and
+transcript turns ("WALLACE: ...").
 
 Rules over spaCy's dependency parse plus surface patterns; the vocabularies (reporting verbs,
 prepositional cues, first-person words, quotation marks, pronouns) are data files.
@@ -40,6 +41,10 @@ MIN_UNATTRIBUTED_WORDS = 4  # a cue-less direct quote shorter than this is a tit
 STANDALONE_BEFORE = frozenset(".!?:,;—–-([" + "".join(vocab.load("quote_marks.txt")))
 SENTENCE_END = frozenset(".!?,…")
 _WORD = re.compile(r"\w+")
+# A transcript turn: a paragraph opening (after a quotation mark, if any) with a speaker label
+# in capitals and a colon ("WALLACE: ...", "MIKE PENCE: ..."); labels of two letters or more.
+_TURN_LABEL = re.compile(r"[\"“”'‘]?(?P<label>[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,2}):\s+(?=\S)")
+MIN_TURNS, MIN_TURN_SPEAKERS = 3, 2  # fewer is a heading ("UPDATE: ..."), not a transcript
 
 
 @dataclass(frozen=True)
@@ -72,8 +77,10 @@ def find_quotes(doc: Doc, mentions: list[Mention]) -> list[Quote]:
     marked = _marked_quotes(doc, quoted, phrases)
     reported = _reported_speech(doc, quoted, phrases, marked)
     first_person = [item for item in reported if _speaks_in_first_person(item[0])]
-    blocks = _block_quotes(doc, quoted, [item for item in marked + reported if item not in first_person])
+    turns = _transcript_turns(doc)
+    blocks = _block_quotes(doc, quoted, [item for item in marked + reported if item not in first_person], turns)
     reported = [item for item in reported if item not in first_person or not _within_any(item[0], blocks)]
+    marked = [item for item in marked if item[0].speaker is not None or not _holds_a_label(item[0], turns)]
     speakers = SpeakerResolver(doc, mentions)
     found = [speakers.resolve(quote, head) for quote, head in marked + reported + blocks]
     return sorted(found, key=lambda quote: (quote.content.start, quote.content.end))
@@ -81,6 +88,12 @@ def find_quotes(doc: Doc, mentions: list[Mention]) -> list[Quote]:
 
 def _speaks_in_first_person(quote: Quote) -> bool:
     return quote.speaker is not None and quote.speaker.text.lower() in _first_person()
+
+
+def _holds_a_label(quote: Quote, turns: dict[int, tuple[Span, Span]]) -> bool:
+    """Whether the quote's stretch holds a transcript turn's label: the transcript's own marks,
+    whose words the turns give with their speakers."""
+    return any(quote.content.start <= label.start < quote.content.end for label, _ in turns.values())
 
 
 def _within_any(quote: Quote, blocks: list[tuple[Quote, int | None]]) -> bool:
@@ -321,16 +334,22 @@ def _paragraphs(text: str) -> list[_Paragraph]:
 
 
 def _block_quotes(
-    doc: Doc, quoted: list[Quoted], known: list[tuple[Quote, int | None]]
+    doc: Doc, quoted: list[Quoted], known: list[tuple[Quote, int | None]], turns: dict[int, tuple[Span, Span]]
 ) -> list[tuple[Quote, int | None]]:
-    """First-person paragraphs without marks, placed by the speaker line after them, by the
-    reporting paragraph before them, or by the block quote just before them."""
+    """Transcript turns (the words after a speaker label), and first-person paragraphs without
+    marks, placed by the speaker line after them, by the reporting paragraph before them, or by
+    the block quote just before them."""
     paragraphs = _paragraphs(text_of(doc))
     taken = [q.open_at for q in quoted] + [quote.content.start for quote, _ in known]
     taken.sort()
     found: list[tuple[Quote, int | None]] = []
     last_block: tuple[int, Attribution] | None = None
     for index, paragraph in enumerate(paragraphs):
+        if paragraph.start in turns:
+            label, content = turns[paragraph.start]
+            last_block = (index, Attribution(None, label, label.start))
+            found.append((Quote("block", content, None, label), label.start))
+            continue
         if not _is_first_person(doc, paragraph) or _holds_any(taken, paragraph):
             continue
         attribution = _speaker_line(doc, paragraphs, index)
@@ -344,6 +363,20 @@ def _block_quotes(
         found.append((Quote("block", content, attribution.cue, attribution.speaker), attribution.speaker_head))
         last_block = (index, attribution)
     return found
+
+
+def _transcript_turns(doc: Doc) -> dict[int, tuple[Span, Span]]:
+    """Paragraph start -> (speaker label, words) of each transcript turn, when the text has at
+    least MIN_TURNS of them by MIN_TURN_SPEAKERS speakers."""
+    text = text_of(doc)
+    turns = {}
+    for paragraph in _paragraphs(text):
+        label = _TURN_LABEL.match(text, paragraph.start, paragraph.end)
+        if label:
+            words = span_of(doc, label.end(), paragraph.end)
+            turns[paragraph.start] = (span_of(doc, label.start("label"), label.end("label")), words)
+    speakers = {label.text for label, _ in turns.values()}
+    return turns if len(turns) >= MIN_TURNS and len(speakers) >= MIN_TURN_SPEAKERS else {}
 
 
 def _holds_any(sorted_offsets: list[int], paragraph: _Paragraph) -> bool:
@@ -404,7 +437,8 @@ def _reporting_paragraph(doc: Doc, paragraph: _Paragraph) -> Attribution:
 
 class SpeakerResolver:
     """Maps a speaker span to an entity key: the mention on its head word, a mention inside it,
-    or for a pronoun the nearest compatible mention before it."""
+    for a pronoun the nearest compatible mention before it, for a label in capitals the person
+    named before with that last name."""
 
     def __init__(self, doc: Doc, mentions: list[Mention]) -> None:
         self.doc = doc
@@ -428,7 +462,17 @@ class SpeakerResolver:
         if chosen:
             return chosen[0].entity
         prefixes = pronoun_antecedents().get(speaker.text.lower())
-        return self._antecedent(speaker.start, prefixes) if prefixes else None
+        if prefixes:
+            return self._antecedent(speaker.start, prefixes)
+        return self._by_surname(speaker) if speaker.text.isupper() else None
+
+    def _by_surname(self, label: Span) -> str | None:
+        """The person named before a speaker label in capitals whose last name it is ("PENCE")."""
+        surname = label.text.split()[-1].lower()
+        for mention in reversed(self.mentions[: bisect.bisect_left(self.starts, label.start)]):
+            if mention.entity.startswith("person:") and mention.entity.rsplit(" ", 1)[-1] == surname:
+                return mention.entity
+        return None
 
     def _antecedent(self, before: int, prefixes: tuple[str, ...]) -> str | None:
         """The nearest mention before ``before`` whose key has one of ``prefixes``."""
