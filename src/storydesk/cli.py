@@ -461,7 +461,7 @@ def eval_quotes(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="PolNeAR articles or CofeNet instances, JSONL(.gz).")],
     predictions: Annotated[Optional[Path], typer.Option(help="Write one prediction line per input line here.")] = None,
     limit: Annotated[Optional[int], typer.Option(help="Only the first N lines.")] = None,
-    system: Annotated[QuoteSystem, typer.Option(help="rules, learned (the CRF), combined, or tagger (the fine-tuned MiniLM).")] = QuoteSystem.rules,
+    system: Annotated[QuoteSystem, typer.Option(help="rules, learned (the CRF), combined, or tagger (the fine-tuned MiniLM mixed with the CRF).")] = QuoteSystem.rules,
     quiet: Quiet = False,
 ) -> None:
     """Quotes and speakers: exact span F1 per role (CofeNet format) or attribution pairs (article format)."""

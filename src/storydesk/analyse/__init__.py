@@ -27,9 +27,9 @@ __all__ = ["ANALYSIS_VERSION", "analyse", "analyse_many", "analysis_version", "l
 ANALYSIS_VERSION = "5"  # raise when a rule change should make stored articles be re-analysed
 
 # The quote finders a user can choose with STORYDESK_QUOTES. "rules" is the default: it gets
-# every check on the example articles at 2% of spaCy's time; "learned" (the CRF trained on PolNeAR)
-# finds more indirect speech; "tagger" (the fine-tuned MiniLM) has the best spans and pairs but
-# takes about twice spaCy's time. README, Benchmarks and Limits, has the figures of each.
+# every check on the example articles at 1% of spaCy's time; "learned" (the CRF trained on PolNeAR)
+# finds more indirect speech; "tagger" (the fine-tuned MiniLM mixed with the CRF) has the best
+# spans and pairs but takes about as long as spaCy. README, Benchmarks and Limits, has the figures.
 QUOTE_FINDERS: dict[str, Callable] = {
     "rules": find_quotes,
     "learned": find_quotes_learned,
