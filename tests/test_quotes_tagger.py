@@ -10,9 +10,16 @@ import numpy as np
 import pytest
 
 from storydesk import analyse
-
 from storydesk.analyse.quotes_tagger import (
-    LABELS, MAX_PIECES, _windows, best_path, decode, find_quotes_tagged, label_probabilities, label_tokens, mixed_probabilities,
+    LABELS,
+    MAX_PIECES,
+    _windows,
+    best_path,
+    decode,
+    find_quotes_tagged,
+    label_probabilities,
+    label_tokens,
+    mixed_probabilities,
 )
 from storydesk.model import Mention, Span
 
