@@ -13,7 +13,6 @@ import argparse
 import json
 import pickle
 import time
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +21,12 @@ from spacy.tokens import Doc
 
 from storydesk.analyse.nlp import load_pipeline
 from storydesk.analyse.quotes import find_quotes
-from storydesk.analyse.quotes_crf import ROLES, doc_features
-from storydesk.eval.quotes import count_spans, gold_labels, label_spans, prf
+from storydesk.analyse.quotes_crf import doc_features
+from storydesk.eval.quotes import count_spans, gold_labels, label_spans, span_counts, span_f1
+from storydesk.eval.quotes import held_out as is_held_out
 from storydesk.eval.runs import iter_records
 
 MODEL = Path(__file__).resolve().parents[1] / "src" / "storydesk" / "data" / "quotes_crf.model"
-HELD_OUT_EVERY = 10
 PARAMS = {"c1": 0.5, "c2": 0.01, "max_iterations": 100, "feature.minfreq": 2, "feature.possible_transitions": True}
 
 Sequence = tuple[list[list[str]], list[str]]
@@ -45,8 +44,7 @@ def read_split(path: Path) -> tuple[list[Sequence], list[Sequence]]:
     held_out: list[Sequence] = []
     docs = load_pipeline().pipe((r["text"] for r in records), batch_size=16)
     for number, (record, doc) in enumerate(zip(records, docs), 1):
-        held = zlib.crc32(record["article"].encode()) % HELD_OUT_EVERY == 0
-        (held_out if held else train).extend(sequences(doc, record["attributions"]))
+        (held_out if is_held_out(record) else train).extend(sequences(doc, record["attributions"]))
         if number % 100 == 0:
             print(f"{number}/{len(records)} articles", flush=True)
     return train, held_out
@@ -56,10 +54,10 @@ def score(model: Path, held_out: list[Sequence]) -> dict[str, float]:
     """Exact BIO span F1 per role over the held-out paragraphs."""
     tagger = pycrfsuite.Tagger()
     tagger.open(str(model))
-    counts = {role: {"tp": 0, "fp": 0, "fn": 0} for role in ROLES}
+    counts = span_counts()
     for rows, gold in held_out:
         count_spans(counts, label_spans(tagger.tag(rows)), label_spans(gold))
-    return {role: round(100 * prf(**count)["f1"], 1) for role, count in counts.items()}
+    return span_f1(counts)
 
 
 def main() -> None:

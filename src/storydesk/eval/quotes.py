@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,14 +20,15 @@ from typing import Any
 from spacy.tokens import Doc
 
 from storydesk.analyse import QUOTE_FINDERS
-from storydesk.analyse.quotes_crf import ROLES
 from storydesk.analyse.entities import find_entities
 from storydesk.analyse.nlp import load_pipeline
+from storydesk.analyse.quotes_crf import ROLES
 from storydesk.eval.metrics import f1
 from storydesk.eval.runs import Track, iter_records, untracked
 from storydesk.model import Mention, Quote, Span
 
 DIRECT_KINDS = frozenset({"direct", "block"})
+HELD_OUT_EVERY = 10  # one training article in this many is held out (``held_out``)
 PTB_TOKENS = {"``": "“", "''": "”", "-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}"}
 QUOTE_TOKENS = frozenset({"``", "''", '"', "“", "”", "'", "‘", "’"})
 CLOSING_PUNCT = frozenset({",", ".", "?", "!"})
@@ -155,7 +157,7 @@ def label_spans(labels: list[str]) -> set[tuple[int, int, str]]:
 def _evaluate_sentences(
     records: list[dict[str, Any]], predictions: Path | None, finder: Finder, progress: Track
 ) -> dict[str, Any]:
-    counts = {role: {"tp": 0, "fp": 0, "fn": 0} for role in ROLES}
+    counts = span_counts()
     lines, total_ms = [], 0.0
     for record in progress(records, len(records), "sentences"):
         text, offsets = _join_tokens(record["tokens"])
@@ -171,6 +173,22 @@ def _evaluate_sentences(
         result[role] = prf(**counts[role])
     result["ms_per_instance"] = total_ms / len(records) if records else 0.0
     return result
+
+
+def span_counts() -> dict[str, dict[str, int]]:
+    """Zero true positives, false positives and false negatives per role, for ``count_spans``."""
+    return {role: {"tp": 0, "fp": 0, "fn": 0} for role in ROLES}
+
+
+def span_f1(counts: dict[str, dict[str, int]]) -> dict[str, float]:
+    """F1 per role of ``count_spans``'s counts, in percent to one decimal."""
+    return {role: round(100 * prf(**count)["f1"], 1) for role, count in counts.items()}
+
+
+def held_out(record: dict[str, Any]) -> bool:
+    """Whether a PolNeAR training article is in the tenth (by a CRC32 of its name) that the
+    training scripts hold out, so that none of the learned finders has seen it."""
+    return zlib.crc32(record["article"].encode()) % HELD_OUT_EVERY == 0
 
 
 def count_spans(counts: dict[str, dict[str, int]], predicted: set, gold: set) -> None:
