@@ -77,9 +77,11 @@ def find_quotes(doc: Doc, mentions: list[Mention]) -> list[Quote]:
     marked = _marked_quotes(doc, quoted, phrases)
     reported = _reported_speech(doc, quoted, phrases, marked)
     first_person = [item for item in reported if _speaks_in_first_person(item[0])]
-    turns = _transcript_turns(doc)
-    blocks = _block_quotes(doc, quoted, [item for item in marked + reported if item not in first_person], turns)
-    reported = [item for item in reported if item not in first_person or not _within_any(item[0], blocks)]
+    paragraphs = _paragraphs(text_of(doc))
+    turns = _transcript_turns(doc, paragraphs)
+    blocks = _block_quotes(doc, paragraphs, quoted, [item for item in marked + reported if item not in first_person], turns)
+    block_quotes = [quote for quote, _ in blocks]
+    reported = [item for item in reported if item not in first_person or not within_any(item[0], block_quotes)]
     marked = [item for item in marked if item[0].speaker is not None or not _holds_a_label(item[0], turns)]
     speakers = SpeakerResolver(doc, mentions)
     found = [speakers.resolve(quote, head) for quote, head in marked + reported + blocks]
@@ -96,8 +98,9 @@ def _holds_a_label(quote: Quote, turns: dict[int, tuple[Span, Span]]) -> bool:
     return any(quote.content.start <= label.start < quote.content.end for label, _ in turns.values())
 
 
-def _within_any(quote: Quote, blocks: list[tuple[Quote, int | None]]) -> bool:
-    return any(b.content.start <= quote.content.start and quote.content.end <= b.content.end for b, _ in blocks)
+def within_any(quote: Quote, outer: list[Quote]) -> bool:
+    """Whether the quote's content lies inside the content of one of ``outer``."""
+    return any(o.content.start <= quote.content.start and quote.content.end <= o.content.end for o in outer)
 
 
 # --- attributions -----------------------------------------------------------------------------
@@ -334,12 +337,15 @@ def _paragraphs(text: str) -> list[_Paragraph]:
 
 
 def _block_quotes(
-    doc: Doc, quoted: list[Quoted], known: list[tuple[Quote, int | None]], turns: dict[int, tuple[Span, Span]]
+    doc: Doc,
+    paragraphs: list[_Paragraph],
+    quoted: list[Quoted],
+    known: list[tuple[Quote, int | None]],
+    turns: dict[int, tuple[Span, Span]],
 ) -> list[tuple[Quote, int | None]]:
     """Transcript turns (the words after a speaker label), and first-person paragraphs without
     marks, placed by the speaker line after them, by the reporting paragraph before them, or by
     the block quote just before them."""
-    paragraphs = _paragraphs(text_of(doc))
     taken = [q.open_at for q in quoted] + [quote.content.start for quote, _ in known]
     taken.sort()
     found: list[tuple[Quote, int | None]] = []
@@ -365,12 +371,12 @@ def _block_quotes(
     return found
 
 
-def _transcript_turns(doc: Doc) -> dict[int, tuple[Span, Span]]:
+def _transcript_turns(doc: Doc, paragraphs: list[_Paragraph]) -> dict[int, tuple[Span, Span]]:
     """Paragraph start -> (speaker label, words) of each transcript turn, when the text has at
     least MIN_TURNS of them by MIN_TURN_SPEAKERS speakers."""
     text = text_of(doc)
     turns = {}
-    for paragraph in _paragraphs(text):
+    for paragraph in paragraphs:
         label = _TURN_LABEL.match(text, paragraph.start, paragraph.end)
         if label:
             words = span_of(doc, label.end(), paragraph.end)
@@ -436,7 +442,7 @@ def _reporting_paragraph(doc: Doc, paragraph: _Paragraph) -> Attribution:
 
 
 class SpeakerResolver:
-    """Maps a speaker span to an entity key: the mention on its head word, a mention inside it,
+    """Maps a speaker span to an entity key: the mention on its head word, a person inside it,
     for a pronoun the nearest compatible mention before it, for a label in capitals the person
     named before with that last name."""
 
@@ -462,21 +468,18 @@ class SpeakerResolver:
         if chosen:
             return chosen[0].entity
         prefixes = pronoun_antecedents().get(speaker.text.lower())
-        if prefixes:
-            return self._antecedent(speaker.start, prefixes)
-        return self._by_surname(speaker) if speaker.text.isupper() else None
-
-    def _by_surname(self, label: Span) -> str | None:
-        """The person named before a speaker label in capitals whose last name it is ("PENCE")."""
-        surname = label.text.split()[-1].lower()
-        for mention in reversed(self.mentions[: bisect.bisect_left(self.starts, label.start)]):
-            if mention.entity.startswith("person:") and mention.entity.rsplit(" ", 1)[-1] == surname:
-                return mention.entity
+        if prefixes:  # a pronoun: its antecedent
+            return self._nearest_before(speaker.start, lambda m: m.entity.startswith(prefixes) and m.via != "pronoun")
+        if speaker.text.isupper():  # a transcript's label ("PENCE"): the person of that last name
+            surname = speaker.text.split()[-1].lower()
+            return self._nearest_before(
+                speaker.start, lambda m: m.entity.startswith("person:") and m.entity.rsplit(" ", 1)[-1] == surname
+            )
         return None
 
-    def _antecedent(self, before: int, prefixes: tuple[str, ...]) -> str | None:
-        """The nearest mention before ``before`` whose key has one of ``prefixes``."""
+    def _nearest_before(self, before: int, fits: Callable[[Mention], bool]) -> str | None:
+        """The entity of the nearest mention before ``before`` that fits."""
         for mention in reversed(self.mentions[: bisect.bisect_left(self.starts, before)]):
-            if mention.entity.startswith(prefixes) and mention.via != "pronoun":
+            if fits(mention):
                 return mention.entity
         return None

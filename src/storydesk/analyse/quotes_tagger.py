@@ -22,7 +22,7 @@ from scipy.special import softmax
 from spacy.tokens import Doc, Token
 from tokenizers import Tokenizer
 
-from storydesk.analyse.quotes import find_quotes
+from storydesk.analyse.quotes import find_quotes, within_any
 from storydesk.analyse.quotes_crf import LABELS, merge_quotes, paragraphs, quotes_from_labels
 from storydesk.analyse.quotes_crf import label_probabilities as crf_label_probabilities
 from storydesk.model import Mention, Quote
@@ -213,8 +213,4 @@ def find_quotes_tagged(doc: Doc, mentions: list[Mention]) -> list[Quote]:
     rules = find_quotes(doc, mentions)
     blocks = [quote for quote in rules if quote.kind == "block"]
     tagged = quotes_from_labels(doc, label_tokens(doc, rules), mentions)
-    return merge_quotes([quote for quote in tagged if not _within_any(quote, blocks)], blocks)
-
-
-def _within_any(quote: Quote, blocks: list[Quote]) -> bool:
-    return any(block.content.start <= quote.content.start and quote.content.end <= block.content.end for block in blocks)
+    return merge_quotes([quote for quote in tagged if not within_any(quote, blocks)], blocks)
