@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from storydesk.eval.quotes import evaluate_quotes, label_spans
+from storydesk.eval.quotes import evaluate_quotes, label_spans, predicted_labels
+from storydesk.model import Quote, Span
 
 from conftest import bench_file
 
@@ -21,6 +22,31 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
 def test_label_spans_reads_bio_and_orphan_inside_tags():
     labels = ["B-source", "I-source", "B-cue", "O", "I-content", "I-content"]
     assert label_spans(labels) == {(0, 1, "source"), (2, 2, "cue"), (4, 5, "content")}
+
+
+def content_labels(tokens: list[str], first: int, last: int) -> list[str]:
+    """The labels predicted_labels gives a content found on tokens first..last (inclusive)."""
+    offsets, position = [], 0
+    for token in tokens:
+        offsets.append((position, position + len(token)))
+        position += len(token) + 1
+    span = Span(offsets[first][0], offsets[last][1], " ".join(tokens[first : last + 1]))
+    return predicted_labels(tokens, offsets, [Quote("direct", span, None, None)])
+
+
+def test_content_takes_its_marks_and_the_punctuation_before_the_closing_one():
+    tokens = ["He", "said", "``", "we", "win", ".", "''"]
+    assert content_labels(tokens, 3, 4) == ["O", "O", "B-content", "I-content", "I-content", "I-content", "I-content"]
+
+
+def test_content_without_an_opening_mark_leaves_the_closing_mark_out():
+    tokens = ["He", "said", "that", "we", "win", ".", "''"]
+    assert content_labels(tokens, 2, 4) == ["O", "O", "B-content", "I-content", "I-content", "O", "O"]
+
+
+def test_content_never_takes_the_next_quote_s_opening_mark():
+    tokens = ["``", "We", "win", ".", "''", "``"]
+    assert content_labels(tokens, 0, 4) == ["B-content"] + ["I-content"] * 4 + ["O"]
 
 
 def test_cofenet_format_scores_exact_spans_and_writes_predictions(tmp_path):
