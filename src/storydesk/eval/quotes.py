@@ -32,6 +32,7 @@ HELD_OUT_EVERY = 10  # one training article in this many is held out (``held_out
 PTB_TOKENS = {"``": "“", "''": "”", "-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}"}
 QUOTE_TOKENS = frozenset({"``", "''", '"', "“", "”", "'", "‘", "’"})
 OPENING_MARKS = frozenset({"``", "“", "‘"})
+CLOSING_MARKS = QUOTE_TOKENS - OPENING_MARKS  # '' and straight marks close as well as open
 CLOSING_PUNCT = frozenset({",", ".", "?", "!"})
 _WORD = re.compile(r"\w+")
 _NAME_WORD = re.compile(r"[A-Z][\w'’-]+")
@@ -95,10 +96,9 @@ def _with_marks(tokens: list[str], first: int, last: int) -> tuple[int, int]:
         first -= 1
     if not any(token in QUOTE_TOKENS for token in tokens[first : last + 1]):
         return first, last
-    closing = QUOTE_TOKENS - OPENING_MARKS
-    if last + 2 < len(tokens) and tokens[last + 1] in CLOSING_PUNCT and tokens[last + 2] in closing:
+    if last + 2 < len(tokens) and tokens[last + 1] in CLOSING_PUNCT and tokens[last + 2] in CLOSING_MARKS:
         last += 1
-    if last + 1 < len(tokens) and tokens[last + 1] in closing:
+    if last + 1 < len(tokens) and tokens[last + 1] in CLOSING_MARKS:
         last += 1
     return first, last
 
