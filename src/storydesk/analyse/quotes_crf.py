@@ -112,19 +112,23 @@ def _cue_distances(tokens: list[Token], cues: set[int]) -> list[str]:
 
 
 @dataclass(frozen=True)
-class _DocFacts:
-    """What the features need about the whole doc, computed once."""
+class _Layout:
+    """Where each token sits: inside quotation marks or not, and its sentence's bounds."""
 
-    rule_roles: list[str]
-    cue_tokens: set[int]
     inside_marks: list[bool]
     sentence_start: list[int]  # per token, the index of its sentence's first token
     sentence_end: list[int]  # and of its last
 
 
-def _doc_facts(doc: Doc, rule_quotes: list[Quote]) -> _DocFacts:
-    cues = {t.i for t in doc if t.lemma_ in _cue_lemmas() and t.pos_ == "VERB"}
-    cues |= {i for first, last in phrase_cues(doc) for i in range(first, last + 1)}
+@dataclass(frozen=True)
+class _DocFacts(_Layout):
+    """What the features need about the whole doc, computed once."""
+
+    rule_roles: list[str]
+    cue_tokens: set[int]
+
+
+def _layout(doc: Doc) -> _Layout:
     stretches = find_quoted(text_of(doc))
     starts = [q.open_at for q in stretches]
     ends = [(q.close_at + 1) if q.close_at is not None else q.end for q in stretches]
@@ -137,7 +141,13 @@ def _doc_facts(doc: Doc, rule_quotes: list[Quote]) -> _DocFacts:
     for sentence in doc.sents:
         sentence_start[sentence.start : sentence.end] = [sentence.start] * len(sentence)
         sentence_end[sentence.start : sentence.end] = [sentence.end - 1] * len(sentence)
-    return _DocFacts(_rule_roles(doc, rule_quotes), cues, [inside(t.idx) for t in doc], sentence_start, sentence_end)
+    return _Layout([inside(t.idx) for t in doc], sentence_start, sentence_end)
+
+
+def _doc_facts(doc: Doc, rule_quotes: list[Quote]) -> _DocFacts:
+    cues = {t.i for t in doc if t.lemma_ in _cue_lemmas() and t.pos_ == "VERB"}
+    cues |= {i for first, last in phrase_cues(doc) for i in range(first, last + 1)}
+    return _DocFacts(**vars(_layout(doc)), rule_roles=_rule_roles(doc, rule_quotes), cue_tokens=cues)
 
 
 def _own_features(token: Token, facts: _DocFacts, distance: str, position: str) -> list[str]:
@@ -252,7 +262,7 @@ class _Piece:
     sentence: int  # index of the sentence's first token
 
 
-def _pieces(doc: Doc, labels: list[str], facts: _DocFacts) -> list[_Piece]:
+def _pieces(doc: Doc, labels: list[str], layout: _Layout) -> list[_Piece]:
     """The labelled spans in order; a span never crosses a paragraph."""
     paragraph_of = [0] * len(doc)
     for number, tokens in enumerate(paragraphs(doc)):
@@ -263,17 +273,17 @@ def _pieces(doc: Doc, labels: list[str], facts: _DocFacts) -> list[_Piece]:
         tag, _, role = label.partition("-")
         current = found[-1] if found else None
         continues = current and current.role == role and current.last == i - 1 and paragraph_of[i] == current.paragraph
-        if tag == "I" and continues and not _opens_quoted_sentence(facts, i):
+        if tag == "I" and continues and not _opens_quoted_sentence(layout, i):
             found[-1] = _Piece(role, current.first, i, current.paragraph, current.sentence)
         elif tag in ("B", "I"):
-            found.append(_Piece(role, i, i, paragraph_of[i], facts.sentence_start[i]))
+            found.append(_Piece(role, i, i, paragraph_of[i], layout.sentence_start[i]))
     return found
 
 
-def _opens_quoted_sentence(facts: _DocFacts, index: int) -> bool:
+def _opens_quoted_sentence(layout: _Layout, index: int) -> bool:
     """Whether token ``index`` starts a sentence inside quotation marks after one outside them:
     there the CRF often runs reported speech and the next direct quote into one content."""
-    return index == facts.sentence_start[index] and facts.inside_marks[index] and not facts.inside_marks[index - 1]
+    return index == layout.sentence_start[index] and layout.inside_marks[index] and not layout.inside_marks[index - 1]
 
 
 def _gap(a: _Piece, b: _Piece) -> int:
@@ -304,8 +314,8 @@ def quotes_from_labels(doc: Doc, labels: list[str], mentions: list[Mention]) -> 
     """One Quote per labelled content: its nearest cue, the source nearest that cue (or the
     content when it has no cue), the speaker's entity resolved as the rule finder does (the
     mention on the source's head word, a person inside it, a pronoun's antecedent)."""
-    facts = _doc_facts(doc, [])
-    pieces = _pieces(doc, labels, facts)
+    layout = _layout(doc)
+    pieces = _pieces(doc, labels, layout)
     by_role = {role: [p for p in pieces if p.role == role] for role in ROLES}
     speakers = SpeakerResolver(doc, mentions)
     found = []
@@ -313,7 +323,7 @@ def quotes_from_labels(doc: Doc, labels: list[str], mentions: list[Mention]) -> 
         cue = _nearest(by_role["cue"], content)
         source = _nearest(by_role["source"], cue or content)
         head = doc[source.first : source.last + 1].root.idx if source else None
-        quote = Quote(_kind(facts.inside_marks, content), _span(doc, content), _span(doc, cue), _span(doc, source))
+        quote = Quote(_kind(layout.inside_marks, content), _span(doc, content), _span(doc, cue), _span(doc, source))
         found.append(speakers.resolve(quote, head))
     return found
 
