@@ -35,3 +35,12 @@ def test_a_pronoun_speaker_becomes_a_mention_of_its_entity() -> None:
     pronoun = [m for m in analysis.mentions if m.via == "pronoun"]
     assert [(m.span.text, m.entity) for m in pronoun] == [("he", "person:vladimir putin")]
     assert [m.span.start for m in analysis.mentions] == sorted(m.span.start for m in analysis.mentions)
+
+
+def test_a_speaker_already_holding_a_mention_of_its_entity_adds_none() -> None:
+    text = "The South Korean Intelligence services estimate that some 3,000 soldiers have arrived."
+    analysis = analyse.analyse(text, "2024-10-24")
+    assert [q.speaker_entity for q in analysis.quotes] == ["org:KR intelligence"]
+    assert [(m.span.text, m.via) for m in analysis.mentions if m.entity == "org:KR intelligence"] == [
+        ("South Korean Intelligence services", "name")
+    ]

@@ -107,7 +107,8 @@ def test_thursday_is_the_day_of_publication(seeds, seed):
 def test_soldier_figures_come_from_south_korean_intelligence(seeds, seed, number):
     figure = _figure(seeds[seed], number)
     assert "soldiers" in figure.counts
-    assert "south korean intelligence" in (figure.asserted_by or "").lower()
+    assert figure.asserted_by == "org:KR intelligence"
+    assert "south korean intelligence" in figure.source.text.lower()
 
 
 def test_the_2000_encircled_soldiers_are_putins_figure(seeds):

@@ -234,3 +234,31 @@ def test_abbreviated_place_names_share_the_written_out_key() -> None:
     from storydesk.analyse.entities_gazetteer import normalise
 
     assert normalise("Mt. Cook") == normalise("Mt Cook") == normalise("Mount Cook") == "mount cook"
+
+
+def test_a_state_body_is_one_organisation_however_worded(nlp):
+    text = (
+        "Recently, South Korean intelligence reported that 1,500 soldiers had left. "
+        "The South Korean Intelligence services estimate that some 3,000 soldiers are there. "
+        "South Korea's spy agency said more would follow. North Korean troops were seen."
+    )
+    found = keys_by_text(nlp, text)
+    for wording in ("South Korean intelligence", "South Korean Intelligence services", "South Korea's spy agency"):
+        assert found[wording] == {"org:KR intelligence"}
+    assert not any(key.startswith("org:") for key in found.get("North Korean troops", ()))
+    assert found["South Korea"] == {"country:KR"}  # the country keeps its own mention
+
+
+def test_a_state_body_the_model_tagged_whole_shares_the_key(nlp):
+    text = "The Russian Defence Ministry denied the report. Russia's defence ministry later said the same."
+    keys = {key for keys in keys_by_text(nlp, text).values() for key in keys}
+    assert "org:RU defence ministry" in keys
+    assert not any(key.startswith("org:") and key != "org:RU defence ministry" for key in keys)
+
+
+def test_a_state_body_speaks_for_itself(nlp):
+    from storydesk.analyse.quotes import find_quotes
+
+    doc = nlp("South Korean intelligence said that 3,000 North Korean soldiers had arrived in Russia.")
+    quotes = find_quotes(doc, find_entities(doc)[1])
+    assert [q.speaker_entity for q in quotes] == ["org:KR intelligence"]

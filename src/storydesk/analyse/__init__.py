@@ -24,7 +24,7 @@ from storydesk.model import Analysis, Entity, Mention, Quote, Span
 
 __all__ = ["ANALYSIS_VERSION", "analyse", "analyse_many", "analysis_version", "link_across", "relink"]
 
-ANALYSIS_VERSION = "6"  # raise when a rule or model change should make stored articles be re-analysed
+ANALYSIS_VERSION = "7"  # raise when a rule or model change should make stored articles be re-analysed
 
 # The quote finders a user can choose with STORYDESK_QUOTES. "rules" is the default: it gets
 # every check on the example articles at 1% of spaCy's time; "learned" (the CRF trained on PolNeAR)
@@ -85,13 +85,15 @@ def _analysis(doc: Doc, published: str | None) -> Analysis:
 
 def speaker_mentions(quotes: list[Quote], mentions: list[Mention]) -> list[Mention]:
     """Mentions for the speakers that quotes resolved through a pronoun ("he said") or a role
-    ("the Kremlin leader said") where no mention was found, so later stages see every
-    reference to an entity."""
-    known = {(m.span.start, m.span.end) for m in mentions}
+    ("the Kremlin leader said") where no mention of that entity overlaps them ("The South
+    Korean Intelligence services" holds one), so later stages see every reference to an entity
+    once."""
     found: dict[tuple[int, int], Mention] = {}
     for quote in quotes:
         speaker = quote.speaker
-        if speaker is None or quote.speaker_entity is None or (speaker.start, speaker.end) in known:
+        if speaker is None or quote.speaker_entity is None or any(
+            m.entity == quote.speaker_entity and m.span.start < speaker.end and speaker.start < m.span.end for m in mentions
+        ):
             continue
         via = "pronoun" if speaker.text.lower() in pronoun_antecedents() else "role"
         found[(speaker.start, speaker.end)] = Mention(speaker, quote.speaker_entity, via)

@@ -70,7 +70,11 @@ def find_entities(doc: Doc) -> tuple[list[Entity], list[Mention]]:
     persons = [s for s in spans if _is_person(s)]
     others = _shared_names_resolved([_resolve_other(s) for s in spans if not _is_person(s)])
     persons, others = _persons_named_elsewhere(persons, others)
-    found = _resolve_persons(persons) + [f for f in others if f.key]
+    bodies = _state_bodies_after(doc, others)
+    # An organisation the model found across a body's words ("defence ministry later" in
+    # "Russia's defence ministry later") is that body, mistaken.
+    others = [f for f in others if not (f.kind == "ORG" and any(_overlap(f, body) for body in bodies))]
+    found = _resolve_persons(persons) + [f for f in others if f.key] + bodies
     found += _resolve_roles(doc, [f for f in found if f.kind == "PERSON"], [f for f in found if f.kind != "PERSON"])
     found.sort(key=lambda f: f.span.start_char)
     return _entities(found), [_mention(f) for f in found]
@@ -183,6 +187,9 @@ def _resolve_other(span: SpacySpan) -> _Found:
         via = "name" if key == place.name.lower() else "alias"
         return _Found(span, "place:" + place.name.lower(), place.name, kind, via)
     label = span.label_ if span.label_ in KEY_PREFIX else "ORG"
+    body = _state_body(span) if label == "ORG" else None
+    if body:
+        return body
     if label == "NORP" and key.endswith("ans"):  # "Ukrainians" is the group "Ukrainian"
         key = key[:-1]
     name = " ".join(span.text.split())
@@ -226,6 +233,63 @@ def _stands_for_state(span: SpacySpan) -> bool:
     partners = [root.head] if root.dep_ == "conj" else []
     partners += [child for child in root.children if child.dep_ == "conj"]
     return any(_gazetteer_name(p.text) for p in partners)
+
+
+# --- state bodies ("South Korean intelligence", "Russia's defence ministry") -----------------
+
+
+MAX_BODY_WORDS = 4  # the longest phrase in entity_state_bodies.tsv
+
+
+def _country_named(text: str) -> str | None:
+    """The ISO code of the country a name or nationality adjective names."""
+    return gaz.country_codes().get(gaz.normalise(text)) or gaz.demonym_country(text)
+
+
+def _body_at(doc: Doc, position: int) -> tuple[int, str] | None:
+    """The end token and the body of the longest state-body phrase starting at ``position``
+    (after a possessive, if one stands there)."""
+    if position < len(doc) and doc[position].text in _POSSESSIVE:
+        position += 1
+    for end in range(min(len(doc), position + MAX_BODY_WORDS), position, -1):
+        body = gaz.state_bodies().get(" ".join(token.lower_ for token in doc[position:end]))
+        if body:
+            return end, body
+    return None
+
+
+def _state_body(span: SpacySpan) -> _Found | None:
+    """A state body the model tagged as one organisation ("Russian Defence Ministry"), keyed by
+    its country and body so that every wording of it is one entity, and widened to the body's
+    last word where the model stopped short ("South Korean Intelligence| services")."""
+    for split in range(span.start + 1, span.end):
+        code = _country_named(span.doc[span.start : split].text)
+        body = _body_at(span.doc, split) if code else None
+        if body and body[0] >= span.end:
+            return _body_mention(span.doc[span.start : body[0]], code, body[1])
+    return None
+
+
+def _body_mention(span: SpacySpan, code: str, body: str) -> _Found:
+    return _Found(span, f"org:{code} {body}", " ".join(span.text.split()), "ORG")
+
+
+def _state_bodies_after(doc: Doc, others: list[_Found]) -> list[_Found]:
+    """State bodies named by a country or nationality the model tagged alone ("South Korean" +
+    "intelligence"): the body is the speaker of "South Korean intelligence reported", not the
+    nationality. The country's own mention stays."""
+    found = []
+    for qualifier in others:
+        code = qualifier.key.removeprefix("country:") if qualifier.key.startswith("country:") else None
+        code = gaz.demonym_country(qualifier.span.text) if qualifier.kind == "NORP" else code
+        body = _body_at(doc, qualifier.span.end) if code else None
+        if body:
+            found.append(_body_mention(doc[qualifier.span.start : body[0]], code, body[1]))
+    return found
+
+
+def _overlap(a: _Found, b: _Found) -> bool:
+    return a.span.start < b.span.end and b.span.start < a.span.end
 
 
 # --- persons ------------------------------------------------------------------------------

@@ -143,6 +143,13 @@ def institutions() -> dict[str, str]:
 
 
 @cache
+def state_bodies() -> dict[str, str]:
+    """Words naming a state body after its country ("intelligence services") -> the body
+    ("intelligence")."""
+    return dict(vocab.load_table("entity_state_bodies.tsv"))
+
+
+@cache
 def state_cues() -> dict[str, frozenset[str]]:
     """Words that make a capital stand for its state: {"verb": lemmas, "prep": prepositions}."""
     cues: dict[str, set[str]] = {}
