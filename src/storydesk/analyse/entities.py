@@ -238,7 +238,10 @@ def _stands_for_state(span: SpacySpan) -> bool:
 # --- state bodies ("South Korean intelligence", "Russia's defence ministry") -----------------
 
 
-MAX_BODY_WORDS = 4  # the longest phrase in entity_state_bodies.tsv
+@cache
+def _longest_body() -> int:
+    """The number of words of the longest state-body phrase."""
+    return max(len(phrase.split()) for phrase in gaz.state_bodies())
 
 
 def _country_named(text: str) -> str | None:
@@ -251,7 +254,7 @@ def _body_at(doc: Doc, position: int) -> tuple[int, str] | None:
     (after a possessive, if one stands there)."""
     if position < len(doc) and doc[position].text in _POSSESSIVE:
         position += 1
-    for end in range(min(len(doc), position + MAX_BODY_WORDS), position, -1):
+    for end in range(min(len(doc), position + _longest_body()), position, -1):
         body = gaz.state_bodies().get(" ".join(token.lower_ for token in doc[position:end]))
         if body:
             return end, body
