@@ -262,3 +262,15 @@ def test_a_state_body_speaks_for_itself(nlp):
     doc = nlp("South Korean intelligence said that 3,000 North Korean soldiers had arrived in Russia.")
     quotes = find_quotes(doc, find_entities(doc)[1])
     assert [q.speaker_entity for q in quotes] == ["org:KR intelligence"]
+
+
+def test_a_state_body_of_a_country_shares_the_key(nlp):
+    text = (
+        "The intelligence services of South Korea estimate that 3,000 soldiers arrived. "
+        "South Korean intelligence said more would follow. The Armed Forces of Ukraine said "
+        "40 drones were shot down; Ukraine's armed forces said more. A friend of Ukraine spoke."
+    )
+    found = keys_by_text(nlp, text)
+    assert found["intelligence services of South Korea"] == found["South Korean intelligence"] == {"org:KR intelligence"}
+    assert found["Armed Forces of Ukraine"] == found["Ukraine's armed forces"] == {"org:UA military"}
+    assert found["Ukraine"] == {"country:UA"}  # "a friend of Ukraine" names no body

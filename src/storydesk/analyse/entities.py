@@ -249,27 +249,51 @@ def _country_named(text: str) -> str | None:
     return gaz.country_codes().get(gaz.normalise(text)) or gaz.demonym_country(text)
 
 
+def _body_named(tokens: SpacySpan) -> str | None:
+    """The state body the tokens name ("intelligence services" -> "intelligence"), if any."""
+    return gaz.state_bodies().get(" ".join(token.lower_ for token in tokens))
+
+
 def _body_at(doc: Doc, position: int) -> tuple[int, str] | None:
     """The end token and the body of the longest state-body phrase starting at ``position``
     (after a possessive, if one stands there)."""
     if position < len(doc) and doc[position].text in _POSSESSIVE:
         position += 1
     for end in range(min(len(doc), position + _longest_body()), position, -1):
-        body = gaz.state_bodies().get(" ".join(token.lower_ for token in doc[position:end]))
+        body = _body_named(doc[position:end])
         if body:
             return end, body
     return None
 
 
+def _body_before_of(doc: Doc, position: int) -> tuple[int, str] | None:
+    """The first token and the body of the longest state-body phrase followed by "of" just
+    before ``position`` ("the armed forces of| Ukraine")."""
+    of = position - 1
+    if of < 1 or doc[of].lower_ != "of":
+        return None
+    for start in range(max(0, of - _longest_body()), of):
+        body = _body_named(doc[start:of])
+        if body:
+            return start, body
+    return None
+
+
 def _state_body(span: SpacySpan) -> _Found | None:
-    """A state body the model tagged as one organisation ("Russian Defence Ministry"), keyed by
-    its country and body so that every wording of it is one entity, and widened to the body's
-    last word where the model stopped short ("South Korean Intelligence| services")."""
+    """A state body the model tagged as one organisation ("Russian Defence Ministry", "Armed
+    Forces of Ukraine"), keyed by its country and body so that every wording of it is one
+    entity, and widened to the body's last word where the model stopped short ("South Korean
+    Intelligence| services")."""
+    doc = span.doc
     for split in range(span.start + 1, span.end):
-        code = _country_named(span.doc[span.start : split].text)
-        body = _body_at(span.doc, split) if code else None
+        code = _country_named(doc[span.start : split].text)
+        body = _body_at(doc, split) if code else None
         if body and body[0] >= span.end:
-            return _body_mention(span.doc[span.start : body[0]], code, body[1])
+            return _body_mention(doc[span.start : body[0]], code, body[1])
+        code = _country_named(doc[split:span.end].text)
+        body = _body_before_of(doc, split) if code else None
+        if body and body[0] == span.start:
+            return _body_mention(span, code, body[1])
     return None
 
 
@@ -279,15 +303,19 @@ def _body_mention(span: SpacySpan, code: str, body: str) -> _Found:
 
 def _state_bodies_after(doc: Doc, others: list[_Found]) -> list[_Found]:
     """State bodies named by a country or nationality the model tagged alone ("South Korean" +
-    "intelligence"): the body is the speaker of "South Korean intelligence reported", not the
-    nationality. The country's own mention stays."""
+    "intelligence", "the intelligence services of" + "South Korea"): the body is the speaker of
+    "South Korean intelligence reported", not the nationality. The country's own mention stays."""
     found = []
     for qualifier in others:
         code = qualifier.key.removeprefix("country:") if qualifier.key.startswith("country:") else None
         code = gaz.demonym_country(qualifier.span.text) if qualifier.kind == "NORP" else code
-        body = _body_at(doc, qualifier.span.end) if code else None
-        if body:
-            found.append(_body_mention(doc[qualifier.span.start : body[0]], code, body[1]))
+        if not code:
+            continue
+        after, before = _body_at(doc, qualifier.span.end), _body_before_of(doc, qualifier.span.start)
+        if after:
+            found.append(_body_mention(doc[qualifier.span.start : after[0]], code, after[1]))
+        elif before and qualifier.kind == "GPE":
+            found.append(_body_mention(doc[before[0] : qualifier.span.end], code, before[1]))
     return found
 
 
