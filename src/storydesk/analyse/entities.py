@@ -70,7 +70,7 @@ def find_entities(doc: Doc) -> tuple[list[Entity], list[Mention]]:
     persons = [s for s in spans if _is_person(s)]
     others = _shared_names_resolved([_resolve_other(s) for s in spans if not _is_person(s)])
     persons, others = _persons_named_elsewhere(persons, others)
-    bodies = _state_bodies_after(doc, others)
+    bodies = _state_bodies_around(doc, others)
     # An organisation the model found across a body's words ("defence ministry later" in
     # "Russia's defence ministry later") is that body, mistaken.
     others = [f for f in others if not (f.kind == "ORG" and any(_overlap(f, body) for body in bodies))]
@@ -301,7 +301,7 @@ def _body_mention(span: SpacySpan, code: str, body: str) -> _Found:
     return _Found(span, f"org:{code} {body}", " ".join(span.text.split()), "ORG")
 
 
-def _state_bodies_after(doc: Doc, others: list[_Found]) -> list[_Found]:
+def _state_bodies_around(doc: Doc, others: list[_Found]) -> list[_Found]:
     """State bodies named by a country or nationality the model tagged alone ("South Korean" +
     "intelligence", "the intelligence services of" + "South Korea"): the body is the speaker of
     "South Korean intelligence reported", not the nationality. The country's own mention stays."""
