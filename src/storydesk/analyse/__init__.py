@@ -92,7 +92,7 @@ def speaker_mentions(quotes: list[Quote], mentions: list[Mention]) -> list[Menti
     for quote in quotes:
         speaker = quote.speaker
         if speaker is None or quote.speaker_entity is None or any(
-            m.entity == quote.speaker_entity and m.span.start < speaker.end and speaker.start < m.span.end for m in mentions
+            m.entity == quote.speaker_entity and m.span.overlaps(speaker) for m in mentions
         ):
             continue
         via = "pronoun" if speaker.text.lower() in pronoun_antecedents() else "role"

@@ -342,5 +342,5 @@ def find_quotes_combined(doc: Doc, mentions: list[Mention]) -> list[Quote]:
 
 def merge_quotes(first: list[Quote], second: list[Quote]) -> list[Quote]:
     """All of ``first``, plus the quotes of ``second`` whose content overlaps none of them."""
-    extra = [q for q in second if not any(q.content.start < k.content.end and k.content.start < q.content.end for k in first)]
+    extra = [q for q in second if not any(q.content.overlaps(k.content) for k in first)]
     return sorted(first + extra, key=lambda quote: (quote.content.start, quote.content.end))

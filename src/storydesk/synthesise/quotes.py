@@ -54,7 +54,7 @@ def _outermost(quotes: Sequence[Quote]) -> list[Quote]:
         quote for quote in quotes
         if not any(
             other is not quote and length(other) > length(quote)
-            and other.content.start < quote.content.end and quote.content.start < other.content.end
+            and other.content.overlaps(quote.content)
             for other in quotes
         )
     ]
