@@ -286,14 +286,14 @@ def _state_body(span: SpacySpan) -> _Found | None:
     Intelligence| services")."""
     doc = span.doc
     for split in range(span.start + 1, span.end):
-        code = _country_named(doc[span.start : split].text)
-        body = _body_at(doc, split) if code else None
-        if body and body[0] >= span.end:
-            return _body_mention(doc[span.start : body[0]], code, body[1])
-        code = _country_named(doc[split:span.end].text)
-        body = _body_before_of(doc, split) if code else None
-        if body and body[0] == span.start:
-            return _body_mention(span, code, body[1])
+        after = _body_at(doc, split)
+        code = _country_named(doc[span.start : split].text) if after and after[0] >= span.end else None
+        if code:
+            return _body_mention(doc[span.start : after[0]], code, after[1])
+        before = _body_before_of(doc, split)
+        code = _country_named(doc[split:span.end].text) if before and before[0] == span.start else None
+        if code:
+            return _body_mention(span, code, before[1])
     return None
 
 
