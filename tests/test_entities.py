@@ -245,6 +245,8 @@ def test_a_state_body_is_one_organisation_however_worded(nlp):
     found = keys_by_text(nlp, text)
     for wording in ("South Korean intelligence", "South Korean Intelligence services", "South Korea's spy agency"):
         assert found[wording] == {"org:KR intelligence"}
+    names = {entity.name for entity in find_entities(nlp(text))[0] if entity.key == "org:KR intelligence"}
+    assert names == {"South Korea's intelligence"}  # one name, whichever wording came first
     assert not any(key.startswith("org:") for key in found.get("North Korean troops", ()))
     assert found["South Korea"] == {"country:KR"}  # the country keeps its own mention
 

@@ -66,7 +66,7 @@ def test_the_troop_claim_has_denials_and_non_denials(dossier):
     troops = dossier.claims[0]
     stances = {s.stance for s in troops.stances}
     assert {"denied", "not denied"} <= stances
-    assert any(s.by == "Russian Foreign Ministry" and s.stance == "denied" for s in troops.stances)
+    assert any(s.by == "Russia's foreign ministry" and s.stance == "denied" for s in troops.stances)
 
 
 def test_renderings_cover_every_section(dossier):

@@ -298,7 +298,11 @@ def _state_body(span: SpacySpan) -> _Found | None:
 
 
 def _body_mention(span: SpacySpan, code: str, body: str) -> _Found:
-    return _Found(span, f"org:{code} {body}", " ".join(span.text.split()), "ORG")
+    """A mention of a country's state body, named alike whatever the wording ("Russia's defence
+    ministry"), so that every article in the store shows the one name."""
+    country = gaz.short_names()[code]
+    possessive = "'" if country.endswith("s") else "'s"
+    return _Found(span, f"org:{code} {body}", f"{country}{possessive} {body}", "ORG")
 
 
 def _state_bodies_around(doc: Doc, others: list[_Found]) -> list[_Found]:
