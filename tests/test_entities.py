@@ -276,3 +276,24 @@ def test_a_state_body_of_a_country_shares_the_key(nlp):
     assert found["intelligence services of South Korea"] == found["South Korean intelligence"] == {"org:KR intelligence"}
     assert found["Armed Forces of Ukraine"] == found["Ukraine's armed forces"] == {"org:UA military"}
     assert found["Ukraine"] == {"country:UA"}  # "a friend of Ukraine" names no body
+
+
+def test_an_acronym_defined_in_brackets_names_the_organisation_throughout(nlp):
+    text = (
+        "South Korea's National Intelligence Service (NIS) said 1,500 soldiers had left. "
+        "The NIS later said more would follow. Kenya's National Intelligence Service was not involved."
+    )
+    entities, mentions = find_entities(nlp(text))
+    assert [m.span.text for m in mentions if m.entity == "org:KR intelligence"] == [
+        "South Korea's National Intelligence Service",
+        "NIS",
+        "NIS",
+    ]
+    assert "org:KE intelligence" in {e.key for e in entities}  # the country names the body, not the words
+    assert keys_by_text(nlp, "The NIS said more would follow.")["NIS"] == {"org:nis"}  # undefined, it stays itself
+
+
+def test_an_acronym_that_is_one_state_body_shares_its_key(nlp):
+    text = "The SBU said it had detained an agent. The Security Service of Ukraine gave no name."
+    found = keys_by_text(nlp, text)
+    assert found["SBU"] == found["Security Service of Ukraine"] == {"org:UA security service"}

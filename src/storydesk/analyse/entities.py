@@ -9,6 +9,7 @@ Persons are grouped by name structure (surname, transliteration) and role phrase
 to the person the article introduced with that role (see entities_roles)."""
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
@@ -41,6 +42,7 @@ RECENT_SENTENCES = 2  # a role noun with no introduced holder may mean a person 
 NOT_AN_ENTITY = "-"  # the label entity_label_fixes.tsv gives to words that name nothing
 SHARED_NAME_DOMINANCE = 3  # how much more often the article must name one state sharing a name
 _POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
+ACRONYM = re.compile(r"[A-Z][A-Z0-9]{1,5}")  # "NIS", "MI6": what an article may define in brackets after a name
 
 
 @dataclass
@@ -74,7 +76,7 @@ def find_entities(doc: Doc) -> tuple[list[Entity], list[Mention]]:
     # An organisation the model found across a body's words ("defence ministry later" in
     # "Russia's defence ministry later") is that body, mistaken.
     others = [f for f in others if not (f.kind == "ORG" and any(_overlap(f, body) for body in bodies))]
-    found = _resolve_persons(persons) + [f for f in others if f.key] + bodies
+    found = _defined_acronyms(doc, _resolve_persons(persons) + [f for f in others if f.key] + bodies)
     found += _resolve_roles(doc, [f for f in found if f.kind == "PERSON"], [f for f in found if f.kind != "PERSON"])
     found.sort(key=lambda f: f.span.start_char)
     return _entities(found), [_mention(f) for f in found]
@@ -187,7 +189,7 @@ def _resolve_other(span: SpacySpan) -> _Found:
         via = "name" if key == place.name.lower() else "alias"
         return _Found(span, "place:" + place.name.lower(), place.name, kind, via)
     label = span.label_ if span.label_ in KEY_PREFIX else "ORG"
-    body = _state_body(span) if label == "ORG" else None
+    body = (_state_body(span) or _state_agency(span)) if label == "ORG" else None
     if body:
         return body
     if label == "NORP" and key.endswith("ans"):  # "Ukrainians" is the group "Ukrainian"
@@ -305,6 +307,12 @@ def _body_mention(span: SpacySpan, code: str, body: str) -> _Found:
     return _Found(span, f"org:{code} {body}", f"{country}{possessive} {body}", "ORG")
 
 
+def _state_agency(span: SpacySpan) -> _Found | None:
+    """A state body named by an acronym that is its alone ("the FSB")."""
+    agency = gaz.state_agencies().get(span.text.strip())
+    return _body_mention(span, *agency) if agency else None
+
+
 def _state_bodies_around(doc: Doc, others: list[_Found]) -> list[_Found]:
     """State bodies named by a country or nationality the model tagged alone ("South Korean" +
     "intelligence", "the intelligence services of" + "South Korea"): the body is the speaker of
@@ -321,6 +329,28 @@ def _state_bodies_around(doc: Doc, others: list[_Found]) -> list[_Found]:
         elif before and qualifier.kind == "GPE":
             found.append(_body_mention(doc[before[0] : qualifier.span.end], code, before[1]))
     return found
+
+
+def _defined_acronyms(doc: Doc, found: list[_Found]) -> list[_Found]:
+    """An acronym the article defines in brackets after an organisation's name ("South Korea's
+    National Intelligence Service (NIS)") names that organisation there and wherever it stands
+    again in the article, whether or not the model tagged it."""
+    meaning = {}
+    for f in found:
+        end = f.span.end
+        if f.kind == "ORG" and end + 2 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")":
+            acronym = doc[end + 1].text
+            if ACRONYM.fullmatch(acronym) and acronym != f.text:
+                meaning.setdefault(acronym, f)
+    if not meaning:
+        return found
+    kept = [f for f in found if f.text not in meaning]
+    taken = {i for f in kept for i in range(f.span.start, f.span.end)}
+    for token in doc:
+        named = meaning.get(token.text)
+        if named and token.i not in taken:
+            kept.append(_Found(doc[token.i : token.i + 1], named.key, named.name, named.kind, "alias"))
+    return kept
 
 
 def _overlap(a: _Found, b: _Found) -> bool:

@@ -150,6 +150,12 @@ def state_bodies() -> dict[str, str]:
 
 
 @cache
+def state_agencies() -> dict[str, tuple[str, str]]:
+    """Acronyms naming one state body anywhere ("FSB") -> its country and body ("RU", "security service")."""
+    return {acronym: (code, body) for acronym, code, body in vocab.load_table("entity_state_agencies.tsv")}
+
+
+@cache
 def state_cues() -> dict[str, frozenset[str]]:
     """Words that make a capital stand for its state: {"verb": lemmas, "prep": prepositions}."""
     cues: dict[str, set[str]] = {}
