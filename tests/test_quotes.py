@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from storydesk.analyse import analyse
 from storydesk.analyse.quotes import find_quotes
 from storydesk.analyse.quotes_marks import find_quoted
 from storydesk.model import Mention, Quote, Span
@@ -82,6 +83,26 @@ def test_according_to(nlp):
     assert quote.cue.text == "According to"
     assert quote.speaker.text == "Sarah Miller"
     assert quote.content.text == "the bridge will open in May"
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "a statement published by the Russian defence ministry",
+        "a report from the Russian defence ministry",
+        "the Russian defence ministry's latest estimate",
+    ],
+)
+def test_according_to_a_statement_is_its_authors_word(phrase):
+    analysis = analyse(f"The bridge will open in May, according to {phrase}.", "2024-10-24")
+    (quote,) = only(analysis.quotes, "indirect")
+    assert quote.speaker.text == phrase  # the whole phrase, as PolNeAR marks a source
+    assert quote.speaker_entity == "org:RU defence ministry"
+
+
+def test_according_to_a_statement_by_no_one_named_has_no_entity(nlp):
+    (quote,) = only(quotes_of(nlp, "The bridge will open in May, according to a statement by the council."), "indirect")
+    assert quote.speaker.text == "a statement by the council" and quote.speaker_entity is None
 
 
 def test_block_quote_with_speaker_line(nlp):

@@ -19,8 +19,10 @@ from spacy.tokens import Doc, Token
 from storydesk import vocab
 from storydesk.analyse.quotes_marks import Quoted, find_quoted
 from storydesk.analyse.quotes_parse import (
+    SPEAKER_CUTS,
     clause_span,
     cue_span,
+    document_author,
     governs,
     inverted_subject,
     is_cue_verb,
@@ -126,7 +128,9 @@ def _phrase_attribution(doc: Doc, first: int, last: int) -> Attribution:
         obj = doc[last + 1].head if doc[last + 1].head.i > last else doc[last + 1]
     if obj is None:
         return Attribution(cue, None)
-    return Attribution(cue, speaker_span(doc, obj), obj.idx)
+    # The whole phrase speaks ("a poll conducted by Edison Research"); its author, if named, is the entity.
+    head = document_author(obj) or obj
+    return Attribution(cue, speaker_span(doc, obj, SPEAKER_CUTS - {"acl"}), head.idx)
 
 
 class _Inside:

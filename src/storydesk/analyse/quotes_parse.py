@@ -16,7 +16,7 @@ TEXT_KEY = "storydesk.text"
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 CHAIN_DEPS = frozenset({"conj", "xcomp", "advcl"})  # a verb chained to another shares its subject
 CUE_PARTS = frozenset({"aux", "auxpass", "neg"})
-SPEAKER_CUTS = frozenset({"relcl", "acl", "advcl", "prep", "cc", "conj"})
+SPEAKER_CUTS = frozenset({"relcl", "acl", "advcl", "cc", "conj"})  # what ends a speaker noun phrase on its right
 EDGE_PUNCT = frozenset({"PUNCT", "SPACE"})
 SENTENCE_ENDS = frozenset({".", "!", "?"})
 INVERTED_SUBJECT_DEPS = frozenset({"dobj", "npadvmod", "attr", "oprd", "appos", "nsubj"})
@@ -159,12 +159,12 @@ def inverted_subject(verb: Token) -> Token | None:
     return None
 
 
-def speaker_span(doc: Doc, head: Token) -> Span:
-    """The speaker noun phrase: the subject's subtree up to the first relative clause or
-    prepositional tail, keeping appositions ("Sean Spicer, chief strategist for the RNC")."""
+def speaker_span(doc: Doc, head: Token, cuts: frozenset[str] = SPEAKER_CUTS) -> Span:
+    """The speaker noun phrase: the subject's subtree up to the first of ``cuts`` (a relative
+    clause, say), keeping appositions and prepositions ("Sean Spicer, chief strategist for the RNC")."""
     last = head.i
     for child in head.rights:
-        if child.dep_ in SPEAKER_CUTS and child.dep_ != "prep":
+        if child.dep_ in cuts:
             break
         last = child.right_edge.i
     first = head.left_edge.i
@@ -204,3 +204,26 @@ def phrase_cues(doc: Doc) -> list[tuple[int, int]]:
 def phrase_object(doc: Doc, last: int) -> Token | None:
     """The object of a prepositional cue's last word (the speaker of "according to X")."""
     return next((child for child in doc[last].children if child.dep_ == "pobj"), None)
+
+
+@cache
+def document_nouns() -> frozenset[str]:
+    """Lemmas of what a speaker issues ("statement", "report"; data file ``quote_document_nouns.txt``)."""
+    return frozenset(vocab.load("quote_document_nouns.txt"))
+
+
+def document_author(noun: Token) -> Token | None:
+    """Who issued a statement-like noun: "a statement (published) by X", "a report from X",
+    "X's report"; None for any other noun or where no author is named."""
+    if noun.lemma_.lower() not in document_nouns():
+        return None
+    for child in noun.children:
+        if child.dep_ == "poss":
+            return child
+        if child.dep_ == "prep" and child.lower_ in ("by", "from"):
+            return phrase_object(noun.doc, child.i)
+        if child.dep_ == "acl":
+            agent = next((grand for grand in child.children if grand.dep_ == "agent"), None)
+            if agent is not None:
+                return phrase_object(noun.doc, agent.i)
+    return None
