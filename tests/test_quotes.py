@@ -100,6 +100,13 @@ def test_according_to_a_statement_is_its_authors_word(phrase):
     assert quote.speaker_entity == "org:RU defence ministry"
 
 
+def test_a_statement_said_is_its_authors_word():
+    analysis = analyse("A statement published by the Russian defence ministry said the bridge would open in May.", "2024-10-24")
+    (quote,) = only(analysis.quotes, "indirect")
+    assert quote.speaker.text == "A statement published by the Russian defence ministry"
+    assert quote.speaker_entity == "org:RU defence ministry"
+
+
 def test_according_to_a_statement_by_no_one_named_has_no_entity(nlp):
     (quote,) = only(quotes_of(nlp, "The bridge will open in May, according to a statement by the council."), "indirect")
     assert quote.speaker.text == "a statement by the council" and quote.speaker_entity is None

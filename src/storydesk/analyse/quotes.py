@@ -117,7 +117,7 @@ def _verb_attribution(doc: Doc, verb: Token, inside: Callable[[int], bool] = lam
     name = named_before(doc, subject)
     if name is not None:
         return Attribution(cue_span(doc, verb), span_of(doc, name.start_char, name.end_char), name[-1].idx)
-    return Attribution(cue_span(doc, verb), speaker_span(doc, subject), subject.idx)
+    return _spoken_by(doc, cue_span(doc, verb), subject, SPEAKER_CUTS)
 
 
 def _phrase_attribution(doc: Doc, first: int, last: int) -> Attribution:
@@ -128,9 +128,16 @@ def _phrase_attribution(doc: Doc, first: int, last: int) -> Attribution:
         obj = doc[last + 1].head if doc[last + 1].head.i > last else doc[last + 1]
     if obj is None:
         return Attribution(cue, None)
-    # The whole phrase speaks ("a poll conducted by Edison Research"); its author, if named, is the entity.
-    head = document_author(obj) or obj
-    return Attribution(cue, speaker_span(doc, obj, SPEAKER_CUTS - {"acl"}), head.idx)
+    return _spoken_by(doc, cue, obj, SPEAKER_CUTS - {"acl"})  # "according to a poll conducted by ..." whole
+
+
+def _spoken_by(doc: Doc, cue: Span, head: Token, cuts: frozenset[str]) -> Attribution:
+    """The attribution to the noun phrase headed by ``head``; a statement-like noun keeps its
+    participle ("a statement published by the ministry") and its author is the speaker's entity."""
+    author = document_author(head)
+    if author is not None:
+        return Attribution(cue, speaker_span(doc, head, cuts - {"acl"}), author.idx)
+    return Attribution(cue, speaker_span(doc, head, cuts), head.idx)
 
 
 class _Inside:
