@@ -112,6 +112,20 @@ def test_according_to_a_statement_by_no_one_named_has_no_entity(nlp):
     assert quote.speaker.text == "a statement by the council" and quote.speaker_entity is None
 
 
+def test_a_subheading_quoting_the_body_has_the_bodys_speaker(nlp):
+    text = (
+        "“Russia and Korea do not accept blackmail”\n"
+        "Putin reiterated that “Russia and Korea pursue an independent foreign policy and do not "
+        "accept the language of blackmail,” and Kim welcomed a new era.\n"
+        "“Talks with Korea will go on in the spring of next year”\n"
+    )
+    quotes = quotes_of(nlp, text)
+    headline = next(q for q in quotes if q.content.text == "Russia and Korea do not accept blackmail")
+    assert headline.speaker.text == "Putin" and headline.cue is None
+    unrelated = next(q for q in quotes if q.content.text.startswith("Talks"))
+    assert unrelated.speaker is None  # its words are in no attributed quote
+
+
 def test_block_quote_with_speaker_line(nlp):
     text = (
         "The minister spoke to reporters in Lisbon on Friday.\n"

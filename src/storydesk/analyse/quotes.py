@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Token
 
 from storydesk import vocab
@@ -40,6 +41,7 @@ from storydesk.analyse.quotes_parse import (
 from storydesk.model import Mention, Quote, Span
 
 MIN_UNATTRIBUTED_WORDS = 4  # a cue-less direct quote shorter than this is a title or scare quote
+MIN_ECHO_WORDS = 3  # content words a cue-less quote needs to be recognised in an attributed one
 STANDALONE_BEFORE = frozenset(".!?:,;—–-([" + "".join(vocab.load("quote_marks.txt")))
 SENTENCE_END = frozenset(".!?,…")
 _WORD = re.compile(r"\w+")
@@ -87,7 +89,25 @@ def find_quotes(doc: Doc, mentions: list[Mention]) -> list[Quote]:
     marked = [item for item in marked if item[0].speaker is not None or not _holds_a_label(item[0], turns)]
     speakers = SpeakerResolver(doc, mentions)
     found = [speakers.resolve(quote, head) for quote, head in marked + reported + blocks]
-    return sorted(found, key=lambda quote: (quote.content.start, quote.content.end))
+    return sorted(_echoes_attributed(found), key=lambda quote: (quote.content.start, quote.content.end))
+
+
+def _echoes_attributed(quotes: list[Quote]) -> list[Quote]:
+    """A quote with no speaker whose content words an attributed quote of the article all
+    repeats (a subheading quoting the body: “Russia and Korea do not accept blackmail”, then
+    'Putin reiterated that “Russia and Korea ... do not accept the language of blackmail”') has
+    that quote's speaker."""
+    attributed = [(quote, _content_words(quote.content.text)) for quote in quotes if quote.speaker is not None]
+    echoed = []
+    for quote in quotes:
+        words = _content_words(quote.content.text) if quote.speaker is None else set()
+        source = next((q for q, said in attributed if len(words) >= MIN_ECHO_WORDS and words <= said), None)
+        echoed.append(replace(quote, speaker=source.speaker, speaker_entity=source.speaker_entity) if source else quote)
+    return echoed
+
+
+def _content_words(text: str) -> set[str]:
+    return {word for word in _WORD.findall(text.lower()) if word not in STOP_WORDS}
 
 
 def _speaks_in_first_person(quote: Quote) -> bool:
