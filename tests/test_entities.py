@@ -101,6 +101,14 @@ def test_role_goes_to_the_person_of_that_nationality(nlp):
     assert keys_by_text(nlp, text)["The Chinese president"] == {"person:xi jinping"}
 
 
+def test_role_goes_to_the_person_of_that_party(nlp):
+    text = (
+        "Republican Governor John Smith spoke in Austin on Monday. Democratic Governor Jane Doe "
+        "replied on Tuesday. The Republican governor said the budget would pass."
+    )
+    assert keys_by_text(nlp, text)["The Republican governor"] == {"person:john smith"}
+
+
 def test_apposition_after_the_name(nlp):
     found = keys_by_text(nlp, "The treaty was announced by Yuri Ushakov, Putin's advisor on international politics.")
     assert found["Putin's advisor on international politics"] == {"person:yuri ushakov"}

@@ -11,6 +11,7 @@ from spacy.tokens import Doc, Token
 from spacy.vocab import Vocab
 
 from storydesk import vocab
+from storydesk.analyse import entities_gazetteer as gaz
 
 _STOP_POS = frozenset({"VERB", "AUX", "ADP", "CCONJ", "SCONJ", "PRON", "PUNCT", "NUM"})
 _EXTENDING_PREPS = frozenset({"of", "to", "for", "on", "at"})
@@ -147,15 +148,24 @@ def roles_agree(phrase: RolePhrase, profile: Profile) -> bool:
 
 
 def qualifiers_agree(phrase: RolePhrase, profile: Profile) -> bool:
-    """Whether the countries/places a reference names fit the person's, when both name some
-    ("the Russian president" is not "Chinese President Xi"; "the Indiana governor" is not
-    "the former New Mexico governor")."""
-    mine, theirs = _geographic(phrase.qualifiers), _geographic(profile.qualifiers)
-    return not (mine and theirs) or bool(mine & theirs)
+    """Whether the countries/places a reference names fit the person's, and its other groups
+    (a party) the person's, when both name some ("the Russian president" is not "Chinese
+    President Xi"; "the Indiana governor" is not "the former New Mexico governor"; "the
+    Democratic nominee" is not "Republican nominee Donald Trump")."""
+    for kind in (_geographic, _affiliations):
+        mine, theirs = kind(phrase.qualifiers), kind(profile.qualifiers)
+        if mine and theirs and not mine & theirs:
+            return False
+    return True
 
 
 def _geographic(qualifiers: set[str]) -> set[str]:
     return {q for q in qualifiers if q.startswith(("country:", "place:"))}
+
+
+def _affiliations(qualifiers: set[str]) -> set[str]:
+    """Groups that are not nationalities (those count as their country): parties, faiths."""
+    return {q for q in qualifiers if q.startswith("group:") and not gaz.demonym_country(q.removeprefix("group:"))}
 
 
 def conflicts(phrase: RolePhrase, profile: Profile) -> bool:
