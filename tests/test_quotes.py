@@ -107,6 +107,19 @@ def test_a_statement_said_is_its_authors_word():
     assert quote.speaker_entity == "org:RU defence ministry"
 
 
+@pytest.mark.parametrize(
+    "text, pronoun, entity",
+    [
+        ("The plan was praised by Jens Stoltenberg, who said that the alliance would grow.", "who", "person:jens stoltenberg"),
+        ("Analysts cited the Russian defence ministry, which said the troops had left.", "which", "org:RU defence ministry"),
+    ],
+)
+def test_a_relative_pronoun_speaks_for_the_noun_it_stands_for(text, pronoun, entity):
+    (quote,) = only(analyse(text, "2024-10-24").quotes, "indirect")
+    assert quote.speaker.text == pronoun  # as PolNeAR marks the source
+    assert quote.speaker_entity == entity
+
+
 def test_according_to_a_statement_by_no_one_named_has_no_entity(nlp):
     (quote,) = only(quotes_of(nlp, "The bridge will open in May, according to a statement by the council."), "indirect")
     assert quote.speaker.text == "a statement by the council" and quote.speaker_entity is None

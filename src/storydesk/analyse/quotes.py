@@ -41,6 +41,7 @@ from storydesk.analyse.quotes_parse import (
 from storydesk.model import Mention, Quote, Span
 
 MIN_UNATTRIBUTED_WORDS = 4  # a cue-less direct quote shorter than this is a title or scare quote
+RELATIVE_PRONOUN_TAGS = frozenset({"WP", "WDT"})  # "who", "which", "that" opening a relative clause
 MIN_ECHO_WORDS = 3  # content words a cue-less quote needs to be recognised in an attributed one
 STANDALONE_BEFORE = frozenset(".!?:,;—–-([" + "".join(vocab.load("quote_marks.txt")))
 SENTENCE_END = frozenset(".!?,…")
@@ -137,6 +138,10 @@ def _verb_attribution(doc: Doc, verb: Token, inside: Callable[[int], bool] = lam
     name = named_before(doc, subject)
     if name is not None:
         return Attribution(cue_span(doc, verb), span_of(doc, name.start_char, name.end_char), name[-1].idx)
+    if subject.tag_ in RELATIVE_PRONOUN_TAGS and subject.head.dep_ == "relcl":
+        # "Stoltenberg, who said ...": "who" is the speaker's span (as PolNeAR marks it), the noun it stands for its entity
+        antecedent = subject.head.head
+        return Attribution(cue_span(doc, verb), speaker_span(doc, subject), (document_author(antecedent) or antecedent).idx)
     return _spoken_by(doc, cue_span(doc, verb), subject, SPEAKER_CUTS)
 
 
@@ -493,7 +498,7 @@ class SpeakerResolver:
 
     def _entity(self, speaker: Span, head: int | None) -> str | None:
         overlapping = self._overlapping(speaker)
-        on_head = [m for m in overlapping if head is not None and m.span.start <= head < m.span.end]
+        on_head = self._overlapping(Span(head, head + 1, "")) if head is not None else []  # the head may stand outside ("who")
         persons = [m for m in overlapping if m.entity.startswith("person:")]
         chosen = on_head or persons
         if chosen:
