@@ -81,6 +81,12 @@ def test_according_to_names_the_entity_of_its_object(nlp: Language) -> None:
     assert figure.asserted_by is not None and figure.asserted_by.endswith("united nations")
 
 
+@pytest.mark.parametrize("phrase", ["a report from the United Nations", "a statement published by the United Nations"])
+def test_according_to_a_report_names_its_author(nlp: Language, phrase: str) -> None:
+    (figure,) = figures_of(nlp, f"According to {phrase}, at least 27 civilians died in the attack.")
+    assert figure.asserted_by is not None and figure.asserted_by.endswith("united nations")
+
+
 def test_denial_and_forecast_from_the_attribution_and_the_clause(nlp: Language) -> None:
     (denied,) = figures_of(nlp, "The ministry denied that 500 soldiers had been sent.")
     assert (denied.modality, denied.asserted_by) == ("denial", "ministry")

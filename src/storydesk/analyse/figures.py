@@ -15,6 +15,7 @@ from functools import cache
 from spacy.tokens import Doc, Token
 
 from storydesk import vocab
+from storydesk.analyse.quotes_parse import document_author
 from storydesk.model import Figure, Mention, Modality, Quote, Span
 
 COUNT_LABELS = frozenset({"CARDINAL", "QUANTITY", "PERCENT", "MONEY"})
@@ -446,7 +447,8 @@ def _asserter(
     if holder is None:
         return None, None
     source = _phrase_span(doc, holder)
-    entity = next((m.entity for m in mentions if m.span.start <= holder.idx < m.span.end and m.entity), None)
+    head = document_author(holder) or holder  # "a complaint filed by the SEC" is the SEC's
+    entity = next((m.entity for m in mentions if m.span.start <= head.idx < m.span.end and m.entity), None)
     return entity or source.text, source
 
 
