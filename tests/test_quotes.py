@@ -101,7 +101,8 @@ def test_according_to_a_statement_is_its_authors_word(phrase):
 
 
 def test_a_statement_said_is_its_authors_word():
-    analysis = analyse("A statement published by the Russian defence ministry said the bridge would open in May.", "2024-10-24")
+    text = "A statement published by the Russian defence ministry said the bridge would open in May."
+    analysis = analyse(text, "2024-10-24")
     (quote,) = only(analysis.quotes, "indirect")
     assert quote.speaker.text == "A statement published by the Russian defence ministry"
     assert quote.speaker_entity == "org:RU defence ministry"
@@ -110,7 +111,7 @@ def test_a_statement_said_is_its_authors_word():
 @pytest.mark.parametrize(
     "text, pronoun, entity",
     [
-        ("The plan was praised by Jens Stoltenberg, who said that the alliance would grow.", "who", "person:jens stoltenberg"),
+        ("The plan was praised by Jens Stoltenberg, who said it would work.", "who", "person:jens stoltenberg"),
         ("Analysts cited the Russian defence ministry, which said the troops had left.", "which", "org:RU defence ministry"),
     ],
 )

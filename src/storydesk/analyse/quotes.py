@@ -139,9 +139,11 @@ def _verb_attribution(doc: Doc, verb: Token, inside: Callable[[int], bool] = lam
     if name is not None:
         return Attribution(cue_span(doc, verb), span_of(doc, name.start_char, name.end_char), name[-1].idx)
     if subject.tag_ in RELATIVE_PRONOUN_TAGS and subject.head.dep_ == "relcl":
-        # "Stoltenberg, who said ...": "who" is the speaker's span (as PolNeAR marks it), the noun it stands for its entity
+        # "Stoltenberg, who said ...": "who" is the speaker span (as PolNeAR marks it); the
+        # noun it stands for gives the entity.
         antecedent = subject.head.head
-        return Attribution(cue_span(doc, verb), speaker_span(doc, subject), (document_author(antecedent) or antecedent).idx)
+        head = document_author(antecedent) or antecedent
+        return Attribution(cue_span(doc, verb), speaker_span(doc, subject), head.idx)
     return _spoken_by(doc, cue_span(doc, verb), subject, SPEAKER_CUTS)
 
 
@@ -498,7 +500,8 @@ class SpeakerResolver:
 
     def _entity(self, speaker: Span, head: int | None) -> str | None:
         overlapping = self._overlapping(speaker)
-        on_head = self._overlapping(Span(head, head + 1, "")) if head is not None else []  # the head may stand outside ("who")
+        # The head word may stand outside the speaker span ("who" stands for a name before it).
+        on_head = self._overlapping(Span(head, head + 1, "")) if head is not None else []
         persons = [m for m in overlapping if m.entity.startswith("person:")]
         chosen = on_head or persons
         if chosen:
