@@ -109,6 +109,18 @@ def test_role_goes_to_the_person_of_that_party(nlp):
     assert keys_by_text(nlp, text)["The Republican governor"] == {"person:john smith"}
 
 
+def test_a_candidate_is_known_only_as_the_article_introduced_them(nlp):
+    text = (
+        "Libertarian presidential candidate Gary Johnson spoke in Denver. Hillary Clinton spoke in Ohio. "
+        "The Democratic presidential candidate said taxes would rise. The Libertarian candidate disagreed. "
+        "Johnson left early. The former New Mexico governor said so twice."
+    )
+    found = keys_by_text(nlp, text)
+    assert "The Democratic presidential candidate" not in found  # not Johnson, and no guess at Clinton
+    assert found["The Libertarian candidate"] == {"person:gary johnson"}
+    assert found["The former New Mexico governor"] == {"person:gary johnson"}  # a candidacy rules out no office
+
+
 def test_apposition_after_the_name(nlp):
     found = keys_by_text(nlp, "The treaty was announced by Yuri Ushakov, Putin's advisor on international politics.")
     assert found["Putin's advisor on international politics"] == {"person:yuri ushakov"}

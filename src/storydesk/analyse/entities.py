@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 from spacy.vocab import Vocab
 
@@ -25,6 +25,7 @@ from storydesk import vocab
 from storydesk.analyse import entities_gazetteer as gaz
 from storydesk.analyse.entities_persons import group_names, link_persons
 from storydesk.analyse.entities_roles import (
+    CAMPAIGN_CLASSES,
     Profile,
     RolePhrase,
     conflicts,
@@ -32,6 +33,7 @@ from storydesk.analyse.entities_roles import (
     listed_together,
     qualifiers_agree,
     role_classes,
+    role_words,
     roles_agree,
 )
 from storydesk.model import Entity, EntityKind, Mention, Span
@@ -40,6 +42,9 @@ WANTED_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"
 KEY_PREFIX = {"ORG": "org", "GPE": "place", "LOC": "place", "FAC": "place", "NORP": "group", "EVENT": "event"}
 RECENT_SENTENCES = 2  # a role noun with no introduced holder may mean a person named this far back
 NOT_AN_ENTITY = "-"  # the label entity_label_fixes.tsv gives to words that name nothing
+# Capitalised words before a title that say when, not which side ("Former President X").
+TITLE_MODIFIERS = frozenset({"former", "acting", "interim", "then", "late", "incoming", "outgoing", "current", "new"})
+LOWER_CASE_WORDS = "storydesk.lower_case_words"  # doc.user_data key
 SHARED_NAME_DOMINANCE = 3  # how much more often the article must name one state sharing a name
 _POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
 ACRONYM = re.compile(r"[A-Z][A-Z0-9]{1,5}")  # "NIS", "MI6": what an article may define in brackets after a name
@@ -421,7 +426,7 @@ def _resolve_roles(doc: Doc, persons: list[_Found], others: list[_Found]) -> lis
     person_tokens = {i for f in persons for i in range(f.span.start, f.span.end)}
     phrases = find_role_phrases(doc, person_tokens)
     for phrase in phrases:
-        phrase.qualifiers = _qualifiers(phrase, others)
+        phrase.qualifiers = _qualifiers(doc, phrase, others)
     starts = {f.span.start: f for f in persons}
     ends = {f.span.end: f for f in persons}
     profiles: dict[str, Profile] = {}
@@ -443,19 +448,45 @@ def _resolve_roles(doc: Doc, persons: list[_Found], others: list[_Found]) -> lis
     return found
 
 
-def _qualifiers(phrase: RolePhrase, others: list[_Found]) -> set[str]:
+def _qualifiers(doc: Doc, phrase: RolePhrase, others: list[_Found]) -> set[str]:
     """Entity keys of the countries and organisations named in a role phrase; a nationality or a
-    seat of government gives the country ("Russian", "Kremlin" -> country:RU)."""
+    seat of government gives the country ("Russian", "Kremlin" -> country:RU); a capitalised
+    word the model left untagged is a group ("Libertarian" in "Libertarian presidential candidate")."""
     qualifiers = set()
+    named = set()
     for found in others:
         if phrase.start <= found.span.start and found.span.end <= phrase.end:
             qualifiers.add(found.key)
+            named.update(range(found.span.start, found.span.end))
             code = gaz.institutions().get(gaz.normalise(found.span.text))
             if found.kind == "NORP":
                 code = gaz.demonym_country(found.span.text)
             if code:
                 qualifiers.add(f"country:{code}")
+    for token in doc[phrase.start : phrase.end]:
+        if token.i not in named and _untagged_affiliation(token):
+            qualifiers.add(f"group:{token.lower_}")
     return qualifiers
+
+
+def _untagged_affiliation(token: Token) -> bool:
+    """A capitalised adjective or name inside a role phrase that is no role word, no title
+    modifier ("Former") and not written in lower case elsewhere in the article: a party or
+    movement the model did not tag ("Libertarian")."""
+    return (
+        token.pos_ in ("ADJ", "PROPN")
+        and token.text[:1].isupper()
+        and token.lower_ not in role_words()
+        and token.lower_ not in TITLE_MODIFIERS
+        and token.lower_ not in _lower_case_words(token.doc)
+    )
+
+
+def _lower_case_words(doc: Doc) -> frozenset[str]:
+    """The words the article writes in lower case (cached on the document)."""
+    if LOWER_CASE_WORDS not in doc.user_data:
+        doc.user_data[LOWER_CASE_WORDS] = frozenset(t.text for t in doc if t.text.islower())
+    return doc.user_data[LOWER_CASE_WORDS]
 
 
 def _introduced(doc: Doc, phrase: RolePhrase, starts: dict, ends: dict) -> _Found | None:
@@ -483,6 +514,8 @@ def _referent(
     fitting = [p for p in fitting if qualifiers_agree(phrase, profiles[p.key])]
     if fitting:
         return fitting[-1]
+    if phrase.role_class in CAMPAIGN_CLASSES:  # only to a person the article described so
+        return None
     for person in reversed(before):
         if person.span.start < window_start:
             break

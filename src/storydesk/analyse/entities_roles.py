@@ -13,6 +13,9 @@ from spacy.vocab import Vocab
 from storydesk import vocab
 from storydesk.analyse import entities_gazetteer as gaz
 
+# Roles held beside any office ("candidate", "nominee"): they rule out no other role, and are
+# too loosely used ("the candidate" of several races) to be guessed from the latest name.
+CAMPAIGN_CLASSES = frozenset({"candidate"})
 _STOP_POS = frozenset({"VERB", "AUX", "ADP", "CCONJ", "SCONJ", "PRON", "PUNCT", "NUM"})
 _EXTENDING_PREPS = frozenset({"of", "to", "for", "on", "at"})
 _DEFINITE = frozenset({"the"})
@@ -23,6 +26,12 @@ _LIST_GLUE = frozenset({",", "and"})
 def role_classes() -> dict[str, str]:
     """Role (lower case, as written) -> its class ("president" -> "leader")."""
     return {role: cls for role, cls in vocab.load_table("entity_roles.tsv")}
+
+
+@cache
+def role_words() -> frozenset[str]:
+    """Every word of every role ("secretary", "general", "prime", "minister"...), lower case."""
+    return frozenset(word for role in role_classes() for word in role.replace("-", " ").split())
 
 
 @cache
@@ -170,7 +179,9 @@ def _affiliations(qualifiers: set[str]) -> set[str]:
 
 def conflicts(phrase: RolePhrase, profile: Profile) -> bool:
     """Whether the article's own description of a person rules out the reference: a role of
-    another class ("Defense Minister X" is not "the Russian president") or another country."""
-    if profile.classes and phrase.role_class not in profile.classes:
+    another class ("Defense Minister X" is not "the Russian president") or another country.
+    A candidacy rules out no office ("the former New Mexico governor" may be the candidate)."""
+    offices = profile.classes - CAMPAIGN_CLASSES
+    if offices and phrase.role_class not in offices:
         return True
     return not qualifiers_agree(phrase, profile)
