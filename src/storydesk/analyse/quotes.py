@@ -33,6 +33,7 @@ from storydesk.analyse.quotes_parse import (
     phrase_object,
     span_of,
     speaker_span,
+    speaking_head,
     subject_of,
     text_of,
     token_range_span,
@@ -41,7 +42,6 @@ from storydesk.analyse.quotes_parse import (
 from storydesk.model import Mention, Quote, Span
 
 MIN_UNATTRIBUTED_WORDS = 4  # a cue-less direct quote shorter than this is a title or scare quote
-RELATIVE_PRONOUN_TAGS = frozenset({"WP", "WDT"})  # "who", "which", "that" opening a relative clause
 MIN_ECHO_WORDS = 3  # content words a cue-less quote needs to be recognised in an attributed one
 STANDALONE_BEFORE = frozenset(".!?:,;—–-([" + "".join(vocab.load("quote_marks.txt")))
 SENTENCE_END = frozenset(".!?,…")
@@ -138,12 +138,6 @@ def _verb_attribution(doc: Doc, verb: Token, inside: Callable[[int], bool] = lam
     name = named_before(doc, subject)
     if name is not None:
         return Attribution(cue_span(doc, verb), span_of(doc, name.start_char, name.end_char), name[-1].idx)
-    if subject.tag_ in RELATIVE_PRONOUN_TAGS and subject.head.dep_ == "relcl":
-        # "Stoltenberg, who said ...": "who" is the speaker span (as PolNeAR marks it); the
-        # noun it stands for gives the entity.
-        antecedent = subject.head.head
-        head = document_author(antecedent) or antecedent
-        return Attribution(cue_span(doc, verb), speaker_span(doc, subject), head.idx)
     return _spoken_by(doc, cue_span(doc, verb), subject, SPEAKER_CUTS)
 
 
@@ -159,12 +153,12 @@ def _phrase_attribution(doc: Doc, first: int, last: int) -> Attribution:
 
 
 def _spoken_by(doc: Doc, cue: Span, head: Token, cuts: frozenset[str]) -> Attribution:
-    """The attribution to the noun phrase headed by ``head``; a statement-like noun keeps its
-    participle ("a statement published by the ministry") and its author is the speaker's entity."""
-    author = document_author(head)
-    if author is not None:
-        return Attribution(cue, speaker_span(doc, head, cuts - {"acl"}), author.idx)
-    return Attribution(cue, speaker_span(doc, head, cuts), head.idx)
+    """The attribution to the noun phrase headed by ``head``, as PolNeAR marks a source: "who"
+    alone in "Stoltenberg, who said", a statement-like noun with its participle ("a statement
+    published by the ministry"); the entity comes from ``speaking_head``."""
+    if document_author(head) is not None:
+        cuts = cuts - {"acl"}
+    return Attribution(cue, speaker_span(doc, head, cuts), speaking_head(head).idx)
 
 
 class _Inside:

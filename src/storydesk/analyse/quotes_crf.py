@@ -21,7 +21,7 @@ from spacy.tokens import Doc, Token
 from storydesk import vocab
 from storydesk.analyse.quotes import SpeakerResolver, find_quotes
 from storydesk.analyse.quotes_marks import find_quoted
-from storydesk.analyse.quotes_parse import phrase_cues, text_of
+from storydesk.analyse.quotes_parse import phrase_cues, speaking_head, text_of
 from storydesk.model import Mention, Quote, Span
 
 MODEL_FILE = "quotes_crf.model"
@@ -322,7 +322,7 @@ def quotes_from_labels(doc: Doc, labels: list[str], mentions: list[Mention]) -> 
     for content in by_role["content"]:
         cue = _nearest(by_role["cue"], content)
         source = _nearest(by_role["source"], cue or content)
-        head = doc[source.first : source.last + 1].root.idx if source else None
+        head = speaking_head(doc[source.first : source.last + 1].root).idx if source else None
         quote = Quote(_kind(layout.inside_marks, content), _span(doc, content), _span(doc, cue), _span(doc, source))
         found.append(speakers.resolve(quote, head))
     return found

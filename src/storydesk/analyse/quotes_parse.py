@@ -17,6 +17,7 @@ SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 CHAIN_DEPS = frozenset({"conj", "xcomp", "advcl"})  # a verb chained to another shares its subject
 CUE_PARTS = frozenset({"aux", "auxpass", "neg"})
 SPEAKER_CUTS = frozenset({"relcl", "acl", "advcl", "cc", "conj"})  # what ends a speaker noun phrase on its right
+RELATIVE_PRONOUN_TAGS = frozenset({"WP", "WDT"})  # "who", "which", "that" opening a relative clause
 EDGE_PUNCT = frozenset({"PUNCT", "SPACE"})
 SENTENCE_ENDS = frozenset({".", "!", "?"})
 INVERTED_SUBJECT_DEPS = frozenset({"dobj", "npadvmod", "attr", "oprd", "appos", "nsubj"})
@@ -210,6 +211,15 @@ def phrase_object(doc: Doc, last: int) -> Token | None:
 def document_nouns() -> frozenset[str]:
     """Lemmas of what a speaker issues ("statement", "report"; data file ``quote_document_nouns.txt``)."""
     return frozenset(vocab.load("quote_document_nouns.txt"))
+
+
+def speaking_head(head: Token) -> Token:
+    """The word whose entity speaks for a speaker phrase headed by ``head``: the noun a relative
+    pronoun stands for ("Stoltenberg, who said"), the author of a statement-like noun ("a report
+    from the ministry"), else ``head`` itself."""
+    if head.tag_ in RELATIVE_PRONOUN_TAGS and head.head.dep_ == "relcl":
+        head = head.head.head
+    return document_author(head) or head
 
 
 def document_author(noun: Token) -> Token | None:

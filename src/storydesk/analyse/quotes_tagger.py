@@ -30,7 +30,7 @@ from storydesk.analyse.quotes_crf import label_probabilities as crf_label_probab
 from storydesk.model import Mention, Quote
 
 # Two models fine-tuned alike from different seeds; their label probabilities are averaged (on
-# the held-out tenth of PolNeAR train, mean span F1 72.3 mixed with the CRF, against 71.7 and
+# the held-out tenth of PolNeAR train, mean span F1 72.5 mixed with the CRF, against 71.8 and
 # 72.1 for either alone; scripts/tune_quotes_mix.py).
 MODEL_FILES = ("quotes_tagger_seed0.onnx", "quotes_tagger_seed1.onnx")
 TOKENIZER_FILE = "quotes_tagger_tokenizer.json"
