@@ -121,6 +121,30 @@ def test_a_relative_pronoun_speaks_for_the_noun_it_stands_for(text, pronoun, ent
     assert quote.speaker_entity == entity
 
 
+def test_a_day_is_never_the_speaker_and_a_name_before_the_verb_is():
+    text = (
+        "Police are investigating the shooting.\n“I will just make this promise to you: We will achieve "
+        "justice in this case,” Tulsa police Chief Chuck Jordan said Monday. “I want to assure our community.”"
+    )
+    quotes = analyse(text, "2016-09-19").quotes  # the small model parses "said" without a subject here
+    assert [(q.speaker.text, q.speaker_entity) for q in quotes] == [("Chuck Jordan", "person:chuck jordan")] * 2
+
+
+def test_a_surname_the_model_left_untagged_is_the_person_of_that_name():
+    text = "The hearing was led by Jon Tester and David Vitter.\n“Every time you say that,” Tester said, referring to the excuse."
+    quotes = [q for q in analyse(text, "2016-09-20").quotes if q.content.text.startswith("Every")]
+    assert [(q.speaker.text, q.speaker_entity) for q in quotes] == [("Tester", "person:jon tester")]
+
+
+def test_neither_a_time_nor_a_quoted_title_after_the_verb_is_the_speaker(nlp):
+    text = (
+        "“There's a severe disconnect between this White House and frankly the president and our military,” "
+        "Flynn, a top Trump surrogate, said Thursday morning on Fox News’s “Fox and Friends.”"
+    )
+    speakers = {q.speaker.text for q in quotes_of(nlp, text) if q.speaker is not None}
+    assert not speakers & {"Thursday morning", "morning", "Fox"}
+
+
 def test_according_to_a_statement_by_no_one_named_has_no_entity(nlp):
     (quote,) = only(quotes_of(nlp, "The bridge will open in May, according to a statement by the council."), "indirect")
     assert quote.speaker.text == "a statement by the council" and quote.speaker_entity is None

@@ -126,19 +126,31 @@ def within_any(quote: Quote, outer: list[Quote]) -> bool:
     return any(o.content.start <= quote.content.start and quote.content.end <= o.content.end for o in outer)
 
 
+def _lone_name(text: str) -> bool:
+    """Whether a speaker is one capitalised word ("Tester"), as a surname is."""
+    return text.istitle() and text.isalpha()
+
+
 # --- attributions -----------------------------------------------------------------------------
 
 
 def _verb_attribution(doc: Doc, verb: Token, inside: Callable[[int], bool] = lambda offset: False) -> Attribution:
     """The cue and speaker of a reporting verb (speaker None when it has no subject); a pronoun
     right after a name opening the sentence gives way to the name ("Putin I declare ...")."""
-    subject = subject_of(verb, inside) or inverted_subject(verb)
+    subject = subject_of(verb, inside) or inverted_subject(verb, inside) or _name_just_before(verb)
     if subject is None or subject.dep_ == "expl" or subject.lower_ == "it" and not subject.ent_type_:
         return Attribution(cue_span(doc, verb), None)
     name = named_before(doc, subject)
     if name is not None:
         return Attribution(cue_span(doc, verb), span_of(doc, name.start_char, name.end_char), name[-1].idx)
     return _spoken_by(doc, cue_span(doc, verb), subject, SPEAKER_CUTS)
+
+
+def _name_just_before(verb: Token) -> Token | None:
+    """A person's name right before a verb the parser left without subject ('“...,” Tulsa police
+    Chief Chuck Jordan said Monday', parsed as an apposition)."""
+    before = verb.nbor(-1) if verb.i > 0 else None
+    return before if before is not None and before.ent_type_ == "PERSON" else None
 
 
 def _phrase_attribution(doc: Doc, first: int, last: int) -> Attribution:
@@ -503,7 +515,9 @@ class SpeakerResolver:
         prefixes = pronoun_antecedents().get(speaker.text.lower())
         if prefixes:  # a pronoun: its antecedent
             return self._nearest_before(speaker.start, lambda m: m.entity.startswith(prefixes) and m.via != "pronoun")
-        if speaker.text.isupper():  # a transcript's label ("PENCE"): the person of that last name
+        if speaker.text.isupper() or _lone_name(speaker.text):
+            # a transcript's label ("PENCE") or a surname the model left untagged ("Tester
+            # said"): the person of that last name named before
             surname = speaker.text.split()[-1].lower()
             return self._nearest_before(
                 speaker.start, lambda m: m.entity.startswith("person:") and m.entity.rsplit(" ", 1)[-1] == surname

@@ -18,6 +18,7 @@ CHAIN_DEPS = frozenset({"conj", "xcomp", "advcl"})  # a verb chained to another 
 CUE_PARTS = frozenset({"aux", "auxpass", "neg"})
 SPEAKER_CUTS = frozenset({"relcl", "acl", "advcl", "cc", "conj"})  # what ends a speaker noun phrase on its right
 RELATIVE_PRONOUN_TAGS = frozenset({"WP", "WDT"})  # "who", "which", "that" opening a relative clause
+WHEN_ENTITIES = frozenset({"DATE", "TIME"})  # a day or hour is never who speaks
 EDGE_PUNCT = frozenset({"PUNCT", "SPACE"})
 SENTENCE_ENDS = frozenset({".", "!", "?"})
 INVERTED_SUBJECT_DEPS = frozenset({"dobj", "npadvmod", "attr", "oprd", "appos", "nsubj"})
@@ -81,8 +82,8 @@ def subject_of(verb: Token, quoted: Callable[[int], bool] = lambda offset: False
     subject is taken instead."""
     current = verb
     for _ in range(4):
-        subject = _own_subject(current)
-        if subject is not None and not quoted(subject.idx) and (current is verb or _is_agent_clause(current, subject)):
+        subject = _own_subject(current, quoted)
+        if subject is not None and (current is verb or _is_agent_clause(current, subject)):
             return subject
         climbs = current.dep_ in CHAIN_DEPS or current.dep_ == "ccomp" and quoted(current.idx)
         if not climbs or current.head == current:
@@ -91,10 +92,11 @@ def subject_of(verb: Token, quoted: Callable[[int], bool] = lambda offset: False
     return None
 
 
-def _own_subject(verb: Token) -> Token | None:
-    """The verb's own subject (or the agent of its passive)."""
+def _own_subject(verb: Token, quoted: Callable[[int], bool] = lambda offset: False) -> Token | None:
+    """The verb's own subject (or the agent of its passive), not inside a quotation (the parser
+    may take a quoted title for a second subject: 'Flynn said on “Fox and Friends”')."""
     for child in verb.children:
-        if child.dep_ in SUBJECT_DEPS:
+        if child.dep_ in SUBJECT_DEPS and not quoted(child.idx):
             return child
         if child.dep_ == "agent":
             return next((grand for grand in child.children if grand.dep_ == "pobj"), None)
@@ -150,11 +152,13 @@ def named_before(doc: Doc, pronoun: Token) -> SpacySpan | None:
     return doc[first : pronoun.i] if first < pronoun.i and opens else None
 
 
-def inverted_subject(verb: Token) -> Token | None:
+def inverted_subject(verb: Token, quoted: Callable[[int], bool] = lambda offset: False) -> Token | None:
     """The speaker after the verb when the small model misses the inversion ("“...,” criticized
     Podoliak", "added the president"): a name object, or a noun when a quote or comma precedes."""
     after_quote = verb.i > 0 and verb.nbor(-1).pos_ == "PUNCT"
     for child in verb.rights:
+        if child.ent_type_ in WHEN_ENTITIES or quoted(child.idx):  # "said Monday", 'said on “Fox and Friends”'
+            continue
         if child.dep_ in INVERTED_SUBJECT_DEPS and (child.pos_ == "PROPN" or after_quote and child.pos_ == "NOUN"):
             return child
     return None
