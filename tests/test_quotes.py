@@ -145,6 +145,12 @@ def test_neither_a_time_nor_a_quoted_title_after_the_verb_is_the_speaker(nlp):
     assert not speakers & {"Thursday morning", "morning", "Fox"}
 
 
+def test_the_organisation_named_before_speaks_as_the_noun_it_ends_with():
+    text = "The International Monetary Fund cut its forecast on Tuesday. The fund said that growth would slow."
+    (quote,) = analyse(text, "2016-10-04").quotes
+    assert (quote.speaker.text, quote.speaker_entity) == ("The fund", "org:international monetary fund")
+
+
 def test_according_to_a_statement_by_no_one_named_has_no_entity(nlp):
     (quote,) = only(quotes_of(nlp, "The bridge will open in May, according to a statement by the council."), "indirect")
     assert quote.speaker.text == "a statement by the council" and quote.speaker_entity is None

@@ -46,6 +46,7 @@ MIN_ECHO_WORDS = 3  # content words a cue-less quote needs to be recognised in a
 STANDALONE_BEFORE = frozenset(".!?:,;—–-([" + "".join(vocab.load("quote_marks.txt")))
 SENTENCE_END = frozenset(".!?,…")
 _WORD = re.compile(r"\w+")
+_DEFINITE_NOUN = re.compile(r"[Tt]he (\w+)")  # "the commission", "The agency"
 # A transcript turn: a paragraph opening (after a quotation mark, if any) with a speaker label
 # in capitals and a colon ("WALLACE: ...", "MIKE PENCE: ..."); labels of two letters or more.
 _TURN_LABEL = re.compile(r"[\"“”'‘]?(?P<label>[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,2}):\s+(?=\S)")
@@ -515,6 +516,12 @@ class SpeakerResolver:
         prefixes = pronoun_antecedents().get(speaker.text.lower())
         if prefixes:  # a pronoun: its antecedent
             return self._nearest_before(speaker.start, lambda m: m.entity.startswith(prefixes) and m.via != "pronoun")
+        head_noun = _DEFINITE_NOUN.fullmatch(speaker.text)
+        if head_noun:  # "the commission": the organisation named before with that last word
+            noun = head_noun.group(1).lower()
+            return self._nearest_before(
+                speaker.start, lambda m: m.entity.startswith("org:") and m.span.text.lower().rsplit(" ", 1)[-1] == noun
+            )
         if speaker.text.isupper() or _lone_name(speaker.text):
             # a transcript's label ("PENCE") or a surname the model left untagged ("Tester
             # said"): the person of that last name named before
