@@ -127,11 +127,6 @@ def within_any(quote: Quote, outer: list[Quote]) -> bool:
     return any(o.content.start <= quote.content.start and quote.content.end <= o.content.end for o in outer)
 
 
-def _lone_name(text: str) -> bool:
-    """Whether a speaker is one capitalised word ("Tester"), as a surname is."""
-    return text.istitle() and text.isalpha()
-
-
 # --- attributions -----------------------------------------------------------------------------
 
 
@@ -486,10 +481,16 @@ def _reporting_paragraph(doc: Doc, paragraph: _Paragraph) -> Attribution:
 # --- speaker entities -------------------------------------------------------------------------
 
 
+def _lone_name(text: str) -> bool:
+    """Whether a speaker is one capitalised word ("Tester"), as a surname is."""
+    return text.istitle() and text.isalpha()
+
+
 class SpeakerResolver:
-    """Maps a speaker span to an entity key: the mention on its head word, a person inside it,
-    for a pronoun the nearest compatible mention before it, for a label in capitals the person
-    named before with that last name."""
+    """Maps a speaker span to an entity key: the mention on its head word (which ``speaking_head``
+    may have placed outside the span), a person inside it, for a pronoun the nearest compatible
+    mention before it, for "the fund" the organisation named before whose name ends so, for a
+    label in capitals or a lone surname the person named before with that last name."""
 
     def __init__(self, doc: Doc, mentions: list[Mention]) -> None:
         self.doc = doc
