@@ -154,6 +154,18 @@ def test_the_organisation_named_before_speaks_as_the_noun_it_ends_with():
     assert (quote.speaker.text, quote.speaker_entity) == ("The fund", "org:international monetary fund")
 
 
+def test_they_stands_only_for_a_group_named_in_its_sentence_or_the_one_before():
+    near = "Republicans met on Monday. They said that the timing was not intentional."
+    (quote,) = analyse(near, "2016-09-19").quotes
+    assert quote.speaker_entity == "group:republican"
+    far = (
+        "Republicans met on Monday. The meeting was long. Nobody left early. The room was hot. "
+        "They said that the timing was not intentional."
+    )
+    (quote,) = analyse(far, "2016-09-19").quotes
+    assert quote.speaker.text == "They" and quote.speaker_entity is None
+
+
 def test_according_to_a_statement_by_no_one_named_has_no_entity(nlp):
     (quote,) = only(quotes_of(nlp, "The bridge will open in May, according to a statement by the council."), "indirect")
     assert quote.speaker.text == "a statement by the council" and quote.speaker_entity is None

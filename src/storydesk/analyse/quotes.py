@@ -42,6 +42,10 @@ from storydesk.analyse.quotes_parse import (
 from storydesk.model import Mention, Quote, Span
 
 MIN_UNATTRIBUTED_WORDS = 4  # a cue-less direct quote shorter than this is a title or scare quote
+# "they" stands for a group or organisation named just before, or for people the article never
+# names (experts, residents): it resolves only within its sentence and the one before.
+NEAR_PRONOUNS = frozenset({"they"})
+NEAR_PRONOUN_SENTENCES = 1
 MIN_ECHO_WORDS = 3  # content words a cue-less quote needs to be recognised in an attributed one
 STANDALONE_BEFORE = frozenset(".!?:,;—–-([" + "".join(vocab.load("quote_marks.txt")))
 SENTENCE_END = frozenset(".!?,…")
@@ -496,6 +500,7 @@ class SpeakerResolver:
         self.doc = doc
         self.mentions = sorted(mentions, key=lambda m: (m.span.start, m.span.end))
         self.starts = [m.span.start for m in self.mentions]
+        self.sentence_starts = [sentence.start_char for sentence in doc.sents]
 
     def resolve(self, quote: Quote, head: int | None) -> Quote:
         if quote.speaker is None:
@@ -516,7 +521,11 @@ class SpeakerResolver:
             return chosen[0].entity
         prefixes = pronoun_antecedents().get(speaker.text.lower())
         if prefixes:  # a pronoun: its antecedent
-            return self._nearest_before(speaker.start, lambda m: m.entity.startswith(prefixes) and m.via != "pronoun")
+            near = speaker.text.lower() in NEAR_PRONOUNS
+            since = self._sentence_start(speaker.start, NEAR_PRONOUN_SENTENCES) if near else 0
+            return self._nearest_before(
+                speaker.start, lambda m: m.entity.startswith(prefixes) and m.via != "pronoun" and m.span.start >= since
+            )
         head_noun = _DEFINITE_NOUN.fullmatch(speaker.text)
         if head_noun:  # "the commission": the organisation named before with that last word
             noun = head_noun.group(1).lower()
@@ -531,6 +540,11 @@ class SpeakerResolver:
                 speaker.start, lambda m: m.entity.startswith("person:") and m.entity.rsplit(" ", 1)[-1] == surname
             )
         return None
+
+    def _sentence_start(self, offset: int, back: int) -> int:
+        """Character offset of the sentence ``back`` sentences before the one holding ``offset``."""
+        index = bisect.bisect_right(self.sentence_starts, offset) - 1
+        return self.sentence_starts[max(index - back, 0)]
 
     def _nearest_before(self, before: int, fits: Callable[[Mention], bool]) -> str | None:
         """The entity of the nearest mention before ``before`` that fits."""
