@@ -188,8 +188,9 @@ def averaged(states: list[Weights]) -> Weights:
 
 
 def best_weights(model, epochs_done: list[tuple[Weights, float]], held: list[Example]) -> Weights:
-    """Of each epoch's weights and the means of the last two or more epochs' weights, those with
-    the best mean held-out F1 (averaging the late epochs smooths the noise of the last steps)."""
+    """Of each epoch's weights and the means of the weights from epoch 2, 3 ... to the last,
+    those with the best mean held-out F1 (averaging the late epochs smooths the noise of the
+    last steps; the first epoch, far from the rest, is left out of every mean)."""
     best, best_mean = max(epochs_done, key=lambda done: done[1])
     states = [state for state, _ in epochs_done]
     for first in range(len(states) - 1, 1, -1):

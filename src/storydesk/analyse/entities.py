@@ -10,7 +10,6 @@ to the person the article introduced with that role (see entities_roles)."""
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from storydesk.analyse.entities_roles import (
     role_words,
     roles_agree,
 )
+from storydesk.analyse.nlp import sentence_start_back
 from storydesk.model import Entity, EntityKind, Mention, Span
 
 WANTED_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"})
@@ -441,7 +441,8 @@ def _resolve_roles(doc: Doc, persons: list[_Found], others: list[_Found]) -> lis
         elif phrase.definite and index not in listed:
             references.append(phrase)
     for phrase in references:
-        person = _referent(phrase, persons, profiles, _window_start(sentence_starts, phrase.start))
+        window_start = sentence_start_back(sentence_starts, phrase.start, RECENT_SENTENCES)
+        person = _referent(phrase, persons, profiles, window_start)
         if person is not None:
             profiles.setdefault(person.key, Profile()).add(phrase)
             found.append(_role_mention(doc, phrase, person))
@@ -522,12 +523,6 @@ def _referent(
         if not conflicts(phrase, profiles.get(person.key, Profile())):
             return person
     return None
-
-
-def _window_start(sentence_starts: list[int], token: int) -> int:
-    """First token of the sentence ``RECENT_SENTENCES`` before the one holding ``token``."""
-    index = bisect_right(sentence_starts, token) - 1
-    return sentence_starts[max(index - RECENT_SENTENCES, 0)]
 
 
 def _role_mention(doc: Doc, phrase: RolePhrase, person: _Found) -> _Found:

@@ -7,6 +7,8 @@ a path to one. Nothing is ever downloaded.
 from __future__ import annotations
 
 import os
+from bisect import bisect_right
+from collections.abc import Sequence
 from functools import cache
 
 import spacy
@@ -28,6 +30,14 @@ def paragraph_breaks(doc: Doc) -> Doc:
         if "\n" in token.text or "\n" in token.whitespace_:
             doc[token.i + 1].is_sent_start = True
     return doc
+
+
+def sentence_start_back(starts: Sequence[int], position: int, back: int) -> int:
+    """The start of the sentence ``back`` sentences before the one holding ``position``, where
+    ``starts`` holds every sentence's start in ascending order (token indices or character
+    offsets, as ``position`` is)."""
+    index = bisect_right(starts, position) - 1
+    return starts[max(index - back, 0)]
 
 
 @cache

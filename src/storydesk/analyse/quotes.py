@@ -12,12 +12,13 @@ import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, cached_property
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Token
 
 from storydesk import vocab
+from storydesk.analyse.nlp import sentence_start_back
 from storydesk.analyse.quotes_marks import Quoted, find_quoted
 from storydesk.analyse.quotes_parse import (
     SPEAKER_CUTS,
@@ -500,7 +501,6 @@ class SpeakerResolver:
         self.doc = doc
         self.mentions = sorted(mentions, key=lambda m: (m.span.start, m.span.end))
         self.starts = [m.span.start for m in self.mentions]
-        self.sentence_starts = [sentence.start_char for sentence in doc.sents]
 
     def resolve(self, quote: Quote, head: int | None) -> Quote:
         if quote.speaker is None:
@@ -522,7 +522,7 @@ class SpeakerResolver:
         prefixes = pronoun_antecedents().get(speaker.text.lower())
         if prefixes:  # a pronoun: its antecedent
             near = speaker.text.lower() in NEAR_PRONOUNS
-            since = self._sentence_start(speaker.start, NEAR_PRONOUN_SENTENCES) if near else 0
+            since = sentence_start_back(self.sentence_starts, speaker.start, NEAR_PRONOUN_SENTENCES) if near else 0
             return self._nearest_before(
                 speaker.start, lambda m: m.entity.startswith(prefixes) and m.via != "pronoun" and m.span.start >= since
             )
@@ -541,10 +541,10 @@ class SpeakerResolver:
             )
         return None
 
-    def _sentence_start(self, offset: int, back: int) -> int:
-        """Character offset of the sentence ``back`` sentences before the one holding ``offset``."""
-        index = bisect.bisect_right(self.sentence_starts, offset) - 1
-        return self.sentence_starts[max(index - back, 0)]
+    @cached_property
+    def sentence_starts(self) -> list[int]:
+        """Each sentence's first character, listed only when a pronoun needs it."""
+        return [sentence.start_char for sentence in self.doc.sents]
 
     def _nearest_before(self, before: int, fits: Callable[[Mention], bool]) -> str | None:
         """The entity of the nearest mention before ``before`` that fits."""

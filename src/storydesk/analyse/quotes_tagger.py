@@ -5,10 +5,9 @@ int8-quantised as ONNX in ``storydesk/data`` and run with onnxruntime, so no dee
 framework is needed at run time.
 
 Each spaCy token takes the label probabilities of its first word piece (the two models'
-average), averaged with the CRF's
-(``quotes_crf``); the most probable valid BIO sequence is decoded, and ``quotes_from_labels``
-(shared with the CRF) turns the labelled spans into Quotes, to which the rule finder's block
-quotes are added.
+average), averaged with the CRF's (``quotes_crf``); the most probable valid BIO sequence is
+decoded, and ``quotes_from_labels`` (shared with the CRF) turns the labelled spans into Quotes,
+to which the rule finder's block quotes are added.
 """
 from __future__ import annotations
 
