@@ -1,57 +1,98 @@
-"""Choose the quote tagger's share (``TAGGER_WEIGHT`` in ``storydesk.analyse.quotes_tagger``)
-when its label probabilities are averaged with the CRF's.
+"""Choose how the quote tagger decodes (``storydesk.analyse.quotes_tagger``): its share
+(``TAGGER_WEIGHT``) when its label probabilities are averaged with the CRF's, and the share of
+the training labels' transitions in a path's score (``TRANSITION_STRENGTH``).
 
     .venv/bin/python scripts/tune_quotes_mix.py ../shared/bench/quotes/polnear-train.jsonl.gz
 
-Reads only the tenth of PolNeAR train that both training scripts hold out (``held_out``),
-so neither model has learned from it; for each weight 0, 0.1 ... 1 it decodes every paragraph
-and scores exact BIO span F1 per role, and prints the table and the weight with the best mean.
-Run it after retraining either model, and set TAGGER_WEIGHT to what it prints.
+Counts, in the paragraphs of every training article but the tenth that both training scripts
+hold out (``held_out``), how often each label starts a paragraph and follows another, and writes
+their log-probabilities (add-one smoothed) to src/storydesk/data/quotes_tagger_transitions.json.
+Then, on the held-out tenth (which neither model nor the counts have seen), it decodes every
+paragraph for each weight 0, 0.1 ... 1 and each strength in STRENGTHS, scores exact BIO span F1
+per role, and prints the table and the pair with the best mean. Run it after retraining either
+model, and set the two constants to what it prints.
 """
 from __future__ import annotations
 
 import argparse
+import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from spacy.tokens import Doc
 
 from storydesk.analyse.nlp import load_pipeline
 from storydesk.analyse.quotes import find_quotes
-from storydesk.analyse.quotes_crf import ROLES, paragraphs
+from storydesk.analyse.quotes_crf import LABELS, ROLES, paragraphs
 from storydesk.analyse.quotes_crf import label_probabilities as crf_label_probabilities
-from storydesk.analyse.quotes_tagger import decode, label_probabilities
+from storydesk.analyse.quotes_tagger import TRANSITIONS_FILE, decode, label_probabilities
 from storydesk.eval.quotes import count_spans, gold_labels, held_out, label_spans, prf, span_counts
 from storydesk.eval.runs import iter_records
 
+TRANSITIONS = Path(__file__).resolve().parents[1] / "src" / "storydesk" / "data" / TRANSITIONS_FILE
 WEIGHTS = [round(0.1 * step, 1) for step in range(11)]
+STRENGTHS = [0.0, 0.1, 0.15, 0.2, 0.3]
+Setting = tuple[float, float]  # (tagger weight, transition strength)
 
 
-def held_out_scores(path: Path) -> dict[float, dict[str, float]]:
-    """Span F1 per role over the held-out articles' paragraphs, for every weight."""
-    counts = {weight: span_counts() for weight in WEIGHTS}
-    records = [record for record in iter_records(path) if held_out(record)]
-    for number, doc in enumerate(load_pipeline().pipe(r["text"] for r in records), 1):
-        gold = gold_labels(doc, records[number - 1]["attributions"])
+def parsed(path: Path) -> Iterator[tuple[dict[str, Any], Doc, list[str]]]:
+    """Every training article with its parse and its gold label per token."""
+    records = list(iter_records(path))
+    for record, doc in zip(records, load_pipeline().pipe(r["text"] for r in records)):
+        yield record, doc, gold_labels(doc, record["attributions"])
+
+
+def log_probabilities(counts: np.ndarray) -> list:
+    """Each row of counts as add-one smoothed log-probabilities."""
+    smoothed = counts + 1
+    return np.log(smoothed / smoothed.sum(axis=-1, keepdims=True)).round(4).tolist()
+
+
+def write_transitions(articles: list[tuple[Doc, list[str]]]) -> None:
+    """The first label's and each next label's log-probabilities in the articles' paragraphs."""
+    index = {label: i for i, label in enumerate(LABELS)}
+    starts, steps = np.zeros(len(LABELS)), np.zeros((len(LABELS), len(LABELS)))
+    for doc, gold in articles:
+        for tokens in paragraphs(doc):
+            labels = [index[gold[token.i]] for token in tokens]
+            starts[labels[0]] += 1
+            np.add.at(steps, (labels[:-1], labels[1:]), 1)
+    table = {"labels": list(LABELS), "start": log_probabilities(starts), "transitions": log_probabilities(steps)}
+    TRANSITIONS.write_text(json.dumps(table) + "\n", encoding="utf-8")
+
+
+def held_out_scores(held: list[tuple[Doc, list[str]]]) -> dict[Setting, dict[str, float]]:
+    """Span F1 per role over the held-out articles' paragraphs, for every setting."""
+    settings = [(weight, strength) for weight in WEIGHTS for strength in STRENGTHS]
+    counts = {setting: span_counts() for setting in settings}
+    for number, (doc, gold) in enumerate(held, 1):
         tagger, crf = label_probabilities(doc), crf_label_probabilities(doc, find_quotes(doc, []))
-        for weight in WEIGHTS:
-            predicted = decode(doc, weight * tagger + (1 - weight) * crf)
+        for weight, strength in settings:
+            predicted = decode(doc, weight * tagger + (1 - weight) * crf, strength)
             for tokens in paragraphs(doc):
                 indices = [token.i for token in tokens]
-                count_spans(counts[weight], label_spans([predicted[i] for i in indices]), label_spans([gold[i] for i in indices]))
+                count_spans(counts[weight, strength], label_spans([predicted[i] for i in indices]), label_spans([gold[i] for i in indices]))
         if number % 20 == 0:
-            print(f"{number}/{len(records)} held-out articles", flush=True)
-    return {weight: {role: 100 * prf(**count)["f1"] for role, count in by_role.items()} for weight, by_role in counts.items()}
+            print(f"{number}/{len(held)} held-out articles", flush=True)
+    return {setting: {role: 100 * prf(**count)["f1"] for role, count in by_role.items()} for setting, by_role in counts.items()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("train_file", type=Path)
-    scores = held_out_scores(parser.parse_args().train_file)
-    print(f"{'tagger weight':>13}  " + "  ".join(f"{role:>7}" for role in ROLES) + "     mean")
-    for weight, by_role in scores.items():
-        print(f"{weight:>13.1f}  " + "  ".join(f"{by_role[role]:7.1f}" for role in ROLES) + f"  {np.mean(list(by_role.values())):7.1f}")
-    best = max(scores, key=lambda weight: np.mean(list(scores[weight].values())))
-    print(f"best: TAGGER_WEIGHT = {best}")
+    training, held = [], []
+    for record, doc, gold in parsed(parser.parse_args().train_file):
+        (held if held_out(record) else training).append((doc, gold))
+    write_transitions(training)
+    print(f"wrote {TRANSITIONS} from {len(training)} articles", flush=True)
+    scores = held_out_scores(held)
+    print(f"{'weight':>6}  {'strength':>8}  " + "  ".join(f"{role:>7}" for role in ROLES) + "     mean")
+    for (weight, strength), by_role in scores.items():
+        print(f"{weight:>6.1f}  {strength:>8.2f}  " + "  ".join(f"{by_role[role]:7.1f}" for role in ROLES) + f"  {np.mean(list(by_role.values())):7.2f}")
+    weight, strength = max(scores, key=lambda setting: np.mean(list(scores[setting].values())))
+    print(f"best: TAGGER_WEIGHT = {weight}, TRANSITION_STRENGTH = {strength}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """The fine-tuned quote tagger: the packaged ONNX model loads, labels made-up sentences
 sensibly, labels paragraphs longer than one window to their end, decodes only valid BIO
-sequences, and its spans become Quotes whose speakers (pronouns included) resolve to entities,
-with the rule finder's block quotes added; on the seeds it attributes the quotes the issue names."""
+sequences (weighing steps between labels as the training paragraphs do), and its spans become
+Quotes whose speakers (pronouns included) resolve to entities, with the rule finder's block
+quotes added; on the seeds it attributes the quotes the issue names."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,6 +21,7 @@ from storydesk.analyse.quotes_tagger import (
     label_probabilities,
     label_tokens,
     mixed_probabilities,
+    step_scores,
 )
 from storydesk.model import Mention, Span
 
@@ -89,6 +91,24 @@ def test_best_path_never_continues_a_span_it_did_not_open():
     assert path == ["O", "B-content", "O"]
     for previous, label in zip(["O", *path], path):
         assert not label.startswith("I-") or previous[2:] == label[2:]
+
+
+def test_training_transitions_keep_a_content_going_where_it_seldom_ends():
+    # the last token is a little more likely outside; BIO alone ends the content before it, the
+    # training paragraphs' transitions (an inside content goes on far more often than it ends)
+    # carry it on
+    scores = _scores({"B-content": 0.9, "O": 0.1}, {"I-content": 0.9, "O": 0.1}, {"O": 0.55, "I-content": 0.45})
+    assert [LABELS[i] for i in best_path(scores)][-1] == "O"
+    assert [LABELS[i] for i in best_path(scores, step_scores())][-1] == "I-content"
+    assert step_scores(0).transition[LABELS.index("O"), LABELS.index("I-content")] == -np.inf
+
+
+def test_training_transitions_never_allow_what_bio_forbids():
+    steps = step_scores(1.0)
+    for previous, row in zip(LABELS, steps.transition):
+        for label, score in zip(LABELS, row):
+            assert (score == -np.inf) == (label.startswith("I-") and previous[2:] != label[2:])
+    assert all(np.isfinite(steps.start) == [not label.startswith("I-") for label in LABELS])
 
 
 def test_a_pronoun_speaker_resolves_to_the_person_before_it(nlp):

@@ -5,13 +5,14 @@ int8-quantised as ONNX in ``storydesk/data`` and run with onnxruntime, so no dee
 framework is needed at run time.
 
 Each spaCy token takes the label probabilities of its first word piece (the two models'
-average), averaged with the CRF's (``quotes_crf``); the most probable valid BIO sequence is
-decoded, and ``quotes_from_labels`` (shared with the CRF) turns the labelled spans into Quotes,
+average), averaged with the CRF's (``quotes_crf``); the best valid BIO sequence is decoded, each
+step between labels weighed by how often it occurs in PolNeAR train's paragraphs, and ``quotes_from_labels`` (shared with the CRF) turns the labelled spans into Quotes,
 to which the rule finder's block quotes are added.
 """
 from __future__ import annotations
 
 import bisect
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -37,6 +38,12 @@ MAX_PIECES = 250  # word pieces per window, as in training (the model takes 512 
 # The tagger's share when its label probabilities are averaged with the CRF's: the best of 0, 0.1
 # ... 1 on the tenth of PolNeAR train that neither model learned from (scripts/tune_quotes_mix.py).
 TAGGER_WEIGHT = 0.7
+# The label-to-label log-probabilities of PolNeAR train's paragraphs (all but the held-out tenth;
+# written by scripts/tune_quotes_mix.py) and their share of a path's score, chosen there with
+# TAGGER_WEIGHT: the token-by-token probabilities know nothing of the labels around them, and a
+# little of what the training labels show of spans' shapes mends boundaries.
+TRANSITIONS_FILE = "quotes_tagger_transitions.json"
+TRANSITION_STRENGTH = 0.15
 FLOOR = 1e-12  # the least probability decoded, so that log() stays finite
 BATCH_WINDOWS = 16  # windows run together: padding to the longest costs less than one call each
 
@@ -162,15 +169,45 @@ _TRANSITION = np.array([[0.0 if _allowed_after(a, b) else -np.inf for b in LABEL
 _START = np.array([0.0 if _allowed_after("O", label) else -np.inf for label in LABELS])
 
 
-def best_path(scores: np.ndarray) -> list[int]:
-    """The most probable label sequence that is valid BIO (Viterbi over the tokens' label
-    log-probabilities). Taking each token's best label alone leaves holes and stray inside
+@dataclass(frozen=True)
+class StepScores:
+    """What a label path scores besides its labels' own log-probabilities: at its first label
+    (``start``) and at each step from one label to the next (``transition[previous, next]``)."""
+
+    start: np.ndarray
+    transition: np.ndarray
+
+
+BIO_ONLY = StepScores(_START, _TRANSITION)
+
+
+@cache
+def _training_steps() -> dict[str, list]:
+    """The log-probabilities of the first label and of each label after another in PolNeAR
+    train's paragraphs, as ``scripts/tune_quotes_mix.py`` wrote them."""
+    steps = json.loads(resources.files("storydesk.data").joinpath(TRANSITIONS_FILE).read_text("utf-8"))
+    if steps["labels"] != list(LABELS):
+        raise ValueError(f"{TRANSITIONS_FILE} is for the labels {steps['labels']}, not {list(LABELS)}")
+    return steps
+
+
+def step_scores(strength: float = TRANSITION_STRENGTH) -> StepScores:
+    """BIO's rule plus ``strength`` times the training paragraphs' label log-probabilities."""
+    if strength == 0:
+        return BIO_ONLY
+    steps = _training_steps()
+    return StepScores(_START + strength * np.array(steps["start"]), _TRANSITION + strength * np.array(steps["transitions"]))
+
+
+def best_path(scores: np.ndarray, steps: StepScores = BIO_ONLY) -> list[int]:
+    """The best label sequence that is valid BIO (Viterbi over the tokens' label log-probabilities
+    and the steps' scores). Taking each token's best label alone leaves holes and stray inside
     labels that split one content into several; the run-time libraries offer no constrained
     decoding over given scores without a deep-learning framework, hence these lines."""
-    total = scores[0] + _START
+    total = scores[0] + steps.start
     back = np.zeros(scores.shape, dtype=np.int64)
     for t in range(1, len(scores)):
-        candidates = total[:, None] + _TRANSITION
+        candidates = total[:, None] + steps.transition
         back[t] = candidates.argmax(0)
         total = candidates.max(0) + scores[t]
     path = [int(total.argmax())]
@@ -191,11 +228,12 @@ def label_probabilities(doc: Doc) -> np.ndarray:
     return probabilities
 
 
-def decode(doc: Doc, probabilities: np.ndarray) -> list[str]:
-    """The most probable valid BIO labels of each paragraph's tokens; space tokens are "O"."""
-    labels = ["O"] * len(doc)
+def decode(doc: Doc, probabilities: np.ndarray, strength: float = TRANSITION_STRENGTH) -> list[str]:
+    """The best valid BIO labels of each paragraph's tokens (``best_path`` with ``step_scores``);
+    space tokens are "O"."""
+    labels, steps = ["O"] * len(doc), step_scores(strength)
     for tokens in paragraphs(doc):
-        path = best_path(np.log(np.maximum(probabilities[[token.i for token in tokens]], FLOOR)))
+        path = best_path(np.log(np.maximum(probabilities[[token.i for token in tokens]], FLOOR)), steps)
         for token, label in zip(tokens, path):
             labels[token.i] = LABELS[label]
     return labels
