@@ -6,8 +6,9 @@ framework is needed at run time.
 
 Each spaCy token takes the label probabilities of its first word piece (the two models'
 average), averaged with the CRF's (``quotes_crf``); the best valid BIO sequence is decoded, each
-step between labels weighed by how often it occurs in PolNeAR train's paragraphs, and ``quotes_from_labels`` (shared with the CRF) turns the labelled spans into Quotes,
-to which the rule finder's block quotes are added.
+step between labels weighed by how often it occurs in PolNeAR train's paragraphs, and
+``quotes_from_labels`` (shared with the CRF) turns the labelled spans into Quotes, to which the
+rule finder's block quotes are added.
 """
 from __future__ import annotations
 
