@@ -66,6 +66,21 @@ def test_quote_speaker_text_loses_its_article_when_no_entity(nlp: Language) -> N
     assert (figure.asserted_by, figure.source) == ("intelligence services", speaker)
 
 
+def test_a_relative_pronoun_speaker_gives_way_to_the_noun_it_stands_for(nlp: Language) -> None:
+    text = "Officials at the ministry, who said that 10,000 troops could follow, declined to comment."
+    who = text.index("who")
+    content = Span(text.index("10,000"), text.index(", declined"), text[text.index("10,000") : text.index(", declined")])
+    (figure,) = figures_of(nlp, text, [Quote("indirect", content, speaker=Span(who, who + 3, "who"))])
+    assert figure.asserted_by == "Officials"
+    assert figure.source is not None and text[figure.source.start : figure.source.end] == "Officials"
+
+
+def test_a_relative_clause_attribution_is_its_antecedents(nlp: Language) -> None:
+    (figure,) = figures_of(nlp, "The agency, which estimated that 3,000 soldiers had crossed, briefed lawmakers.")
+    assert figure.source is not None and figure.source.text == "agency"
+    assert figure.asserted_by == "agency"
+
+
 def test_clause_hedge_and_reported_fact(nlp: Language) -> None:
     text = "Recently, South Korean intelligence reported that its neighbour had allegedly transferred 1,500 soldiers to Russia."
     (figure,) = figures_of(nlp, text)

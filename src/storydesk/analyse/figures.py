@@ -15,7 +15,7 @@ from functools import cache
 from spacy.tokens import Doc, Token
 
 from storydesk import vocab
-from storydesk.analyse.quotes_parse import document_author
+from storydesk.analyse.quotes_parse import antecedent, document_author
 from storydesk.model import Figure, Mention, Modality, Quote, Span
 
 COUNT_LABELS = frozenset({"CARDINAL", "QUANTITY", "PERCENT", "MONEY"})
@@ -436,20 +436,32 @@ def _asserter(
     doc: Doc, offset: int, holder: Token | None, quotes: Sequence[Quote], mentions: Sequence[Mention]
 ) -> tuple[str | None, Span | None]:
     """Who asserts the figure at character ``offset``: the speaker of the quote it sits in, else
-    the sentence's attribution (its entity key when a mention covers its head word, else its text)."""
+    the sentence's attribution (its entity key when a mention covers its head word, else its text;
+    for a relative pronoun, the noun it stands for)."""
     for quote in quotes:
         if not quote.content.start <= offset < quote.content.end:
             continue
-        if quote.speaker_entity:
-            return quote.speaker_entity, quote.speaker
         if quote.speaker is not None:
-            return LEADING_ARTICLE.sub("", quote.speaker.text), quote.speaker
+            source = _speaker_phrase(doc, quote.speaker)
+            return quote.speaker_entity or LEADING_ARTICLE.sub("", source.text), source
     if holder is None:
         return None, None
+    holder = antecedent(holder)  # "the agency, which estimated" is the agency's
     source = _phrase_span(doc, holder)
     head = document_author(holder) or holder  # "a complaint filed by the SEC" is the SEC's
     entity = next((m.entity for m in mentions if m.span.start <= head.idx < m.span.end and m.entity), None)
     return entity or source.text, source
+
+
+def _speaker_phrase(doc: Doc, speaker: Span) -> Span:
+    """A quote's speaker as a figure's source: the speaker span, or for a relative pronoun
+    ("officials, who said") the noun phrase it stands for, which names the source where "who"
+    does not."""
+    tokens = doc.char_span(speaker.start, speaker.end)
+    if tokens is None or len(tokens) != 1:
+        return speaker
+    noun = antecedent(tokens[0])
+    return speaker if noun.i == tokens[0].i else _phrase_span(doc, noun)
 
 
 def _phrase_span(doc: Doc, head: Token) -> Span:

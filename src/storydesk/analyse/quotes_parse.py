@@ -221,9 +221,16 @@ def speaking_head(head: Token) -> Token:
     """The word whose entity speaks for a speaker phrase headed by ``head``: the noun a relative
     pronoun stands for ("Stoltenberg, who said"), the author of a statement-like noun ("a report
     from the ministry"), else ``head`` itself."""
-    if head.tag_ in RELATIVE_PRONOUN_TAGS and head.head.dep_ == "relcl":
-        head = head.head.head
+    head = antecedent(head)
     return document_author(head) or head
+
+
+def antecedent(word: Token) -> Token:
+    """The noun a relative pronoun opening a clause stands for ("the ministry, which estimated"),
+    else the word itself."""
+    if word.tag_ in RELATIVE_PRONOUN_TAGS and word.head.dep_ == "relcl":
+        return word.head.head
+    return word
 
 
 def document_author(noun: Token) -> Token | None:
