@@ -166,6 +166,28 @@ def test_they_stands_only_for_a_group_named_in_its_sentence_or_the_one_before():
     assert quote.speaker.text == "They" and quote.speaker_entity is None
 
 
+@pytest.mark.parametrize(
+    "text, entity",
+    [
+        # the subject before "they" is plural and no entity: not the court named after it
+        (
+            "Twenty-seven states and industry groups are challenging the rules before the Court of Appeals. "
+            "They argue that the agency overstepped its authority.",
+            None,
+        ),
+        # a singular subject is passed over for the plural one before it, not the nearest name
+        (
+            "Democrats noted that Pagliano invoked his rights before the House Benghazi Committee. "
+            "They said that his attorney had offered a deal.",
+            "group:democrats",
+        ),
+    ],
+)
+def test_they_takes_up_the_subject_before_it(text, entity):
+    quote = next(q for q in analyse(text, "2016-09-19").quotes if q.speaker is not None and q.speaker.text == "They")
+    assert quote.speaker_entity == entity
+
+
 def test_according_to_a_statement_by_no_one_named_has_no_entity(nlp):
     (quote,) = only(quotes_of(nlp, "The bridge will open in May, according to a statement by the council."), "indirect")
     assert quote.speaker.text == "a statement by the council" and quote.speaker_entity is None

@@ -22,6 +22,7 @@ from storydesk.analyse.nlp import sentence_start_back
 from storydesk.analyse.quotes_marks import Quoted, find_quoted
 from storydesk.analyse.quotes_parse import (
     SPEAKER_CUTS,
+    antecedent,
     clause_span,
     cue_span,
     document_author,
@@ -47,6 +48,8 @@ MIN_UNATTRIBUTED_WORDS = 4  # a cue-less direct quote shorter than this is a tit
 # names (experts, residents): it resolves only within its sentence and the one before.
 NEAR_PRONOUNS = frozenset({"they"})
 NEAR_PRONOUN_SENTENCES = 1
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+PLURAL_TAGS = frozenset({"NNS", "NNPS"})
 MIN_ECHO_WORDS = 3  # content words a cue-less quote needs to be recognised in an attributed one
 STANDALONE_BEFORE = frozenset(".!?:,;—–-([" + "".join(vocab.load("quote_marks.txt")))
 SENTENCE_END = frozenset(".!?,…")
@@ -486,6 +489,10 @@ def _reporting_paragraph(doc: Doc, paragraph: _Paragraph) -> Attribution:
 # --- speaker entities -------------------------------------------------------------------------
 
 
+def _token_span(token: Token) -> Span:
+    return Span(token.idx, token.idx + len(token), token.text)
+
+
 def _lone_name(text: str) -> bool:
     """Whether a speaker is one capitalised word ("Tester"), as a surname is."""
     return text.istitle() and text.isalpha()
@@ -494,7 +501,7 @@ def _lone_name(text: str) -> bool:
 class SpeakerResolver:
     """Maps a speaker span to an entity key: the mention on its head word (which ``speaking_head``
     may have placed outside the span), a person inside it, for a pronoun the nearest compatible
-    mention before it, for "the fund" the organisation named before whose name ends so, for a
+    mention before it ("they": see ``_near_antecedent``), for "the fund" the organisation named before whose name ends so, for a
     label in capitals or a lone surname the person named before with that last name."""
 
     def __init__(self, doc: Doc, mentions: list[Mention]) -> None:
@@ -521,11 +528,9 @@ class SpeakerResolver:
             return chosen[0].entity
         prefixes = pronoun_antecedents().get(speaker.text.lower())
         if prefixes:  # a pronoun: its antecedent
-            near = speaker.text.lower() in NEAR_PRONOUNS
-            since = sentence_start_back(self.sentence_starts, speaker.start, NEAR_PRONOUN_SENTENCES) if near else 0
-            return self._nearest_before(
-                speaker.start, lambda m: m.entity.startswith(prefixes) and m.via != "pronoun" and m.span.start >= since
-            )
+            if speaker.text.lower() in NEAR_PRONOUNS:
+                return self._near_antecedent(speaker, prefixes)
+            return self._nearest_before(speaker.start, lambda m: m.entity.startswith(prefixes) and m.via != "pronoun")
         head_noun = _DEFINITE_NOUN.fullmatch(speaker.text)
         if head_noun:  # "the commission": the organisation named before with that last word
             noun = head_noun.group(1).lower()
@@ -540,6 +545,30 @@ class SpeakerResolver:
                 speaker.start, lambda m: m.entity.startswith("person:") and m.entity.rsplit(" ", 1)[-1] == surname
             )
         return None
+
+    def _near_antecedent(self, pronoun: Span, prefixes: tuple[str, ...]) -> str | None:
+        """What "they" stands for: the nearest subject before it, in its sentence or the one
+        before, that may be plural (the subject is what "they" most often takes up): a group or
+        organisation named there, or nothing when the subject is several people or things with no
+        entity ("Twenty-seven states and industry groups ... They argue") or an earlier "they".
+        Singular subjects and those of relative clauses are passed over; with no subject to go by,
+        the nearest group or organisation named in those sentences."""
+        since = sentence_start_back(self.sentence_starts, pronoun.start, NEAR_PRONOUN_SENTENCES)
+        for subject in self._subjects_before(since, pronoun.start):
+            fitting = [m.entity for m in self._overlapping(_token_span(subject)) if m.entity.startswith(prefixes)]
+            if fitting:
+                return fitting[0]
+            if subject.tag_ in PLURAL_TAGS or subject.lower_ in NEAR_PRONOUNS or any(c.dep_ == "conj" for c in subject.children):
+                return None
+        return self._nearest_before(
+            pronoun.start, lambda m: m.entity.startswith(prefixes) and m.via != "pronoun" and m.span.start >= since
+        )
+
+    def _subjects_before(self, start: int, end: int) -> list[Token]:
+        """The subjects between the two characters, nearest to ``end`` first, but relative
+        pronouns ("policies that create")."""
+        words = self.doc.char_span(start, end, alignment_mode="contract") or []
+        return [word for word in reversed(list(words)) if word.dep_ in SUBJECT_DEPS and antecedent(word).i == word.i]
 
     @cached_property
     def sentence_starts(self) -> list[int]:
