@@ -193,6 +193,13 @@ def test_according_to_a_statement_by_no_one_named_has_no_entity(nlp):
     assert quote.speaker.text == "a statement by the council" and quote.speaker_entity is None
 
 
+def test_a_statement_by_someone_no_entity_names_is_shown_as_its_author(nlp):
+    text = "The bridge will close in May, according to a statement published by the city's transport commissioner."
+    (quote,) = only(quotes_of(nlp, text), "indirect")
+    assert quote.speaker.text.startswith("a statement published by") and quote.speaker_entity is None
+    assert quote.speaker_text == "city's transport commissioner"
+
+
 def test_a_subheading_quoting_the_body_has_the_bodys_speaker(nlp):
     text = (
         "“Russia and Korea do not accept blackmail”\n"

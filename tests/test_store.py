@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import sqlite3
@@ -11,8 +12,20 @@ import pyarrow.parquet as pq
 import pytest
 
 from storydesk import dedupe
-from storydesk.model import Article, DateEvidence, DuplicateLink, Extraction, Origin, PublicationDate, RemovedLine
+from storydesk.model import (
+    Analysis,
+    Article,
+    DateEvidence,
+    DuplicateLink,
+    Extraction,
+    Origin,
+    PublicationDate,
+    Quote,
+    RemovedLine,
+    Span,
+)
 from storydesk.store import Store, StoreError
+from storydesk.store.sqlite import analysis_from_dict
 from storydesk.store.export import export_articles
 from storydesk.store.schema import SCHEMA_VERSION
 
@@ -69,6 +82,16 @@ def test_article_round_trip_keeps_every_field(store: Store) -> None:
     assert back.extraction.agencies == ["EFE"] and back.extraction.dateline == "MADRID 25 Oct."
     assert back.extraction.removed == [RemovedLine(3, "Follow us on Google News", "social-prompt")]
     assert store.origins(article_id) == [Origin("a.txt")]
+
+
+def test_a_stored_analysis_keeps_the_speakers_name_and_older_ones_read_without_it() -> None:
+    quote = Quote("indirect", Span(0, 9, "Prices up"), speaker=Span(20, 23, "who"), speaker_name="bakers")
+    stored = json.loads(json.dumps(dataclasses.asdict(Analysis("20", quotes=[quote]))))
+    assert analysis_from_dict(stored).quotes == [quote]
+    del stored["quotes"][0]["speaker_name"]  # written before the field existed
+    (older,) = analysis_from_dict(stored).quotes
+    assert older.speaker_name is None and older.speaker_text == "who"
+    assert quote.speaker_text == "bakers"
 
 
 def test_a_failed_transaction_leaves_nothing_half_written(store: Store) -> None:

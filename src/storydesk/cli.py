@@ -295,7 +295,7 @@ def _print_analysis(analysis: Analysis) -> None:
     out.print(f"\n[bold]quotes ({len(analysis.quotes)}):[/]")
     for quote in analysis.quotes:
         cue = escape(f" [{quote.cue.text}]") if quote.cue else ""
-        speaker = who(quote.speaker_entity, quote.speaker and quote.speaker.text)
+        speaker = who(quote.speaker_entity, quote.speaker_text)
         out.print(f"  {quote.kind:<8} {speaker}{cue}: {escape(_clip(quote.content.text, 90))}")
     out.print(f"\n[bold]time expressions ({len(analysis.timexes)}):[/]")
     for timex in analysis.timexes:

@@ -216,13 +216,22 @@ class Mention:
 class Quote:
     """Something said, with who said it and the cue that says so. ``speaker`` is the mention
     in the text that names the speaker (a name, role or pronoun); ``speaker_entity`` the
-    Entity.key it resolves to."""
+    Entity.key it resolves to; ``speaker_name``, where it resolves to none and the mention names
+    the speaker through another word, that word's phrase ("the EU's foreign affairs
+    representative" for "a statement published by the EU's foreign affairs representative",
+    "officials" for "who" in "officials, who said")."""
 
     kind: QuoteKind
     content: Span
     cue: Span | None = None
     speaker: Span | None = None
     speaker_entity: str | None = None
+    speaker_name: str | None = None
+
+    @property
+    def speaker_text(self) -> str | None:
+        """How the article names the speaker, to show where no entity resolves."""
+        return self.speaker_name or (self.speaker.text if self.speaker else None)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from functools import cache
 from spacy.tokens import Doc, Token
 
 from storydesk import vocab
-from storydesk.analyse.quotes_parse import antecedent, document_author
+from storydesk.analyse.quotes_parse import antecedent, document_author, name_phrase
 from storydesk.model import Figure, Mention, Modality, Quote, Span
 
 COUNT_LABELS = frozenset({"CARDINAL", "QUANTITY", "PERCENT", "MONEY"})
@@ -447,7 +447,7 @@ def _asserter(
     if holder is None:
         return None, None
     holder = antecedent(holder)  # "the agency, which estimated" is the agency's
-    source = _phrase_span(doc, holder)
+    source = name_phrase(doc, holder)
     head = document_author(holder) or holder  # "a complaint filed by the SEC" is the SEC's
     entity = next((m.entity for m in mentions if m.span.start <= head.idx < m.span.end and m.entity), None)
     return entity or source.text, source
@@ -461,32 +461,13 @@ def _speaker_phrase(doc: Doc, speaker: Span) -> Span:
     if tokens is None or len(tokens) != 1:
         return speaker
     noun = antecedent(tokens[0])
-    return speaker if noun.i == tokens[0].i else _phrase_span(doc, noun)
-
-
-def _phrase_span(doc: Doc, head: Token) -> Span:
-    """The noun phrase headed by ``head`` (its left modifiers and "of" phrases, no determiner)."""
-    start = head.left_edge.i
-    while start < head.i and doc[start].dep_ in {"det", "predet", "punct"}:
-        start += 1
-    end = head.i
-    for child in head.rights:
-        if child.dep_ in {"compound", "flat"} or (child.dep_ == "prep" and _is_name_part(child)):
-            end = child.right_edge.i
-        else:
-            break
-    return _char_span(doc, start, end)
+    return speaker if noun.i == tokens[0].i else name_phrase(doc, noun)
 
 
 def _char_span(doc: Doc, first: int, last: int) -> Span:
     """The model Span of tokens ``first`` to ``last`` inclusive."""
     tokens = doc[first : last + 1]
     return Span(tokens.start_char, tokens.end_char, tokens.text)
-
-
-def _is_name_part(prep: Token) -> bool:
-    """An "of" phrase, or a preposition inside a name ("Committee for a Responsible Federal Budget")."""
-    return prep.lower_ == "of" or (prep.head.pos_ == "PROPN" and any(c.pos_ == "PROPN" for c in prep.children))
 
 
 def _modality(clause: list[Token], cue: Token | None, holder: Token | None, rules: _Rules) -> Modality:

@@ -30,6 +30,7 @@ from storydesk.analyse.quotes_parse import (
     inverted_subject,
     is_cue_verb,
     misattached_complement,
+    name_phrase,
     named_before,
     phrase_cues,
     phrase_object,
@@ -512,7 +513,17 @@ class SpeakerResolver:
     def resolve(self, quote: Quote, head: int | None) -> Quote:
         if quote.speaker is None:
             return quote
-        return replace(quote, speaker_entity=self._entity(quote.speaker, head))
+        entity = self._entity(quote.speaker, head)
+        return replace(quote, speaker_entity=entity, speaker_name=None if entity else self._named_through(quote.speaker, head))
+
+    def _named_through(self, speaker: Span, head: int | None) -> str | None:
+        """The phrase of the word a speaker phrase names its speaker through, where that word is
+        not the phrase's own head (a statement's author, what "who" stands for)."""
+        words = self.doc.char_span(speaker.start, speaker.end, alignment_mode="expand")
+        through = self.doc.char_span(head, head + 1, alignment_mode="expand") if head is not None else None
+        if words is None or not through or through[0].i == words.root.i:
+            return None
+        return name_phrase(self.doc, through[0]).text
 
     def _overlapping(self, span: Span) -> list[Mention]:
         last = bisect.bisect_left(self.starts, span.end)

@@ -206,6 +206,26 @@ def phrase_cues(doc: Doc) -> list[tuple[int, int]]:
     return found
 
 
+def name_phrase(doc: Doc, head: Token) -> Span:
+    """The words that name what the noun ``head`` stands for: its left modifiers and "of"
+    phrases, no determiner ("South Korean intelligence services", "Officials of the Pentagon")."""
+    start = head.left_edge.i
+    while start < head.i and doc[start].dep_ in {"det", "predet", "punct"}:
+        start += 1
+    end = head.i
+    for child in head.rights:
+        if child.dep_ in {"compound", "flat"} or (child.dep_ == "prep" and _is_name_part(child)):
+            end = child.right_edge.i
+        else:
+            break
+    return span_of(doc, doc[start].idx, doc[end].idx + len(doc[end]))
+
+
+def _is_name_part(prep: Token) -> bool:
+    """An "of" phrase, or a preposition inside a name ("Committee for a Responsible Federal Budget")."""
+    return prep.lower_ == "of" or (prep.head.pos_ == "PROPN" and any(c.pos_ == "PROPN" for c in prep.children))
+
+
 def phrase_object(doc: Doc, last: int) -> Token | None:
     """The object of a prepositional cue's last word (the speaker of "according to X")."""
     return next((child for child in doc[last].children if child.dep_ == "pobj"), None)

@@ -348,7 +348,7 @@ def analysis_from_dict(data: dict) -> Analysis:
         entities=[Entity(e["key"], e["name"], e["kind"], tuple(e["aliases"])) for e in data["entities"]],
         mentions=[Mention(Span(**m["span"]), m["entity"], m["via"]) for m in data["mentions"]],
         quotes=[
-            Quote(q["kind"], Span(**q["content"]), _span(q["cue"]), _span(q["speaker"]), q["speaker_entity"])
+            Quote(q["kind"], Span(**q["content"]), _span(q["cue"]), _span(q["speaker"]), q["speaker_entity"], q.get("speaker_name"))
             for q in data["quotes"]
         ],
         timexes=[TimeExpr(**t) for t in data["timexes"]],

@@ -92,7 +92,7 @@ def _holder(article: Article, sentence: Span, cue: re.Match) -> str | None:
         return " and ".join(dict.fromkeys(names.get(m.entity, m.span.text) for m in inside_cue))
     quoted = [q for q in analysis.quotes if q.content.start <= cue_start < q.content.end and (q.speaker or q.speaker_entity)]
     if quoted:
-        return names.get(quoted[0].speaker_entity or "", quoted[0].speaker.text if quoted[0].speaker else None)
+        return names.get(quoted[0].speaker_entity or "", quoted[0].speaker_text)
     clause_start = sentence.start + max((m.end() for m in CLAUSE_START.finditer(sentence.text, 0, cue.start())), default=0)
     words = article.text[clause_start:cue_start].split()
     if words and words[0].lower() in vocab.load("synthesise_pronouns.txt"):

@@ -63,7 +63,7 @@ def _outermost(quotes: Sequence[Quote]) -> list[Quote]:
 def _speaker(quote: Quote) -> str | None:
     if quote.speaker_entity:
         return quote.speaker_entity
-    return quote.speaker.text.lower() if quote.speaker else None
+    return quote.speaker_text.lower() if quote.speaker_text else None
 
 
 def _name_words(article: Article, quote: Quote) -> set[str]:
@@ -111,7 +111,7 @@ def _report(article: Article, quote: Quote, group: int) -> QuoteReport:
     names = entity_names(article.analysis)
     return QuoteReport(
         speaker=_speaker(quote),
-        speaker_name=names.get(quote.speaker_entity or "", quote.speaker.text if quote.speaker else None),
+        speaker_name=names.get(quote.speaker_entity or "", quote.speaker_text),
         text=quote.content.text,
         kind=quote.kind,
         article=article.id,

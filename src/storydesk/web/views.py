@@ -42,7 +42,7 @@ def analysis_marks(analysis: Analysis | None) -> list[Mark]:
     names = {e.key: (e.name, e.kind) for e in analysis.entities}
     marks = []
     for quote in analysis.quotes:
-        speaker = names.get(quote.speaker_entity or "", (quote.speaker and quote.speaker.text, None))[0]
+        speaker = names.get(quote.speaker_entity or "", (quote.speaker_text, None))[0]
         marks.append(Mark(quote.content.start, quote.content.end, "quote", f"{quote.kind} quote by {speaker or 'unknown speaker'}"))
         if quote.speaker is not None:
             marks.append(Mark(quote.speaker.start, quote.speaker.end, "speaker", f"speaker: {speaker}"))
