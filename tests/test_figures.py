@@ -75,6 +75,15 @@ def test_a_relative_pronoun_speaker_gives_way_to_the_noun_it_stands_for(nlp: Lan
     assert figure.source is not None and text[figure.source.start : figure.source.end] == "Officials"
 
 
+def test_a_quoted_statement_by_someone_no_entity_names_is_its_authors(nlp: Language) -> None:
+    text = "Some 40 trucks cross daily, according to a statement published by the city's transport commissioner."
+    phrase = text[text.index("a statement") : -1]
+    speaker = Span(text.index("a statement"), len(text) - 1, phrase)
+    content = Span(0, text.index(", according"), text[: text.index(", according")])
+    (figure,) = figures_of(nlp, text, [Quote("indirect", content, speaker=speaker)])
+    assert figure.asserted_by == "city's transport commissioner"
+
+
 def test_a_relative_clause_attribution_is_its_antecedents(nlp: Language) -> None:
     (figure,) = figures_of(nlp, "The agency, which estimated that 3,000 soldiers had crossed, briefed lawmakers.")
     assert figure.source is not None and figure.source.text == "agency"

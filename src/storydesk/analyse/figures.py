@@ -15,7 +15,7 @@ from functools import cache
 from spacy.tokens import Doc, Token
 
 from storydesk import vocab
-from storydesk.analyse.quotes_parse import antecedent, document_author, name_phrase
+from storydesk.analyse.quotes_parse import antecedent, document_author, name_phrase, named_through
 from storydesk.model import Figure, Mention, Modality, Quote, Span
 
 COUNT_LABELS = frozenset({"CARDINAL", "QUANTITY", "PERCENT", "MONEY"})
@@ -442,7 +442,8 @@ def _asserter(
         if not quote.content.start <= offset < quote.content.end:
             continue
         if quote.speaker is not None:
-            source = _speaker_phrase(doc, quote.speaker)
+            # "officials, who said" and "a statement by the EU's envoy" are the officials' and the envoy's
+            source = named_through(doc, quote.speaker) or quote.speaker
             return quote.speaker_entity or LEADING_ARTICLE.sub("", source.text), source
     if holder is None:
         return None, None
@@ -451,17 +452,6 @@ def _asserter(
     head = document_author(holder) or holder  # "a complaint filed by the SEC" is the SEC's
     entity = next((m.entity for m in mentions if m.span.start <= head.idx < m.span.end and m.entity), None)
     return entity or source.text, source
-
-
-def _speaker_phrase(doc: Doc, speaker: Span) -> Span:
-    """A quote's speaker as a figure's source: the speaker span, or for a relative pronoun
-    ("officials, who said") the noun phrase it stands for, which names the source where "who"
-    does not."""
-    tokens = doc.char_span(speaker.start, speaker.end)
-    if tokens is None or len(tokens) != 1:
-        return speaker
-    noun = antecedent(tokens[0])
-    return speaker if noun.i == tokens[0].i else name_phrase(doc, noun)
 
 
 def _char_span(doc: Doc, first: int, last: int) -> Span:

@@ -30,8 +30,8 @@ from storydesk.analyse.quotes_parse import (
     inverted_subject,
     is_cue_verb,
     misattached_complement,
-    name_phrase,
     named_before,
+    named_through,
     phrase_cues,
     phrase_object,
     span_of,
@@ -502,8 +502,10 @@ def _lone_name(text: str) -> bool:
 class SpeakerResolver:
     """Maps a speaker span to an entity key: the mention on its head word (which ``speaking_head``
     may have placed outside the span), a person inside it, for a pronoun the nearest compatible
-    mention before it ("they": see ``_near_antecedent``), for "the fund" the organisation named before whose name ends so, for a
-    label in capitals or a lone surname the person named before with that last name."""
+    mention before it ("they": see ``_near_antecedent``), for "the fund" the organisation named
+    before whose name ends so, for a label in capitals or a lone surname the person named before
+    with that last name. Where none resolves, a span that names its speaker through another word
+    gets that word's phrase as ``speaker_name``."""
 
     def __init__(self, doc: Doc, mentions: list[Mention]) -> None:
         self.doc = doc
@@ -514,16 +516,8 @@ class SpeakerResolver:
         if quote.speaker is None:
             return quote
         entity = self._entity(quote.speaker, head)
-        return replace(quote, speaker_entity=entity, speaker_name=None if entity else self._named_through(quote.speaker, head))
-
-    def _named_through(self, speaker: Span, head: int | None) -> str | None:
-        """The phrase of the word a speaker phrase names its speaker through, where that word is
-        not the phrase's own head (a statement's author, what "who" stands for)."""
-        words = self.doc.char_span(speaker.start, speaker.end, alignment_mode="expand")
-        through = self.doc.char_span(head, head + 1, alignment_mode="expand") if head is not None else None
-        if words is None or not through or through[0].i == words.root.i:
-            return None
-        return name_phrase(self.doc, through[0]).text
+        name = None if entity else named_through(self.doc, quote.speaker)
+        return replace(quote, speaker_entity=entity, speaker_name=name.text if name else None)
 
     def _overlapping(self, span: Span) -> list[Mention]:
         last = bisect.bisect_left(self.starts, span.end)

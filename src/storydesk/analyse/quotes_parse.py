@@ -245,6 +245,17 @@ def speaking_head(head: Token) -> Token:
     return document_author(head) or head
 
 
+def named_through(doc: Doc, speaker: Span) -> Span | None:
+    """The words that name a speaker phrase's speaker where the phrase names it through another
+    word, what "who" stands for or a statement's author (``speaking_head``): that word's
+    ``name_phrase``; None where the phrase's own head names the speaker."""
+    words = doc.char_span(speaker.start, speaker.end, alignment_mode="expand")
+    if words is None:
+        return None
+    through = speaking_head(words.root)
+    return None if through.i == words.root.i else name_phrase(doc, through)
+
+
 def antecedent(word: Token) -> Token:
     """The noun a relative pronoun opening a clause stands for ("the ministry, which estimated"),
     else the word itself."""
