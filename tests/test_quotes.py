@@ -193,6 +193,15 @@ def test_according_to_a_statement_by_no_one_named_has_no_entity(nlp):
     assert quote.speaker.text == "a statement by the council" and quote.speaker_entity is None
 
 
+def test_a_reported_clause_never_ends_on_the_conjunction_before_the_next_verb(nlp):
+    text = (
+        "Putin admitted that “in the current context this seems something extraordinary” and added that "
+        "“we have hardly changed anything” and that the situation requires change."
+    )
+    contents = [q.content.text for q in quotes_of(nlp, text) if q.kind == "indirect"]
+    assert contents and not any(content.endswith("and") for content in contents)
+
+
 def test_a_statement_by_someone_no_entity_names_is_shown_as_its_author(nlp):
     text = "The bridge will close in May, according to a statement published by the city's transport commissioner."
     (quote,) = only(quotes_of(nlp, text), "indirect")

@@ -178,8 +178,12 @@ def speaker_span(doc: Doc, head: Token, cuts: frozenset[str] = SPEAKER_CUTS) -> 
 
 def clause_span(doc: Doc, clause: Token) -> Span | None:
     """The reported clause: the complement's whole subtree ("that ..." included), kept to the
-    line of its head (a clause never crosses a paragraph break, though the parse may)."""
+    line of its head (a clause never crosses a paragraph break, though the parse may), without
+    a conjunction at its end (the parse may hang the "and" before the next verb on the clause:
+    'admitted that “...” and added')."""
     first, last = within_line(doc, clause, clause.left_edge.i, clause.right_edge.i)
+    while last > clause.i and doc[last].pos_ in EDGE_PUNCT | {"CCONJ"}:
+        last -= 1
     return token_range_span(doc, first, last)
 
 
