@@ -217,9 +217,9 @@ class Quote:
     """Something said, with who said it and the cue that says so. ``speaker`` is the mention
     in the text that names the speaker (a name, role or pronoun); ``speaker_entity`` the
     Entity.key it resolves to; ``speaker_name``, where it resolves to none and the mention names
-    the speaker through another word, that word's phrase ("the EU's foreign affairs
-    representative" for "a statement published by the EU's foreign affairs representative",
-    "officials" for "who" in "officials, who said")."""
+    the speaker through another word, that word's phrase ("EU's foreign affairs representative"
+    for "a statement published by the EU's foreign affairs representative", "officials" for "who"
+    in "the officials, who said")."""
 
     kind: QuoteKind
     content: Span
