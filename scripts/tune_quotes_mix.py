@@ -50,15 +50,19 @@ def log_probabilities(counts: np.ndarray) -> list:
     return np.log(smoothed / smoothed.sum(axis=-1, keepdims=True)).round(4).tolist()
 
 
-def write_transitions(articles: list[tuple[Doc, list[str]]]) -> None:
-    """The first label's and each next label's log-probabilities in the articles' paragraphs."""
+def paragraph_labels(doc: Doc, labels: list[str]) -> list[list[str]]:
+    """The labels (one per token of the doc) of each of its paragraphs."""
+    return [[labels[token.i] for token in tokens] for tokens in paragraphs(doc)]
+
+
+def write_transitions(labelled: list[list[str]]) -> None:
+    """The first label's and each next label's log-probabilities in the labelled paragraphs."""
     index = {label: i for i, label in enumerate(LABELS)}
     starts, steps = np.zeros(len(LABELS)), np.zeros((len(LABELS), len(LABELS)))
-    for doc, gold in articles:
-        for tokens in paragraphs(doc):
-            labels = [index[gold[token.i]] for token in tokens]
-            starts[labels[0]] += 1
-            np.add.at(steps, (labels[:-1], labels[1:]), 1)
+    for paragraph in labelled:
+        labels = [index[label] for label in paragraph]
+        starts[labels[0]] += 1
+        np.add.at(steps, (labels[:-1], labels[1:]), 1)
     table = {"labels": list(LABELS), "start": log_probabilities(starts), "transitions": log_probabilities(steps)}
     TRANSITIONS.write_text(json.dumps(table) + "\n", encoding="utf-8")
 
@@ -69,11 +73,11 @@ def held_out_scores(held: list[tuple[Doc, list[str]]]) -> dict[Setting, dict[str
     counts = {setting: span_counts() for setting in settings}
     for number, (doc, gold) in enumerate(held, 1):
         tagger, crf = label_probabilities(doc), crf_label_probabilities(doc, find_quotes(doc, []))
+        gold_spans = [label_spans(labels) for labels in paragraph_labels(doc, gold)]
         for weight, strength in settings:
             predicted = decode(doc, weight * tagger + (1 - weight) * crf, strength)
-            for tokens in paragraphs(doc):
-                indices = [token.i for token in tokens]
-                count_spans(counts[weight, strength], label_spans([predicted[i] for i in indices]), label_spans([gold[i] for i in indices]))
+            for labels, spans in zip(paragraph_labels(doc, predicted), gold_spans):
+                count_spans(counts[weight, strength], label_spans(labels), spans)
         if number % 20 == 0:
             print(f"{number}/{len(held)} held-out articles", flush=True)
     return {setting: {role: 100 * prf(**count)["f1"] for role, count in by_role.items()} for setting, by_role in counts.items()}
@@ -82,11 +86,16 @@ def held_out_scores(held: list[tuple[Doc, list[str]]]) -> dict[Setting, dict[str
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("train_file", type=Path)
-    training, held = [], []
+    training, held = [], []  # the training articles' paragraph labels (not their parses); the held-out articles
+    articles = 0
     for record, doc, gold in parsed(parser.parse_args().train_file):
-        (held if held_out(record) else training).append((doc, gold))
+        if held_out(record):
+            held.append((doc, gold))
+        else:
+            training.extend(paragraph_labels(doc, gold))
+            articles += 1
     write_transitions(training)
-    print(f"wrote {TRANSITIONS} from {len(training)} articles", flush=True)
+    print(f"wrote {TRANSITIONS} from {articles} articles", flush=True)
     scores = held_out_scores(held)
     print(f"{'weight':>6}  {'strength':>8}  " + "  ".join(f"{role:>7}" for role in ROLES) + "     mean")
     for (weight, strength), by_role in scores.items():

@@ -15,7 +15,7 @@ from functools import cache
 from spacy.tokens import Doc, Token
 
 from storydesk import vocab
-from storydesk.analyse.quotes_parse import antecedent, document_author, name_phrase, named_through
+from storydesk.analyse.quotes_parse import antecedent, name_phrase, named_through, speaking_head
 from storydesk.model import Figure, Mention, Modality, Quote, Span
 
 COUNT_LABELS = frozenset({"CARDINAL", "QUANTITY", "PERCENT", "MONEY"})
@@ -447,9 +447,8 @@ def _asserter(
             return quote.speaker_entity or LEADING_ARTICLE.sub("", source.text), source
     if holder is None:
         return None, None
-    holder = antecedent(holder)  # "the agency, which estimated" is the agency's
-    source = name_phrase(doc, holder)
-    head = document_author(holder) or holder  # "a complaint filed by the SEC" is the SEC's
+    source = name_phrase(doc, antecedent(holder))  # "the agency, which estimated" is the agency's
+    head = speaking_head(holder)  # "a complaint filed by the SEC" is the SEC's
     entity = next((m.entity for m in mentions if m.span.start <= head.idx < m.span.end and m.entity), None)
     return entity or source.text, source
 

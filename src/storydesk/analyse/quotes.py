@@ -22,6 +22,7 @@ from storydesk.analyse.nlp import sentence_start_back
 from storydesk.analyse.quotes_marks import Quoted, find_quoted
 from storydesk.analyse.quotes_parse import (
     SPEAKER_CUTS,
+    SUBJECT_DEPS,
     antecedent,
     clause_span,
     cue_span,
@@ -49,7 +50,6 @@ MIN_UNATTRIBUTED_WORDS = 4  # a cue-less direct quote shorter than this is a tit
 # names (experts, residents): it resolves only within its sentence and the one before.
 NEAR_PRONOUNS = frozenset({"they"})
 NEAR_PRONOUN_SENTENCES = 1
-SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 PLURAL_TAGS = frozenset({"NNS", "NNPS"})
 MIN_ECHO_WORDS = 3  # content words a cue-less quote needs to be recognised in an attributed one
 STANDALONE_BEFORE = frozenset(".!?:,;—–-([" + "".join(vocab.load("quote_marks.txt")))
@@ -490,10 +490,6 @@ def _reporting_paragraph(doc: Doc, paragraph: _Paragraph) -> Attribution:
 # --- speaker entities -------------------------------------------------------------------------
 
 
-def _token_span(token: Token) -> Span:
-    return Span(token.idx, token.idx + len(token), token.text)
-
-
 def _lone_name(text: str) -> bool:
     """Whether a speaker is one capitalised word ("Tester"), as a surname is."""
     return text.istitle() and text.isalpha()
@@ -560,7 +556,8 @@ class SpeakerResolver:
         the nearest group or organisation named in those sentences."""
         since = sentence_start_back(self.sentence_starts, pronoun.start, NEAR_PRONOUN_SENTENCES)
         for subject in self._subjects_before(since, pronoun.start):
-            fitting = [m.entity for m in self._overlapping(_token_span(subject)) if m.entity.startswith(prefixes)]
+            named = self._overlapping(span_of(self.doc, subject.idx, subject.idx + len(subject)))
+            fitting = [m.entity for m in named if m.entity.startswith(prefixes)]
             if fitting:
                 return fitting[0]
             if subject.tag_ in PLURAL_TAGS or subject.lower_ in NEAR_PRONOUNS or any(c.dep_ == "conj" for c in subject.children):

@@ -20,6 +20,7 @@ SPEAKER_CUTS = frozenset({"relcl", "acl", "advcl", "cc", "conj"})  # what ends a
 RELATIVE_PRONOUN_TAGS = frozenset({"WP", "WDT"})  # "who", "which", "that" opening a relative clause
 WHEN_ENTITIES = frozenset({"DATE", "TIME"})  # a day or hour is never who speaks
 EDGE_PUNCT = frozenset({"PUNCT", "SPACE"})
+CLAUSE_TAIL = EDGE_PUNCT | {"CCONJ"}  # what a reported clause never ends on
 SENTENCE_ENDS = frozenset({".", "!", "?"})
 INVERTED_SUBJECT_DEPS = frozenset({"dobj", "npadvmod", "attr", "oprd", "appos", "nsubj"})
 
@@ -182,7 +183,7 @@ def clause_span(doc: Doc, clause: Token) -> Span | None:
     a conjunction at its end (the parse may hang the "and" before the next verb on the clause:
     'admitted that “...” and added')."""
     first, last = within_line(doc, clause, clause.left_edge.i, clause.right_edge.i)
-    while last > clause.i and doc[last].pos_ in EDGE_PUNCT | {"CCONJ"}:
+    while last > clause.i and doc[last].pos_ in CLAUSE_TAIL:
         last -= 1
     return token_range_span(doc, first, last)
 
