@@ -245,6 +245,10 @@ class Figure:
     source: Span | None = None  # the attribution in the sentence ("South Korean intelligence")
     hedges: tuple[str, ...] = ()  # "some", "around", "allegedly", "at least"
     modality: Modality = "fact"
+    event: str | None = None  # what happened to what it counts: "killed", "injured", "deployed"
+    upper: float | None = None  # a vague amount's upper bound ("thousands": value 2000, upper 9999)
+    part: bool = False  # a part of a whole counted elsewhere ("two of the victims")
+    when: str | None = None  # TIMEX3 value of the time its clause gives ("as of Friday")
 
 
 @dataclass
@@ -376,14 +380,21 @@ class FigureReport:
     span: Citation
     date: str | None
     quantity: int
+    event: str | None = None  # what happened to what it counts ("killed", "injured")
+    upper: float | None = None  # a vague amount's upper bound: the figure is a range
+    part: bool = False  # a part of a whole ("two of the victims"), never a rival of it
+    as_of: str | None = None  # the time the figure holds for: its clause's, else its article's date
 
 
 @dataclass
 class Discrepancy:
-    """The same quantity reported with different values; ``figures`` index ``Dossier.figures``."""
+    """The same quantity reported with different values; ``figures`` index ``Dossier.figures``.
+    A ``conflict`` is different values for the same quantity, source and time; an ``update`` is
+    one source's figure moving forward in time (1,500 on 18 Oct, 3,000 on 25 Oct)."""
 
     about: str
     figures: list[int]
+    kind: Literal["conflict", "update"] = "conflict"
 
 
 @dataclass
