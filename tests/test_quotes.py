@@ -357,3 +357,25 @@ def test_said_at_an_event_that_clause_is_reported(nlp):
     text = "He also said at the end of the summit that NATO had long been involved in the war."
     (quote,) = only(quotes_of(nlp, text), "indirect")
     assert quote.content.text.startswith("that NATO had long been involved")
+
+
+@pytest.mark.parametrize("finder", ["rules", "tagger"])
+def test_a_programme_in_quotation_marks_is_a_name_not_a_quote(finder):
+    from storydesk.analyse import find_quotes_with
+    from storydesk.analyse.nlp import load_pipeline
+    from storydesk.analyse.entities import find_entities
+
+    text = ('Senator Jane Roe appeared on ABC\u2019s \u201cThis Week.\u201d '
+            '\u201cWe will pass the bill,\u201d Roe said on \u201cFox News Sunday.\u201d')
+    doc = load_pipeline()(text)
+    contents = [q.content.text for q in find_quotes_with(finder, doc, find_entities(doc)[1])]
+    assert not [c for c in contents if "This Week" in c or c.startswith("Fox News")], contents
+    assert any("We will pass the bill" in c for c in contents), contents
+
+
+def test_a_quoted_name_is_told_from_speech():
+    from storydesk.analyse.quotes_marks import is_quoted_name
+
+    assert is_quoted_name("Fox News Sunday") and is_quoted_name("The Art of the Deal")
+    assert not is_quoted_name("It is our business") and not is_quoted_name("Yes")
+    assert not is_quoted_name("groundless stereotypical rumours.")

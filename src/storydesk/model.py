@@ -343,13 +343,14 @@ class TimelineEvent:
 class QuoteReport:
     """One quote as one article reports it; ``group`` is the statement it is a version of."""
 
-    speaker: str | None  # Entity.key (or the speaker's text when no entity)
-    speaker_name: str | None
+    speaker: str | None  # Entity.key of a person, organisation or group; None: unattributed
+    speaker_name: str | None  # the entity's canonical name
     text: str
     kind: str
     article: int
     span: Citation
     group: int
+    worded: str | None = None  # how the article names an unattributed speaker ("a statement")
 
 
 @dataclass
@@ -363,6 +364,7 @@ class Statement:
     text: str
     articles: list[int]
     versions: list[int]
+    outlets: list[str] = field(default_factory=list)  # the outlets that carried it, first seen first
 
 
 @dataclass
@@ -418,6 +420,31 @@ class Claim:
 
 
 @dataclass
+class DisputeSide:
+    """One side of a dispute: what it says (a value, a stance), who says it, the outlets that
+    carry it, as of when, and where."""
+
+    says: str
+    by: str | None
+    outlets: list[str]
+    date: str | None
+    citations: list[Citation]
+
+
+@dataclass
+class Dispute:
+    """Where the outlets disagree: a figure given different values for the same quantity, source
+    and time (``figures``), a figure series that moves forward in time (``update``, told as one
+    line, not a conflict), or a claim denied by some and confirmed or left open by others
+    (``claim``)."""
+
+    kind: Literal["figures", "update", "claim"]
+    about: str
+    sides: list[DisputeSide]
+    told: str  # the dispute in one line: "3,000 (…, 25 Oct) against 1,500 (…, 24 Oct)"
+
+
+@dataclass
 class OutletCoverage:
     """What one outlet carried of the story's events, statements and figures, and what it left
     out of those that other outlets carried (ids of timeline events, statement groups and
@@ -444,6 +471,7 @@ class Dossier:
 
     story: Story
     articles: list[DossierArticle] = field(default_factory=list)
+    disputes: list[Dispute] = field(default_factory=list)
     timeline: list[TimelineEvent] = field(default_factory=list)
     background: list[TimelineEvent] = field(default_factory=list)
     quotes: list[QuoteReport] = field(default_factory=list)

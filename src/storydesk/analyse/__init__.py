@@ -18,11 +18,12 @@ from storydesk.analyse.figures import find_figures
 from storydesk.analyse.nlp import load_pipeline
 from storydesk.analyse.quotes import find_quotes, pronoun_antecedents
 from storydesk.analyse.quotes_crf import find_quotes_combined, find_quotes_learned
+from storydesk.analyse.quotes_marks import is_quoted_name
 from storydesk.analyse.quotes_tagger import find_quotes_tagged
 from storydesk.analyse.timex import find_time_expressions
 from storydesk.model import Analysis, Entity, Mention, Quote, Span
 
-__all__ = ["ANALYSIS_VERSION", "analyse", "analyse_many", "analysis_version", "link_across", "relink"]
+__all__ = ["ANALYSIS_VERSION", "analyse", "analyse_many", "analysis_version", "find_quotes_with", "link_across", "relink"]
 
 ANALYSIS_VERSION = "21"  # raise when a rule or model change should make stored articles be re-analysed
 
@@ -44,6 +45,12 @@ def quote_system() -> str:
     if name not in QUOTE_FINDERS:
         raise ValueError(f"STORYDESK_QUOTES must be one of {', '.join(QUOTE_FINDERS)}, not {name!r}")
     return name
+
+
+def find_quotes_with(system: str, doc: Doc, mentions: list[Mention]) -> list[Quote]:
+    """The quotes the finder ``system`` finds, less quoted names ("This Week", a programme the
+    speaker appeared on): what the analysis and the quote evaluation both keep."""
+    return [quote for quote in QUOTE_FINDERS[system](doc, mentions) if not is_quoted_name(quote.content.text)]
 
 
 def analysis_version() -> str:
@@ -71,7 +78,7 @@ def _analysis(doc: Doc, published: str | None) -> Analysis:
     """Our parts of the analysis on spaCy's parse of an article."""
     text = doc.text
     entities, mentions = find_entities(doc)
-    quotes = QUOTE_FINDERS[quote_system()](doc, mentions)
+    quotes = find_quotes_with(quote_system(), doc, mentions)
     return Analysis(
         version=analysis_version(),
         sentences=[Span(s.start_char, s.end_char, s.text) for s in doc.sents],

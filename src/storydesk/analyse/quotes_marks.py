@@ -77,3 +77,19 @@ def _stretch(text: str, open_at: int, end: int, close_at: int | None) -> Quoted:
     while stop > start and text[stop - 1].isspace():
         stop -= 1
     return Quoted(start, stop, open_at, close_at)
+
+
+# A quoted name: two to this many words, each content word capitalised ("This Week", "Fox News
+# Sunday", "The Art of the Deal"). Programmes, publications and events are put in quotation
+# marks in US copy; they are names, not things anyone said.
+TITLE_WORDS = 7
+_TITLE_SMALL = frozenset("a an and at for in of on or the to with".split())
+
+
+def is_quoted_name(text: str) -> bool:
+    """Whether a quoted stretch is a title (every word capitalised, no sentence inside), not speech."""
+    words = re.findall(r"[\w'’.-]+", text.strip(" ,.;:!?\"“”‘’"))
+    if not 2 <= len(words) <= TITLE_WORDS or re.search(r"[.!?]\s", text.strip()):
+        return False
+    content = [word for word in words if word.lower() not in _TITLE_SMALL or word is words[0]]
+    return all(word[0].isupper() or word[0].isdigit() for word in content) and words[0][0].isupper()

@@ -14,12 +14,13 @@ import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from spacy.tokens import Doc
 
-from storydesk.analyse import QUOTE_FINDERS
+from storydesk.analyse import QUOTE_FINDERS, find_quotes_with
 from storydesk.analyse.entities import find_entities
 from storydesk.analyse.nlp import load_pipeline
 from storydesk.analyse.quotes_crf import ROLES
@@ -51,7 +52,7 @@ def evaluate_quotes(
     records = list(iter_records(path, limit))
     if system not in QUOTE_FINDERS:
         raise ValueError(f"unknown quote system {system!r}: {', '.join(QUOTE_FINDERS)}")
-    finder = QUOTE_FINDERS[system]
+    finder = partial(find_quotes_with, system)
     if records and "tokens" in records[0]:
         return {"system": system, **_evaluate_sentences(records, predictions, finder, progress)}
     return {"system": system, **_evaluate_articles(records, predictions, finder, progress)}

@@ -25,16 +25,17 @@ SAME_CLAUSE = 80
 # them inside a clause of the other quote ("What we do is our business" in "What and how we
 # will do within the framework of this article is our business").
 CUT_CLAUSE = 3
+SPEAKER_KINDS = ("PERSON", "ORG", "NORP", "GPE")  # what may speak: people, bodies, groups, states
 VERBATIM = ("direct", "block", "partial", "mixed")  # kinds that quote the speaker's own words
 CLAUSE_BREAK = re.compile(r"[.;:!?…()\[\]]+|,\s|\s[-–—]\s")
 
 
 def story_quotes(articles: Sequence[Article]) -> tuple[list[QuoteReport], list[Statement]]:
     """Every quote of the story (a quote inside a longer one of the same article left out), each
-    with its statement group, and the statements themselves, largest first."""
+    with its statement group, and the statements themselves, most widely carried first."""
     found = [(article, quote) for article in articles if article.analysis for quote in _outermost(article.analysis.quotes)]
     clauses = [_clauses(quote.content.text, _name_words(article, quote)) for article, quote in found]
-    speakers = [_speaker(quote) for _, quote in found]
+    speakers = [_speaker(article, quote) for article, quote in found]
     groups = UnionFind(len(found))
     for first in range(len(found)):
         for second in range(first + 1, len(found)):
@@ -60,10 +61,11 @@ def _outermost(quotes: Sequence[Quote]) -> list[Quote]:
     ]
 
 
-def _speaker(quote: Quote) -> str | None:
-    if quote.speaker_entity:
-        return quote.speaker_entity
-    return quote.speaker_text.lower() if quote.speaker_text else None
+def _speaker(article: Article, quote: Quote) -> str | None:
+    """The quote's speaker when the analysis resolved it to a person, organisation, group or
+    country; None (unattributed) for a pronoun, a bare noun or a phrase no entity stands for."""
+    kinds = {entity.key: entity.kind for entity in article.analysis.entities}
+    return quote.speaker_entity if kinds.get(quote.speaker_entity or "") in SPEAKER_KINDS else None
 
 
 def _name_words(article: Article, quote: Quote) -> set[str]:
@@ -100,27 +102,35 @@ def _cut_of(short: list[tuple[str, frozenset[str]]], other: list[tuple[str, froz
 
 
 def _reports(found: list[tuple[Article, Quote]], groups: UnionFind) -> tuple[list[QuoteReport], list[Statement]]:
-    """Quote reports numbered by statement (largest statement first), and the statements."""
-    members = groups.groups()
+    """Quote reports numbered by statement (those carried by the most outlets, then articles,
+    first), and the statements."""
+    def reach(indexes: list[int]) -> tuple[int, int, int]:
+        carried = [found[i][0] for i in indexes]
+        return -len({a.outlet for a in carried}), -len({a.id for a in carried}), -len(indexes)
+
+    members = sorted(groups.groups(), key=lambda indexes: (*reach(indexes), indexes[0]))
     number = {index: group for group, indexes in enumerate(members, start=1) for index in indexes}
     reports = [_report(article, quote, number[index]) for index, (article, quote) in enumerate(found)]
-    return reports, [_statement(group, indexes, reports) for group, indexes in enumerate(members, start=1)]
+    outlets = {article.id: article.outlet for article, _ in found}
+    statements = [_statement(group, indexes, reports, outlets) for group, indexes in enumerate(members, start=1)]
+    return reports, statements
 
 
 def _report(article: Article, quote: Quote, group: int) -> QuoteReport:
-    names = entity_names(article.analysis)
+    speaker = _speaker(article, quote)
     return QuoteReport(
-        speaker=_speaker(quote),
-        speaker_name=names.get(quote.speaker_entity or "", quote.speaker_text),
+        speaker=speaker,
+        speaker_name=entity_names(article.analysis).get(speaker) if speaker else None,
         text=quote.content.text,
         kind=quote.kind,
         article=article.id,
         span=Citation(article.id, quote.content.start, quote.content.end),
         group=group,
+        worded=None if speaker else quote.speaker_text,
     )
 
 
-def _statement(group: int, versions: list[int], reports: list[QuoteReport]) -> Statement:
+def _statement(group: int, versions: list[int], reports: list[QuoteReport], outlets: dict[int, str]) -> Statement:
     """A statement's text is its shortest direct (or block) version, else its shortest version."""
     quoted = [i for i in versions if reports[i].kind in ("direct", "block")] or versions
     shortest = reports[min(quoted, key=lambda i: len(reports[i].text))]
@@ -131,4 +141,5 @@ def _statement(group: int, versions: list[int], reports: list[QuoteReport]) -> S
         text=shortest.text,
         articles=sorted({reports[i].article for i in versions}),
         versions=versions,
+        outlets=list(dict.fromkeys(outlets[reports[i].article] for i in versions)),
     )
