@@ -98,8 +98,9 @@ def test_stories_story_and_a_citation(browser: webdriver.Chrome, base_url: str) 
     screenshot(browser, "stories")
     next(link for link in links if "sovereign decision" in link.text).click()
     assert browser.find_element(By.CSS_SELECTOR, "svg.timeline circle.event")
-    assert browser.find_element(By.CSS_SELECTOR, "span.badge-disagree").text == "outlets disagree"
+    assert browser.find_element(By.CSS_SELECTOR, "#figures span.badge-disagree").text == "outlets disagree"
     screenshot(browser, "story")
+    screenshot_of(browser, "disputes", "story-disputes")
     for section in ("figures", "coverage"):
         screenshot_of(browser, section, f"story-{section}")
     citation = browser.find_element(By.CSS_SELECTOR, "ul.summary a.cite")
@@ -155,3 +156,36 @@ def test_api_docs_render_from_the_apps_own_files(browser: webdriver.Chrome, base
     WebDriverWait(browser, 20).until(lambda driver: driver.find_elements(By.CSS_SELECTOR, ".swagger-ui .opblock"))
     assert "/api/stories/{story_id}" in browser.find_element(By.CSS_SELECTOR, ".swagger-ui").text
     assert all(src.startswith(base_url) for src in browser.execute_script("return [...document.scripts].map(s => s.src).filter(Boolean)"))
+
+
+def test_the_story_page_opens_with_what_the_outlets_dispute(browser: webdriver.Chrome, base_url: str) -> None:
+    browser.get(base_url + "/stories/1")
+    sections = [e.get_attribute("id") for e in browser.find_elements(By.CSS_SELECTOR, "main section")]
+    assert sections[:4] == ["disputes", "summary", "timeline", "quotes"], sections
+    troops = next(d for d in browser.find_elements(By.CSS_SELECTOR, "#disputes .dispute") if "North Korean" in d.text)
+    sides = [side.text for side in troops.find_elements(By.CSS_SELECTOR, ".side-says")]
+    assert len(sides) >= 2, sides
+    assert troops.find_elements(By.CSS_SELECTOR, "a.cite"), "every side cites its articles"
+    carried = browser.find_elements(By.CSS_SELECTOR, "#quotes .statement.shared")
+    assert carried and "outlets" in carried[0].text
+
+
+def test_the_story_page_fits_a_phone(browser: webdriver.Chrome, base_url: str) -> None:
+    browser.set_window_size(390, 844)
+    try:
+        browser.get(base_url + "/stories/1")
+        overflow = browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"the page is {overflow} px wider than a phone"
+        if SCREENSHOTS:
+            browser.save_screenshot(str(Path(SCREENSHOTS) / "story-phone.png"))
+    finally:
+        browser.set_window_size(1280, 1400)
+
+
+def test_highlighting_can_be_turned_off_inside_the_article(browser: webdriver.Chrome, base_url: str) -> None:
+    browser.get(base_url + "/articles/2")
+    quote = browser.find_element(By.CSS_SELECTOR, "article.text span.quote")
+    shade = lambda: browser.execute_script("return getComputedStyle(arguments[0]).backgroundColor", quote)  # noqa: E731
+    assert shade() not in ("rgba(0, 0, 0, 0)", "transparent")
+    browser.find_element(By.CSS_SELECTOR, "label[for=plain]").click()
+    assert shade() in ("rgba(0, 0, 0, 0)", "transparent")

@@ -29,6 +29,18 @@ SAME_CLAIM = 0.35
 # A claim pointed at ("denied this") is the text before the cue when that has this many content
 # words of its own, else the sentence before.
 POINTED_CLAIM = 5
+# "(reports|accusations|...) that X" and "(deny|denies|denied|confirm...) that X": X is the claim.
+CLAIM_CLAUSE = re.compile(
+    r"\b(?:reports?|allegations?|accusations?|claims?|suggestions?|speculation|rumou?rs?|den(?:y|ies|ied)|"
+    r"confirm(?:s|ed)?|acknowledged|rejected)\s+that\s+(?P<claim>[^.;:!?“\"]+)",
+    re.IGNORECASE,
+)
+REPORT_NOUN = re.compile(r"^(?:the\s+)?(?:reports?|allegations?|accusations?|claims?|rumou?rs?)\s+(?:of|about)\s+", re.IGNORECASE)
+CIRCUMSTANCE = re.compile(
+    r",\s|\s(?:on|last|this)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
+    r"\s(?:in response to|in view of|because|after|although|while|when|despite|specifying|stressing)\b",
+    re.IGNORECASE,
+)
 CLAUSE_START = re.compile(r"[,;:]\s|\s(?:and|but|although|while)\s")
 ACTOR_KINDS = ("PERSON", "ORG", "GPE")
 
@@ -120,7 +132,7 @@ def _claim(article: Article, sentence: Span, cue: re.Match, by: str | None) -> t
     about = features(article.analysis, sentence, [cue_span])
     claim_text = sentence.text[cue.end():].strip(" ,.”\"")
     before = sentence.text[: cue.start()]
-    near = " ".join(before.split()[-4:] + sentence.text[cue.end():].split()[:4]).lower()
+    near = " ".join(before.split()[-4:] + [cue.group()] + sentence.text[cue.end():].split()[:4]).lower()
     holder_words = set(content_words(by or ""))
     if any(re.search(rf"\b{re.escape(word)}\b", near) for word in vocab.load("synthesise_anaphors.txt")):
         if len(set(content_words(before)) - holder_words) >= POINTED_CLAIM:
@@ -132,9 +144,34 @@ def _claim(article: Article, sentence: Span, cue: re.Match, by: str | None) -> t
 
 
 def _about(group: list[_Found]) -> str:
-    """A claim's wording: the shortest claim text of its stances that has three content words."""
-    texts = [item.claim_text for item in group if len(content_words(item.claim_text)) >= 3]
-    return min(texts, key=len) if texts else group[0].sentence.text.strip()
+    """A claim's wording: the proposition of its stances, a clause ("North Korean troops are in
+    Russia") before a noun phrase, the shortest of those with three content words."""
+    found = [proposition(item.sentence.text, item.claim_text) for item in group]
+    found = [(clause, text) for clause, text in found if len(content_words(text)) >= 3]
+    if not found:
+        return group[0].sentence.text.strip()
+    return min(found, key=lambda pair: (not pair[0], len(pair[1])))[1]
+
+
+def proposition(sentence: str, claim_text: str) -> tuple[bool, str]:
+    """What was denied or confirmed, as a clause when the sentence gives one ("reports that X",
+    "does not deny that X": X) and whether it is one; else the claim text without its report
+    noun ("reports of X": X) and cut before a time or circumstance that follows it."""
+    reported = CLAIM_CLAUSE.search(sentence) or CLAIM_CLAUSE.search(claim_text)
+    if reported:
+        return True, _trimmed(reported.group("claim"))
+    text = REPORT_NOUN.sub("", claim_text.strip(" ,.“”\"'‘’"), count=1)
+    return False, _trimmed(text)
+
+
+def _trimmed(text: str) -> str:
+    """A proposition cut at the first clause break or trailing circumstance ("on Thursday",
+    "in response to ...") that leaves three content words, without quotation marks."""
+    text = text.replace("“", "").replace("”", "").replace('"', "")
+    for cut in CIRCUMSTANCE.finditer(text):
+        if len(content_words(text[: cut.start()])) >= 3:
+            return text[: cut.start()].strip(" ,.;:")
+    return text.strip(" ,.;:")
 
 
 def _stance(item: _Found, dates: dict[int, str | None]) -> Stance:

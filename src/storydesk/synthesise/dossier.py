@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from storydesk.model import Article, Dossier, DossierArticle, OutletCoverage, Story
 from storydesk.synthesise.claims import story_claims
 from storydesk.synthesise.dates import ArticleDate, When, own_date
+from storydesk.synthesise.disputes import story_disputes
 from storydesk.synthesise.events import (
     bound_undated,
     find_mentions,
@@ -30,17 +31,21 @@ def build_dossier(story: Story, articles: Sequence[Article]) -> Dossier:
     shown_dates = {article_id: _shown(date) for article_id, date in dates.items()}
     quotes, statements = story_quotes(articles)
     figures, discrepancies = story_figures(articles, shown_dates)
+    claims = story_claims(articles, shown_dates)
+    entries = [_article_entry(article, dates[article.id]) for article in articles]
+    disputes = story_disputes(entries, figures, discrepancies, claims)
     dossier = Dossier(
         story=story,
-        articles=[_article_entry(article, dates[article.id]) for article in articles],
+        articles=entries,
+        disputes=disputes,
         timeline=timeline,
         background=background,
         quotes=quotes,
         statements=statements,
         figures=figures,
         discrepancies=discrepancies,
-        claims=story_claims(articles, shown_dates),
-        summary=summarise(articles),
+        claims=claims,
+        summary=summarise(articles, [c for side in disputes[0].sides for c in side.citations] if disputes else []),
     )
     dossier.coverage = coverage(dossier)
     return dossier

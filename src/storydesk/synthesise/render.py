@@ -2,11 +2,13 @@
 escaped: article text is untrusted), from the Jinja2 templates in ``storydesk/templates``."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from storydesk.model import Citation, Dossier
+from storydesk.model import Citation, Dossier, Statement
+from storydesk.synthesise.disputes import readable_date
 
 
 def cite(citation: Citation) -> str:
@@ -37,17 +39,68 @@ def _environment(html: bool) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    environment.filters.update(cite=cite, md=md_cell, shorten=shorten)
+    environment.filters.update(cite=cite, md=md_cell, shorten=shorten, kind=kind_words, day=readable_date)
     return environment
 
 
+# How each quote kind is told to a reader.
+KIND_WORDS = {"direct": "quoted", "block": "quoted", "partial": "partly quoted", "mixed": "partly quoted", "indirect": "paraphrased"}
+SHOWN_STATEMENTS = 3  # a speaker's first statements shown; the rest are folded
+
+
+def kind_words(kind: str) -> str:
+    """A quote kind in plain words ("paraphrased" for indirect speech)."""
+    return KIND_WORDS.get(kind, kind)
+
+
+@dataclass
+class SpeakerStatements:
+    """One speaker's statements that no other outlet carried, first shown, then folded."""
+
+    name: str
+    key: str | None
+    shown: list[Statement]
+    folded: list[Statement]
+
+
+@dataclass
+class WhoSaidWhat:
+    """Who said what, as a reader takes it in: statements carried by more than one outlet, then
+    each speaker's other statements (most statements first), then the unattributed."""
+
+    shared: list[Statement]
+    speakers: list[SpeakerStatements]
+    unattributed: list[Statement]
+
+
+def outlet_count(dossier: Dossier, article_ids: list[int]) -> int:
+    """How many outlets carried these articles (an article of unknown outlet counts as its own)."""
+    named = {a.id: (a.outlet if a.outlet_from != "unknown" else f"#{a.id}") for a in dossier.articles}
+    return len({named.get(i, f"#{i}") for i in article_ids})
+
+
+def who_said_what(dossier: Dossier) -> WhoSaidWhat:
+    """The dossier's statements in reading order."""
+    shared = [s for s in dossier.statements if s.speaker and outlet_count(dossier, s.articles) > 1]
+    shared_groups = {s.group for s in shared}
+    by_speaker: dict[str, list[Statement]] = {}
+    for statement in dossier.statements:
+        if statement.speaker and statement.group not in shared_groups:
+            by_speaker.setdefault(statement.speaker, []).append(statement)
+    speakers = [
+        SpeakerStatements(found[0].speaker_name or key, key, found[:SHOWN_STATEMENTS], found[SHOWN_STATEMENTS:])
+        for key, found in sorted(by_speaker.items(), key=lambda item: -len(item[1]))
+    ]
+    return WhoSaidWhat(shared, speakers, [s for s in dossier.statements if not s.speaker])
+
+
 def _context(dossier: Dossier) -> dict:
-    shared = [s for s in dossier.statements if len(s.versions) > 1]
     return {
         "d": dossier,
-        "titles": {a.id: a.outlet for a in dossier.articles},
-        "shared_statements": shared,
-        "single_quotes": [q for q in dossier.quotes if q.group not in {s.group for s in shared}],
+        "outlets": {a.id: a.outlet for a in dossier.articles},
+        "cite_names": {a.id: "" if a.outlet_from == "unknown" else a.outlet for a in dossier.articles},
+        "said": who_said_what(dossier),
+        "outlet_count": lambda ids: outlet_count(dossier, ids),
     }
 
 

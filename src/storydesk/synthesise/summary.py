@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
+from storydesk import vocab
 from storydesk.model import Article, Citation, Quote, Span, SummarySentence
+from storydesk.words import WORD
 
 SUMMARY_LENGTH = 6
 MIN_WORDS = 8  # shorter "sentences" are headings, captions and fragments
@@ -27,15 +30,25 @@ class _Sentence:
     text: str
 
 
-def summarise(articles: Sequence[Article], length: int = SUMMARY_LENGTH) -> list[SummarySentence]:
-    """Up to ``length`` sentences, most central first, each with its citations."""
+def summarise(articles: Sequence[Article], dispute: Sequence[Citation] = (), length: int = SUMMARY_LENGTH) -> list[SummarySentence]:
+    """Up to ``length`` sentences that each stand alone, most central first, each with its
+    citations; when the story has a main ``dispute`` (its sides' citations), the most central
+    sentence stating it is among them."""
     sentences = _candidates(articles)
     if not sentences:
         return []
     vectors = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(s.text for s in sentences)
     similarity = cosine_similarity(vectors)
     centrality = _centrality(sentences, similarity)
-    return [_cited(index, sentences, similarity) for index in _mmr(centrality, similarity, length)]
+    stating = [i for i, s in enumerate(sentences) if any(_holds(s, citation) for citation in dispute)]
+    first = [max(stating, key=lambda i: centrality[i])] if stating else []
+    picked = _mmr(centrality, similarity, length, first)
+    return [_cited(index, sentences, similarity) for index in sorted(picked, key=lambda i: -centrality[i])]
+
+
+def _holds(sentence: _Sentence, citation: Citation) -> bool:
+    """Whether the sentence holds (overlaps) the cited stretch."""
+    return sentence.article == citation.article and sentence.start < citation.end and citation.start < sentence.end
 
 
 def _candidates(articles: Sequence[Article]) -> list[_Sentence]:
@@ -48,7 +61,19 @@ def _candidates(articles: Sequence[Article]) -> list[_Sentence]:
         for span in article.analysis.sentences
         if len(span.text.split()) >= MIN_WORDS and span.text.rstrip().endswith((".", "!", "?", "”", '"'))
         and _quotes_balanced(span.text) and not _mostly_quoted(span, article.analysis.quotes)
+        and _stands_alone(span.text)
     ]
+
+
+def _stands_alone(text: str) -> bool:
+    """A sentence that opens with a connective or a pronoun leans on the one before it."""
+    first = WORD.search(text)
+    return first is None or first.group().lower() not in _dependent_openers()
+
+
+@cache
+def _dependent_openers() -> frozenset[str]:
+    return frozenset(vocab.load("synthesise_dependent_openers.txt"))
 
 
 def _quotes_balanced(text: str) -> bool:
@@ -76,8 +101,10 @@ def _centrality(sentences: list[_Sentence], similarity: np.ndarray) -> np.ndarra
     return scores / max(scores.max(), 1e-9)
 
 
-def _mmr(centrality: np.ndarray, similarity: np.ndarray, length: int) -> list[int]:
-    picked: list[int] = []
+def _mmr(centrality: np.ndarray, similarity: np.ndarray, length: int, first: list[int]) -> list[int]:
+    """Maximal marginal relevance from ``first`` on: each pick the most central sentence least
+    like those already picked."""
+    picked = list(first)
     while len(picked) < min(length, len(centrality)):
         redundancy = similarity[:, picked].max(axis=1) if picked else np.zeros(len(centrality))
         score = RELEVANCE_WEIGHT * centrality - (1 - RELEVANCE_WEIGHT) * redundancy

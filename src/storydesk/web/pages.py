@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from storydesk.ingest.formats import extension_formats
 from storydesk.model import Citation, Dossier
+from storydesk.synthesise.render import outlet_count, who_said_what
 from storydesk.web import views
 from storydesk.web.app import Web
 from storydesk.web.uploads import UploadRejected, read_uploads
@@ -73,13 +74,16 @@ def story(request: Request, story_id: int) -> Response:
 
 def _story_page(request: Request, dossier: Dossier) -> str:
     outlets = {a.id: a.outlet for a in dossier.articles}
+    cite_names = {a.id: f"{a.outlet} {a.id}" if a.outlet_from != "unknown" else str(a.id) for a in dossier.articles}
     first_citation = {e.id: _cite_href(e.citations[0]) for e in dossier.timeline if e.citations}
     columns = views.coverage_columns(dossier)
+    said = who_said_what(dossier)
     template = _web(request).templates.get_template("story.html")
     return template.render(
-        request=request, d=dossier, outlets=outlets, cite_href=_cite_href,
+        request=request, d=dossier, outlets=outlets, cite_names=cite_names, cite_href=_cite_href,
         graphic=views.timeline_graphic(dossier.timeline, first_citation),
-        speakers=views.speakers(dossier), quantities=views.quantities(dossier),
+        said=said, shared_speakers={s.speaker for s in said.shared},
+        outlet_count=lambda ids: outlet_count(dossier, ids), quantities=views.quantities(dossier),
         columns=columns, cell=lambda outlet, column: views.coverage_cell(dossier, outlet, column),
     )
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
 
-from storydesk.model import Analysis, Dossier, FigureReport, Statement, TimelineEvent
+from storydesk.model import Analysis, Dossier, FigureReport, TimelineEvent
 
 # -- an article's text with its analysis highlighted ---------------------------------------
 
@@ -198,31 +198,14 @@ def quantities(dossier: Dossier) -> list[Quantity]:
         grouped[figure.quantity].append(index)
     found = []
     for number, indexes in grouped.items():
-        by_value: dict[float, ValueGroup] = {}
+        by_value: dict[tuple[float, float | None], ValueGroup] = {}
         for i in indexes:
             figure = dossier.figures[i]
-            by_value.setdefault(figure.value, ValueGroup(f"{figure.value:,g}", [])).reports.append(figure)
+            label = f"{figure.value:,g} to {figure.upper:,g}" if figure.upper else f"{figure.value:,g}"
+            by_value.setdefault((figure.value, figure.upper), ValueGroup(label, [])).reports.append(figure)
         disagree = len(by_value) > 1 or any(i in flagged for i in indexes)
         found.append(Quantity(number, dossier.figures[indexes[0]].what, list(by_value.values()), disagree))
     return sorted(found, key=lambda q: (not q.disagree, q.number))
-
-
-@dataclass
-class Speaker:
-    """A speaker and the statements reported of them."""
-
-    name: str
-    key: str | None
-    statements: list[Statement]
-
-
-def speakers(dossier: Dossier) -> list[Speaker]:
-    """Statements grouped by speaker, the speakers with most statements first."""
-    grouped: dict[str, Speaker] = {}
-    for statement in dossier.statements:
-        name = statement.speaker_name or "unknown speaker"
-        grouped.setdefault(statement.speaker or name, Speaker(name, statement.speaker, [])).statements.append(statement)
-    return sorted(grouped.values(), key=lambda s: (s.name == "unknown speaker", -len(s.statements), s.name))
 
 
 @dataclass(frozen=True)
