@@ -149,6 +149,7 @@ def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files, folders, globs, or - for stdin.")],
     fetch: Annotated[bool, typer.Option(help="Fetch the pages that feeds and URL lists link to.")] = False,
     analyse: Annotated[bool, typer.Option(help="Analyse each article as it is stored (entities, quotes, dates, figures).")] = True,
+    outlet: Annotated[Optional[str], typer.Option(metavar="NAME", help="The outlet of articles that name none (no source field, site name, URL or agency credit).")] = None,
     quiet: Quiet = False,
 ) -> None:
     """Read articles, clean and date them, link duplicates, analyse and store them.
@@ -159,7 +160,7 @@ def ingest(
     found = list(desk.discover(paths))
     with _Progress(len(found), quiet, "documents") as progress:
         report = desk.ingest_sources(
-            found, fetch=fetch, stdin=sys.stdin.buffer, analyse=analyse,
+            found, fetch=fetch, stdin=sys.stdin.buffer, analyse=analyse, outlet=outlet,
             on_source=lambda source: progress.step(str(getattr(source, "label", source))),
             on_item=progress.item_done,
         )
@@ -261,6 +262,7 @@ def doc(
     ex = article.extraction
     fields = {
         "origin": ", ".join(origins), "url": ex.url, "title": ex.title, "author": ex.author, "site": ex.site,
+        "outlet": f"{article.outlet} ({ex.outlet_from})",
         "published": f"{ex.published.value} ({ex.published.precision})" if ex.published.value else None,
         "dateline": ex.dateline, "agencies": ", ".join(ex.agencies) or None, "language": ex.language,
         "duplicate of": article.duplicate_of and f"{article.duplicate_of.article_id} ({article.duplicate_of.kind}, {article.duplicate_of.similarity})",
@@ -484,6 +486,23 @@ def eval_clustering(
 
     with _tracking(quiet) as progress:
         result = evaluate(file, predictions, online, progress)
+    out.out(json.dumps(result))
+
+
+@eval_app.command("dossier")
+def eval_dossier(
+    articles: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSONL(.gz) of {url, title, date, text, label}.")],
+    facts: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="JSONL(.gz) of {label, date, city, killed, injured}.")],
+    sample: Annotated[Optional[int], typer.Option(help="Only N incidents of two or more articles, and N lone articles, drawn by label.")] = None,
+    store: Annotated[Optional[Path], typer.Option(help="Ingest into this store and keep it (default: a temporary one).")] = None,
+    predictions: Annotated[Optional[Path], typer.Option(help="Write one line per scored incident here.")] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Dossiers on real stories (GVA): the incident's day, city, killed and injured found, false discrepancies."""
+    from storydesk.eval.dossier import evaluate_dossiers
+
+    with _tracking(quiet) as progress:
+        result = evaluate_dossiers(articles, facts, sample, store, predictions, progress)
     out.out(json.dumps(result))
 
 
