@@ -9,7 +9,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from storydesk.analyse.figures import find_figures
-from storydesk.model import Figure, Mention, Quote, Span
+from storydesk.model import Figure, Mention, Quote, Span, TimeExpr
 
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "corpus"
 NAMED = ("PERSON", "ORG", "GPE", "NORP")
@@ -134,11 +134,69 @@ def test_values_in_digits_words_money_and_percent(nlp: Language, text: str, valu
     assert (figure.value, figure.counts) == (value, counts)
 
 
-def test_vague_counts_are_hedged(nlp: Language) -> None:
+def test_vague_counts_are_hedged_ranges(nlp: Language) -> None:
     (figure,) = figures_of(nlp, "Dozens of people were killed in the attack.")
-    assert (figure.value, figure.counts, figure.hedges) == (24, "people", ("dozens of",))
+    assert (figure.value, figure.upper, figure.counts, figure.hedges) == (24, 99, "people", ("dozens of",))
     (figure,) = figures_of(nlp, "Tens of thousands of people marched through the capital.")
-    assert (figure.value, figure.counts, figure.hedges) == (20000, "people", ("tens of thousands of",))
+    assert (figure.value, figure.upper, figure.counts, figure.hedges) == (20000, 99999, "people", ("tens of thousands of",))
+    (figure,) = figures_of(nlp, "Rescuers found 12 survivors.")
+    assert figure.upper is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Four people were killed and two others wounded.", [(4, "people", "killed"), (2, "others", "injured")]),
+        ("4 Dead, 2 Critically Hurt in Overnight Shooting", [(4, "dead", "killed"), (2, "Critically Hurt", "injured")]),
+        ("1 killed, 3 injured in shooting", [(1, "killed", "killed"), (3, "injured", "injured")]),
+        ("The death toll rose to 5.", [(5, "death toll", "killed")]),
+        ("Police said four people were found shot dead at an apartment.", [(4, "people", "killed")]),
+        ("Three people were shot to death.", [(3, "people", "killed")]),
+        ("Three people were shot, one fatally.", [(3, "people", "shot"), (1, "people", "killed")]),
+        ("One man was killed and three others were injured.", [(1, "man", "killed"), (3, "others", "injured")]),
+        ("Police arrested two men.", [(2, "men", "arrested")]),
+        ("Two gunmen killed three people.", [(2, "gunmen", None), (3, "people", "killed")]),
+        ("The shooting sent five people to the hospital.", [(5, "people", "injured")]),
+        ("2000 Ukraine soldiers encircled in Kursk", [(2000, "Ukraine soldiers", "encircled")]),
+        ("Police closed the 2500 block of Main Street.", [(2500, "block", None)]),
+    ],
+)
+def test_a_figure_carries_what_happened_to_what_it_counts(nlp: Language, text: str, expected: list) -> None:
+    assert [(f.value, f.counts, f.event) for f in figures_of(nlp, text)] == expected
+
+
+def test_an_article_is_no_count_even_with_an_event(nlp: Language) -> None:
+    assert figures_of(nlp, "A man was killed.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("Five people were shot and 2 of the victims fled.", [False, True]),
+        ("Four people were killed, including two children.", [False, True]),
+    ],
+)
+def test_a_part_of_a_whole_is_marked(nlp: Language, text: str, parts: list[bool]) -> None:
+    assert [f.part for f in figures_of(nlp, text)] == parts
+
+
+def test_a_figure_takes_the_date_of_its_clause(nlp: Language) -> None:
+    text = "Police said four people were found dead on Monday. Two men were arrested."
+    monday = text.index("Monday")
+    timexes = [TimeExpr(monday, monday + 6, "Monday", "DATE", "2013-01-21", True), TimeExpr(0, 5, "Police", "DATE", "PAST_REF", False)]
+    doc = nlp(text)
+    first, second = find_figures(doc, [], ner_mentions(doc), timexes)
+    assert (first.when, second.when) == ("2013-01-21", None)
+
+
+def test_stored_figures_from_before_events_still_load() -> None:
+    from storydesk.store.sqlite import analysis_from_dict
+
+    old = {"span": {"start": 0, "end": 5, "text": "3,000"}, "value": 3000, "counts": "soldiers", "asserted_by": None,
+           "source": None, "hedges": ["some"], "modality": "estimate"}
+    data = {"version": "21", "sentences": [], "entities": [], "mentions": [], "quotes": [], "timexes": [], "figures": [old]}
+    (figure,) = analysis_from_dict(data).figures
+    assert (figure.value, figure.event, figure.upper, figure.part, figure.when) == (3000, None, None, False, None)
 
 
 def test_a_range_gives_one_figure_per_number(nlp: Language) -> None:
@@ -186,3 +244,4 @@ def test_seed_figures(nlp: Language) -> None:
         assert "south korean intelligence" in (found[value].asserted_by or "").lower()
     assert found[2000].asserted_by is not None and "putin" in found[2000].asserted_by
     assert (found[3000].modality, found[10000].modality) == ("estimate", "forecast")
+    assert (found[3000].event, found[10000].event, found[1500].event, found[2000].event) == ("deployed", "deployed", "deployed", "encircled")

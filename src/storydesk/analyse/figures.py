@@ -1,5 +1,6 @@
-"""Figures: numbers that count or measure something in the world, what they count, who asserts
-them and how firmly ("some 3,000 North Korean soldiers", estimated by South Korean intelligence).
+"""Figures: numbers that count or measure something in the world, what they count, what happened
+to it, who asserts them, how firmly and as of when ("some 3,000 North Korean soldiers" deployed,
+estimated by South Korean intelligence).
 
 Rules over spaCy's NER and dependency parse: no library does this step (number parsers such as
 dateparser's or text2num read values, not what a number counts or who vouches for it). Every
@@ -9,14 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from spacy.tokens import Doc, Token
 
 from storydesk import vocab
 from storydesk.analyse.quotes_parse import antecedent, name_phrase, named_through, speaking_head
-from storydesk.model import Figure, Mention, Modality, Quote, Span
+from storydesk.model import Figure, Mention, Modality, Quote, Span, TimeExpr
 
 COUNT_LABELS = frozenset({"CARDINAL", "QUANTITY", "PERCENT", "MONEY"})
 # Dependencies that start a new clause; xcomp stays in its parent's clause ("expected to reach").
@@ -28,6 +29,15 @@ YEAR = re.compile(r"1\d{3}|20\d{2}")
 LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 DASHES = frozenset({"-", "–", "—"})
 MAX_CLAUSE_CLIMB = 12  # heads walked up from a figure to its attribution verb
+CALENDAR = re.compile(r"\d{4}")  # a TIMEX3 value naming a calendar time ("2024-10-24", "2024-W43")
+# How the words that may say a figure's event hang on it, its noun or their verb.
+SUBJECT_OR_OBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "meta", "npadvmod"})
+NOUN_EVENT_DEPS = frozenset({"amod", "acl", "compound", "advmod"})  # "others wounded", "death toll", "one man fatally"
+VERB_EVENT_DEPS = frozenset({"xcomp", "oprd", "acomp", "advmod", "dobj"})  # "found shot dead", "fatally", "suffered injuries"
+WORDS_BEFORE_EVENT = 3  # words read after a figure for its event when the parse hangs none on it
+NOUNS = frozenset({"NOUN", "PROPN"})
+EVENT_PREPOSITIONS = frozenset({"to", "into", "at", "from", "with"})
+SKIPPED_BEFORE_EVENT = frozenset({"AUX", "ADV", "PART"})  # "were", "critically", "not"
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,11 @@ class _Rules:
     """The figure vocabularies, loaded and compiled once."""
 
     numbers: dict[str, tuple[float, str]]
+    upper: dict[str, float]  # a vague amount's upper bound
+    event_words: dict[str, str]  # a word's form -> the event it says
+    event_lemmas: dict[str, str]  # a verb's lemma -> the event it says
+    event_rank: dict[str, int]  # the event that wins when a clause gives several: lowest first
+    part_cues: frozenset[str]
     hedges_before: tuple[tuple[str, ...], ...]  # longest first
     hedges_clause: frozenset[str]
     units: dict[str, str]
@@ -55,8 +70,16 @@ def _cue_pattern(name: str) -> re.Pattern[str]:
 @cache
 def _rules() -> _Rules:
     hedges = vocab.load_table("figure_hedges.tsv")
+    vague = vocab.load_table("figure_vague_amounts.tsv")
+    events = vocab.load_table("figure_events.tsv")
     return _Rules(
-        numbers={word: (float(value), kind) for word, value, kind in vocab.load_table("figure_number_words.tsv")},
+        numbers={word: (float(value), kind) for word, value, kind in vocab.load_table("figure_number_words.tsv")}
+        | {phrase: (float(lower), "vague") for phrase, lower, _ in vague},
+        upper={phrase: float(upper) for phrase, _, upper in vague},
+        event_words={word: event for word, event, how in events if how == "word"},
+        event_lemmas={word: event for word, event, how in events if how == "lemma"},
+        event_rank={event: rank for rank, event in enumerate(dict.fromkeys(event for _, event, _ in events))},
+        part_cues=frozenset(vocab.load("figure_part_cues.txt")),
         hedges_before=tuple(
             sorted((tuple(phrase.split()) for phrase, where in hedges if where == "before"), key=len, reverse=True)
         ),
@@ -71,25 +94,32 @@ def _rules() -> _Rules:
     )
 
 
-def find_figures(doc: Doc, quotes: Sequence[Quote], mentions: Sequence[Mention]) -> list[Figure]:
+def find_figures(
+    doc: Doc, quotes: Sequence[Quote], mentions: Sequence[Mention], timexes: Sequence[TimeExpr] = ()
+) -> list[Figure]:
     """The figures of ``doc`` in text order; a figure whose counted noun is elided ("will increase
-    to 10,000") counts what the previous figure of its sentence counts."""
+    to 10,000") counts what the previous figure of its sentence counts, and what happened to it
+    unless it says; with no noun at all ("1 killed, 3 injured"), it counts its event's word."""
     rules = _rules()
     figures: list[Figure] = []
     clauses = _ClauseIndex()
-    last_counts: dict[int, str] = {}  # sentence start -> what its latest figure counts
+    last_counts: dict[int, tuple[str, str | None]] = {}  # sentence start -> its latest figure's noun and event
     for start, end, numbers in _number_runs(doc, rules):
-        if _is_not_a_count(doc, numbers, rules):
+        event, event_word = _event(doc, numbers, rules)
+        if _is_not_a_count(doc, numbers, event, rules):
             continue
         sentence = numbers[0].sent.start
         counts = _counted(doc, end, numbers, rules)
         if counts and not _unit(doc, numbers[0].i, end, rules):
-            last_counts[sentence] = counts
-        counts = counts or last_counts.get(sentence, "")
+            last_counts[sentence] = counts, event
+        elif not counts and sentence in last_counts:
+            counts, event = last_counts[sentence][0], event or last_counts[sentence][1]
+        counts = counts or (_event_noun(doc, event_word) if event_word is not None else "")
         value = _value(numbers, rules)
         if not counts or value is None:
             continue
-        figures.append(_figure(doc, start, end, numbers, value, counts, quotes, mentions, clauses, rules))
+        figure = _figure(doc, start, end, numbers, value, counts, quotes, mentions, clauses, rules)
+        figures.append(replace(figure, event=event, when=_when(clauses.tokens(_root(numbers)), timexes)))
     return figures
 
 
@@ -160,17 +190,20 @@ def _figure(
         source=source,
         hedges=hedges,
         modality=_modality(clause, verb, holder, rules),
+        upper=rules.upper.get(_vague(numbers, rules)),
+        part=_is_part(root, rules),
     )
 
 
 def _candidate_ranges(doc: Doc, rules: _Rules) -> list[tuple[int, int]]:
     """Token ranges that may hold a figure: NER's counts and amounts, dates written only in number
-    words (the small model tags "Two thousand five hundred" DATE), and numbers NER missed."""
+    words (the small model tags "Two thousand five hundred" DATE) or counting a plural noun
+    ("2000 Ukraine soldiers"), and numbers NER missed."""
     ranges = [
         (ent.start, ent.end)
         for ent in doc.ents
         if ent.label_ in COUNT_LABELS
-        or (ent.label_ == "DATE" and all(token.lower_ in rules.numbers for token in ent))
+        or (ent.label_ == "DATE" and all(token.lower_ in rules.numbers or _counts_plural_noun(token) for token in ent))
     ]
     ranges.extend(_unlabelled_numbers(doc, rules))
     return sorted(ranges)
@@ -187,9 +220,10 @@ def _is_number_token(token: Token, rules: _Rules) -> bool:
     )
 
 
-def _is_not_a_count(doc: Doc, numbers: list[Token], rules: _Rules) -> bool:
+def _is_not_a_count(doc: Doc, numbers: list[Token], event: str | None, rules: _Rules) -> bool:
     """Years, times, ordinals, ranges and phone numbers, labels ("Article 51"), list numbers, and
-    number words that refer rather than count ("the two countries", "one of them")."""
+    number words that refer rather than count ("the two countries", "one of them"), unless
+    something happened to what they name ("one man was killed", "Four dead")."""
     first, last, root = numbers[0], numbers[-1], _root(numbers)
     if any(NOT_A_COUNT.search(token.text) for token in numbers) or _joined_by_dash(doc, first, last):
         return True
@@ -197,6 +231,8 @@ def _is_not_a_count(doc: Doc, numbers: list[Token], rules: _Rules) -> bool:
         return True
     if _is_label(doc, first, root, rules) or _is_list_number(doc, first, last):
         return True
+    if event is not None and root.dep_ != "det":  # "a man was killed" states no count
+        return False
     return not any(DIGITS.fullmatch(token.text) for token in numbers) and _is_referring_word(doc, first, root, rules)
 
 
@@ -288,6 +324,117 @@ def _counted(doc: Doc, end: int, numbers: list[Token], rules: _Rules) -> str:
         return _modified_noun(doc, head, max(end, head.left_edge.i))
     of_object = _of_object(root)
     return _noun_phrase(doc, of_object, of_object.left_edge.i) if of_object is not None else ""
+
+
+def _event(doc: Doc, numbers: list[Token], rules: _Rules) -> tuple[str | None, Token | None]:
+    """What happened to what a figure counts ("four people were killed": killed) and the word
+    that says it: from the words the parse hangs on the figure, its noun or their verb, else
+    from the verb written just before it or the words written right after it (headlines:
+    "4 Dead, 2 Critically Hurt")."""
+    root = _root(numbers)
+    noun = root.head if root.dep_ == "nummod" and root.head.i > root.i and root.head.pos_ in NOUNS else root
+    if _acts(noun):
+        return None, None
+    said = [word for word in _event_words(root, noun) if _event_of(word, rules)]
+    if not said:  # no parse worth the name: the verb just before ("injured 13 people"), or the word after
+        before = [doc[numbers[0].i - 1]] if numbers[0].i > 0 and doc[numbers[0].i - 1].pos_ == "VERB" else []
+        said = [word for word in [*before, *_words_after(doc, max(noun.i, numbers[-1].i))] if _event_of(word, rules)][:1]
+    word = min(said, key=lambda w: rules.event_rank[_event_of(w, rules) or ""], default=None)
+    return (_event_of(word, rules), word) if word is not None else (None, None)
+
+
+def _event_noun(doc: Doc, word: Token) -> str:
+    """What a figure without a noun counts: the word saying its event ("4 dead", "1 killed"), or the
+    noun that word qualifies ("the death toll rose to 5": "death toll")."""
+    head = word.head if word.dep_ == "compound" else word
+    return _noun_phrase(doc, head, word.i).lower()
+
+
+def _acts(noun: Token) -> bool:
+    """Whether a figure's noun does to others what its verb says: it did it, nothing happened to
+    it ("two gunmen killed three people")."""
+    return noun.dep_ == "nsubj" and any(child.dep_ == "dobj" for child in noun.head.children)
+
+
+def _event_of(token: Token, rules: _Rules) -> str | None:
+    verb_event = rules.event_lemmas.get(token.lemma_.lower()) if token.pos_ in {"VERB", "AUX"} else None
+    return rules.event_words.get(token.lower_) or verb_event
+
+
+def _event_words(root: Token, noun: Token) -> Iterator[Token]:
+    """The words that may say what happened to a figure's noun: the noun, its modifiers ("others
+    wounded", "death toll"), the verb it is subject or object of with that verb's complements
+    and coordinated verbs ("shot and killed", "found shot dead"), and the number's adverbs
+    ("one fatally"); for a number a verb reaches "to" ("the death toll rose to 5"), the verb's subject."""
+    yield noun
+    for modifier in (child for word in {root, noun} for child in word.children if child.dep_ in NOUN_EVENT_DEPS):
+        yield modifier
+        yield from _complements(modifier)
+    verb = noun.head
+    if noun.dep_ in SUBJECT_OR_OBJECT_DEPS and verb is not noun:
+        for each in _coordinated(verb):
+            yield each
+            yield from _complements(each)
+    preposition = root.head
+    if root.dep_ == "pobj" and preposition.lower_ == "to" and preposition.head.pos_ in {"VERB", "AUX"}:
+        subject = next((child for child in preposition.head.children if child.dep_ in {"nsubj", "nsubjpass"}), None)
+        if subject is not None:
+            yield subject
+            yield from (child for child in subject.children if child.dep_ == "compound")
+
+
+def _complements(word: Token) -> Iterator[Token]:
+    """A word's complements and adverbs, and theirs ("found shot dead", "critically wounded"),
+    and the objects of its prepositions that may say an event ("shot to death", "sent to the hospital")."""
+    for child in word.children:
+        if child.dep_ in VERB_EVENT_DEPS:
+            yield child
+            yield from _complements(child)
+        elif child.dep_ == "prep" and child.lower_ in EVENT_PREPOSITIONS:
+            yield from (grand for grand in child.children if grand.dep_ == "pobj")
+
+
+def _coordinated(verb: Token) -> list[Token]:
+    """A verb with the verbs coordinated with it that share its subject ("were shot and killed";
+    not "were killed and two others wounded", whose second verb has its own)."""
+    first = verb.head if verb.dep_ == "conj" else verb
+    chain = [first, *(child for child in first.children if child.dep_ == "conj" and child.pos_ in {"VERB", "ADJ"})]
+    return [each for each in chain if each is verb or not _has_own_subject(each)]
+
+
+def _has_own_subject(verb: Token) -> bool:
+    return any(child.dep_ in {"nsubj", "nsubjpass"} for child in verb.children)
+
+
+def _words_after(doc: Doc, last: int) -> Iterator[Token]:
+    """The word written after token ``last`` past auxiliaries and adverbs ("2 Critically Hurt",
+    "3 were injured"), within a few words and before any punctuation or other number."""
+    for token in doc[last + 1 : last + 1 + WORDS_BEFORE_EVENT]:
+        if token.is_punct or token.like_num or token.sent.start != doc[last].sent.start:
+            return
+        if token.pos_ not in SKIPPED_BEFORE_EVENT:
+            yield token
+            return
+
+
+def _is_part(root: Token, rules: _Rules) -> bool:
+    """A figure that is a part of a whole: "two of the victims", "of them", "including two children"."""
+    of_object = _of_object(root)
+    if of_object is not None and (of_object.pos_ == "PRON" or any(c.lower_ in DEFINITE for c in of_object.children)):
+        return True
+    counted = root.head if root.dep_ == "nummod" else root
+    return counted.dep_ == "pobj" and counted.head.lower_ in rules.part_cues
+
+
+def _when(clause: list[Token], timexes: Sequence[TimeExpr]) -> str | None:
+    """The calendar value of the first date the figure's clause gives ("on Monday": "2013-01-21")."""
+    if not clause:
+        return None
+    start, end = clause[0].idx, clause[-1].idx + len(clause[-1])
+    return next(
+        (t.value for t in timexes if t.type == "DATE" and t.value and CALENDAR.match(t.value) and start <= t.start < end),
+        None,
+    )
 
 
 def _unit(doc: Doc, start: int, end: int, rules: _Rules, look_back: bool = True) -> str:
