@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from storydesk.model import (
+    Action,
     Analysis,
     Article,
     DateEvidence,
@@ -27,6 +28,8 @@ from storydesk.synthesise.dates import (
     parse_value,
     place_in_year,
 )
+from storydesk.synthesise.events import dateline_place
+from storydesk.synthesise.text import present_tense
 
 ENTITIES = {
     "Anna Berg": Entity("person:anna berg", "Anna Berg", "PERSON"),
@@ -121,6 +124,60 @@ def test_a_day_without_year_takes_the_year_of_the_story():
     second = _dossier(dated, partly).articles[1]
     assert second.published == "2024-03-09"
     assert second.date_evidence[-1] == "year from the story: article 1 is dated 2024-03-08"
+
+
+def _action(text: str, time: str, subject: str, verb: str, lemma: str, obj: str | None = None, **flags: bool) -> Action:
+    return Action(_span(text, time), _span(text, verb), lemma, _span(text, subject), _span(text, obj) if obj else None, **flags)
+
+
+def test_an_event_is_labelled_by_its_clause_and_the_full_sentence_kept():
+    article = _article(1, SIGNED_AGAIN, "2024-03-08", timexes=(("Thursday", "2024-03-07"),))
+    article.analysis.actions = [_action(SIGNED_AGAIN, "Thursday", "Norland", "signed", "sign", "the water treaty")]
+    event = _dossier(article).timeline[0]
+    assert event.what == "Norland signs the water treaty in Geneva"
+    assert event.sentence == SIGNED_AGAIN and event.dates == ["2024-03-07"]
+    passive = _article(2, SIGNED, "2024-03-08", timexes=(("Thursday", "2024-03-07"),))
+    passive.analysis.actions = [_action(SIGNED, "Thursday", "The water treaty", "signed", "sign", passive=True)]
+    assert _dossier(passive).timeline[0].what == "The water treaty signed in Geneva"
+
+
+def test_sentences_of_one_actor_on_one_day_are_one_event_cited_once_each():
+    text = "Anna Berg spoke to waiting reporters outside parliament on Thursday. Anna Berg then left the old building quietly by car on Thursday."
+    article = _article(1, text, "2024-03-08", timexes=(("Thursday", "2024-03-07"),))
+    second = text.index("then")
+    article.analysis.timexes.append(TimeExpr(text.rindex("Thursday"), len(text) - 1, "Thursday", "DATE", "2024-03-07", True))
+    article.analysis.actions = [
+        _action(text, "Thursday", "Anna Berg", "spoke", "speak"),
+        Action(Span(text.rindex("Thursday"), len(text) - 1, "Thursday"), _span(text, "left"), "leave",
+               Span(second - 10, second - 1, "Anna Berg"), _span(text, "the old building")),
+    ]
+    timeline = _dossier(article).timeline
+    assert len(timeline) == 1 and len(timeline[0].citations) == 2
+    assert timeline[0].what == "Anna Berg leaves the old building"  # the clause with an object
+
+
+def test_a_time_of_day_dates_its_event_and_the_dateline_places_it():
+    text = "A man was shot early Saturday morning outside a shop."
+    article = _article(1, text, "2024-03-09")
+    article.analysis.timexes = [TimeExpr(*_bounds(text, "early Saturday morning"), "early Saturday morning", "TIME", "2024-03-09TMO", True)]
+    article.extraction.dateline = "MONCKS CORNER S.C."
+    event = _dossier(article).timeline[0]
+    assert (event.date, event.precision, event.place) == ("2024-03-09", "day", "Moncks Corner")
+    assert event.what.startswith("A man was shot") and event.what.endswith("in Moncks Corner")  # no parse: first words
+
+
+def test_a_dateline_names_its_place_without_state_or_date():
+    assert dateline_place("ST. LOUIS Mo.") == "St. Louis"
+    assert dateline_place("ROCHESTER N.Y.") == "Rochester"
+    assert dateline_place("NAVARRO COUNTY TX") == "Navarro County"
+    assert dateline_place("MADRID 25 Oct.") == "Madrid"
+    assert dateline_place("Edmonton Ky.") == "Edmonton"
+
+
+def test_present_tense_in_headline_style():
+    assert present_tense("ratify", False) == "ratifies" and present_tense("sign", True) == "sign"
+    assert present_tense("rule out", False, negated=True) == "does not rule out"
+    assert present_tense("be", True) == "are" and present_tense("watch", False) == "watches"
 
 
 def test_versions_of_one_statement_are_grouped_across_outlets_but_not_across_speakers():

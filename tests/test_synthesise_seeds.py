@@ -36,7 +36,26 @@ def test_the_june_signing_and_the_24_october_events_are_on_the_timeline(dossier)
     assert signing.place == "Pyongyang" and len(signing.articles) >= 3
     october = [e for e in dossier.timeline if e.date == "2024-10-24"]
     assert october and {"Kazan"} <= {e.place for e in october}
-    assert any("ratified" in e.what for e in october)
+    assert any("ratified" in e.sentence for e in october)
+
+
+def test_the_timeline_holds_a_handful_of_labelled_events_each_citation_once(dossier):
+    assert 2 <= len(dossier.timeline) <= 5
+    ratified = next(e for e in dossier.timeline if e.date == "2024-10-24" and "ratifies" in e.what)
+    assert ratified.what == "Russia’s lower house of parliament ratifies bilateral treaty"
+    assert len([e for e in dossier.timeline if e.date == "2024-10-24"]) == 2  # Putin in Kazan; the ratification
+    for event in dossier.timeline + dossier.background:
+        assert event.what != event.sentence and len(event.what.split()) < len(event.sentence.split())
+        assert len(set(event.citations)) == len(event.citations)
+        assert not any(a != b and a.article == b.article and a.start <= b.start and b.end <= a.end
+                       for a in event.citations for b in event.citations)
+
+
+def test_background_lists_each_sentence_once_with_all_its_years(dossier):
+    sentences = [e.sentence for e in dossier.background]
+    assert len(sentences) == len(set(sentences))
+    korean_war = next(e for e in dossier.background if "Korean War" in e.sentence)
+    assert korean_war.dates == ["1950", "1953", "2022-02"]
 
 
 def test_undated_articles_are_dated_from_the_story_with_evidence(dossier):

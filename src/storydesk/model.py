@@ -251,6 +251,21 @@ class Figure:
     when: str | None = None  # TIMEX3 value of the time its clause gives ("as of Friday")
 
 
+@dataclass(frozen=True)
+class Action:
+    """What happened at a time expression, as its clause says it: subject, verb and object
+    ("lower house of parliament" / ratify / "bilateral treaty"), for labelling timeline events."""
+
+    time: Span  # the time expression
+    verb: Span  # the verb as written ("ratified")
+    lemma: str  # its lemma, with a particle ("rule out")
+    subject: Span | None = None  # the subject noun phrase, without determiner or clauses
+    object: Span | None = None  # the object noun phrase, likewise
+    plural: bool = False  # the subject is plural ("Putin and Kim")
+    negated: bool = False
+    passive: bool = False
+
+
 @dataclass
 class Analysis:
     """Everything the analyse stage learns of one article, with offsets into its text."""
@@ -262,6 +277,7 @@ class Analysis:
     quotes: list[Quote] = field(default_factory=list)
     timexes: list[TimeExpr] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)  # one per dated clause
 
 
 # --- Stories (cluster stage) -------------------------------------------------------------
@@ -326,17 +342,20 @@ class DossierArticle:
 
 @dataclass
 class TimelineEvent:
-    """Something that happened, dated (with precision), placed, described by a sentence or
-    clause of an article, with every article that reports it."""
+    """One happening, dated (with precision), placed, labelled by what its clauses say happened
+    ("Lower house of parliament ratifies bilateral treaty"), with the sentence the label comes
+    from and every article and sentence that reports it, each cited once."""
 
     id: int
     date: str
     precision: str
-    what: str
+    what: str  # a short label: subject, verb, object (and place); never a whole sentence
     place: str | None
     articles: list[int]
     citations: list[Citation]
     weekday: str | None = None  # when the articles give only a weekday inside a known month
+    sentence: str = ""  # the cited sentence the label is made from, for the reader
+    dates: list[str] = field(default_factory=list)  # every date its sentences give (background: all the years of a sentence)
 
 
 @dataclass

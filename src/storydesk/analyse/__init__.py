@@ -13,6 +13,7 @@ from datetime import date
 
 from spacy.tokens import Doc
 
+from storydesk.analyse.actions import find_actions
 from storydesk.analyse.entities import find_entities, link_across
 from storydesk.analyse.figures import find_figures
 from storydesk.analyse.nlp import load_pipeline
@@ -79,14 +80,16 @@ def _analysis(doc: Doc, published: str | None) -> Analysis:
     text = doc.text
     entities, mentions = find_entities(doc)
     quotes = find_quotes_with(quote_system(), doc, mentions)
+    timexes = find_time_expressions(text, _anchor(published))
     return Analysis(
         version=analysis_version(),
         sentences=[Span(s.start_char, s.end_char, s.text) for s in doc.sents],
         entities=entities,
         mentions=sorted(mentions + speaker_mentions(quotes, mentions), key=lambda m: m.span.start),
         quotes=quotes,
-        timexes=find_time_expressions(text, _anchor(published)),
-        figures=find_figures(doc, quotes, mentions),
+        timexes=timexes,
+        figures=find_figures(doc, quotes, mentions, timexes),
+        actions=find_actions(doc, timexes),
     )
 
 

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from storydesk.model import (
+    Action,
     Analysis,
     Article,
     DateEvidence,
@@ -354,7 +355,13 @@ def analysis_from_dict(data: dict) -> Analysis:
         timexes=[TimeExpr(**t) for t in data["timexes"]],
         figures=[
             Figure(Span(**f["span"]), f["value"], f["counts"], f["asserted_by"], _span(f["source"]),
-                   tuple(f["hedges"]), f["modality"])
+                   tuple(f["hedges"]), f["modality"], f.get("event"), f.get("upper"), f.get("part", False), f.get("when"))
             for f in data["figures"]
         ],
+        actions=[_action(a) for a in data.get("actions", [])],  # analyses stored before actions have none
     )
+
+
+def _action(data: dict) -> Action:
+    spans = {name: _span(data[name]) for name in ("time", "verb", "subject", "object")}
+    return Action(**{**data, **spans})

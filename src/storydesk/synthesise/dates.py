@@ -13,6 +13,7 @@ from storydesk.model import Article, TimeExpr
 
 WEEKDAY_NAMES = tuple(calendar.day_name)  # Monday first, as ISO weekdays 1..7
 LOOK_AHEAD = timedelta(days=31)  # how far past its anchor a month named without a year may lie
+TIME_OF_DAY = re.compile(r"T[\w:.+-]*$")  # the time part of a TIMEX3 value: "T03:00", "TNI" (night)
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,11 @@ def month(year: int, month_no: int) -> When:
 
 
 def parse_value(value: str | None) -> When | None:
-    """A fully resolved TIMEX3/ISO value (day, ISO week, month, year) as a When; None otherwise."""
+    """A fully resolved TIMEX3/ISO value (day, ISO week, month, year) as a When; None otherwise.
+    A time of day ("2014-06-07TMO" for "early Saturday morning") is its day."""
     if not value:
         return None
+    value = TIME_OF_DAY.sub("", value)
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             return day(date.fromisoformat(value))
@@ -71,7 +74,7 @@ def parse_value(value: str | None) -> When | None:
 
 def weekday_of(value: str | None) -> int | None:
     """The ISO weekday of an unanchored weekday value ("XXXX-WXX-3" -> 3)."""
-    match = re.fullmatch(r"XXXX-WXX-([1-7])", value or "")
+    match = re.fullmatch(r"XXXX-WXX-([1-7])", TIME_OF_DAY.sub("", value or ""))
     return int(match[1]) if match else None
 
 

@@ -1,15 +1,17 @@
 """Events inside a story: every dated time expression of every article, with the sentence it
-sits in, grouped across articles when the dates agree and the sentences speak of the same
-thing; then the articles that give no date of their own are bounded by the events they report."""
+sits in and what its clause says happened, grouped into happenings across articles when the
+dates agree and the sentences share their subject, action, place or words; then the articles
+that give no date of their own are bounded by the events they report."""
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from storydesk import vocab
-from storydesk.model import Article, Citation, Span, TimelineEvent
+from storydesk.model import Action, Article, Citation, Span, TimelineEvent
 from storydesk.synthesise.dates import (
     WEEKDAY_NAMES,
     ArticleDate,
@@ -18,10 +20,13 @@ from storydesk.synthesise.dates import (
     weekday_of,
 )
 from storydesk.synthesise.text import (
+    UnionFind,
     features,
+    fold,
     idf_weights,
     mentions_in,
     overlap,
+    present_tense,
     sentence_at,
 )
 
@@ -30,6 +35,8 @@ from storydesk.synthesise.text import (
 # set's weight, so a long sentence is not penalised for saying more) reaches SAME_EVENT, and,
 # when both name an event word (signed, ratified, visit...), they name a common one. On the
 # seed story, mentions of the same event score 0.2-0.5 and other same-day sentences 0.1-0.2.
+# Sharing the clause's subject, its (not light) verb or the sentence's place is as good as
+# reaching it: the same actor or action on the same day is one happening.
 SAME_EVENT = 0.2
 # A weekday-only mention ("signed on Wednesday") dates its article by the event it joins, so it
 # must name one of that event's words and pass a higher bar.
@@ -40,20 +47,31 @@ FRAGMENT = 4
 # An event this long before the story's first article is background, not part of the story.
 BACKGROUND = timedelta(days=365)
 PLACE_KINDS = ("GPE", "LOC", "FAC")
+# The place an article names after a locative word at least this often is where it reports from.
+MOST_NAMED = 2
+# A label made without a parse (an analysis stored before actions) keeps this many words; one
+# made from a clause at most LABEL_MOST_WORDS.
+LABEL_WORDS = 10
+LABEL_MOST_WORDS = 14
 
 
 @dataclass
 class EventMention:
-    """One dated (or weekday-only) time expression of an article, in its sentence."""
+    """One dated (or weekday-only) time expression of an article, in its sentence, with what its
+    clause says happened."""
 
     article: int
-    sentence: Span
+    sentence: Span  # a fragment's sentence starts at the sentence before it
     when: When | None
     weekday: int | None
     features: set[str]
-    places: list[str]
+    places: list[str]  # places the sentence names after a locative word
     event_words: set[str]  # the event words it names (signing, ratification, visit...)
     fragment: bool = False  # its sentence is a fragment; its features include the sentence before
+    action: Action | None = None
+    actor: str | None = None  # the entity its clause's subject names
+    label: str = ""  # what happened, in headline style: "Lower house ratifies bilateral treaty"
+    article_place: str | None = None  # where the article says it is: its dateline, else its most named place
 
 
 @dataclass
@@ -65,10 +83,7 @@ class EventGroup:
 
     def similarity(self, mention: EventMention, weights: dict[str, float]) -> float:
         """How like one of the group's mentions ``mention`` is (single link)."""
-        return max(
-            (overlap(mention.features, other.features, weights) for other in self.mentions if _same_kind(mention, other)),
-            default=0.0,
-        )
+        return max((_likeness(mention, other, weights) for other in self.mentions), default=0.0)
 
 
 def find_mentions(article: Article, article_date: ArticleDate) -> list[EventMention]:
@@ -78,19 +93,27 @@ def find_mentions(article: Article, article_date: ArticleDate) -> list[EventMent
         return []
     kinds = {entity.key: entity.kind for entity in analysis.entities}
     event_words = set(vocab.load("synthesise_event_words.txt"))
+    actions = {action.time.start: action for action in analysis.actions}
+    article_place = _article_place(article, kinds)
     found = []
     for timex in analysis.timexes:
         when = resolve(timex, article_date.anchor)
         weekday = None if when else weekday_of(timex.value)
         sentence = sentence_at(analysis, timex.start, timex.end)
-        if (when is None and weekday is None) or sentence is None or timex.type != "DATE":
+        if (when is None and weekday is None) or sentence is None or timex.type not in ("DATE", "TIME"):
             continue
         own = features(analysis, sentence, [Span(timex.start, timex.end, timex.text)])
         fragment = len(own) < FRAGMENT and (previous := sentence_at(analysis, sentence.start - 2)) is not None
         if fragment:
             own |= features(analysis, previous)
-        places = _places(article, sentence, kinds)
-        found.append(EventMention(article.id, sentence, when, weekday, own, places, own & event_words, fragment))
+            sentence = Span(previous.start, sentence.end, article.text[previous.start : sentence.end])
+        action = actions.get(timex.start)
+        mention = EventMention(
+            article.id, sentence, when, weekday, own, _places(article, sentence, kinds), own & event_words, fragment,
+            action, _actor(article, action), article_place=article_place,
+        )
+        mention.label = _label(article, mention)
+        found.append(mention)
     return found
 
 
@@ -105,6 +128,65 @@ def _places(article: Article, sentence: Span, kinds: dict[str, str]) -> list[str
         if kinds.get(mention.entity) in PLACE_KINDS and before and before[-1].lower() in prepositions:
             places.append(mention.span.text)
     return places
+
+
+def _article_place(article: Article, kinds: dict[str, str]) -> str | None:
+    """Where an article reports from: its dateline's place ("MONCKS CORNER S.C." -> "Moncks
+    Corner"), else the place it names most often after a locative word."""
+    if article.extraction.dateline and (place := dateline_place(article.extraction.dateline)):
+        return place
+    whole = Span(0, len(article.text), article.text)
+    named = Counter(_places(article, whole, kinds)).most_common(1)
+    return named[0][0] if named and named[0][1] >= MOST_NAMED else None
+
+
+def dateline_place(dateline: str) -> str | None:
+    """The place of a dateline: its capitalised words before a comma or a state's abbreviation
+    ("ST. LOUIS Mo." -> "St. Louis", "SANTA BARBARA, Calif." -> "Santa Barbara"), in title case."""
+    words = dateline.split(",")[0].split()
+    if words and _capitalised(words[0], 0):
+        kept = words[: next((i for i, word in enumerate(words) if not _capitalised(word, i)), len(words))]
+    else:
+        kept = words[:-1] if len(words) > 1 else words
+    place = " ".join(kept).strip(" .-–—")
+    return (place.title() if place.isupper() else place) or None
+
+
+def _capitalised(word: str, position: int) -> bool:
+    """A dateline word of the place: in capitals, not an abbreviation ("N.Y.", "TX" after the first word)."""
+    abbreviation = re.fullmatch(r"(?:[A-Z]\.){2,}", word) or (position > 0 and len(word) <= 2)
+    return word.isupper() and not abbreviation and (word.isalpha() or word.endswith("."))
+
+
+def _actor(article: Article, action: Action | None) -> str | None:
+    """The entity a clause's subject names: a mention covering most of the subject."""
+    if action is None or action.subject is None:
+        return None
+    subject = action.subject
+    covering = [
+        m for m in article.analysis.mentions
+        if m.span.overlaps(subject) and m.span.end >= subject.end and 2 * (m.span.end - m.span.start) >= subject.end - subject.start
+    ]
+    return covering[0].entity if covering else None
+
+
+def _label(article: Article, mention: EventMention) -> str:
+    """What happened, headline style: the clause's subject (by the entity's name where it names
+    one), its verb in the present tense (a passive as its participle), its object; without a
+    parsed clause, the sentence's first words."""
+    action = mention.action
+    if action is None or action.subject is None:
+        words = mention.sentence.text.split()
+        return " ".join(words[:LABEL_WORDS]) + (" …" if len(words) > LABEL_WORDS else "")
+    names = {entity.key: entity.name for entity in article.analysis.entities}
+    subject = names.get(mention.actor, action.subject.text) if mention.actor else action.subject.text
+    if action.passive:
+        verb = ("not " if action.negated else "") + action.verb.text
+    else:
+        verb = present_tense(action.lemma, action.plural, action.negated)
+    words = " ".join(part for part in (subject, verb, action.object.text if action.object else "") if part).split()
+    label = " ".join(words[:LABEL_MOST_WORDS]) + (" …" if len(words) > LABEL_MOST_WORDS else "")
+    return label[0].upper() + label[1:]
 
 
 def group_mentions(mentions: Sequence[EventMention]) -> list[EventGroup]:
@@ -132,6 +214,26 @@ def _best_group(mention: EventMention, groups: list[EventGroup], weights: dict[s
     scored = [(group.similarity(mention, weights), index) for index, group in enumerate(groups) if _dates_agree(mention, group.when)]
     best = max(scored, default=None)
     return groups[best[1]] if best and best[0] >= threshold else None
+
+
+def _likeness(mention: EventMention, other: EventMention, weights: dict[str, float]) -> float:
+    """How alike two mentions' sentences are; 1 for a dated mention sharing the other's subject
+    entity, (not light) verb or place; 0 when their event words contradict."""
+    if not _same_kind(mention, other):
+        return 0.0
+    if mention.when is not None and _same_happening(mention, other):
+        return 1.0
+    return overlap(mention.features, other.features, weights)
+
+
+def _same_happening(mention: EventMention, other: EventMention) -> bool:
+    light = set(vocab.load("synthesise_light_verbs.txt"))
+    verbs = [fold(m.action.lemma) if m.action and m.action.lemma not in light else None for m in (mention, other)]
+    return (
+        mention.actor is not None and mention.actor == other.actor
+        or verbs[0] is not None and verbs[0] == verbs[1]
+        or bool(set(mention.places) & set(other.places))
+    )
 
 
 def _same_kind(mention: EventMention, other: EventMention) -> bool:
@@ -181,7 +283,8 @@ def _weekday(group: EventGroup) -> str | None:
 
 
 def to_events(groups: Sequence[EventGroup], story_start: When | None) -> tuple[list[TimelineEvent], list[TimelineEvent]]:
-    """Timeline events (in the story's time) and background events (long before it), by date."""
+    """Timeline events (in the story's time) and background entries (long before it: one per
+    sentence, with all the dates it gives), by date."""
     ordered = sorted(groups, key=lambda g: (g.when.lo, g.when.hi))
     timeline, background = [], []
     for group in ordered:
@@ -189,27 +292,63 @@ def to_events(groups: Sequence[EventGroup], story_start: When | None) -> tuple[l
             story_start is not None and group.when.hi < story_start.lo - BACKGROUND
         )
         (background if is_background else timeline).append(group)
-    return _numbered(timeline, 1), _numbered(background, len(timeline) + 1)
+    events = [_event([group], index) for index, group in enumerate(timeline, start=1)]
+    entries = [_event(joined, len(events) + index, background=True) for index, joined in enumerate(_by_sentence(background), start=1)]
+    return events, entries
 
 
-def _numbered(groups: list[EventGroup], first: int) -> list[TimelineEvent]:
-    return [_event(group, first + index) for index, group in enumerate(groups)]
+def _by_sentence(groups: list[EventGroup]) -> list[list[EventGroup]]:
+    """Groups joined when they share a sentence ("the Korean War (1950-1953)"), in date order."""
+    joined = UnionFind(len(groups))
+    first_with: dict[tuple[int, int], int] = {}
+    for index, group in enumerate(groups):
+        for mention in group.mentions:
+            joined.join(index, first_with.setdefault((mention.article, mention.sentence.start), index))
+    return sorted(([groups[i] for i in members] for members in joined.groups()), key=lambda members: members[0].when.lo)
 
 
-def _event(group: EventGroup, event_id: int) -> TimelineEvent:
-    """An event's entry: its description is the shortest sentence naming an event word (else the
-    shortest), its place the one most often named after "in"/"at"/"to"."""
-    described = min(group.mentions, key=lambda m: (not m.event_words, m.fragment, m.when != group.when, len(m.sentence.text)))
-    places = Counter(place for mention in group.mentions for place in mention.places)
-    citations = sorted({Citation(m.article, m.sentence.start, m.sentence.end) for m in group.mentions},
-                       key=lambda c: (c.article, c.start))
+def _event(groups: list[EventGroup], event_id: int, background: bool = False) -> TimelineEvent:
+    """An event's entry, dated by its first group: its label is the clause of the mention with
+    the fullest action (subject and object, an event word, on the event's own date, shortest),
+    its place the one its sentences name most, else the one its articles report from (and the
+    label says where, when the clause does not)."""
+    first = groups[0]
+    mentions = [mention for group in groups for mention in group.mentions]
+    described = min(first.mentions, key=lambda m: (
+        not (m.action and m.action.subject), not (m.action and m.action.object), not m.event_words,
+        m.when != first.when, len(m.sentence.text),
+    ))
+    place = _place(mentions, background)
     return TimelineEvent(
         id=event_id,
-        date=group.when.iso,
-        precision=group.when.precision,
-        what=described.sentence.text.strip(),
-        place=places.most_common(1)[0][0] if places else None,
-        articles=sorted({m.article for m in group.mentions}),
-        citations=citations,
-        weekday=_weekday(group),
+        date=first.when.iso,
+        precision=first.when.precision,
+        what=described.label if not place or place in described.label else f"{described.label} in {place}",
+        place=place,
+        articles=sorted({m.article for m in mentions}),
+        citations=_citations(mentions),
+        weekday=_weekday(first),
+        sentence=described.sentence.text.strip(),
+        dates=sorted({group.when.iso for group in groups}),
     )
+
+
+def _place(mentions: list[EventMention], background: bool) -> str | None:
+    """The place the event's sentences name most, else (for an event of the story's time) the
+    one its articles report from most."""
+    named = [p for m in mentions for p in m.places]
+    fallback = [] if background else [m.article_place for m in mentions if m.article_place]
+    for places in (named, fallback):
+        if places:
+            return Counter(places).most_common(1)[0][0]
+    return None
+
+
+def _citations(mentions: list[EventMention]) -> list[Citation]:
+    """Each sentence once; a sentence inside another cited one (a fragment's) is not cited again."""
+    spans = sorted({(m.article, m.sentence.start, m.sentence.end) for m in mentions}, key=lambda c: (c[0], c[1], -c[2]))
+    kept: list[Citation] = []
+    for article, start, end in spans:
+        if not any(c.article == article and c.start <= start and end <= c.end for c in kept):
+            kept.append(Citation(article, start, end))
+    return kept

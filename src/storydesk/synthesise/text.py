@@ -103,3 +103,28 @@ class UnionFind:
         for item in range(len(self.parent)):
             found.setdefault(self.find(item), []).append(item)
         return sorted(found.values(), key=lambda members: (-len(members), members[0]))
+
+
+@cache
+def _verb_forms() -> dict[str, tuple[str, str]]:
+    return {lemma: (singular_form, plural_form) for lemma, singular_form, plural_form in vocab.load_table("synthesise_verb_forms.tsv")}
+
+
+def present_tense(lemma: str, plural: bool, negated: bool = False) -> str:
+    """A verb in the present tense, headline style: "ratifies", "sign", "does not rule out"
+    (a particle stays after the verb)."""
+    verb, _, particle = lemma.partition(" ")
+    if negated and verb not in ("be", "have"):
+        verb, particle = ("do" if plural else "does") + " not " + verb, particle
+        return f"{verb} {particle}".strip()
+    singular_form, plural_form = _verb_forms().get(verb, (_third_person(verb), verb))
+    form = plural_form if plural else singular_form
+    return " ".join(part for part in (form, "not" if negated else "", particle) if part)
+
+
+def _third_person(verb: str) -> str:
+    if verb.endswith(("s", "sh", "ch", "x", "z", "o")):
+        return verb + "es"
+    if len(verb) > 2 and verb.endswith("y") and verb[-2] not in "aeiou":
+        return verb[:-1] + "ies"
+    return verb + "s"

@@ -1,0 +1,112 @@
+"""What happened at each time expression: the clause a date sits in, read from the parse as its
+subject, verb and object, so that the synthesise stage (which has no parse) can label a timeline
+event "Duma ratifies treaty" rather than quote the whole sentence."""
+from __future__ import annotations
+
+from spacy.tokens import Doc, Token
+
+from storydesk.analyse.quotes_parse import RELATIVE_PRONOUN_TAGS, antecedent, span_of, subject_of
+from storydesk.model import Action, Span, TimeExpr
+
+OBJECT_DEPS = ("dobj", "attr", "oprd", "dative")  # in order of preference
+PLURAL_TAGS = frozenset({"NNS", "NNPS"})
+PLURAL_PRONOUNS = frozenset({"we", "they", "you"})
+SKIPPED_LEFT = frozenset({"det", "predet", "punct", "cc", "prep"})  # what a noun phrase drops on its left
+CLIMB = 6  # how many heads a time expression climbs to find its verb
+
+
+def find_actions(doc: Doc, timexes: list[TimeExpr]) -> list[Action]:
+    """One action per DATE or TIME expression whose clause the parse gives a verb."""
+    found = []
+    for timex in timexes:
+        if timex.type not in ("DATE", "TIME"):
+            continue
+        span = doc.char_span(timex.start, timex.end, alignment_mode="expand")
+        verb = _verb_above(span.root) if span is not None and len(span) else None
+        if verb is not None:
+            found.append(_action(doc, verb, Span(timex.start, timex.end, timex.text)))
+    return found
+
+
+def _verb_above(token: Token) -> Token | None:
+    """The nearest verb governing ``token`` (itself excluded), within the sentence."""
+    current = token
+    for _ in range(CLIMB):
+        if current.head == current:
+            return current if current.pos_ in ("VERB", "AUX") and current != token else None
+        current = current.head
+        if current.pos_ == "VERB" or (current.pos_ == "AUX" and current.dep_ == "ROOT"):
+            return current
+    return None
+
+
+def _action(doc: Doc, verb: Token, time: Span) -> Action:
+    """The clause of ``verb``: a verb it completes is the object of the verb above ("avoided
+    denying this", "did not rule out supplying weapons"); a participle on a noun has that noun for
+    passive subject ("the treaties signed in 1961")."""
+    complement = None
+    while verb.dep_ == "xcomp" and verb.head.pos_ in ("VERB", "AUX") and verb.head != verb:
+        complement, verb = verb, verb.head
+    on_noun = verb.dep_ == "acl" and verb.tag_ == "VBN"
+    subject = verb.head if on_noun else subject_of(verb)
+    subject = antecedent(subject) if subject is not None else None
+    obj = _object(verb)
+    particle = " ".join(c.lower_ for c in verb.children if c.dep_ == "prt")
+    return Action(
+        time=time,
+        verb=span_of(doc, verb.idx, verb.idx + len(verb)),
+        lemma=f"{verb.lemma_.lower()} {particle}".strip(),
+        subject=_phrase(doc, subject) if subject is not None else None,
+        object=_phrase(doc, obj) if obj is not None else _complement(doc, complement),
+        plural=subject is not None and _is_plural(subject),
+        negated=any(child.dep_ == "neg" for child in verb.children),
+        passive=on_noun or any(child.dep_ in ("auxpass", "nsubjpass") for child in verb.children),
+    )
+
+
+def _complement(doc: Doc, verb: Token | None) -> Span | None:
+    """A completing verb with its object ("supplying weapons")."""
+    if verb is None:
+        return None
+    obj = _object(verb)
+    end = _phrase(doc, obj).end if obj is not None and obj.i > verb.i else verb.idx + len(verb)
+    first = next((c for c in verb.lefts if c.dep_ == "aux" and c.lower_ == "to"), verb)
+    return span_of(doc, first.idx, end)
+
+
+def _object(verb: Token) -> Token | None:
+    """The verb's object, not a relative pronoun ("that the president avoided denying")."""
+    objects = (c for dep in OBJECT_DEPS for c in verb.children if c.dep_ == dep)
+    return next((c for c in objects if c.tag_ not in RELATIVE_PRONOUN_TAGS), None)
+
+
+def _phrase(doc: Doc, head: Token) -> Span:
+    """A noun phrase with its coordinated nouns ("North Korea and Russia"), without determiner,
+    clauses or prepositions other than "of"."""
+    first, last = _bounds(head)
+    for conjunct in (c for c in head.rights if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN", "PRON")):
+        last = _bounds(conjunct)[1]
+    return span_of(doc, doc[first].idx, doc[last].idx + len(doc[last]))
+
+
+def _bounds(head: Token) -> tuple[int, int]:
+    """First and last token of the noun phrase headed by ``head``."""
+    lefts = [c for c in head.lefts if c.dep_ not in SKIPPED_LEFT]
+    first = lefts[0].left_edge.i if lefts else head.i
+    last = head.i
+    for child in head.rights:
+        if child.dep_ in ("compound", "flat", "nummod"):
+            last = child.i
+        elif child.dep_ == "prep" and child.lower_ == "of" and (objects := [g for g in child.children if g.dep_ == "pobj"]):
+            last = _bounds(objects[0])[1]
+        else:
+            break
+    return first, last
+
+
+def _is_plural(subject: Token) -> bool:
+    return (
+        subject.tag_ in PLURAL_TAGS
+        or subject.lower_ in PLURAL_PRONOUNS
+        or any(c.dep_ == "conj" for c in subject.children)
+    )

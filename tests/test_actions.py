@@ -1,0 +1,40 @@
+"""The clause at each time expression, read from the parse (analyse/actions.py), and its trip
+through the store's JSON."""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from storydesk.analyse import analyse
+from storydesk.store.sqlite import analysis_from_dict
+
+
+def _actions(text: str, published: str = "2024-10-25") -> dict[str, tuple]:
+    return {
+        a.time.text: (a.subject.text if a.subject else None, a.lemma, a.object.text if a.object else None, a.plural, a.negated, a.passive)
+        for a in analyse(text, published).actions
+    }
+
+
+def test_subject_verb_object_of_a_dated_clause():
+    text = "Russia's lower house of parliament ratified a bilateral treaty with North Korea on Thursday."
+    assert _actions(text)["Thursday"] == ("Russia's lower house of parliament", "ratify", "bilateral treaty", False, False, False)
+
+
+def test_coordinated_subjects_are_plural_and_a_completing_verb_is_the_object():
+    text = "North Korea and Russia signed a mutual defense agreement on Wednesday."
+    assert _actions(text)["Wednesday"][:4] == ("North Korea and Russia", "sign", "mutual defense agreement", True)
+    text = "Russian President Vladimir Putin did not rule out supplying weapons to North Korea on Thursday."
+    assert _actions(text)["Thursday"][1:5] == ("rule out", "supplying weapons", False, True)
+
+
+def test_a_participle_on_a_noun_is_that_noun_passive():
+    text = "The agreement will replace the diplomatic treaties signed between Moscow and Pyongyang in 1961."
+    assert _actions(text)["1961"] == ("diplomatic treaties", "sign", None, True, False, True)
+
+
+def test_actions_survive_the_store_and_old_analyses_load_without_them():
+    analysis = analyse("A man was shot early Saturday morning outside a shop in Chicago.", "2024-03-09")
+    data = asdict(analysis)
+    assert analysis_from_dict(data).actions == analysis.actions and analysis.actions
+    del data["actions"]
+    assert analysis_from_dict(data).actions == []
