@@ -100,10 +100,10 @@ def test_an_interrupted_ingest_leaves_whole_articles_and_resumes(desk: Desk, mon
 def test_an_extractor_crash_is_a_problem_and_the_batch_goes_on(desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real_prepare = pipeline.prepare
 
-    def fragile_prepare(raw: RawDocument, digest: str | None = None, analyse: bool = True):
+    def fragile_prepare(raw: RawDocument, **options: object):
         if "explode" in raw.content:
             raise ValueError("parser stack overflow")
-        return real_prepare(raw, digest, analyse)
+        return real_prepare(raw, **options)
 
     monkeypatch.setattr(pipeline, "prepare", fragile_prepare)
     write(tmp_path, "a.txt", "explode " + WIRE)

@@ -30,10 +30,11 @@ from storydesk.store.export import export_articles
 from storydesk.store.schema import SCHEMA_VERSION
 
 
-def make_article(text: str, location: str = "a.txt", title: str = "A title") -> Article:
+def make_article(text: str, location: str = "a.txt", title: str = "A title", published: str = "2024-10-24") -> Article:
+    precision = "day-no-year" if published.startswith("--") else "day"
     extraction = Extraction(
-        text=text, title=title, site="Example News",
-        published=PublicationDate("2024-10-24", "day", [DateEvidence("line", "date 2024-10-24", 0)]),
+        text=text, title=title, site="Example News", outlet="Example News", outlet_from="site",
+        published=PublicationDate(published, precision, [DateEvidence("line", f"date {published}", 0)]),
         dateline="MADRID 25 Oct.", agencies=["EFE"], language="en",
         removed=[RemovedLine(3, "Follow us on Google News", "social-prompt")],
     )

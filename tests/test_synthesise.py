@@ -71,7 +71,7 @@ def _article(
         figures=list(figures),
     )
     extraction = Extraction(
-        text=text, title=f"Article {article_id}", site=site,
+        text=text, title=f"Article {article_id}", site=site, outlet=site, outlet_from="site" if site else "unknown",
         published=PublicationDate(published, "day" if published else None, [DateEvidence("meta", published)] if published else []),
     )
     return Article(Origin(f"/news/{article_id}.txt"), f"hash{article_id}", "text", extraction, id=article_id, analysis=analysis)
@@ -225,8 +225,8 @@ def test_coverage_and_summary_cite_every_outlet_that_carries_a_sentence():
     second = _article(2, same + " Other news follows here for readers today.", "2024-03-08")
     dossier = _dossier(first, second)
     assert dossier.summary[0].articles == [1, 2]
-    assert {a.outlet_from for a in dossier.articles} == {"site", "origin"}
-    assert set(dossier.coverage) == {"Daily One", "2.txt"}
+    assert {a.outlet_from for a in dossier.articles} == {"site", "unknown"}
+    assert set(dossier.coverage) == {"Daily One", "unknown outlet"}
 
 
 def test_the_summary_leaves_quoted_words_to_who_said_what():

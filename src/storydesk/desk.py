@@ -55,10 +55,13 @@ class Desk:
         fetch: bool = False,
         stdin: BinaryIO | None = None,
         analyse: bool = True,
+        outlet: str | None = None,
         on_source: Callable[[sources.Source | IngestProblem], None] | None = None,
         on_item: Callable[[str, IngestProblem | None], None] | None = None,
     ) -> IngestReport:
-        """Ingest sources found by ``discover``; the callbacks hear of each source and item."""
+        """Ingest sources found by ``discover``; ``outlet`` names the outlet of documents that
+        do not name theirs (no source field, site name, URL or credit line); the callbacks hear
+        of each source and item."""
         report = IngestReport()
         for source in found:
             if on_source is not None:
@@ -69,7 +72,7 @@ class Desk:
                     on_item("problem", source)
                 continue
             items = sources.read_source(source, stdin=stdin, fetch=fetch)
-            report.merge(pipeline.ingest(self.store, items, on_item, analyse))
+            report.merge(pipeline.ingest(self.store, items, on_item, analyse, outlet))
         return report
 
     def pending_analysis(self, redo_older: bool = True) -> list[int]:

@@ -5,14 +5,20 @@ passed along by ``storydesk.pipeline``.
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import PurePath
+from datetime import date
 from typing import Any, Literal
-from urllib.parse import urlsplit
+
+from tld import get_fld
 
 RawFormat = Literal["text", "html"]
 DatePrecision = Literal["day", "month", "year", "day-no-year"]
 DuplicateKind = Literal["exact", "near"]
+# Where an article's outlet name came from, in the order outlet_name tries them.
+OutletFrom = Literal["source", "site", "domain", "credit", "given", "unknown"]
+UNKNOWN_OUTLET = "unknown outlet"
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,22 @@ class PublicationDate:
     rejected: list[DateEvidence] = field(default_factory=list)
 
 
+def day_in_nearest_year(value: str | None, days: Sequence[date]) -> date | None:
+    """A day given without its year (``PublicationDate`` "--10-25") in the year that puts it
+    nearest one of ``days`` (a story's dated days); None for another value or no days."""
+    match = re.fullmatch(r"--(\d{2})-(\d{2})", value or "")
+    best: tuple[int, date] | None = None
+    for known in days if match else ():
+        for year in (known.year - 1, known.year, known.year + 1):
+            try:
+                candidate = date(year, int(match[1]), int(match[2]))
+            except ValueError:  # 29 February of a common year
+                continue
+            if best is None or abs((candidate - known).days) < best[0]:
+                best = (abs((candidate - known).days), candidate)
+    return best and best[1]
+
+
 @dataclass
 class Extraction:
     """What extract/clean makes of one RawDocument: the clean body and its fields."""
@@ -108,6 +130,8 @@ class Extraction:
     agencies: list[str] = field(default_factory=list)
     language: str | None = None
     removed: list[RemovedLine] = field(default_factory=list)
+    outlet: str | None = None  # who published it, by outlet_name; None when nothing says
+    outlet_from: OutletFrom = "unknown"
 
 
 @dataclass(frozen=True)
@@ -119,15 +143,25 @@ class DuplicateLink:
     similarity: float
 
 
-def outlet_name(site: str | None, url: str | None, location: str) -> str:
-    """An outlet's display name from what is known of an article: its site's name, else the
-    host of its URL (without "www."), else the name of the file it came from."""
-    if site:
-        return site
-    host = urlsplit(url).hostname if url and "://" in url else None
-    if host:
-        return host.removeprefix("www.")
-    return PurePath(location).name or location
+def registered_domain(url: str | None) -> str | None:
+    """The domain a URL's owner registered (news.example.co.uk -> example.co.uk), by the Public
+    Suffix List that the tld package ships (never fetched); None for an IP, a bare host or no URL."""
+    return get_fld(url, fix_protocol=True, fail_silently=True) if url else None
+
+
+def outlet_name(
+    source: str | None, site: str | None, url: str | None, credits: Sequence[str], given: str | None
+) -> tuple[str | None, OutletFrom]:
+    """Who published an article, and what says so: the input's source field, the page's site
+    name, the URL's registered domain, the wire agencies its credit lines name (the best name
+    when nothing else is known), the name given at ingest; (None, "unknown") when nothing says."""
+    found: tuple[tuple[OutletFrom, str | None], ...] = (
+        ("source", source), ("site", site), ("domain", registered_domain(url)), ("credit", "/".join(credits)), ("given", given),
+    )
+    for how, name in found:
+        if name and name.strip():
+            return " ".join(name.split()), how
+    return None, "unknown"
 
 
 @dataclass
@@ -153,8 +187,8 @@ class Article:
 
     @property
     def outlet(self) -> str:
-        """Who published it: the site's name, else its URL's host, else its file's name."""
-        return outlet_name(self.extraction.site, self.extraction.url or self.origin.location, self.origin.location)
+        """Who published it (``Extraction.outlet``), or "unknown outlet"; never a file's name."""
+        return self.extraction.outlet or UNKNOWN_OUTLET
 
     def to_dict(self) -> dict[str, Any]:
         """A plain, JSON-ready dict (the shape of ``storydesk doc --json`` and exports)."""
@@ -302,7 +336,8 @@ class ArticleProfile:
 @dataclass
 class Story:
     """Articles about one story: an id, a title taken from its articles, its members with the
-    similarity that placed each, the date range and the outlets that carried it."""
+    similarity that placed each, the range of their publication dates (a day given without its
+    year placed in the story's year) and the outlets that carried it."""
 
     id: int | None
     title: str
@@ -333,7 +368,7 @@ class DossierArticle:
     origin: str
     title: str | None
     outlet: str
-    outlet_from: Literal["site", "url", "origin"]
+    outlet_from: OutletFrom
     published: str | None
     precision: str | None
     date_bound: Literal["exact", "on-or-after"] | None = None
@@ -484,11 +519,24 @@ class SummarySentence:
     citations: list[Citation]
 
 
+@dataclass(frozen=True)
+class StoryDates:
+    """A story's dates: its earliest and latest article's publication date (ISO day, month or
+    year), each ``exact`` or only ``on-or-after``: the lower bound the story gives an undated
+    article that reports an event it dates."""
+
+    first: str | None = None
+    last: str | None = None
+    first_bound: Literal["exact", "on-or-after"] | None = None
+    last_bound: Literal["exact", "on-or-after"] | None = None
+
+
 @dataclass
 class Dossier:
     """The cross-checked dossier of one story; every statement carries its citations."""
 
     story: Story
+    dates: StoryDates = field(default_factory=StoryDates)
     articles: list[DossierArticle] = field(default_factory=list)
     disputes: list[Dispute] = field(default_factory=list)
     timeline: list[TimelineEvent] = field(default_factory=list)

@@ -71,10 +71,13 @@ def content_hash(raw: RawDocument) -> str:
     return hashlib.sha256(f"{raw.format}\n{normalised}".encode()).hexdigest()
 
 
-def prepare(raw: RawDocument, digest: str | None = None, analyse: bool = True) -> Prepared | IngestProblem:
-    """Extract/clean one document, fingerprint and analyse its text; a document with no text
-    is a problem. A failed analysis does not lose the article: it is stored without one."""
-    extraction = extract(raw)
+def prepare(
+    raw: RawDocument, digest: str | None = None, analyse: bool = True, outlet: str | None = None
+) -> Prepared | IngestProblem:
+    """Extract/clean one document (``outlet``: the outlet's name when nothing in it says),
+    fingerprint and analyse its text; a document with no text is a problem. A failed analysis
+    does not lose the article: it is stored without one."""
+    extraction = extract(raw, outlet)
     if not extraction.text.strip():
         return IngestProblem(raw.origin, "no article text found")
     article = Article(raw.origin, digest or content_hash(raw), raw.format, extraction)
@@ -159,12 +162,14 @@ def ingest(
     items: Iterable[RawDocument | IngestProblem | Skipped],
     on_item: Callable[[str, IngestProblem | None], None] | None = None,
     analyse: bool = True,
+    outlet: str | None = None,
 ) -> IngestReport:
     """Store every document of ``items``; problems are collected and the batch goes on.
-    ``on_item(status, problem)`` hears of each item as it is done."""
+    ``on_item(status, problem)`` hears of each item as it is done; ``outlet`` names the outlet
+    of the documents that do not name theirs."""
     report = IngestReport()
     for item in items:
-        status, problem = _ingest_one(store, item, analyse)
+        status, problem = _ingest_one(store, item, analyse, outlet)
         if problem is not None:
             report.problems.append(problem)
         if status == "skipped":
@@ -176,7 +181,9 @@ def ingest(
     return report
 
 
-def _ingest_one(store: Store, item: RawDocument | IngestProblem | Skipped, analyse: bool) -> tuple[str, IngestProblem | None]:
+def _ingest_one(
+    store: Store, item: RawDocument | IngestProblem | Skipped, analyse: bool, outlet: str | None
+) -> tuple[str, IngestProblem | None]:
     """Store one item; already-stored content is recognised by its hash before any extraction."""
     if isinstance(item, IngestProblem):
         return "problem", item
@@ -188,7 +195,7 @@ def _ingest_one(store: Store, item: RawDocument | IngestProblem | Skipped, analy
         with store.transaction():
             store.add_origin(existing, item.origin)
         return "already-stored", None
-    prepared = guarded(partial(prepare, digest=digest, analyse=analyse), item)
+    prepared = guarded(partial(prepare, digest=digest, analyse=analyse, outlet=outlet), item)
     if isinstance(prepared, IngestProblem):
         return "problem", prepared
     return commit(store, prepared), prepared.analysis_problem

@@ -24,6 +24,7 @@ _SENTENCE_END = re.compile(r"[.!?:;。！？]['\"”’»)\]]*(?:\s+(?:\(?[A-Z][
 _TRUNCATED = re.compile(r"(…|\.\.\.)\s*$")
 _URL_LINE = re.compile(r"^(https?://|www\.)\S+$|^\S+@\S+\.\w+$", re.IGNORECASE)
 _MAX_FURNITURE_WORDS = 40  # a furniture rule never removes a line longer than this
+CLOSING_CREDIT_LINES = 2  # credit lines looked for right after the body ("(dpa)", "Source: AFP")
 
 # Reasons that mark the end (or start) of the article so strongly that the body run
 # should not cross them; other furniture only weighs against it.
@@ -63,9 +64,10 @@ def clean_text(text: str) -> Extraction:
     title = _mark_title(lines, start)
     removed: list[RemovedLine] = []
     dateline, dateline_agency = _take_dateline(lines, start, removed)
+    closing_agencies = _mark_closing_credits(lines, end)
     _mark_outside(lines, start, end)
     body = [line for line in lines if line.reason is None]
-    agencies = _take_agency_credits(body, removed) + ([dateline_agency] if dateline_agency else [])
+    agencies = _take_agency_credits(body, removed) + closing_agencies + ([dateline_agency] if dateline_agency else [])
     published = publication_date_from_text(raw_lines, dateline)
     _mark_page_header_dates(lines, published)
     removed += [RemovedLine(line.no, line.text, line.reason) for line in lines if line.reason]
@@ -253,6 +255,28 @@ def _dateline_match(text: str) -> re.Match[str] | None:
 @cache
 def _credit_patterns() -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(pattern) for pattern in vocab.load("agency_credits.txt"))
+
+
+def _credit_agency(text: str) -> str | None:
+    """The agency a whole credit line names ("(dpa)", "– AP", "Source: AFP"), or None."""
+    for pattern in _credit_patterns():
+        match = pattern.search(text)
+        if match and match.start() == 0 and (agency := _agency(match.group("agency"))):
+            return agency
+    return None
+
+
+def _mark_closing_credits(lines: list[_Line], body_end: int) -> list[str]:
+    """Credit lines right after the body (the article's close, which the body run leaves out
+    as too short to be prose): marked, and their agencies returned."""
+    agencies = []
+    for line in lines[body_end : body_end + CLOSING_CREDIT_LINES]:
+        agency = _credit_agency(line.text) if line.reason is None else None
+        if agency is None:
+            break
+        line.reason = "agency-credit"
+        agencies.append(agency)
+    return agencies
 
 
 def _take_agency_credits(body: list[_Line], removed: list[RemovedLine]) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 import trafilatura
 from trafilatura import baseline as trafilatura_baseline
@@ -39,7 +40,7 @@ def extract_html(html: str, url: str | None = None) -> Extraction:
         text=unicodedata.normalize("NFC", text),
         title=_field(document, "title"),
         author=_field(document, "author"),
-        site=_field(document, "sitename"),
+        site=_site_name(document),
         url=url or _field(document, "url"),
         published=_safe_publication_date(html, url),
     )
@@ -82,6 +83,16 @@ def _field(document: Document | None, name: str) -> str | None:
     """A non-blank text field of trafilatura's document, else None."""
     value = getattr(document, name, None) if document is not None else None
     return (value.strip() or None) if isinstance(value, str) else None
+
+
+def _site_name(document: Document | None) -> str | None:
+    """The site's name the page gives; None when trafilatura, finding none, took its URL's host
+    (the outlet is then named by the registered domain instead)."""
+    name = _field(document, "sitename")
+    url = _field(document, "url")
+    if name and url and re.fullmatch(rf"(?:www\.|w[0-9]+\.)?{re.escape(name)}", urlsplit(url).netloc, re.IGNORECASE):
+        return None
+    return name
 
 
 def _safe_publication_date(html: str, url: str | None) -> PublicationDate:

@@ -7,6 +7,7 @@
 | `content_hash` | string | SHA-256 of the raw content: `load` skips content already stored |
 | `raw_format` | string | `text` or `html` |
 | `url`, `title`, `author`, `site` | string | extracted fields (null when unknown) |
+| `outlet`, `outlet_from` | string | the outlet's name (null when unknown) and where it came from |
 | `published`, `date_precision` | string | ISO publication date and its precision |
 | `date_evidence`, `date_rejected` | string | JSON lists of `{source, text, line_no}` |
 | `dateline`, `language` | string | extracted dateline and language code |
@@ -28,7 +29,7 @@ from typing import Any
 import pyarrow as pa
 
 from storydesk.dedupe import Fingerprint
-from storydesk.model import Article, DateEvidence, Extraction, Origin, PublicationDate, RemovedLine
+from storydesk.model import Article, DateEvidence, Extraction, Origin, PublicationDate, RemovedLine, outlet_name
 from storydesk.pipeline import Prepared
 from storydesk.store.sqlite import analysis_from_dict
 
@@ -37,7 +38,7 @@ SCHEMA = pa.schema(
     [(name, pa.string()) for name in (
         "location", "record", "content_hash", "raw_format", "url", "title", "author", "site", "published",
         "date_precision", "date_evidence", "date_rejected", "dateline", "language", "agencies", "removed",
-        "text", "text_hash",
+        "text", "text_hash", "outlet", "outlet_from",
     )]
     + [("signature", pa.binary()), ("buckets", pa.list_(BUCKET)), ("analysis", pa.string()), ("analysis_error", pa.string())]
 )
@@ -60,6 +61,7 @@ def to_row(prepared: Prepared) -> dict[str, Any]:
         "date_rejected": _json([asdict(e) for e in ex.published.rejected]),
         "dateline": ex.dateline, "language": ex.language, "agencies": _json(ex.agencies),
         "removed": _json([asdict(line) for line in ex.removed]), "text": ex.text,
+        "outlet": ex.outlet, "outlet_from": ex.outlet_from,
         "text_hash": fingerprint.text_hash, "signature": fingerprint.signature,
         "buckets": [{"band": band, "bucket": bucket} for band, bucket in fingerprint.buckets],
         "analysis": None if article.analysis is None else _json(asdict(article.analysis)),
@@ -68,7 +70,12 @@ def to_row(prepared: Prepared) -> dict[str, Any]:
 
 
 def from_row(row: dict[str, Any]) -> Prepared:
-    """A row of ``SCHEMA`` back to the ``Prepared`` article ``pipeline.commit`` stores."""
+    """A row of ``SCHEMA`` back to the ``Prepared`` article ``pipeline.commit`` stores (a part
+    written before outlets were has its outlet named from its site, URL and agencies)."""
+    agencies = json.loads(row["agencies"])
+    outlet, outlet_from = (
+        (row["outlet"], row["outlet_from"]) if "outlet" in row else outlet_name(None, row["site"], row["url"], agencies, None)
+    )
     extraction = Extraction(
         text=row["text"], title=row["title"], author=row["author"], site=row["site"], url=row["url"],
         published=PublicationDate(
@@ -76,8 +83,9 @@ def from_row(row: dict[str, Any]) -> Prepared:
             [DateEvidence(**e) for e in json.loads(row["date_evidence"])],
             [DateEvidence(**e) for e in json.loads(row["date_rejected"])],
         ),
-        dateline=row["dateline"], agencies=json.loads(row["agencies"]), language=row["language"],
+        dateline=row["dateline"], agencies=agencies, language=row["language"],
         removed=[RemovedLine(**line) for line in json.loads(row["removed"])],
+        outlet=outlet, outlet_from=outlet_from,
     )
     article = Article(Origin(row["location"], row["record"]), row["content_hash"], row["raw_format"], extraction)
     if row["analysis"] is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from storydesk.model import Entity, outlet_name
+from storydesk.model import UNKNOWN_OUTLET, Entity
 
 # Snippet markers: control characters that never occur in cleaned article text, so the
 # web layer can split on them and escape everything else (the CLI's "[...]" markers are
@@ -105,7 +105,7 @@ class BrowseQueries:
             return [], 0
         total = self._db.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (match,)).fetchone()[0]
         rows = self._db.execute(
-            f"""SELECT a.id, a.title, a.site, a.url, a.location, a.published, s.story_id,
+            f"""SELECT a.id, a.title, a.outlet, a.published, s.story_id,
                    snippet(articles_fts, 1, '{MATCH_START}', '{MATCH_END}', ' … ', 16) AS snippet,
                    bm25(articles_fts) AS rank
                FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
@@ -114,7 +114,7 @@ class BrowseQueries:
             (match, limit, offset),
         ).fetchall()
         hits = [
-            ArticleHit(r["id"], r["title"], outlet_name(r["site"], r["url"] or r["location"], r["location"]),
+            ArticleHit(r["id"], r["title"], r["outlet"] or UNKNOWN_OUTLET,
                        r["published"], r["story_id"], r["snippet"], r["rank"])
             for r in rows
         ]
@@ -163,7 +163,7 @@ class BrowseQueries:
         first), one page of them and the total."""
         total = self._db.execute("SELECT count(*) FROM quotes WHERE speaker_entity = ?", (entity_key,)).fetchone()[0]
         rows = self._db.execute(
-            """SELECT q.*, a.title, a.site, a.url, a.location, a.published, s.story_id, t.title AS story_title
+            """SELECT q.*, a.title, a.outlet, a.published, s.story_id, t.title AS story_title
                FROM quotes q JOIN articles a ON a.id = q.article_id
                LEFT JOIN story_articles s ON s.article_id = a.id LEFT JOIN stories t ON t.id = s.story_id
                WHERE q.speaker_entity = ?
@@ -171,7 +171,7 @@ class BrowseQueries:
             (entity_key, limit, offset),
         ).fetchall()
         quotes = [
-            QuoteRow(r["article_id"], r["title"], outlet_name(r["site"], r["url"] or r["location"], r["location"]),
+            QuoteRow(r["article_id"], r["title"], r["outlet"] or UNKNOWN_OUTLET,
                      r["published"], r["story_id"], r["story_title"], r["kind"], r["start"], r["end"], r["text"],
                      r["cue"], r["speaker"])
             for r in rows

@@ -20,7 +20,7 @@ BATCH = 1000
 COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("id", pa.int64()), ("location", pa.string()), ("record", pa.string()), ("url", pa.string()),
     ("title", pa.string()), ("author", pa.string()), ("site", pa.string()),
-    ("published", pa.string()), ("date_precision", pa.string()), ("date_evidence", pa.string()),
+    ("outlet", pa.string()), ("outlet_from", pa.string()), ("published", pa.string()), ("date_precision", pa.string()), ("date_evidence", pa.string()),
     ("dateline", pa.string()), ("agencies", pa.string()), ("language", pa.string()),
     ("duplicate_of", pa.int64()), ("duplicate_kind", pa.string()), ("duplicate_similarity", pa.float64()),
     ("content_hash", pa.string()), ("raw_format", pa.string()), ("ingested_at", pa.string()),
@@ -34,7 +34,7 @@ def flat_row(article: Article) -> dict[str, Any]:
     return {
         "id": article.id, "location": article.origin.location, "record": article.origin.record,
         "url": ex.url, "title": ex.title, "author": ex.author, "site": ex.site,
-        "published": ex.published.value, "date_precision": ex.published.precision,
+        "outlet": ex.outlet, "outlet_from": ex.outlet_from, "published": ex.published.value, "date_precision": ex.published.precision,
         "date_evidence": json.dumps([e.__dict__ for e in ex.published.evidence], ensure_ascii=False),
         "dateline": ex.dateline, "agencies": json.dumps(ex.agencies), "language": ex.language,
         "duplicate_of": dup and dup.article_id, "duplicate_kind": dup and dup.kind,

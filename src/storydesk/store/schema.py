@@ -170,6 +170,16 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT OR IGNORE INTO person_keys(key, entity_key)
         SELECT k.value, e.key FROM entities e, json_each(name_keys(e.name)) k WHERE e.kind = 'PERSON';
     """,
+    # 5: each article's outlet and where its name came from (``model.outlet_name``, registered
+    # as the SQL function outlet_name: a JSON [name, from]); articles stored before are named
+    # from their site, URL and agencies (their input's source field was stored as the site).
+    """
+    ALTER TABLE articles ADD COLUMN outlet TEXT;
+    ALTER TABLE articles ADD COLUMN outlet_from TEXT NOT NULL DEFAULT 'unknown';
+    UPDATE articles SET (outlet, outlet_from) = (
+        SELECT json_extract(named, '$[0]'), json_extract(named, '$[1]') FROM (SELECT outlet_name(site, url, agencies) AS named)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -25,6 +25,7 @@ from storydesk.model import (
     RemovedLine,
     Span,
     TimeExpr,
+    outlet_name,
 )
 from storydesk.store.clock import utc_now
 from storydesk.store.browse import BrowseQueries
@@ -58,6 +59,7 @@ class Store(StoryTables, BrowseQueries):
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.create_function("name_keys", 1, lambda name: json.dumps(name_keys(name)), deterministic=True)
+            self._db.create_function("outlet_name", 3, _stored_outlet, deterministic=True)
             self.forget_cached()
             self._migrate()
         except sqlite3.DatabaseError as error:
@@ -154,15 +156,15 @@ class Store(StoryTables, BrowseQueries):
             """INSERT INTO articles(content_hash, text_hash, location, record, raw_format, url, title,
                    author, site, published, date_precision, date_evidence, date_rejected, dateline,
                    agencies, language, text, duplicate_of, duplicate_kind, duplicate_similarity,
-                   ingested_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   ingested_at, outlet, outlet_from)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 article.content_hash, text_hash, article.origin.location, article.origin.record,
                 article.raw_format, ex.url, ex.title, ex.author, ex.site, ex.published.value,
                 ex.published.precision, _evidence_json(ex.published.evidence),
                 _evidence_json(ex.published.rejected), ex.dateline, json.dumps(ex.agencies),
                 ex.language, ex.text, dup and dup.article_id, dup and dup.kind,
-                dup and dup.similarity, utc_now(),
+                dup and dup.similarity, utc_now(), ex.outlet, ex.outlet_from,
             ),
         )
         article_id = cursor.lastrowid
@@ -304,7 +306,7 @@ class Store(StoryTables, BrowseQueries):
                 _evidence_list(row["date_evidence"]), _evidence_list(row["date_rejected"]),
             ),
             dateline=row["dateline"], agencies=json.loads(row["agencies"]), language=row["language"],
-            removed=removed,
+            removed=removed, outlet=row["outlet"], outlet_from=row["outlet_from"],
         )
         duplicate = None
         if row["duplicate_of"] is not None:
@@ -315,6 +317,11 @@ class Store(StoryTables, BrowseQueries):
             duplicate_of=duplicate, ingested_at=row["ingested_at"],
             analysis=self.analysis(row["id"]) if with_details else None,
         )
+
+
+def _stored_outlet(site: str | None, url: str | None, agencies: str) -> str:
+    """``outlet_name`` of an article stored before outlets were (schema 5), as JSON [name, from]."""
+    return json.dumps(outlet_name(None, site, url, json.loads(agencies), None))
 
 
 def _statements(script: str) -> list[str]:

@@ -10,8 +10,9 @@ import sqlite3
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import asdict, fields
+from datetime import date
 
-from storydesk.model import ArticleProfile, Story, outlet_name
+from storydesk.model import UNKNOWN_OUTLET, ArticleProfile, Story, day_in_nearest_year
 from storydesk.store.clock import utc_now
 
 DOCUMENT_COUNT = ""  # the term_df row whose df is the number of profiled documents
@@ -138,7 +139,7 @@ class StoryTables:
 
     def add_to_story(self, story_id: int, article_id: int, score: float, keys: Iterable[str], published: str | None) -> None:
         """Make an article a member of a story, index the story under the article's keys and
-        widen its date range."""
+        widen its stored date range (what the story list is ordered by)."""
         self._db.execute(
             "INSERT OR REPLACE INTO story_articles(article_id, story_id, score) VALUES (?, ?, ?)",
             (article_id, story_id, round(score, 4)),
@@ -194,15 +195,26 @@ class StoryTables:
 
     def _story(self, row: sqlite3.Row) -> Story:
         members = self._db.execute(
-            "SELECT a.id, a.site, a.url, a.location FROM story_articles s JOIN articles a ON a.id = s.article_id"
+            "SELECT a.id, a.outlet, a.published FROM story_articles s JOIN articles a ON a.id = s.article_id"
             " WHERE s.story_id = ? ORDER BY a.id",
             (row["id"],),
         ).fetchall()
-        outlets = dict.fromkeys(outlet_name(m["site"], m["url"] or m["location"], m["location"]) for m in members)
+        outlets = dict.fromkeys(m["outlet"] or UNKNOWN_OUTLET for m in members)
+        first, last = publication_range([m["published"] for m in members])
         return Story(
             id=row["id"], title=row["title"], article_ids=[m["id"] for m in members],
-            first_date=row["first_date"], last_date=row["last_date"], outlets=list(outlets),
+            first_date=first, last_date=last, outlets=list(outlets),
         )
+
+
+def publication_range(published: list[str | None]) -> tuple[str | None, str | None]:
+    """The earliest and latest of articles' publication dates (ISO), a day given without its
+    year placed in the year nearest the dated days (as the dossier dates it)."""
+    dated = [value for value in published if value and value[:1].isdigit()]
+    days = [date.fromisoformat(value) for value in dated if len(value) == 10]
+    placed = [day_in_nearest_year(value, days) for value in published if value and value.startswith("--")]
+    known = sorted(dated + [day.isoformat() for day in placed if day])
+    return (known[0], known[-1]) if known else (None, None)
 
 
 def profile_from_dict(data: Mapping) -> ArticleProfile:

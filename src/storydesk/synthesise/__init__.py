@@ -9,7 +9,7 @@ dossier carries citations (article id + character span of the article's cleaned 
 """
 from __future__ import annotations
 
-from storydesk.synthesise.dossier import build_dossier, outlet_of
+from storydesk.synthesise.dossier import build_dossier
 from storydesk.synthesise.render import render_html, render_markdown
 
-__all__ = ["build_dossier", "outlet_of", "render_html", "render_markdown"]
+__all__ = ["build_dossier", "render_html", "render_markdown"]

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from storydesk.model import Article, TimeExpr
+from storydesk.model import Article, TimeExpr, day_in_nearest_year
 
 WEEKDAY_NAMES = tuple(calendar.day_name)  # Monday first, as ISO weekdays 1..7
 LOOK_AHEAD = timedelta(days=31)  # how far past its anchor a month named without a year may lie
@@ -135,26 +135,9 @@ def own_date(article: Article, story_days: list[tuple[date, int]]) -> ArticleDat
     when = parse_value(published.value)
     if when is not None:
         return ArticleDate(when, "exact", evidence)
-    match = re.fullmatch(r"--(\d{2})-(\d{2})", published.value or "")
-    if match is None or not story_days:
+    candidate = day_in_nearest_year(published.value, [known for known, _ in story_days])
+    if candidate is None:
         return ArticleDate(evidence=evidence)
-    return _year_from_story(int(match[1]), int(match[2]), story_days, evidence)
-
-
-def _year_from_story(month_no: int, day_no: int, story_days: list[tuple[date, int]], evidence: list[str]) -> ArticleDate:
-    """A month-day dated in the year that puts it nearest a dated article of the story."""
-    best: tuple[int, date, date, int] | None = None
-    for known, article_id in story_days:
-        for year in (known.year - 1, known.year, known.year + 1):
-            try:
-                candidate = date(year, month_no, day_no)
-            except ValueError:
-                continue
-            distance = abs((candidate - known).days)
-            if best is None or distance < best[0]:
-                best = (distance, candidate, known, article_id)
-    if best is None:
-        return ArticleDate(evidence=evidence)
-    _, candidate, known, article_id = best
+    known, article_id = min(story_days, key=lambda item: abs((candidate - item[0]).days))
     note = f"year from the story: article {article_id} is dated {known.isoformat()}"
     return ArticleDate(day(candidate), "exact", [*evidence, note])

@@ -3,9 +3,8 @@ timeline, quotes and statements, figures and discrepancies, claims, coverage and
 from __future__ import annotations
 
 from collections.abc import Sequence
-from urllib.parse import urlsplit
 
-from storydesk.model import Article, Dossier, DossierArticle, OutletCoverage, Story
+from storydesk.model import Article, Dossier, DossierArticle, OutletCoverage, Story, StoryDates
 from storydesk.synthesise.claims import story_claims
 from storydesk.synthesise.dates import ArticleDate, When, own_date
 from storydesk.synthesise.disputes import story_disputes
@@ -36,6 +35,7 @@ def build_dossier(story: Story, articles: Sequence[Article]) -> Dossier:
     disputes = story_disputes(entries, figures, discrepancies, claims)
     dossier = Dossier(
         story=story,
+        dates=story_dates(dates),
         articles=entries,
         disputes=disputes,
         timeline=timeline,
@@ -70,23 +70,26 @@ def _shown(date: ArticleDate) -> str | None:
     return date.when.iso if date.bound == "exact" else f"≥ {date.when.iso}"
 
 
-def outlet_of(article: Article) -> tuple[str, str]:
-    """Who published an article (``Article.outlet``) and where that name comes from: its site
-    ("site"), its URL's host ("url"), or the name of the file it came from ("origin")."""
-    if article.extraction.site:
-        return article.outlet, "site"
-    url = article.extraction.url or article.origin.location
-    return article.outlet, "url" if "://" in url and urlsplit(url).hostname else "origin"
+def story_dates(dates: dict[int, ArticleDate]) -> StoryDates:
+    """The story's dates: its earliest and latest article's, an undated article counted at the
+    bound the story gives it (an exact date wins a tie)."""
+    known = [date for date in dates.values() if date.when is not None]
+    if not known:
+        return StoryDates()
+    first = min(known, key=lambda date: (date.when.lo, date.bound != "exact"))
+    last = max(known, key=lambda date: (date.when.hi if date.bound == "exact" else date.when.lo, date.bound == "exact"))
+    return StoryDates(first.when.iso, last.when.iso, first.bound, last.bound)
 
 
 def _article_entry(article: Article, date: ArticleDate) -> DossierArticle:
-    outlet, outlet_from = outlet_of(article)
+    """An article as the dossier lists it: its outlet (``Article.outlet``: never a file's name,
+    with where the name came from) and its date as the story fixed it."""
     return DossierArticle(
         id=article.id,
         origin=str(article.origin),
         title=article.title,
-        outlet=outlet,
-        outlet_from=outlet_from,
+        outlet=article.outlet,
+        outlet_from=article.extraction.outlet_from,
         published=date.when.iso if date.when else None,
         precision=date.when.precision if date.when else None,
         date_bound=date.bound,

@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from storydesk.model import Article
 from storydesk.store.browse import MATCH_END, MATCH_START
 from storydesk.web.app import Web
-from storydesk.web.uploads import UploadRejected, read_uploads
+from storydesk.web.uploads import UploadRejected, checked_outlet, read_uploads
 
 router = APIRouter(prefix="/api")
 Limit = Query(20, ge=1, le=100, description="At most this many items.")
@@ -103,9 +103,12 @@ def search(request: Request, q: str = Query(..., min_length=1, max_length=500), 
 
 
 @router.post("/ingest", status_code=202, summary="Upload files to ingest (the formats of `storydesk ingest`)")
-async def ingest(request: Request, files: Annotated[list[UploadFile], File()]) -> dict:
+async def ingest(
+    request: Request, files: Annotated[list[UploadFile], File()],
+    outlet: Annotated[str | None, Form(description="The outlet of articles that name none (as `ingest --outlet`).")] = None,
+) -> dict:
     try:
-        job = _web(request).jobs.submit(await read_uploads(files))
+        job = _web(request).jobs.submit(await read_uploads(files), checked_outlet(outlet))
     except UploadRejected as problem:
         raise HTTPException(problem.status, str(problem)) from problem
     return job.to_dict()

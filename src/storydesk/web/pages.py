@@ -7,7 +7,7 @@ import math
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from storydesk.ingest.formats import extension_formats
@@ -15,7 +15,7 @@ from storydesk.model import Citation, Dossier
 from storydesk.synthesise.render import outlet_count, who_said_what
 from storydesk.web import views
 from storydesk.web.app import Web
-from storydesk.web.uploads import UploadRejected, read_uploads
+from storydesk.web.uploads import UploadRejected, checked_outlet, read_uploads
 
 router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
 STORIES_PER_PAGE = 50
@@ -138,10 +138,13 @@ def ingest_form(request: Request) -> Response:
 
 
 @router.post("/ingest")
-async def ingest_upload(request: Request, files: Annotated[list[UploadFile], File()]) -> Response:
-    """Check and save the uploaded files, start their ingest, and go to the job's page."""
+async def ingest_upload(
+    request: Request, files: Annotated[list[UploadFile], File()], outlet: Annotated[str | None, Form()] = None
+) -> Response:
+    """Check and save the uploaded files (and the outlet named for articles that name none),
+    start their ingest, and go to the job's page."""
     try:
-        job = _web(request).jobs.submit(await read_uploads(files))
+        job = _web(request).jobs.submit(await read_uploads(files), checked_outlet(outlet))
     except UploadRejected as problem:
         accept = ",".join(sorted(extension_formats()))
         return _render(request, "ingest.html", status=problem.status, accept=accept, problem=str(problem))

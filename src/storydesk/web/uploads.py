@@ -22,10 +22,12 @@ from storydesk.model import IngestProblem
 MAX_FILE_BYTES = 20_000_000  # the ingest limit for one document; JSONL and WARC uploads too
 MAX_FILES = 50
 MAX_NAME = 200
+MAX_OUTLET = 200  # characters of an outlet name given with an upload
 KEPT_JOBS = 100
 CHUNK = 1 << 16
 # Control characters, path separators and names that mean something to a file system.
 _BAD_NAME = re.compile(r"[\x00-\x1f\x7f/\\:]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 FileState = Literal["queued", "reading", "done"]
 JobState = Literal["queued", "running", "done", "failed"]
@@ -51,6 +53,15 @@ def checked_name(name: str | None) -> str:
     if format_of(name) is None:
         raise UploadRejected(f"{name}: unsupported file type (use .txt, .html, .json, .jsonl, .warc(.gz), feeds or URL lists)")
     return name
+
+
+def checked_outlet(name: str | None) -> str | None:
+    """The outlet name given with an upload (the form or API field ``outlet``), for the articles
+    that name none; None when left blank. Control characters or an overlong name are refused."""
+    name = (name or "").strip()
+    if len(name) > MAX_OUTLET or _CONTROL.search(name):
+        raise UploadRejected(f"outlet name: at most {MAX_OUTLET} characters, no control characters")
+    return name or None
 
 
 def check_content(name: str, head: bytes) -> None:
@@ -91,6 +102,7 @@ class Job:
     files: list[FileResult]
     state: JobState = "queued"
     error: str | None = None
+    outlet: str | None = None  # the outlet of the articles that name none
 
     @property
     def done_files(self) -> int:
@@ -98,7 +110,7 @@ class Job:
 
     def to_dict(self) -> dict:
         return {
-            "id": self.id, "state": self.state, "error": self.error,
+            "id": self.id, "state": self.state, "error": self.error, "outlet": self.outlet,
             "files_done": self.done_files, "files_total": len(self.files),
             "files": [
                 {"name": f.name, "size": f.size, "state": f.state, "outcomes": dict(f.outcomes), "problems": f.problems}
@@ -147,11 +159,12 @@ class IngestJobs:
         self.lock = threading.Lock()
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="storydesk-ingest")
 
-    def submit(self, uploads: list[Upload]) -> Job:
-        """Save the files of an accepted request and queue their ingest."""
+    def submit(self, uploads: list[Upload], outlet: str | None = None) -> Job:
+        """Save the files of an accepted request and queue their ingest (``outlet``: the outlet
+        of the articles that name none)."""
         if not uploads:
             raise UploadRejected("no files uploaded")
-        job = Job(uuid.uuid4().hex[:12], [FileResult(u.name, len(u.content)) for u in uploads])
+        job = Job(uuid.uuid4().hex[:12], [FileResult(u.name, len(u.content)) for u in uploads], outlet=outlet)
         folder = self.folder / job.id
         folder.mkdir(parents=True, exist_ok=False)
         paths = []
@@ -192,7 +205,9 @@ class IngestJobs:
 
         try:
             with Desk(self.db_path) as desk:
-                desk.ingest_sources(desk.discover([str(p) for p in paths]), on_source=on_source, on_item=on_item)
+                desk.ingest_sources(
+                    desk.discover([str(p) for p in paths]), outlet=job.outlet, on_source=on_source, on_item=on_item
+                )
             job.state = "done"
         except Exception as error:  # the job page says what went wrong; the server goes on
             job.state, job.error = "failed", f"{type(error).__name__}: {error}"
