@@ -1,6 +1,6 @@
 """The dossier of the five seed articles (examples/corpus), through the real pipeline: the June
 signing and the 24 October events on the timeline, the undated articles dated by the story, the
-three "our business" versions as one statement, the 3,000 vs 1,500 discrepancy, the troop claim."""
+three "our business" versions as one statement, the 1,500 then 3,000 soldiers as an update, the troop claim."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -75,10 +75,13 @@ def test_the_our_business_versions_are_one_statement(dossier):
     assert statement.speaker == "person:vladimir putin" and len(statement.articles) >= 3
 
 
-def test_the_3000_vs_1500_discrepancy_is_flagged(dossier):
-    flagged = [{dossier.figures[i].value for i in d.figures} for d in dossier.discrepancies]
-    assert {3000.0, 1500.0} in flagged
-    assert all(10000.0 not in values for values in flagged)  # a forecast is no discrepancy
+def test_the_1500_then_3000_soldiers_are_an_update_ending_with_the_10000_expected(dossier):
+    (update,) = [d for d in dossier.discrepancies if 1500.0 in {dossier.figures[i].value for i in d.figures}]
+    assert update.kind == "update"
+    assert [dossier.figures[i].value for i in update.figures] == [1500.0, 3000.0, 10000.0]
+    assert [dossier.figures[i].as_of for i in update.figures] == ["2024-10-24", "2024-10-25", "2024-10-25"]
+    assert {dossier.figures[i].event for i in update.figures} == {"deployed"}
+    assert not [d for d in dossier.discrepancies if d.kind == "conflict"]
 
 
 def test_the_troop_claim_has_denials_and_non_denials(dossier):

@@ -1,13 +1,17 @@
-"""Figures side by side: every figure of the story, grouped by the quantity it counts, and the
-discrepancies: the same quantity, from the same source, given different values by different
-articles. Estimates and facts are compared with each other; forecasts only with forecasts."""
+"""Figures side by side: every figure of the story, grouped by the quantity it counts (its noun
+and what happened to it), and the discrepancies among one source's figures in different
+articles: a conflict when they give different values as of the same time, an update when the
+value changes from one time to the next. Estimates and facts are compared with each other;
+forecasts only with forecasts, and they end an update ("10,000 expected"). A vague amount
+("thousands") and a part of a whole ("two of the victims") are listed, never compared."""
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
+from itertools import combinations
 
 from rapidfuzz import fuzz
 
-from storydesk import vocab
 from storydesk.model import Article, Citation, Discrepancy, Figure, FigureReport
 from storydesk.synthesise.text import content_words, entity_names
 
@@ -24,6 +28,11 @@ def story_figures(articles: Sequence[Article], dates: dict[int, str | None]) -> 
     return reports, _discrepancies(reports, [figure for _, figure in found])
 
 
+def _comparable(report: FigureReport) -> bool:
+    """A figure given as one number of a whole: not a vague amount's range, not a part."""
+    return report.upper is None and not report.part
+
+
 def _counted(figure: Figure) -> tuple[str, frozenset[str]]:
     """What a figure counts: its head noun and the words that qualify it ("North Korean")."""
     words = content_words(figure.counts) or [figure.counts.lower()]
@@ -36,8 +45,8 @@ def _source(figure: Figure) -> str:
 
 def _quantities(figures: list[Figure]) -> list[int]:
     """A quantity number per figure: the most qualified figures first, each joining the first
-    quantity with its head noun whose qualifiers include its own; a bare noun ("soldiers") joins
-    a qualified one only when some figure of it has the same source."""
+    quantity with its head noun and event whose qualifiers include its own; a bare noun
+    ("soldiers") joins a qualified one only when some figure of it has the same source."""
     order = sorted(range(len(figures)), key=lambda i: -len(_counted(figures[i])[1]))
     groups: list[list[int]] = []
     assigned = [0] * len(figures)
@@ -45,7 +54,7 @@ def _quantities(figures: list[Figure]) -> list[int]:
         head, qualifiers = _counted(figures[index])
         for number, members in enumerate(groups, start=1):
             first_head, first_qualifiers = _counted(figures[members[0]])
-            fits = head == first_head and qualifiers <= first_qualifiers
+            fits = head == first_head and qualifiers <= first_qualifiers and figures[index].event == figures[members[0]].event
             if fits and (qualifiers or any(_same_source(figures[index], figures[m]) for m in members)):
                 members.append(index)
                 assigned[index] = number
@@ -75,38 +84,83 @@ def _report(article: Article, figure: Figure, date: str | None, quantity: int) -
         span=Citation(article.id, figure.span.start, figure.span.end),
         date=date,
         quantity=quantity,
+        event=figure.event,
+        upper=figure.upper,
+        part=figure.part,
+        as_of=figure.when or date,
     )
 
 
-def _vague(figure: Figure) -> bool:
-    """A magnitude without a number ("thousands of soldiers") is listed, never compared."""
-    vague = set(vocab.load("synthesise_vague_quantities.txt"))
-    return figure.span.text.lower().strip() in vague or any(hedge.lower().removesuffix(" of") in vague for hedge in figure.hedges)
-
-
 def _discrepancies(reports: list[FigureReport], figures: list[Figure]) -> list[Discrepancy]:
-    """For each quantity and modality class: figures from the same source in different articles
-    whose values disagree, as one discrepancy listing them all."""
+    """For each quantity and modality class, the comparable figures from one source: a conflict
+    for each time its articles give different values, an update when the values change over time."""
     found = []
     seen: set[int] = set()
     for index, report in enumerate(reports):
-        if index in seen or _vague(figures[index]):
+        if index in seen or not _comparable(report):
             continue
         peers = [
             other for other in range(len(reports))
-            if reports[other].quantity == report.quantity and not _vague(figures[other])
+            if reports[other].quantity == report.quantity and _comparable(reports[other])
             and MODALITY_CLASS[reports[other].modality] == MODALITY_CLASS[report.modality]
             and (other == index or _same_source(figures[index], figures[other]))
         ]
-        values = {reports[p].value for p in peers}
-        articles = {reports[p].article for p in peers}
-        if len(articles) > 1 and max(values) > min(values) * (1 + DIFFERENT_VALUE):
+        about = f"{_label(reports, peers)} (according to {report.asserted_by or 'no source given'})"
+        flagged = [*_conflicts(reports, peers, about), *_updates(reports, peers, figures, about)]
+        if flagged:
             seen.update(peers)
-            source = report.asserted_by or "no source given"
-            found.append(Discrepancy(about=f"{_label(reports, peers)} (according to {source})", figures=sorted(peers)))
+            found.extend(flagged)
     return found
 
 
+def _conflicts(reports: list[FigureReport], peers: list[int], about: str) -> list[Discrepancy]:
+    """One conflict per time for which different articles give different values."""
+    by_time: dict[str | None, list[int]] = defaultdict(list)
+    for peer in peers:
+        by_time[reports[peer].as_of].append(peer)
+    return [
+        Discrepancy(about=about, figures=sorted(members), kind="conflict")
+        for members in by_time.values()
+        if len({reports[m].article for m in members}) > 1 and _disagree([reports[m].value for m in members])
+    ]
+
+
+def _updates(reports: list[FigureReport], peers: list[int], figures: list[Figure], about: str) -> list[Discrepancy]:
+    """The dated figures in time order, when two of different times disagree, followed by the
+    source's forecasts of the quantity: "1,500 as of 2024-10-24, 3,000 as of 2024-10-25, 10,000
+    expected"."""
+    dated = sorted((p for p in peers if reports[p].as_of), key=lambda p: (_time_key(reports[p].as_of), p))
+    changes = any(
+        reports[a].as_of != reports[b].as_of and _disagree([reports[a].value, reports[b].value])
+        for a, b in combinations(dated, 2)
+    )
+    if MODALITY_CLASS[reports[peers[0]].modality] != "reported" or not changes:
+        return []
+    forecasts = [
+        other for other in range(len(reports))
+        if reports[other].quantity == reports[peers[0]].quantity and _comparable(reports[other])
+        and reports[other].modality == "forecast" and _same_source(figures[peers[0]], figures[other])
+    ]
+    told = [f"{_number(reports[p].value)} as of {reports[p].as_of}" for p in dated]
+    told += [f"{_number(reports[f].value)} expected" for f in forecasts]
+    return [Discrepancy(about=f"{about}: {', '.join(told)}", figures=[*dated, *forecasts], kind="update")]
+
+
+def _disagree(values: list[float]) -> bool:
+    return max(values) > min(values) * (1 + DIFFERENT_VALUE)
+
+
+def _time_key(as_of: str | None) -> str:
+    """An "as of" date to sort by ("≥ 2024-06" sorts as 2024-06)."""
+    return (as_of or "").removeprefix("≥ ")
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if value == int(value) else f"{value:,}"
+
+
 def _label(reports: list[FigureReport], members: list[int]) -> str:
-    """The most qualified wording of what the figures count."""
-    return max((reports[m].what for m in members), key=lambda what: len(content_words(what)))
+    """The most qualified wording of what the figures count, with what happened to it."""
+    what = max((reports[m].what for m in members), key=lambda what: len(content_words(what)))
+    event = reports[members[0]].event
+    return f"{what} {event}" if event and event.lower() not in what.lower() else what

@@ -1,0 +1,74 @@
+"""Figures across a story's articles: compared only when noun, event, source and time agree;
+a source's figures moving forward in time are an update, not a conflict; vague amounts and
+parts of a whole are listed, never compared; every figure has its "as of" date."""
+from __future__ import annotations
+
+from storydesk.model import Analysis, Article, DateEvidence, Extraction, Figure, Origin, PublicationDate, Span, Story
+from storydesk.synthesise import build_dossier
+
+
+def _figure(text: str, number: str, value: float, counts: str = "people", event: str | None = "killed", **more) -> Figure:
+    start = text.index(number)
+    return Figure(Span(start, start + len(number), number), value, counts, "police", Span(0, 6, "Police"), **({"event": event} | more))
+
+
+def _article(article_id: int, text: str, published: str, *figures: Figure) -> Article:
+    extraction = Extraction(text=text, title=f"Article {article_id}", published=PublicationDate(published, "day", [DateEvidence("meta", published)]))
+    analysis = Analysis(version="test", sentences=[Span(0, len(text), text)], figures=list(figures))
+    return Article(Origin(f"/news/{article_id}.txt"), f"hash{article_id}", "text", extraction, id=article_id, analysis=analysis)
+
+
+def _dossier(*articles: Article):
+    return build_dossier(Story(1, "Shooting", [a.id for a in articles]), list(articles))
+
+
+FOUR = "Police said four people were killed."
+FIVE = "Police said five people were killed."
+
+
+def test_different_values_for_one_quantity_source_and_time_are_a_conflict():
+    dossier = _dossier(_article(1, FOUR, "2013-07-11", _figure(FOUR, "four", 4)), _article(2, FIVE, "2013-07-11", _figure(FIVE, "five", 5)))
+    (conflict,) = dossier.discrepancies
+    assert (conflict.kind, sorted(dossier.figures[i].value for i in conflict.figures)) == ("conflict", [4, 5])
+    assert conflict.about == "people killed (according to Police)"
+    assert [f.as_of for f in dossier.figures] == ["2013-07-11", "2013-07-11"]
+
+
+def test_a_source_figure_moving_forward_in_time_is_an_update_ending_with_its_forecast():
+    later = "Police said five people were killed, and six could be."
+    dossier = _dossier(
+        _article(1, FOUR, "2013-07-11", _figure(FOUR, "four", 4)),
+        _article(2, later, "2013-07-12", _figure(later, "five", 5), _figure(later, "six", 6, modality="forecast")),
+    )
+    (update,) = dossier.discrepancies
+    assert update.kind == "update"
+    assert [dossier.figures[i].value for i in update.figures] == [4, 5, 6]
+    assert update.about.endswith(": 4 as of 2013-07-11, 5 as of 2013-07-12, 6 expected")
+
+
+def test_a_clause_date_is_the_figures_as_of_date():
+    dossier = _dossier(
+        _article(1, FOUR, "2013-07-12", _figure(FOUR, "four", 4, when="2013-07-11")),
+        _article(2, FIVE, "2013-07-12", _figure(FIVE, "five", 5)),
+    )
+    assert [f.as_of for f in dossier.figures] == ["2013-07-11", "2013-07-12"]
+    assert [d.kind for d in dossier.discrepancies] == ["update"]
+
+
+def test_figures_of_different_events_are_different_quantities():
+    hurt = "Police said five people were injured."
+    dossier = _dossier(_article(1, FOUR, "2013-07-11", _figure(FOUR, "four", 4)), _article(2, hurt, "2013-07-11", _figure(hurt, "five", 5, event="injured")))
+    assert dossier.discrepancies == []
+    assert [(f.event, f.quantity) for f in dossier.figures] == [("killed", 1), ("injured", 2)]
+
+
+def test_a_part_and_a_vague_amount_are_never_rivals():
+    part = "Police said two of the people were killed."
+    vague = "Police said dozens of people were killed."
+    dossier = _dossier(
+        _article(1, FOUR, "2013-07-11", _figure(FOUR, "four", 4)),
+        _article(2, part, "2013-07-11", _figure(part, "two", 2, part=True)),
+        _article(3, vague, "2013-07-11", _figure(vague, "dozens", 24, upper=99)),
+    )
+    assert dossier.discrepancies == []
+    assert [(f.part, f.upper) for f in dossier.figures] == [(False, None), (True, None), (False, 99)]
