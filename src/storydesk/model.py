@@ -190,6 +190,10 @@ class Article:
         """Who published it (``Extraction.outlet``), or "unknown outlet"; never a file's name."""
         return self.extraction.outlet or UNKNOWN_OUTLET
 
+    @property
+    def outlet_label(self) -> str:
+        return outlet_label(self.extraction.outlet, self.id)
+
     def to_dict(self) -> dict[str, Any]:
         """A plain, JSON-ready dict (the shape of ``storydesk doc --json`` and exports)."""
         return asdict(self)
@@ -359,6 +363,12 @@ class Citation:
     end: int
 
 
+def outlet_label(outlet: str | None, article_id: int | None) -> str:
+    """How a list of sources names an article: its outlet, or "article N" where nothing names
+    the outlet (so that articles of unknown outlets stay apart)."""
+    return outlet or f"article {article_id}"
+
+
 @dataclass
 class DossierArticle:
     """An article of the story as the dossier sees it: its outlet (and where that name came
@@ -373,6 +383,10 @@ class DossierArticle:
     precision: str | None
     date_bound: Literal["exact", "on-or-after"] | None = None
     date_evidence: list[str] = field(default_factory=list)
+
+    @property
+    def outlet_label(self) -> str:
+        return outlet_label(None if self.outlet_from == "unknown" else self.outlet, self.id)
 
 
 @dataclass

@@ -20,7 +20,7 @@ def story_disputes(
     claims: Sequence[Claim],
 ) -> list[Dispute]:
     """The story's disputes, those carried by the most outlets first; conflicts before updates."""
-    outlet = {entry.id: entry.outlet for entry in articles}
+    outlet = {entry.id: entry.outlet_label for entry in articles}
     found = [_figure_dispute(d, figures, outlet) for d in discrepancies]
     found += [_claim_dispute(claim, outlet) for claim in claims if _disputed(claim)]
     order = {"figures": 0, "claim": 1, "update": 2}

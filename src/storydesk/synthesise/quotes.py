@@ -106,12 +106,12 @@ def _reports(found: list[tuple[Article, Quote]], groups: UnionFind) -> tuple[lis
     first), and the statements."""
     def reach(indexes: list[int]) -> tuple[int, int, int]:
         carried = [found[i][0] for i in indexes]
-        return -len({a.outlet for a in carried}), -len({a.id for a in carried}), -len(indexes)
+        return -len({a.outlet_label for a in carried}), -len({a.id for a in carried}), -len(indexes)
 
     members = sorted(groups.groups(), key=lambda indexes: (*reach(indexes), indexes[0]))
     number = {index: group for group, indexes in enumerate(members, start=1) for index in indexes}
     reports = [_report(article, quote, number[index]) for index, (article, quote) in enumerate(found)]
-    outlets = {article.id: article.outlet for article, _ in found}
+    outlets = {article.id: article.outlet_label for article, _ in found}
     statements = [_statement(group, indexes, reports, outlets) for group, indexes in enumerate(members, start=1)]
     return reports, statements
 

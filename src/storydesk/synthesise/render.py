@@ -7,7 +7,7 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from storydesk.model import Citation, Dossier, Statement
+from storydesk.model import Citation, Dossier, Statement, StoryDates
 from storydesk.synthesise.disputes import readable_date
 
 
@@ -39,13 +39,27 @@ def _environment(html: bool) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    environment.filters.update(cite=cite, md=md_cell, shorten=shorten, kind=kind_words, day=readable_date)
+    environment.filters.update(cite=cite, md=md_cell, shorten=shorten, kind=kind_words, day=readable_date, dates=dates_text)
     return environment
 
 
 # How each quote kind is told to a reader.
 KIND_WORDS = {"direct": "quoted", "block": "quoted", "partial": "partly quoted", "mixed": "partly quoted", "indirect": "paraphrased"}
 SHOWN_STATEMENTS = 3  # a speaker's first statements shown; the rest are folded
+
+
+def dates_text(dates: StoryDates) -> str:
+    """A story's dates as its header shows them: "2024-06 to 2024-10-25", a date the story only
+    bounds below marked "≥"."""
+    def shown(value: str | None, bound: str | None) -> str:
+        return f"≥ {value}" if bound == "on-or-after" else str(value)
+
+    if not dates.first:
+        return "dates unknown"
+    first = shown(dates.first, dates.first_bound)
+    if not dates.last or (dates.last, dates.last_bound) == (dates.first, dates.first_bound):
+        return first
+    return f"{first} to {shown(dates.last, dates.last_bound)}"
 
 
 def kind_words(kind: str) -> str:
@@ -75,8 +89,8 @@ class WhoSaidWhat:
 
 def outlet_count(dossier: Dossier, article_ids: list[int]) -> int:
     """How many outlets carried these articles (an article of unknown outlet counts as its own)."""
-    named = {a.id: (a.outlet if a.outlet_from != "unknown" else f"#{a.id}") for a in dossier.articles}
-    return len({named.get(i, f"#{i}") for i in article_ids})
+    named = {a.id: a.outlet_label for a in dossier.articles}
+    return len({named.get(i, i) for i in article_ids})
 
 
 def who_said_what(dossier: Dossier) -> WhoSaidWhat:
@@ -97,7 +111,7 @@ def who_said_what(dossier: Dossier) -> WhoSaidWhat:
 def _context(dossier: Dossier) -> dict:
     return {
         "d": dossier,
-        "outlets": {a.id: a.outlet for a in dossier.articles},
+        "outlets": {a.id: a.outlet_label for a in dossier.articles},
         "cite_names": {a.id: "" if a.outlet_from == "unknown" else a.outlet for a in dossier.articles},
         "said": who_said_what(dossier),
         "outlet_count": lambda ids: outlet_count(dossier, ids),

@@ -28,7 +28,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from storydesk.synthesise.render import kind_words
+from storydesk.synthesise.render import dates_text, kind_words
 from storydesk.desk import Desk
 from storydesk.model import Dossier
 from storydesk.store.browse import MATCH_END, MATCH_START
@@ -123,7 +123,7 @@ def _environment() -> Environment:
         loader=PackageLoader("storydesk.web", "templates"), autoescape=True, undefined=StrictUndefined,
         trim_blocks=True, lstrip_blocks=True,
     )
-    environment.filters.update(shorten=shorten, snippet_parts=snippet_parts, kind=kind_words)
+    environment.filters.update(shorten=shorten, snippet_parts=snippet_parts, kind=kind_words, dates=dates_text)
     return environment
 
 
