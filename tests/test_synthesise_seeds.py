@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from storydesk.ingest import discover, read_source
-from storydesk.model import Dossier, Story
+from storydesk.model import Dossier, Story, StoryDates
 from storydesk.pipeline import prepare
 from storydesk.synthesise import build_dossier, render_html, render_markdown
 
@@ -97,3 +97,10 @@ def test_renderings_cover_every_section(dossier):
         assert heading in markdown
     assert "<script" not in render_html(dossier)
     assert 5 <= len(dossier.summary) <= 8
+
+
+def test_outlets_are_never_file_names_and_the_story_runs_from_june_to_25_october(dossier):
+    assert {(a.outlet, a.outlet_from) for a in dossier.articles} == {("EFE", "credit"), ("unknown outlet", "unknown")}
+    markdown = render_markdown(dossier)
+    assert not [a for a in dossier.articles if Path(a.origin).name in markdown]
+    assert dossier.dates == StoryDates("2024-06", "2024-10-25", "on-or-after", "exact")
