@@ -49,6 +49,12 @@ def test_a_registered_domain_comes_from_the_public_suffix_list() -> None:
     assert registered_domain("/news/relative-link") is None
 
 
+def test_an_archive_copy_is_named_by_the_archived_page_not_the_archive() -> None:
+    wayback = "http://web.archive.org/web/20160110085637/http://usnews.nbcnews.com:80/_news/2013/01/07/a-story"
+    assert registered_domain(wayback) == "nbcnews.com"
+    assert registered_domain("https://archive.org/details/a-film") == "archive.org"
+
+
 def test_a_text_with_no_clue_has_an_unknown_outlet_not_its_file_name() -> None:
     extraction = _extracted(ARTICLE)
     assert (extraction.outlet, extraction.outlet_from) == (None, "unknown")

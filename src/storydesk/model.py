@@ -143,10 +143,18 @@ class DuplicateLink:
     similarity: float
 
 
+# The Wayback Machine's copies: the outlet is the archived page's, not the archive's.
+ARCHIVED_URL = re.compile(r"^(?:https?://)?(?:web\.)?archive\.org/web/\d+[a-z_]*/(.+)$", re.IGNORECASE)
+
+
 def registered_domain(url: str | None) -> str | None:
     """The domain a URL's owner registered (news.example.co.uk -> example.co.uk), by the Public
-    Suffix List that the tld package ships (never fetched); None for an IP, a bare host or no URL."""
-    return get_fld(url, fix_protocol=True, fail_silently=True) if url else None
+    Suffix List that the tld package ships (never fetched); None for an IP, a bare host or no URL.
+    An archive copy's URL (web.archive.org/web/<time>/<url>) names the archived page's domain."""
+    if not url:
+        return None
+    archived = ARCHIVED_URL.match(url)
+    return get_fld(archived[1] if archived else url, fix_protocol=True, fail_silently=True)
 
 
 def outlet_name(

@@ -68,12 +68,21 @@ def story_claims(articles: Sequence[Article], dates: dict[int, str | None]) -> l
     groups = UnionFind(len(found))
     for first in range(len(found)):
         for second in range(first + 1, len(found)):
-            if overlap(found[first].about, found[second].about, weights) >= SAME_CLAIM:
+            if _same_claim(found[first].about, found[second].about, weights):
                 groups.join(first, second)
     return [
         Claim(about=_about([found[i] for i in members]), stances=[_stance(found[i], dates) for i in members])
         for members in groups.groups()
     ]
+
+
+def _same_claim(first: set[str], second: set[str], weights: dict[str, float]) -> bool:
+    """Enough of what the two are about is shared, and, where both name entities, one of them:
+    "supplying weapons to North Korea" and "supplying weapons to Russia" are two claims."""
+    named = [{f for f in about if ":" in f} for about in (first, second)]
+    if all(named) and not named[0] & named[1]:
+        return False
+    return overlap(first, second, weights) >= SAME_CLAIM
 
 
 def _stances(article: Article) -> list[_Found]:
