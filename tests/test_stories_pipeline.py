@@ -34,8 +34,8 @@ def test_the_seed_articles_make_one_story(desk: Desk) -> None:
     story = stories[0]
     assert story.article_ids == [1, 2, 3, 4, 5] and desk.unplaced() == []
     assert story.title == desk.article(1).title
-    assert (story.first_date, story.last_date) == ("2024-10-24", "2024-10-24")
-    assert len(story.outlets) == 5
+    assert (story.first_date, story.last_date) == ("2024-10-24", "2024-10-25")  # "25 Oct." in the story's year
+    assert story.outlets == ["unknown outlet", "EFE"]  # never the files' names
 
 
 def test_unrelated_news_starts_its_own_story_and_a_copy_joins_its_original(desk: Desk, tmp_path: Path) -> None:
