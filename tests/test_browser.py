@@ -130,6 +130,7 @@ def test_upload_an_article(browser: webdriver.Chrome, base_url: str, tmp_path: P
     browser.get(base_url + "/ingest")
     screenshot(browser, "ingest")
     browser.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(upload))
+    browser.find_element(By.CSS_SELECTOR, "input[name=outlet]").send_keys("Lakeside Herald")
     browser.find_element(By.CSS_SELECTOR, "form.upload button").click()
     WebDriverWait(browser, 120).until(lambda driver: "state-done" in driver.page_source)
     row = browser.find_element(By.CSS_SELECTOR, "tr.file").text
@@ -137,6 +138,8 @@ def test_upload_an_article(browser: webdriver.Chrome, base_url: str, tmp_path: P
     screenshot(browser, "ingest-job")
     browser.get(base_url + "/search?q=Lakeside")
     assert "Bridge opens in Lakeside" in browser.find_element(By.CSS_SELECTOR, "ol.hits").text
+    browser.find_element(By.CSS_SELECTOR, "ol.hits a.hit").click()
+    assert "Lakeside Herald" in browser.find_element(By.CSS_SELECTOR, "dl.facts").text  # the outlet given
 
 
 def test_hostile_article_executes_nothing(browser: webdriver.Chrome, base_url: str) -> None:
