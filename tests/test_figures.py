@@ -2,6 +2,7 @@
 and on the seed articles."""
 from __future__ import annotations
 
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pytest
@@ -155,6 +156,8 @@ def test_vague_counts_are_hedged_ranges(nlp: Language) -> None:
         ("Three people were shot, one fatally.", [(3, "people", "shot"), (1, "people", "killed")]),
         ("One man was killed and three others were injured.", [(1, "man", "killed"), (3, "others", "injured")]),
         ("Police arrested two men.", [(2, "men", "arrested")]),
+        ("He was shot seven times.", [(7, "times", None)]),
+        ("A gunman went on a rampage killing a woman and wounding two officers.", [(2, "officers", "injured")]),
         ("Two gunmen killed three people.", [(2, "gunmen", None), (3, "people", "killed")]),
         ("The shooting sent five people to the hospital.", [(5, "people", "injured")]),
         ("2000 Ukraine soldiers encircled in Kursk", [(2000, "Ukraine soldiers", "encircled")]),
@@ -197,6 +200,8 @@ def test_stored_figures_from_before_events_still_load() -> None:
     data = {"version": "21", "sentences": [], "entities": [], "mentions": [], "quotes": [], "timexes": [], "figures": [old]}
     (figure,) = analysis_from_dict(data).figures
     assert (figure.value, figure.event, figure.upper, figure.part, figure.when) == (3000, None, None, False, None)
+    new = replace(figure, event="deployed", upper=9999.0, part=True, when="2024-10-25")
+    assert analysis_from_dict(asdict(replace(analysis_from_dict(data), figures=[new]))).figures == [new]
 
 
 def test_a_range_gives_one_figure_per_number(nlp: Language) -> None:

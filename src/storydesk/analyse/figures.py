@@ -50,6 +50,7 @@ class _Rules:
     event_lemmas: dict[str, str]  # a verb's lemma -> the event it says
     event_rank: dict[str, int]  # the event that wins when a clause gives several: lowest first
     part_cues: frozenset[str]
+    frequency_nouns: frozenset[str]
     hedges_before: tuple[tuple[str, ...], ...]  # longest first
     hedges_clause: frozenset[str]
     units: dict[str, str]
@@ -80,6 +81,7 @@ def _rules() -> _Rules:
         event_lemmas={word: event for word, event, how in events if how == "lemma"},
         event_rank={event: rank for rank, event in enumerate(dict.fromkeys(event for _, event, _ in events))},
         part_cues=frozenset(vocab.load("figure_part_cues.txt")),
+        frequency_nouns=frozenset(vocab.load("figure_frequency_nouns.txt")),
         hedges_before=tuple(
             sorted((tuple(phrase.split()) for phrase, where in hedges if where == "before"), key=len, reverse=True)
         ),
@@ -333,7 +335,7 @@ def _event(doc: Doc, numbers: list[Token], rules: _Rules) -> tuple[str | None, T
     "4 Dead, 2 Critically Hurt")."""
     root = _root(numbers)
     noun = root.head if root.dep_ == "nummod" and root.head.i > root.i and root.head.pos_ in NOUNS else root
-    if _acts(noun):
+    if _acts(noun) or noun.lower_ in rules.frequency_nouns:  # "shot seven times" counts no one shot
         return None, None
     said = [word for word in _event_words(root, noun) if _event_of(word, rules)]
     if not said:  # no parse worth the name: the verb just before ("injured 13 people"), or the word after
@@ -372,7 +374,7 @@ def _event_words(root: Token, noun: Token) -> Iterator[Token]:
         yield from _complements(modifier)
     verb = noun.head
     if noun.dep_ in SUBJECT_OR_OBJECT_DEPS and verb is not noun:
-        for each in _coordinated(verb):
+        for each in _coordinated(verb, noun):
             yield each
             yield from _complements(each)
     preposition = root.head
@@ -394,16 +396,18 @@ def _complements(word: Token) -> Iterator[Token]:
             yield from (grand for grand in child.children if grand.dep_ == "pobj")
 
 
-def _coordinated(verb: Token) -> list[Token]:
-    """A verb with the verbs coordinated with it that share its subject ("were shot and killed";
-    not "were killed and two others wounded", whose second verb has its own)."""
+def _coordinated(verb: Token, noun: Token) -> list[Token]:
+    """A verb with the verbs coordinated with it that share the noun ("were shot and killed", "shot
+    and killed three people"; not "were killed and two others wounded", nor "killing a woman and
+    wounding two officers", whose verbs have their own subject or object)."""
+    role = {"dobj"} if noun.dep_ == "dobj" else {"nsubj", "nsubjpass"}
     first = verb.head if verb.dep_ == "conj" else verb
     chain = [first, *(child for child in first.children if child.dep_ == "conj" and child.pos_ in {"VERB", "ADJ"})]
-    return [each for each in chain if each is verb or not _has_own_subject(each)]
+    return [each for each in chain if each is verb or not _has_own(each, role)]
 
 
-def _has_own_subject(verb: Token) -> bool:
-    return any(child.dep_ in {"nsubj", "nsubjpass"} for child in verb.children)
+def _has_own(verb: Token, deps: set[str]) -> bool:
+    return any(child.dep_ in deps for child in verb.children)
 
 
 def _words_after(doc: Doc, last: int) -> Iterator[Token]:
