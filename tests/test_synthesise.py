@@ -250,3 +250,23 @@ def test_the_json_dossier_has_the_documented_sections():
     for key in ("articles", "timeline", "quotes", "figures", "discrepancies", "claims", "coverage", "summary"):
         assert key in data
     assert data["timeline"][0]["citations"] == [{"article": 1, "start": 0, "end": len(SIGNED)}]
+
+
+def test_the_timeline_keeps_the_most_reported_happenings_and_lists_the_rest_apart() -> None:
+    from storydesk.analyse import analyse
+    from storydesk.model import Extraction, Origin, PublicationDate, Story
+    from storydesk.synthesise.events import TIMELINE_EVENTS
+
+    days = [f"On March {day}, the council of Norland met about item {day}." for day in range(1, 13)]
+    texts = [" ".join(days), "On March 11, the council of Norland met about item 11 and voted on it."]
+    articles = []
+    for number, text in enumerate(texts, start=1):
+        extraction = Extraction(text=text, published=PublicationDate("2024-03-20", "day"))
+        articles.append(Article(Origin(f"a{number}.txt"), f"h{number}", "text", extraction, id=number,
+                                analysis=analyse(text, "2024-03-20")))
+    dossier = build_dossier(Story(1, "Norland council", [1, 2]), articles)
+    assert len(dossier.timeline) == TIMELINE_EVENTS and dossier.more_events
+    assert len(dossier.timeline) + len(dossier.more_events) >= 12
+    twice = next(e for e in dossier.timeline + dossier.more_events if e.date == "2024-03-11")
+    assert twice in dossier.timeline and twice.articles == [1, 2]
+    assert [e.date for e in dossier.timeline] == sorted(e.date for e in dossier.timeline)

@@ -561,7 +561,8 @@ class Dossier:
     dates: StoryDates = field(default_factory=StoryDates)
     articles: list[DossierArticle] = field(default_factory=list)
     disputes: list[Dispute] = field(default_factory=list)
-    timeline: list[TimelineEvent] = field(default_factory=list)
+    timeline: list[TimelineEvent] = field(default_factory=list)  # the main happenings, by date
+    more_events: list[TimelineEvent] = field(default_factory=list)  # the story's other dated happenings
     background: list[TimelineEvent] = field(default_factory=list)
     quotes: list[QuoteReport] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)

@@ -26,7 +26,7 @@ def build_dossier(story: Story, articles: Sequence[Article]) -> Dossier:
     dates = _article_dates(articles)
     groups = group_mentions([m for article in articles for m in find_mentions(article, dates[article.id])])
     bound_undated(groups, dates)
-    timeline, background = to_events(groups, _story_start(dates))
+    events = to_events(groups, _story_start(dates))
     shown_dates = {article_id: _shown(date) for article_id, date in dates.items()}
     quotes, statements = story_quotes(articles)
     figures, discrepancies = story_figures(articles, shown_dates)
@@ -38,8 +38,9 @@ def build_dossier(story: Story, articles: Sequence[Article]) -> Dossier:
         dates=story_dates(dates),
         articles=entries,
         disputes=disputes,
-        timeline=timeline,
-        background=background,
+        timeline=events.timeline,
+        more_events=events.more,
+        background=events.background,
         quotes=quotes,
         statements=statements,
         figures=figures,

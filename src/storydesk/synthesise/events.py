@@ -46,6 +46,10 @@ SAME_EVENT_BY_WEEKDAY = 0.3
 FRAGMENT = 4
 # An event this long before the story's first article is background, not part of the story.
 BACKGROUND = timedelta(days=365)
+# A timeline shows this many happenings at most, those most reported; the rest of the story's
+# dated mentions are listed apart (Dossier.more_events). A real story of one day from a few
+# outlets dates 30 to 60 sentences (a live blog's every update): a reader wants its main events.
+TIMELINE_EVENTS = 8
 PLACE_KINDS = ("GPE", "LOC", "FAC")
 # The place an article names after a locative word at least this often is where it reports from.
 MOST_NAMED = 2
@@ -282,19 +286,38 @@ def _weekday(group: EventGroup) -> str | None:
     return WEEKDAY_NAMES[weekdays.pop() - 1] if len(weekdays) == 1 and group.when.precision != "day" else None
 
 
-def to_events(groups: Sequence[EventGroup], story_start: When | None) -> tuple[list[TimelineEvent], list[TimelineEvent]]:
-    """Timeline events (in the story's time) and background entries (long before it: one per
-    sentence, with all the dates it gives), by date."""
+@dataclass
+class Events:
+    """A story's dated happenings: the main ones (the timeline), the others in its time, and the
+    background long before it (one entry per sentence, with all the dates it gives)."""
+
+    timeline: list[TimelineEvent]
+    more: list[TimelineEvent]
+    background: list[TimelineEvent]
+
+
+def to_events(groups: Sequence[EventGroup], story_start: When | None) -> Events:
+    """The story's events by date; the timeline holds the TIMELINE_EVENTS most reported ones."""
     ordered = sorted(groups, key=lambda g: (g.when.lo, g.when.hi))
-    timeline, background = [], []
+    in_time, background = [], []
     for group in ordered:
         is_background = group.when.precision == "year" or (
             story_start is not None and group.when.hi < story_start.lo - BACKGROUND
         )
-        (background if is_background else timeline).append(group)
-    events = [_event([group], index) for index, group in enumerate(timeline, start=1)]
+        (background if is_background else in_time).append(group)
+    main = set(sorted(range(len(in_time)), key=lambda i: _reach(in_time[i]))[:TIMELINE_EVENTS])
+    timeline = [group for index, group in enumerate(in_time) if index in main]
+    more = [group for index, group in enumerate(in_time) if index not in main]
+    events = [_event([group], index) for index, group in enumerate(timeline + more, start=1)]
     entries = [_event(joined, len(events) + index, background=True) for index, joined in enumerate(_by_sentence(background), start=1)]
-    return events, entries
+    return Events(events[: len(timeline)], events[len(timeline):], entries)
+
+
+def _reach(group: EventGroup) -> tuple[int, int, int, float]:
+    """How much a happening is the story's (the most first): the articles that report it, whether
+    a clause says who did what, how often it is told, the earliest first."""
+    acted = any(m.action and m.action.subject and m.event_words for m in group.mentions)
+    return -len({m.article for m in group.mentions}), not acted, -len(group.mentions), group.when.lo.toordinal()
 
 
 def _by_sentence(groups: list[EventGroup]) -> list[list[EventGroup]]:
@@ -309,15 +332,21 @@ def _by_sentence(groups: list[EventGroup]) -> list[list[EventGroup]]:
 
 def _event(groups: list[EventGroup], event_id: int, background: bool = False) -> TimelineEvent:
     """An event's entry, dated by its first group: its label is the clause of the mention with
-    the fullest action (subject and object, an event word, on the event's own date, shortest),
-    its place the one its sentences name most, else the one its articles report from (and the
-    label says where, when the clause does not)."""
+    a subject, a verb that is not light ("say", "be") and an event word that says most of what
+    the others say (then with an object, on
+    the event's own date, shortest), its place the one its sentences name most, else the one its
+    articles report from (and the label says where, when the clause does not)."""
     first = groups[0]
     mentions = [mention for group in groups for mention in group.mentions]
-    described = min(first.mentions, key=lambda m: (
-        not (m.action and m.action.subject), not (m.action and m.action.object), not m.event_words,
-        m.when != first.when, len(m.sentence.text),
+    typical = _typicality(first.mentions)
+    light = set(vocab.load("synthesise_light_verbs.txt"))
+    described = min(range(len(first.mentions)), key=lambda i: (
+        not (first.mentions[i].action and first.mentions[i].action.subject),
+        first.mentions[i].action is None or first.mentions[i].action.lemma in light, not first.mentions[i].event_words,
+        -typical[i], not (first.mentions[i].action and first.mentions[i].action.object),
+        first.mentions[i].when != first.when, len(first.mentions[i].sentence.text),
     ))
+    described = first.mentions[described]
     place = _place(mentions, background)
     return TimelineEvent(
         id=event_id,
@@ -331,6 +360,15 @@ def _event(groups: list[EventGroup], event_id: int, background: bool = False) ->
         sentence=described.sentence.text.strip(),
         dates=sorted({group.when.iso for group in groups}),
     )
+
+
+def _typicality(mentions: list[EventMention]) -> list[int]:
+    """For each mention, how many of the others in other articles it shares two features with:
+    the sentence most of the outlets' sentences agree with tells the happening best."""
+    return [
+        sum(1 for other in mentions if other.article != mention.article and len(mention.features & other.features) >= 2)
+        for mention in mentions
+    ]
 
 
 def _place(mentions: list[EventMention], background: bool) -> str | None:
