@@ -123,7 +123,7 @@ def test_a_store_made_before_outlets_names_its_articles_when_opened(tmp_path: Pa
 
 
 def test_an_upload_names_the_outlet_of_articles_that_name_none(tmp_path: Path) -> None:
-    with TestClient(create_app(tmp_path / "s.db", data_dir=tmp_path / "data"), raise_server_exceptions=False) as client:
+    with TestClient(create_app(tmp_path / "s.db", data_dir=tmp_path / "data"), base_url="http://127.0.0.1", raise_server_exceptions=False) as client:
         files = [("files", ("bridge.txt", ARTICLE.encode(), "text/plain"))]
         answer = client.post("/api/ingest", files=files, data={"outlet": " Lakeside Herald "})
         job = wait_for_job(client, answer.json()["id"])

@@ -20,6 +20,7 @@ from storydesk.web import create_app, uploads, views
 from storydesk.web.app import StampedCache
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "corpus"
+LOCAL = "http://127.0.0.1"  # the server answers loopback names only (TestClient's default is "testserver")
 HOSTILE_NAME = "hostile.txt"
 # Every payload sets window.pwned if it runs; the browser test checks it never does.
 HOSTILE = """Gazette <script>window.pwned=1</script> Minister speaks
@@ -47,14 +48,14 @@ def seed_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def client(seed_db: Path, tmp_path_factory: pytest.TempPathFactory) -> TestClient:
-    with TestClient(create_app(seed_db, data_dir=tmp_path_factory.mktemp("data")), raise_server_exceptions=False) as made:
+    with TestClient(create_app(seed_db, data_dir=tmp_path_factory.mktemp("data")), base_url=LOCAL, raise_server_exceptions=False) as made:
         yield made
 
 
 @pytest.fixture
 def fresh_client(tmp_path: Path) -> TestClient:
     """An app over an empty store of its own, for uploads."""
-    with TestClient(create_app(tmp_path / "empty.db", data_dir=tmp_path / "data"), raise_server_exceptions=False) as made:
+    with TestClient(create_app(tmp_path / "empty.db", data_dir=tmp_path / "data"), base_url=LOCAL, raise_server_exceptions=False) as made:
         yield made
 
 
@@ -278,7 +279,7 @@ def test_cross_site_posts_are_refused(fresh_client: TestClient) -> None:
 
 
 def test_token_is_required_when_set(seed_db: Path, tmp_path: Path) -> None:
-    with TestClient(create_app(seed_db, token="s3cret", data_dir=tmp_path)) as guarded:
+    with TestClient(create_app(seed_db, token="s3cret", data_dir=tmp_path), base_url=LOCAL) as guarded:
         assert guarded.get("/").status_code == 401
         assert guarded.get("/api/stories").json()["status"] == 401
         assert guarded.get("/api/stories", headers={"Authorization": "Bearer wrong"}).status_code == 401

@@ -514,8 +514,10 @@ def serve(
     token: Annotated[Optional[str], typer.Option(help="Access token every request must carry.", envvar="STORYDESK_TOKEN")] = None,
     data_dir: Annotated[Optional[Path], typer.Option(help="Where uploads are saved (default: storydesk-data beside the store).")] = None,
     log_level: Annotated[str, typer.Option(help="uvicorn's log level.")] = "info",
+    allow_host: Annotated[Optional[list[str]], typer.Option(help="A host name clients reach the server by, besides loopback (repeatable; needs --token).")] = None,
 ) -> None:
-    """Serve the web app and the JSON API (/api/, docs at /docs) over the store."""
+    """Serve the web app and the JSON API (/api/, docs at /docs) over the store. Requests must
+    name 127.0.0.1, localhost or [::1] with the port as their Host, or an --allow-host name."""
     import ipaddress
 
     import uvicorn
@@ -528,8 +530,12 @@ def serve(
         loopback = False
     if not loopback and not token:
         _fail(f"binding to {host} exposes the store beyond this machine: give --token (or STORYDESK_TOKEN)")
+    if allow_host and not token:
+        _fail("--allow-host serves the store under other names than loopback: give --token (or STORYDESK_TOKEN)")
+    if not loopback and not allow_host:
+        err.print("only requests to 127.0.0.1, localhost or [::1] are answered: name the public host with --allow-host")
     try:
-        application = create_app(ctx.obj, token=token, data_dir=data_dir)
+        application = create_app(ctx.obj, token=token, data_dir=data_dir, port=port, allow_hosts=tuple(allow_host or ()))
     except StoreError as error:
         _fail(str(error))
     if token:

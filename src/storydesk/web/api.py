@@ -11,12 +11,11 @@ from fastapi.responses import JSONResponse
 
 from storydesk.model import Article
 from storydesk.store.browse import MATCH_END, MATCH_START
-from storydesk.web.app import Web
+from storydesk.web.app import LARGEST_PAGE_SIZE, Offset, RowId, Web
 from storydesk.web.uploads import UploadRejected, checked_outlet, read_uploads
 
 router = APIRouter(prefix="/api")
-Limit = Query(20, ge=1, le=100, description="At most this many items.")
-Offset = Query(0, ge=0, description="Skip this many items first.")
+Limit = Query(20, ge=1, le=LARGEST_PAGE_SIZE, description="At most this many items.")
 
 
 def _web(request: Request) -> Web:
@@ -40,7 +39,7 @@ def listing(article: Article) -> dict[str, Any]:
 
 
 @router.get("/stories", summary="Stories, newest first (or those with an article matching q)")
-def stories(request: Request, q: str = Query("", max_length=500), limit: int = Limit, offset: int = Offset) -> dict:
+def stories(request: Request, q: str = Query("", max_length=500), limit: int = Limit, offset: Offset = 0) -> dict:
     desk = _web(request).desk()
     if q.strip():
         found, total = desk.find_stories(q, limit, offset)
@@ -50,7 +49,7 @@ def stories(request: Request, q: str = Query("", max_length=500), limit: int = L
 
 
 @router.get("/stories/{story_id}", summary="A story's dossier (as `storydesk dossier --format json`)")
-def dossier(request: Request, story_id: int) -> JSONResponse:
+def dossier(request: Request, story_id: RowId) -> JSONResponse:
     found = _web(request).dossier(story_id)
     if found is None:
         raise HTTPException(404, f"no story {story_id}")
@@ -58,13 +57,13 @@ def dossier(request: Request, story_id: int) -> JSONResponse:
 
 
 @router.get("/articles", summary="Articles in id order")
-def articles(request: Request, limit: int = Limit, offset: int = Offset) -> dict:
+def articles(request: Request, limit: int = Limit, offset: Offset = 0) -> dict:
     desk = _web(request).desk()
     return page([listing(a) for a in desk.articles(limit, offset)], desk.article_count(), limit, offset)
 
 
 @router.get("/articles/{article_id}", summary="One article (as `storydesk doc --json`), with its story")
-def article(request: Request, article_id: int) -> dict:
+def article(request: Request, article_id: RowId) -> dict:
     desk = _web(request).desk()
     found = desk.article(article_id)
     if found is None:
@@ -76,14 +75,14 @@ def article(request: Request, article_id: int) -> dict:
 @router.get("/entities", summary="Entities whose name or an alias contains q, most quoted first")
 def entities(
     request: Request, q: str = Query("", max_length=200), kind: str | None = Query(None, description="PERSON, ORG, GPE..."),
-    limit: int = Limit, offset: int = Offset,
+    limit: int = Limit, offset: Offset = 0,
 ) -> dict:
     found, total = _web(request).desk().entities(q, kind, limit, offset)
     return page([asdict(e) for e in found], total, limit, offset)
 
 
 @router.get("/entities/{key:path}", summary="One entity and every quote attributed to it, across stories")
-def entity(request: Request, key: str, limit: int = Limit, offset: int = Offset) -> dict:
+def entity(request: Request, key: str, limit: int = Limit, offset: Offset = 0) -> dict:
     desk = _web(request).desk()
     found = desk.entity(key)
     if found is None:
@@ -93,7 +92,7 @@ def entity(request: Request, key: str, limit: int = Limit, offset: int = Offset)
 
 
 @router.get("/search", summary="Full-text search over articles (FTS5 syntax, or plain words)")
-def search(request: Request, q: str = Query(..., min_length=1, max_length=500), limit: int = Limit, offset: int = Offset) -> dict:
+def search(request: Request, q: str = Query(..., min_length=1, max_length=500), limit: int = Limit, offset: Offset = 0) -> dict:
     hits, total = _web(request).desk().search_page(q, limit, offset)
     items = [
         {**asdict(hit), "snippet": hit.snippet.replace(MATCH_START, "[").replace(MATCH_END, "]")}

@@ -2,7 +2,9 @@
 (``pages.py``), the JSON API (``api.py``), its own static files and offline API docs.
 
 Every page is rendered on the server by Jinja2 with autoescaping on, and served under a
-Content-Security-Policy that allows no script at all (article text is untrusted input). SQLite
+Content-Security-Policy that allows no script at all (article text is untrusted input). Only
+the Host names the server is meant to answer to are served (DNS rebinding), HEAD is answered
+as GET without a body, and every integer in a URL is bounded where it is parsed. SQLite
 connections belong to one thread, so each worker thread opens its own ``Desk``.
 """
 from __future__ import annotations
@@ -13,13 +15,16 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
+from fastapi import Path as PathParameter
+from fastapi import Query
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
@@ -44,9 +49,18 @@ STRICT_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "base-uri 'none'; frame-ancestors 'none'"
 )
-# The offline Swagger UI needs its bundled script and an inline start-up script.
-DOCS_POLICY = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
+# The offline Swagger UI runs its bundled script and its start-up file (static/docs.js), no
+# inline script; it styles its elements inline.
+DOCS_POLICY = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
 DOCS_PATHS = ("/docs", "/static-docs/")
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
+HTTP_PORT = 80  # the port of a Host header that names none
+MAX_INTEGER = 2**63 - 1  # SQLite's largest integer: a larger id or offset cannot even be asked for
+LARGEST_PAGE_SIZE = 100
+RowId = Annotated[int, PathParameter(ge=1, le=MAX_INTEGER, description="A stored row's id.")]
+Offset = Annotated[int, Query(ge=0, le=MAX_INTEGER, description="Skip this many items first.")]
+# Page numbers of the HTML lists: (page - 1) x page size stays an SQLite integer.
+PageNumber = Annotated[int, Query(ge=1, le=MAX_INTEGER // LARGEST_PAGE_SIZE)]
 
 T = TypeVar("T")
 
@@ -75,13 +89,52 @@ class StampedCache:
         return value
 
 
+@dataclass(frozen=True)
+class AllowedHosts:
+    """The names a request's Host header may give. A page on another site can rebind its own
+    name to 127.0.0.1 and reach a local server (DNS rebinding), but its requests still carry its
+    name: so loopback names are answered on the bound port (any port when it is not known), and
+    other names only when served with a token and named (``serve --allow-host``), on any port
+    (a proxy may stand in front)."""
+
+    port: int | None = None
+    public: frozenset[str] = frozenset()
+
+    def allows(self, host: str | None) -> bool:
+        name, port = split_host(host or "")
+        if port is None:
+            return False
+        return name in self.public or (name in LOOPBACK_NAMES and self.port in (None, port))
+
+    def refusal(self, host: str | None) -> str:
+        """Why a request with this Host is not answered, in words a user can act on."""
+        names = ", ".join(sorted(LOOPBACK_NAMES | self.public))
+        port = "" if self.port is None else f" on port {self.port}"
+        return (
+            f"this server answers only to {names}{port}, not to the host {host or '(none)'!r}: "
+            "another site's page could otherwise reach it through a rebound name. "
+            "To serve it under another name, start it with --token and --allow-host NAME."
+        )
+
+
+def split_host(host: str) -> tuple[str, int | None]:
+    """A Host header's name (lower case, IPv6 in brackets) and port (80 when it names none,
+    None when it is no port)."""
+    host = host.strip().lower()
+    name, _, port = host.rpartition(":") if host.rfind(":") > host.rfind("]") else (host, "", "")
+    if not port:
+        return name, HTTP_PORT
+    return name, int(port) if port.isdigit() and len(port) <= 5 else None
+
+
 class Web:
     """What every request shares: the store's path, a Desk per thread, the dossier cache,
-    the ingest jobs and the templates."""
+    the ingest jobs, the templates and the host names it answers to."""
 
-    def __init__(self, db_path: Path, data_dir: Path, token: str | None) -> None:
+    def __init__(self, db_path: Path, data_dir: Path, token: str | None, hosts: AllowedHosts) -> None:
         self.db_path = db_path
         self.token = token
+        self.hosts = hosts
         self.local = threading.local()
         self.cache = StampedCache()
         self.jobs = IngestJobs(db_path, data_dir)
@@ -163,8 +216,9 @@ def _cross_site(request: Request) -> bool:
 
 
 class Guard:
-    """ASGI middleware: the token check, same-origin writes, the request size limit and the
-    security headers on every answer (plain ASGI: cheaper per request than BaseHTTPMiddleware)."""
+    """ASGI middleware: the Host check, the token check, same-origin writes, the request size
+    limit and the security headers on every answer (plain ASGI: cheaper per request than
+    BaseHTTPMiddleware)."""
 
     def __init__(self, app: ASGIApp, web: Web) -> None:
         self.app = app
@@ -172,6 +226,9 @@ class Guard:
 
     def refusal(self, request: Request, supplied: str | None) -> Response | None:
         """The error answer for a request that may not go on (``supplied``: the token it carries), or None."""
+        host = request.headers.get("host")
+        if not self.web.hosts.allows(host):
+            return error_response(request, 400, self.web.hosts.refusal(host))
         if self.web.token is not None:
             if supplied is None or not hmac.compare_digest(supplied.encode(), self.web.token.encode()):
                 return error_response(request, 401, "this server needs its access token (?token=... once, or an Authorization: Bearer header)")
@@ -212,6 +269,28 @@ class Guard:
         await self.app(scope, receive, send_secured)
 
 
+class HeadAsGet:
+    """ASGI middleware: a HEAD request is answered as the GET would be, without its body, on
+    every route (FastAPI's routes answer GET only)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
 def _security_headers(request: Request) -> dict[str, str]:
     docs = request.url.path.startswith(DOCS_PATHS)
     return {
@@ -238,14 +317,34 @@ def _install_error_pages(app: FastAPI) -> None:
         return error_response(request, 500, "internal error: the server could not answer this request")
 
 
-def create_app(db_path: str | Path, token: str | None = None, data_dir: str | Path | None = None) -> FastAPI:
+def _install_files(app: FastAPI) -> None:
+    """The favicon, and the API docs page (a file: its start-up script is static/docs.js)."""
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return FileResponse(HERE / "static" / "favicon.ico", media_type="image/x-icon")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> Response:
+        return FileResponse(HERE / "static" / "docs.html", media_type="text/html")
+
+
+def create_app(
+    db_path: str | Path, token: str | None = None, data_dir: str | Path | None = None,
+    port: int | None = None, allow_hosts: tuple[str, ...] = (),
+) -> FastAPI:
     """The storydesk web app over the store at ``db_path``. With ``token``, every request must
-    carry it. Uploads are saved under ``data_dir`` (default: ``storydesk-data`` beside the store)."""
+    carry it. Uploads are saved under ``data_dir`` (default: ``storydesk-data`` beside the store).
+    Requests must name a loopback host on ``port`` (any port when None) or, with a token, one
+    of ``allow_hosts``."""
     from storydesk.web import api, pages
 
+    if allow_hosts and not token:
+        raise ValueError("other host names than loopback (--allow-host) need an access token (--token)")
     db_path = Path(db_path)
     Desk(db_path).close()  # fail now, not on the first request, when the store cannot be opened
-    web = Web(db_path, Path(data_dir) if data_dir else db_path.resolve().parent / "storydesk-data", token or None)
+    hosts = AllowedHosts(port, frozenset(name.strip().lower() for name in allow_hosts))
+    web = Web(db_path, Path(data_dir) if data_dir else db_path.resolve().parent / "storydesk-data", token or None, hosts)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -253,13 +352,15 @@ def create_app(db_path: str | Path, token: str | None = None, data_dir: str | Pa
         web.jobs.close()
 
     app = FastAPIOffline(
-        title="storydesk", version="0.1.0", lifespan=lifespan, redoc_url=None, static_url="/static-docs",
+        title="storydesk", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None, static_url="/static-docs",
         description="Stories, dossiers, articles, entities and search over one storydesk store. "
         "Lists take `limit` and `offset` and answer `{total, limit, offset, next, items}`.",
     )
     app.state.web = web
     app.add_middleware(Guard, web=web)
+    app.add_middleware(HeadAsGet)
     _install_error_pages(app)
+    _install_files(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)

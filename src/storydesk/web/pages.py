@@ -10,11 +10,11 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from storydesk.ingest.formats import extension_formats
+from storydesk.ingest.formats import GZIP_SUFFIX, extension_formats
 from storydesk.model import Citation, Dossier
 from storydesk.synthesise.render import outlet_count, who_said_what
 from storydesk.web import views
-from storydesk.web.app import Web
+from storydesk.web.app import PageNumber, RowId, Web
 from storydesk.web.uploads import UploadRejected, checked_outlet, read_uploads
 
 router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
@@ -41,7 +41,7 @@ def _pages(total: int, per_page: int, page: int) -> dict[str, int]:
 
 
 @router.get("/")
-def stories(request: Request, q: str = Query("", max_length=500), page: int = Query(1, ge=1)) -> Response:
+def stories(request: Request, q: str = Query("", max_length=500), page: PageNumber = 1) -> Response:
     """Stories newest first, or those with an article matching ``q``."""
     desk = _web(request).desk()
     if q.strip():
@@ -61,7 +61,7 @@ def _story_list(request: Request, page: int) -> str:
 
 
 @router.get("/stories/{story_id}")
-def story(request: Request, story_id: int) -> Response:
+def story(request: Request, story_id: RowId) -> Response:
     """A story's dossier page; the rendered page is cached with the dossier."""
     web = _web(request)
     found = web.dossier(story_id)
@@ -93,7 +93,7 @@ def _cite_href(citation: Citation) -> str:
 
 
 @router.get("/articles/{article_id}")
-def article(request: Request, article_id: int, cite: str = Query("", max_length=40)) -> Response:
+def article(request: Request, article_id: RowId, cite: str = Query("", max_length=40)) -> Response:
     """An article: cleaned text with its analysis highlighted, the cited stretch marked,
     removed furniture and the evidence for its origin and date."""
     desk = _web(request).desk()
@@ -110,7 +110,7 @@ def article(request: Request, article_id: int, cite: str = Query("", max_length=
 
 
 @router.get("/search")
-def search(request: Request, q: str = Query("", max_length=500), page: int = Query(1, ge=1)) -> Response:
+def search(request: Request, q: str = Query("", max_length=500), page: PageNumber = 1) -> Response:
     """Full-text search over articles, and the entities whose names match."""
     desk = _web(request).desk()
     hits, entities, pager = [], [], _pages(0, HITS_PER_PAGE, 1)
@@ -122,7 +122,7 @@ def search(request: Request, q: str = Query("", max_length=500), page: int = Que
 
 
 @router.get("/entities/{key:path}")
-def entity(request: Request, key: str, page: int = Query(1, ge=1)) -> Response:
+def entity(request: Request, key: str, page: PageNumber = 1) -> Response:
     """Every quote of one entity (a person, an organisation) across stories."""
     desk = _web(request).desk()
     found = desk.entity(key)
@@ -132,9 +132,15 @@ def entity(request: Request, key: str, page: int = Query(1, ge=1)) -> Response:
     return _render(request, "entity.html", e=found, quotes=quotes, pager=_pages(total, QUOTES_PER_PAGE, page), cite_href=_cite_href)
 
 
+def _accept() -> str:
+    """The upload picker's file types: every ingest extension, and .gz for compressed ones
+    (a browser matches only a name's last extension: "crawl.warc.gz" is a ".gz")."""
+    return ",".join(sorted({*extension_formats(), GZIP_SUFFIX}))
+
+
 @router.get("/ingest")
 def ingest_form(request: Request) -> Response:
-    return _render(request, "ingest.html", accept=",".join(sorted(extension_formats())), problem=None)
+    return _render(request, "ingest.html", accept=_accept(), problem=None)
 
 
 @router.post("/ingest")
@@ -146,8 +152,7 @@ async def ingest_upload(
     try:
         job = _web(request).jobs.submit(await read_uploads(files), checked_outlet(outlet))
     except UploadRejected as problem:
-        accept = ",".join(sorted(extension_formats()))
-        return _render(request, "ingest.html", status=problem.status, accept=accept, problem=str(problem))
+        return _render(request, "ingest.html", status=problem.status, accept=_accept(), problem=str(problem))
     return RedirectResponse(f"/ingest/{job.id}", status_code=303)
 
 

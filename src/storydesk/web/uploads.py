@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 import uuid
 from collections import Counter, OrderedDict
 from concurrent.futures import ThreadPoolExecutor
@@ -25,9 +26,13 @@ MAX_NAME = 200
 MAX_OUTLET = 200  # characters of an outlet name given with an upload
 KEPT_JOBS = 100
 CHUNK = 1 << 16
-# Control characters, path separators and names that mean something to a file system.
-_BAD_NAME = re.compile(r"[\x00-\x1f\x7f/\\:]")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Path separators and drive letters: a name must not say where it goes.
+_PATH_PARTS = re.compile(r"[/\\:]")
+# Characters a name may not hold because they do not show or move what does: controls (Cc),
+# format characters (Cf: bidi overrides and isolates, zero-width spaces and joiners, the BOM,
+# soft hyphens), surrogates, line and paragraph separators. "invoice\u202etxt.exe" shows as
+# "invoiceexe.txt".
+_UNSEEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 FileState = Literal["queued", "reading", "done"]
 JobState = Literal["queued", "running", "done", "failed"]
@@ -48,8 +53,11 @@ def checked_name(name: str | None) -> str:
     no control characters, not hidden, of a type ingest reads."""
     if not name or len(name) > MAX_NAME:
         raise UploadRejected(f"{name!r}: missing or too long file name")
-    if _BAD_NAME.search(name) or name.startswith(".") or name.strip() != name:
-        raise UploadRejected(f"{name!r}: file names may not contain paths, control characters or start with a dot")
+    if _PATH_PARTS.search(name) or has_unseen(name) or name.startswith(".") or name.strip() != name:
+        raise UploadRejected(
+            f"{name!r}: file names may not contain paths, control or invisible characters "
+            "(bidi controls, zero-width characters) or start with a dot"
+        )
     if format_of(name) is None:
         raise UploadRejected(f"{name}: unsupported file type (use .txt, .html, .json, .jsonl, .warc(.gz), feeds or URL lists)")
     return name
@@ -59,9 +67,14 @@ def checked_outlet(name: str | None) -> str | None:
     """The outlet name given with an upload (the form or API field ``outlet``), for the articles
     that name none; None when left blank. Control characters or an overlong name are refused."""
     name = (name or "").strip()
-    if len(name) > MAX_OUTLET or _CONTROL.search(name):
-        raise UploadRejected(f"outlet name: at most {MAX_OUTLET} characters, no control characters")
+    if len(name) > MAX_OUTLET or has_unseen(name):
+        raise UploadRejected(f"outlet name: at most {MAX_OUTLET} characters, no control or invisible characters")
     return name or None
+
+
+def has_unseen(text: str) -> bool:
+    """Whether ``text`` holds a character that does not show, or reorders what does."""
+    return any(unicodedata.category(char) in _UNSEEN_CATEGORIES for char in text)
 
 
 def check_content(name: str, head: bytes) -> None:
