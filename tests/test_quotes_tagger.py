@@ -163,3 +163,11 @@ def test_the_mix_is_a_weighted_average_of_two_distributions(nlp):
     assert np.allclose(tagger_alone, label_probabilities(doc))
     mixed = mixed_probabilities(doc, rules)
     assert np.allclose(mixed.sum(1), 1.0) and not np.allclose(mixed, tagger_alone)
+
+
+def test_each_window_is_labelled_alone(nlp):
+    # run together, windows would share padding and the quantiser's range of activations
+    second = "Prices will fall, according to the central bank."
+    doc = nlp("The minister said on Monday that taxes would rise next year, and that nothing could be done.\n" + second)
+    alone = label_probabilities(nlp(second))
+    assert np.allclose(label_probabilities(doc)[len(doc) - len(alone) :], alone)

@@ -1,11 +1,11 @@
 """Learned quote attribution with a small transformer: all-MiniLM-L6-v2 (6 layers, 22M
 parameters) fine-tuned on PolNeAR's training split to label word pieces B/I-source, B/I-cue,
-B/I-content or O (``scripts/train_quotes_tagger.py``), twice from different seeds, shipped
-int8-quantised as ONNX in ``storydesk/data`` and run with onnxruntime, so no deep-learning
-framework is needed at run time.
+B/I-content or O (``scripts/train_quotes_tagger.py``), shipped int8-quantised as ONNX in
+``storydesk/data`` and run with onnxruntime, one window at a time, so no deep-learning framework
+is needed at run time.
 
-Each spaCy token takes the label probabilities of its first word piece (the two models'
-average), averaged with the CRF's (``quotes_crf``); the best valid BIO sequence is decoded, each
+Each spaCy token takes the label probabilities of its first word piece (the models' average,
+when more than one is listed), averaged with the CRF's (``quotes_crf``); the best valid BIO sequence is decoded, each
 step between labels weighed by how often it occurs in PolNeAR train's paragraphs, and
 ``quotes_from_labels`` (shared with the CRF) turns the labelled spans into Quotes, to which the
 rule finder's block quotes are added.
@@ -28,14 +28,17 @@ from tokenizers import Tokenizer
 from storydesk.analyse.quotes import find_quotes, within_any
 from storydesk.analyse.quotes_crf import LABELS, merge_quotes, paragraphs, quotes_from_labels
 from storydesk.analyse.quotes_crf import label_probabilities as crf_label_probabilities
+from storydesk.analyse.quotes_parse import text_of
 from storydesk.model import Mention, Quote
 
-# Two models fine-tuned alike from different seeds; their label probabilities are averaged (on
-# the held-out tenth of PolNeAR train, mean span F1 72.5 mixed with the CRF, against 71.8 and
-# 72.1 for either alone; scripts/tune_quotes_mix.py).
-MODEL_FILES = ("quotes_tagger_seed0.onnx", "quotes_tagger_seed1.onnx")
+# The models whose label probabilities are averaged. Seed 1's model was dropped: averaging it
+# with seed 0's doubled the encoder's time (181% of spaCy's instead of 85%, CPU, bench's 40
+# texts) for PolNeAR dev pairs of 86.0 / 75.0 (direct / all F1) instead of 85.4 / 74.9.
+MODEL_FILES = ("quotes_tagger_seed0.onnx",)
 TOKENIZER_FILE = "quotes_tagger_tokenizer.json"
 MAX_PIECES = 250  # word pieces per window, as in training (the model takes 512 with [CLS] and [SEP])
+# Each window runs alone: padding windows of one article to a common length cost more than the
+# calls it saved (one model, CPU: 79% of spaCy's time alone, 130% batched by 16, 237% by 64).
 # The tagger's share when its label probabilities are averaged with the CRF's: the best of 0, 0.1
 # ... 1 on the tenth of PolNeAR train that neither model learned from (scripts/tune_quotes_mix.py).
 TAGGER_WEIGHT = 0.7
@@ -46,7 +49,6 @@ TAGGER_WEIGHT = 0.7
 TRANSITIONS_FILE = "quotes_tagger_transitions.json"
 TRANSITION_STRENGTH = 0.15
 FLOOR = 1e-12  # the least probability decoded, so that log() stays finite
-BATCH_WINDOWS = 16  # windows run together: padding to the longest costs less than one call each
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ def _sentence_runs(tokens: list[Token]) -> Iterator[list[Token]]:
 def _encode(doc: Doc, tokens: list[Token]) -> tuple[list[int], list[int | None]]:
     """The word pieces of the text the tokens cover, and each token's first piece."""
     start = tokens[0].idx
-    encoding = _tokenizer().encode(doc.text[start : tokens[-1].idx + len(tokens[-1])], add_special_tokens=False)
+    encoding = _tokenizer().encode(text_of(doc)[start : tokens[-1].idx + len(tokens[-1])], add_special_tokens=False)
     piece_ends = [end for _, end in encoding.offsets]
     first_piece = []
     for token in tokens:
@@ -138,27 +140,11 @@ def _cut(window: _Window) -> Iterator[_Window]:
         )
 
 
-def _piece_probabilities(windows: list[_Window], tokenizer: Tokenizer) -> list[np.ndarray]:
-    """The probability of every label for every piece of every window, windows batched by
-    length."""
-    cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
-    order = sorted(range(len(windows)), key=lambda i: len(windows[i].piece_ids))
-    found: list[np.ndarray] = [np.zeros((0, len(LABELS)))] * len(windows)
-    for first in range(0, len(order), BATCH_WINDOWS):
-        group = order[first : first + BATCH_WINDOWS]
-        width = max(len(windows[i].piece_ids) for i in group) + 2
-        ids = np.zeros((len(group), width), dtype=np.int64)
-        mask = np.zeros((len(group), width), dtype=np.int64)
-        for row, i in enumerate(group):
-            pieces = [cls, *windows[i].piece_ids, sep]
-            ids[row, : len(pieces)] = pieces
-            mask[row, : len(pieces)] = 1
-        probabilities = np.mean(
-            [softmax(session.run(None, {"input_ids": ids, "attention_mask": mask})[0], axis=-1) for session in _sessions()], axis=0
-        )
-        for row, i in enumerate(group):
-            found[i] = probabilities[row, 1 : len(windows[i].piece_ids) + 1]
-    return found
+def _piece_probabilities(window: _Window, tokenizer: Tokenizer) -> np.ndarray:
+    """The probability of every label for every piece of the window."""
+    ids = np.array([[tokenizer.token_to_id("[CLS]"), *window.piece_ids, tokenizer.token_to_id("[SEP]")]], dtype=np.int64)
+    inputs = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+    return np.mean([softmax(session.run(None, inputs)[0][0, 1:-1], axis=-1) for session in _sessions()], axis=0)
 
 
 def _allowed_after(previous: str, label: str) -> bool:
@@ -221,8 +207,10 @@ def label_probabilities(doc: Doc) -> np.ndarray:
     """The tagger's probability of each of LABELS at every token (its first piece's); a token
     without a piece (a space, a character the tokenizer drops) gets no preference."""
     probabilities = np.full((len(doc), len(LABELS)), 1 / len(LABELS))
-    windows = [window for window in _windows(doc) if window.piece_ids]
-    for window, pieces in zip(windows, _piece_probabilities(windows, _tokenizer())):
+    for window in _windows(doc):
+        if not window.piece_ids:
+            continue
+        pieces = _piece_probabilities(window, _tokenizer())
         for token, first in zip(window.tokens, window.first_piece):
             if first is not None:
                 probabilities[token.i] = pieces[first]
