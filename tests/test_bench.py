@@ -72,6 +72,15 @@ def test_bench_times_the_quote_finder_the_configuration_names(tmp_path: Path, mo
     assert {row["stage"] for row in report["rows"]} == EXPECTED_STAGES
 
 
+def test_analysis_only_times_spacy_against_the_analysis_and_reports_the_ratio(tmp_path: Path, capsys) -> None:
+    report = load_bench().main(["--pages", "1", "--analysis-only", "--bench-dir", str(tmp_path / "absent")])
+    analysis = {"spaCy nlp(text) (baseline)", "analyse (spaCy + our parts)", "find_entities", "find_quotes",
+                "find_figures", "find_time_expressions"}
+    assert {row["stage"] for row in report["rows"]} == analysis and report["shards"] is None
+    ratio = 1 + report["analysis_added_share"]
+    assert f"the whole analysis takes {ratio:.2f} times spaCy's time wall" in capsys.readouterr().out
+
+
 def test_speedup_is_over_the_same_engines_one_worker_row() -> None:
     bench = load_bench()
     rows = [bench.Row("ingest", bench.INGEST_BASELINE, 10, 10.0, 9.0)] + [
