@@ -30,8 +30,9 @@ ANALYSIS_VERSION = "21"  # raise when a rule or model change should make stored 
 
 # The quote finders a user can choose with STORYDESK_QUOTES. "rules" is the default: it gets
 # every check on the example articles at 1% of spaCy's time; "learned" (the CRF trained on PolNeAR)
-# finds more indirect speech; "tagger" (two fine-tuned MiniLMs mixed with the CRF) has the best
-# spans and pairs but takes 1.7 times as long as spaCy. README, Benchmarks and Limits, has the figures.
+# finds more indirect speech; "tagger" (a fine-tuned MiniLM mixed with the CRF) has the best spans
+# and pairs, but the whole analysis with it takes 2.2 times spaCy's time (CPU; `benchmarks/bench.py
+# --analysis-only --pages 40`), past the 1.5 a default may take. README, Benchmarks and Limits, has the figures.
 QUOTE_FINDERS: dict[str, Callable] = {
     "rules": find_quotes,
     "learned": find_quotes_learned,
