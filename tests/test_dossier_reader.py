@@ -75,3 +75,12 @@ def test_the_summary_stands_alone_and_holds_the_dispute(dossier: Dossier) -> Non
     openers = {"but", "and", "he", "she", "they", "it", "this", "however", "meanwhile"}
     assert not [s for s in sentences if s.split()[0].lower().strip(",") in openers], sentences
     assert any(re.search(r"\b(3,000|1,500)\b", s) or "troops" in s for s in sentences), sentences
+
+
+def test_the_growing_troop_count_is_an_update_with_its_dates(dossier: Dossier) -> None:
+    (update,) = [d for d in dossier.disputes if d.kind == "update"]
+    assert update.told == "1,500 on 24 Oct 2024, some 3,000 on 25 Oct 2024, 10,000 expected"
+    assert not [d for d in dossier.discrepancies if d.kind == "conflict" and "soldiers" in d.about]
+    assert all(f.as_of for f in dossier.figures)
+    thousands = next(f for f in dossier.figures if f.text == "thousands")
+    assert thousands.upper and thousands.value < thousands.upper

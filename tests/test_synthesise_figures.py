@@ -43,7 +43,24 @@ def test_a_source_figure_moving_forward_in_time_is_an_update_ending_with_its_for
     (update,) = dossier.discrepancies
     assert update.kind == "update"
     assert [dossier.figures[i].value for i in update.figures] == [4, 5, 6]
-    assert update.about.endswith(": 4 as of 2013-07-11, 5 as of 2013-07-12, 6 expected")
+    assert update.about == "people killed (according to Police)"
+    (told,) = [d for d in dossier.disputes if d.kind == "update"]
+    assert told.told == "four on 11 Jul 2013, five on 12 Jul 2013, six expected"
+
+
+def test_a_bound_agrees_with_a_value_inside_it():
+    three = "Police said at least three people were killed."
+    dossier = _dossier(
+        _article(1, three, "2013-07-11", _figure(three, "three", 3, hedges=("at least",))),
+        _article(2, FIVE, "2013-07-11", _figure(FIVE, "five", 5)),
+    )
+    assert dossier.discrepancies == []
+    two = "Police said two people were killed."
+    dossier = _dossier(
+        _article(1, three, "2013-07-11", _figure(three, "three", 3, hedges=("at least",))),
+        _article(2, two, "2013-07-11", _figure(two, "two", 2)),
+    )
+    assert [d.kind for d in dossier.discrepancies] == ["conflict"]
 
 
 def test_a_clause_date_is_the_figures_as_of_date():

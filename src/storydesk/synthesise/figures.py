@@ -6,12 +6,14 @@ forecasts only with forecasts, and they end an update ("10,000 expected"). A vag
 ("thousands") and a part of a whole ("two of the victims") are listed, never compared."""
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from itertools import combinations
 
 from rapidfuzz import fuzz
 
+from storydesk import vocab
 from storydesk.model import Article, Citation, Discrepancy, Figure, FigureReport
 from storydesk.synthesise.text import content_words, entity_names
 
@@ -121,7 +123,7 @@ def _conflicts(reports: list[FigureReport], peers: list[int], about: str) -> lis
     return [
         Discrepancy(about=about, figures=sorted(members), kind="conflict")
         for members in by_time.values()
-        if len({reports[m].article for m in members}) > 1 and _disagree([reports[m].value for m in members])
+        if len({reports[m].article for m in members}) > 1 and _disagree([reports[m] for m in members])
     ]
 
 
@@ -131,7 +133,7 @@ def _updates(reports: list[FigureReport], peers: list[int], figures: list[Figure
     expected"."""
     dated = sorted((p for p in peers if reports[p].as_of), key=lambda p: (_time_key(reports[p].as_of), p))
     changes = any(
-        reports[a].as_of != reports[b].as_of and _disagree([reports[a].value, reports[b].value])
+        reports[a].as_of != reports[b].as_of and _disagree([reports[a], reports[b]])
         for a, b in combinations(dated, 2)
     )
     if MODALITY_CLASS[reports[peers[0]].modality] != "reported" or not changes:
@@ -141,23 +143,27 @@ def _updates(reports: list[FigureReport], peers: list[int], figures: list[Figure
         if reports[other].quantity == reports[peers[0]].quantity and _comparable(reports[other])
         and reports[other].modality == "forecast" and _same_source(figures[peers[0]], figures[other])
     ]
-    told = [f"{_number(reports[p].value)} as of {reports[p].as_of}" for p in dated]
-    told += [f"{_number(reports[f].value)} expected" for f in forecasts]
-    return [Discrepancy(about=f"{about}: {', '.join(told)}", figures=[*dated, *forecasts], kind="update")]
+    return [Discrepancy(about=about, figures=[*dated, *forecasts], kind="update")]
 
 
-def _disagree(values: list[float]) -> bool:
-    return max(values) > min(values) * (1 + DIFFERENT_VALUE)
+def _disagree(reports: list[FigureReport]) -> bool:
+    """Whether some two of the figures cannot both be true: their values, widened by rounding
+    and by a bound's hedge ("at least three" is three or more), do not meet."""
+    ranges = [_range(report) for report in reports]
+    return max(lo for lo, _ in ranges) > min(hi for _, hi in ranges)
+
+
+def _range(report: FigureReport) -> tuple[float, float]:
+    bounds = dict(vocab.load_table("synthesise_bound_hedges.tsv"))
+    kinds = {bounds.get(hedge.lower()) for hedge in report.hedges}
+    low = 0.0 if "upper" in kinds else report.value / (1 + DIFFERENT_VALUE) ** 0.5
+    high = math.inf if "lower" in kinds else report.value * (1 + DIFFERENT_VALUE) ** 0.5
+    return low, high
 
 
 def _time_key(as_of: str | None) -> str:
     """An "as of" date to sort by ("≥ 2024-06" sorts as 2024-06)."""
     return (as_of or "").removeprefix("≥ ")
-
-
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if value == int(value) else f"{value:,}"
-
 
 def _label(reports: list[FigureReport], members: list[int]) -> str:
     """The most qualified wording of what the figures count, with what happened to it."""
