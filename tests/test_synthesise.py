@@ -270,3 +270,15 @@ def test_the_timeline_keeps_the_most_reported_happenings_and_lists_the_rest_apar
     twice = next(e for e in dossier.timeline + dossier.more_events if e.date == "2024-03-11")
     assert twice in dossier.timeline and twice.articles == [1, 2]
     assert [e.date for e in dossier.timeline] == sorted(e.date for e in dossier.timeline)
+
+
+def test_an_articles_web_address_is_a_link_only_when_a_reader_can_follow_it() -> None:
+    from storydesk.model import Extraction, Origin, Story
+    from storydesk.synthesise.dossier import web_link
+
+    assert web_link("https://news.example.com/a?b=1") == "https://news.example.com/a?b=1"
+    assert web_link("javascript:alert(1)") is None and web_link("file:///etc/passwd") is None
+    extraction = Extraction(text="A bridge opened.", title="Bridge", url="https://news.example.com/bridge")
+    dossier = build_dossier(Story(1, "Bridge", [1]), [Article(Origin("x.jsonl", "1"), "h", "text", extraction, id=1)])
+    assert "[Bridge](<https://news.example.com/bridge>)" in render_markdown(dossier)
+    assert '<a href="https://news.example.com/bridge">Bridge</a>' in render_html(dossier)

@@ -391,6 +391,7 @@ class DossierArticle:
     precision: str | None
     date_bound: Literal["exact", "on-or-after"] | None = None
     date_evidence: list[str] = field(default_factory=list)
+    url: str | None = None  # the article's web address, when it is one a reader can follow
 
     @property
     def outlet_label(self) -> str:

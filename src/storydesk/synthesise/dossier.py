@@ -3,6 +3,7 @@ timeline, quotes and statements, figures and discrepancies, claims, coverage and
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 from storydesk.model import Article, Dossier, DossierArticle, OutletCoverage, Story, StoryDates
 from storydesk.synthesise.claims import story_claims
@@ -95,7 +96,13 @@ def _article_entry(article: Article, date: ArticleDate) -> DossierArticle:
         precision=date.when.precision if date.when else None,
         date_bound=date.bound,
         date_evidence=date.evidence,
+        url=web_link(article.extraction.url),
     )
+
+
+def web_link(url: str | None) -> str | None:
+    """A URL a reader may follow: http or https only (an input's URL is untrusted text)."""
+    return url if url and urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc else None
 
 
 def coverage(dossier: Dossier) -> dict[str, OutletCoverage]:
