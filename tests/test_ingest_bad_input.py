@@ -155,3 +155,17 @@ def test_file_without_read_permission(tmp_path):
         assert messages(path) == [f"{path}: unreadable: Permission denied"]
     finally:
         path.chmod(0o600)
+
+
+def test_json_nested_too_deeply_is_one_problem_and_the_next_line_is_read(tmp_path):
+    deep = b"[" * 100_000 + b"]" * 100_000
+    lines = write(tmp_path / "a.jsonl", deep + b'\n{"text": "still read"}\n')
+    whole = write(tmp_path / "a.json", b'{"a": ' * 100_000 + b"1" + b"}" * 100_000)
+    array = write(tmp_path / "b.json", b"[" + deep + b"]")
+    items = list(read_paths([str(lines), str(whole), str(array)]))
+    assert [str(item) if isinstance(item, IngestProblem) else item.content for item in items] == [
+        f"{lines}#1: invalid JSON: nested too deeply",
+        "still read",
+        f"{whole}: invalid JSON: nested too deeply",
+        f"{array}#0: invalid JSON: nested too deeply; the rest of the array is not read",
+    ]

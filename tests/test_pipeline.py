@@ -165,7 +165,7 @@ def test_a_failed_analysis_keeps_the_article_and_analyse_retries(desk: Desk, tmp
     write(tmp_path, "a.txt", WIRE)
     report = desk.ingest([str(tmp_path)])
     assert report.outcomes["added"] == 1
-    assert [p.reason for p in report.problems] == ["analysis failed: ZeroDivisionError: division by zero"]
+    assert [p.reason for p in report.problems] == ["analysis failed (ZeroDivisionError): the article is stored without an analysis"]
     assert desk.article(1).analysis is None and desk.pending_analysis() == [1]
     monkeypatch.setattr(pipeline.analysis_stage, "analyse", real)
     assert desk.analyse().outcomes["analysed"] == 1
@@ -206,4 +206,4 @@ def test_a_failing_batch_is_analysed_one_at_a_time(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(pipeline.analysis_stage, "analyse_many", lambda items: [fail_on_poison(*item) for item in items])
     pipeline.analyse_prepared(batch)
     assert [item.article.analysis is not None for item in batch] == [True, False, True]
-    assert batch[1].analysis_error == "analysis failed: ValueError: hostile text"
+    assert batch[1].analysis_error == "analysis failed (ValueError): the article is stored without an analysis"

@@ -4,6 +4,7 @@ disguised upload names (400), the API docs without inline script, long articles 
 part. Script injection, traversal and size limits are in test_web.py."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from storydesk.analyse import cut
 from storydesk.cli import app as cli_app
 from storydesk.web import api, create_app, pages, uploads
 from storydesk.web.app import split_host
@@ -232,3 +234,56 @@ def test_docs_run_no_inline_script(served: TestClient) -> None:
     assert scripts == docs.text.count('<script src="') == 2
     assert served.get("/static/docs.js").status_code == 200
     assert "SwaggerUIBundle" in served.get("/static/docs.js").text
+
+
+# -- 5. long articles: analysed on their first sentences, stored whole, placed, said so ----------
+
+
+def long_text(sentences: int) -> str:
+    return "".join(f"The minister said on day {n} that bridge {n} would be built in Ruritania. " for n in range(sentences))
+
+
+def test_a_long_text_is_cut_after_a_whole_sentence() -> None:
+    text = long_text(200)
+    part = cut.analysed_part(text, limit=1000)
+    assert len(part) <= 1000 and text.startswith(part) and part.endswith("Ruritania. ")
+    assert cut.analysed_part(text, limit=len(text)) == text
+    assert cut.analysed_part("word " * 400, limit=1000).endswith("word ")  # no sentence end: whole words
+    assert cut.analysed_part("x" * 2000, limit=1000) == "x" * 1000
+
+
+def test_a_long_upload_is_analysed_in_part_stored_whole_placed_and_said_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cut, "MAX_ANALYSED_CHARS", 3000)
+    text = long_text(150).strip()
+    with TestClient(create_app(tmp_path / "s.db", data_dir=tmp_path / "d"), base_url=LOCAL) as client:
+        job = client.post("/api/ingest", files=[("files", ("long.txt", text.encode(), "text/plain"))]).json()
+        for _ in range(600):
+            job = client.get(f"/api/ingest/{job['id']}").json()
+            if job["state"] in ("done", "failed"):
+                break
+            time.sleep(0.1)
+        [result] = job["files"]
+        assert result["outcomes"] == {"added": 1} and result["problems"] == []
+        [note] = result["notes"]
+        assert f"a long article ({len(text):,} characters): only its first" in note and "E088" not in note
+        assert "only its first" in client.get(f"/ingest/{job['id']}").text
+        article_id = client.get("/api/articles").json()["items"][0]["id"]
+        stored = client.get(f"/api/articles/{article_id}").json()
+        cut_at = stored["analysis"]["cut_at"]
+        assert 2900 < cut_at <= 3000 and stored["story"] is not None
+        page = client.get(f"/articles/{article_id}")
+        assert f"Its analysis was cut at character {cut_at:,}" in page.text
+        assert f'href="/articles/{article_id}/text"' in page.text and "bridge 149 " not in page.text
+        whole = client.get(f"/articles/{article_id}/text")
+        assert whole.headers["content-type"].startswith("text/plain") and whole.text == text
+
+
+def test_a_short_article_page_says_nothing_of_a_cut(tmp_path: Path) -> None:
+    with TestClient(create_app(tmp_path / "s.db", data_dir=tmp_path / "d"), base_url=LOCAL) as client:
+        job = client.post("/api/ingest", files=[("files", ("short.txt", ARTICLE.encode(), "text/plain"))]).json()
+        while client.get(f"/api/ingest/{job['id']}").json()["state"] not in ("done", "failed"):
+            time.sleep(0.1)
+        assert client.get(f"/api/ingest/{job['id']}").json()["files"][0]["notes"] == []
+        assert 'id="cut"' not in client.get("/articles/1").text

@@ -142,6 +142,9 @@ class _Progress:
             self.bar.console.print(f"[red]error:[/] {escape(str(problem))}")
         self.bar.update(self.task, done=self.done)
 
+    def note(self, note: IngestProblem) -> None:
+        self.bar.console.print(f"[yellow]note:[/] {escape(str(note))}")
+
 
 @app.command()
 def ingest(
@@ -162,7 +165,7 @@ def ingest(
         report = desk.ingest_sources(
             found, fetch=fetch, stdin=sys.stdin.buffer, analyse=analyse, outlet=outlet,
             on_source=lambda source: progress.step(str(getattr(source, "label", source))),
-            on_item=progress.item_done,
+            on_item=progress.item_done, on_note=progress.note,
         )
     out.print(_summary(report))
     raise typer.Exit(1 if report.failed else 0)

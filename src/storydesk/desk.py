@@ -58,10 +58,11 @@ class Desk:
         outlet: str | None = None,
         on_source: Callable[[sources.Source | IngestProblem], None] | None = None,
         on_item: Callable[[str, IngestProblem | None], None] | None = None,
+        on_note: Callable[[IngestProblem], None] | None = None,
     ) -> IngestReport:
         """Ingest sources found by ``discover``; ``outlet`` names the outlet of documents that
         do not name theirs (no source field, site name, URL or credit line); the callbacks hear
-        of each source and item."""
+        of each source, item and note (an article analysed in part)."""
         report = IngestReport()
         for source in found:
             if on_source is not None:
@@ -72,7 +73,7 @@ class Desk:
                     on_item("problem", source)
                 continue
             items = sources.read_source(source, stdin=stdin, fetch=fetch)
-            report.merge(pipeline.ingest(self.store, items, on_item, analyse, outlet))
+            report.merge(pipeline.ingest(self.store, items, on_item, analyse, outlet, on_note))
         return report
 
     def pending_analysis(self, redo_older: bool = True) -> list[int]:

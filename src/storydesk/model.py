@@ -324,6 +324,7 @@ class Analysis:
     timexes: list[TimeExpr] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)  # one per dated clause
+    cut_at: int | None = None  # the text was over the analysis limit: only text[:cut_at] was analysed
 
 
 # --- Stories (cluster stage) -------------------------------------------------------------

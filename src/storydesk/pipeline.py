@@ -8,6 +8,7 @@ those the store already knows, and placing it in its story.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,10 +18,11 @@ from typing import Literal
 from storydesk import analyse as analysis_stage
 from storydesk import cluster, dedupe
 from storydesk.extract import extract
-from storydesk.model import Analysis, Article, ArticleProfile, DuplicateLink, IngestProblem, RawDocument, Skipped
+from storydesk.model import Analysis, Article, DuplicateLink, IngestProblem, RawDocument, Skipped
 from storydesk.store import Store
 
 Outcome = Literal["added", "exact-duplicate", "near-duplicate", "already-stored"]
+log = logging.getLogger("storydesk.pipeline")
 
 
 @dataclass
@@ -36,6 +38,22 @@ class Prepared:
     def analysis_problem(self) -> IngestProblem | None:
         """The failed analysis as a problem naming the article's origin; None if it did not fail."""
         return None if self.analysis_error is None else IngestProblem(self.article.origin, self.analysis_error)
+
+    @property
+    def analysis_note(self) -> IngestProblem | None:
+        """A cut analysis, in plain words for the report (not a failure); None if it read all."""
+        analysis = self.article.analysis
+        if analysis is None or analysis.cut_at is None:
+            return None
+        return IngestProblem(self.article.origin, cut_words(analysis.cut_at, len(self.article.text)))
+
+
+def cut_words(cut_at: int, length: int) -> str:
+    """What a cut analysis means for the article, said to the person who ingested it."""
+    return (
+        f"a long article ({length:,} characters): only its first {cut_at:,} characters were analysed "
+        "(whole sentences up to the analysis limit) and placed it in its story; the whole text is stored"
+    )
 
 
 @dataclass
@@ -56,13 +74,23 @@ class RunProblems:
 
 @dataclass
 class IngestReport(RunProblems):
-    """What an ingest run did, for the summary line and the exit status."""
+    """What an ingest run did, for the summary line and the exit status; ``notes`` tell of
+    articles stored with something to know (a cut analysis), which is no failure."""
 
     outcomes: Counter[str] = field(default_factory=Counter)
+    notes: list[IngestProblem] = field(default_factory=list)
 
     def merge(self, other: IngestReport) -> None:
         self.outcomes.update(other.outcomes)
         self.add_problems(other.problems, other.skipped)
+        self.notes.extend(other.notes)
+
+    def note(self, note: IngestProblem | None, on_note: Callable[[IngestProblem], None] | None) -> None:
+        """Keep a note (when there is one) and tell ``on_note`` of it."""
+        if note is not None:
+            self.notes.append(note)
+            if on_note is not None:
+                on_note(note)
 
 
 def content_hash(raw: RawDocument) -> str:
@@ -110,18 +138,23 @@ def analyse_prepared(batch: Sequence[Prepared]) -> None:
 
 
 def analyse_text(text: str, published: str | None) -> tuple[Analysis | None, str | None]:
-    """The analysis of a text, or the reason it failed (spaCy or a rule on hostile input)."""
+    """The analysis of a text, or the reason it failed (spaCy or a rule on hostile input), in
+    our words: the library's own message goes to the log."""
     try:
         return analysis_stage.analyse(text, published), None
     except Exception as error:  # one article's failed analysis must not stop the batch
-        return None, f"analysis failed: {type(error).__name__}: {error}"
+        log.warning("analysis failed: %s: %s", type(error).__name__, error)
+        return None, f"analysis failed ({type(error).__name__}): the article is stored without an analysis"
 
 
-def save_analysis(store: Store, article_id: int, analysis: Analysis) -> None:
+def save_analysis(store: Store, article_id: int, analysis: Analysis) -> Analysis:
     """Store an analysis with its entity keys linked to those the store already knows
-    (call inside a transaction)."""
+    (call inside a transaction); returns the linked analysis, what the article is placed by
+    (as a rebuild, reading it back, places it)."""
     persons = [entity.name for entity in analysis.entities if entity.kind == "PERSON"]
-    store.save_analysis(article_id, analysis_stage.relink(analysis, store.known_persons(persons)))
+    linked = analysis_stage.relink(analysis, store.known_persons(persons))
+    store.save_analysis(article_id, linked)
+    return linked
 
 
 def commit(store: Store, prepared: Prepared) -> Outcome:
@@ -136,7 +169,7 @@ def commit(store: Store, prepared: Prepared) -> Outcome:
         article.duplicate_of = find_original(store, fingerprint)
         article.id = store.add_article(article, fingerprint.text_hash, fingerprint.signature, fingerprint.buckets)
         if article.analysis is not None:
-            save_analysis(store, article.id, article.analysis)
+            article.analysis = save_analysis(store, article.id, article.analysis)
             place(store, article)
     if article.duplicate_of is None:
         return "added"
@@ -163,13 +196,15 @@ def ingest(
     on_item: Callable[[str, IngestProblem | None], None] | None = None,
     analyse: bool = True,
     outlet: str | None = None,
+    on_note: Callable[[IngestProblem], None] | None = None,
 ) -> IngestReport:
     """Store every document of ``items``; problems are collected and the batch goes on.
-    ``on_item(status, problem)`` hears of each item as it is done; ``outlet`` names the outlet
-    of the documents that do not name theirs."""
+    ``on_item(status, problem)`` hears of each item as it is done, ``on_note`` of each note;
+    ``outlet`` names the outlet of the documents that do not name theirs."""
     report = IngestReport()
     for item in items:
-        status, problem = _ingest_one(store, item, analyse, outlet)
+        status, problem, note = _ingest_one(store, item, analyse, outlet)
+        report.note(note, on_note)
         if problem is not None:
             report.problems.append(problem)
         if status == "skipped":
@@ -183,22 +218,23 @@ def ingest(
 
 def _ingest_one(
     store: Store, item: RawDocument | IngestProblem | Skipped, analyse: bool, outlet: str | None
-) -> tuple[str, IngestProblem | None]:
-    """Store one item; already-stored content is recognised by its hash before any extraction."""
+) -> tuple[str, IngestProblem | None, IngestProblem | None]:
+    """Store one item (status, problem, note); already-stored content is recognised by its
+    hash before any extraction."""
     if isinstance(item, IngestProblem):
-        return "problem", item
+        return "problem", item, None
     if isinstance(item, Skipped):
-        return "skipped", None
+        return "skipped", None, None
     digest = content_hash(item)
     existing = store.article_id_for_content(digest)
     if existing is not None:
         with store.transaction():
             store.add_origin(existing, item.origin)
-        return "already-stored", None
+        return "already-stored", None, None
     prepared = guarded(partial(prepare, digest=digest, analyse=analyse, outlet=outlet), item)
     if isinstance(prepared, IngestProblem):
-        return "problem", prepared
-    return commit(store, prepared), prepared.analysis_problem
+        return "problem", prepared, None
+    return commit(store, prepared), prepared.analysis_problem, prepared.analysis_note
 
 
 def articles_to_analyse(store: Store, redo_older: bool = True) -> list[int]:
@@ -220,9 +256,8 @@ def analyse_stored(
         analysis, error = analyse_text(article.text, article.extraction.published.value)
         problem = None if error is None else IngestProblem(article.origin, error)
         if analysis is not None:
-            article.analysis = analysis
             with store.transaction():
-                save_analysis(store, article_id, analysis)
+                article.analysis = save_analysis(store, article_id, analysis)
                 _profile_or_place(store, article)
             report.outcomes["analysed"] += 1
         else:
@@ -234,30 +269,16 @@ def analyse_stored(
 
 def place(store: Store, article: Article) -> int:
     """Put a stored, analysed article into the story it belongs to, or start one (call inside
-    the article's transaction); returns the story id. A copy joins its original's story."""
-    profile, keys = _save_profile(store, article)
-    documents, frequencies = store.document_frequencies(keys)
-    idf = cluster.Idf(documents, frequencies, lookup=lambda more: store.document_frequencies(more)[1])
-    blocking = cluster.blocking_keys(profile, idf)
-    story_id, score = _story_of_original(store, article)
-    if story_id is None:
-        candidates = {
-            sid: store.member_profiles(sid, cluster.MAX_MEMBERS)
-            for sid in store.story_candidates(blocking, limit=cluster.MAX_CANDIDATES)
-        }
-        story_id, score = cluster.place(profile, candidates, idf)
-    if story_id is None:
-        story_id = store.create_story(article.title or article.text[:120])
-    store.add_to_story(story_id, article.id, score, blocking, article.extraction.published.value)
-    return story_id
+    the article's transaction): profile it, then place it (``cluster.place_article``, over the
+    store). A copy joins its original's story. Returns the story id."""
+    title = article.title or article.text[:120]
+    return cluster.place_article(store, cluster.profile(article), title, _story_of_original(store, article))[0]
 
 
-def _save_profile(store: Store, article: Article) -> tuple[ArticleProfile, set[str]]:
+def _save_profile(store: Store, article: Article) -> None:
     """Profile an article for clustering and store the profile with its document keys."""
     profile = cluster.profile(article)
-    keys = cluster.document_keys(profile)
-    store.save_profile(profile, keys)
-    return profile, keys
+    store.save_profile(profile, cluster.document_keys(profile))
 
 
 def _story_of_original(store: Store, article: Article) -> tuple[int | None, float]:
@@ -309,6 +330,7 @@ def commit_all(
     for item in prepared:
         outcome = commit(store, item)
         report.outcomes[outcome] += 1
+        report.note(item.analysis_note, None)
         problem = item.analysis_problem
         if problem is not None:
             report.problems.append(problem)

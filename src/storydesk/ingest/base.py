@@ -5,6 +5,7 @@ bad record and goes on, and raises SourceError only when the whole source is unu
 """
 from __future__ import annotations
 
+import gzip
 import io
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -13,6 +14,9 @@ from storydesk.model import IngestProblem, Origin, RawDocument, Skipped
 
 
 Item = RawDocument | IngestProblem | Skipped
+# Text and markup inflate 3 to 20 times; a gzip bomb a thousand times. Past the document limit,
+# a stream inflating more than this many times what it has read is refused while inflating.
+MAX_GZIP_RATIO = 100
 
 
 class SourceError(Exception):
@@ -76,6 +80,53 @@ def require_text(text: str) -> str:
     if not text.strip():
         raise SourceError("whitespace-only file")
     return text
+
+
+def inflating(compressed: BinaryIO, limit: int) -> BinaryIO:
+    """The gzip stream ``compressed`` inflated, refused (SourceError) as soon as it has given
+    more than ``limit`` bytes and MAX_GZIP_RATIO times the compressed bytes read."""
+    return io.BufferedReader(_Inflating(compressed, limit))
+
+
+class _Counting(io.RawIOBase):
+    """A raw stream that counts the bytes read from the one it wraps."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self.stream.read(len(buffer))
+        buffer[: len(data)] = data
+        self.count += len(data)
+        return len(data)
+
+
+class _Inflating(io.RawIOBase):
+    """Inflated bytes of a gzip stream, counted against the compressed bytes they came from."""
+
+    def __init__(self, compressed: BinaryIO, limit: int) -> None:
+        self._compressed = _Counting(compressed)
+        self._gzip = gzip.GzipFile(fileobj=self._compressed)
+        self._limit = limit
+        self.inflated = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self._gzip.read(len(buffer))
+        self.inflated += len(data)
+        if self.inflated > self._limit and self.inflated > MAX_GZIP_RATIO * self._compressed.count:
+            raise SourceError(
+                f"gzip bomb refused: {human_size(self._compressed.count)} inflated past {human_size(self.inflated)} "
+                f"(over {MAX_GZIP_RATIO} times, past the {human_size(self._limit)} limit)"
+            )
+        buffer[: len(data)] = data
+        return len(data)
 
 
 def prepend(head: bytes, rest: BinaryIO) -> BinaryIO:

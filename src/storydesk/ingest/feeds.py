@@ -1,11 +1,14 @@
 """RSS and Atom feeds (feedparser): each entry becomes a document (record = entry index from 0).
 
 With fetching on, an entry's linked page replaces its feed content; when the fetch fails, a
-problem names the URL and the entry's own content is used instead.
+problem names the URL and the entry's own content is used instead. A feed declaring XML
+entities is refused before parsing: feeds have no use for them, and they are how entity bombs
+(billion laughs) and external entities (reading a local file) come in.
 """
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -15,6 +18,8 @@ from storydesk.ingest.base import Item, ReadOptions, SourceError, read_whole
 from storydesk.ingest.formats import is_feed, looks_like_html
 from storydesk.ingest.urls import fetch_html
 from storydesk.model import RawDocument
+
+_ENTITY_DECLARATION = re.compile(rb"<!ENTITY\b")
 
 
 def read_xml(stream: BinaryIO, options: ReadOptions) -> Iterator[Item]:
@@ -31,7 +36,10 @@ def read_feed(stream: BinaryIO, options: ReadOptions) -> Iterator[Item]:
 
 
 def _feed_items(data: bytes, options: ReadOptions) -> Iterator[Item]:
-    """Items of a parsed feed; a file that is no feed, or an empty one, is refused."""
+    """Items of a parsed feed; a file that is no feed, or an empty one, or one declaring
+    entities, is refused."""
+    if _ENTITY_DECLARATION.search(data):
+        raise SourceError("feed declares XML entities (<!ENTITY>): refused unread (entity bombs, external entities)")
     # A stream, never a string: feedparser would fetch a string that looks like a URL.
     parsed = feedparser.parse(io.BytesIO(data))
     if not parsed.entries:

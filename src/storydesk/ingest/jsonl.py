@@ -22,6 +22,7 @@ BODY_ROLES = ("html", "text", "markup")  # in priority order; "markup" is sniffe
 METADATA_ROLES = ("url", "title", "date", "source", "author")
 _JSON = json.JSONDecoder()
 _NON_SPACE = re.compile(r"\S")
+TOO_DEEP = "invalid JSON: nested too deeply"  # the stdlib parser recurses, and gives up with RecursionError
 
 
 def read_json(stream: BinaryIO, options: ReadOptions) -> Iterator[Item]:
@@ -38,6 +39,8 @@ def read_json(stream: BinaryIO, options: ReadOptions) -> Iterator[Item]:
     text = decode(read_whole(stream, options))
     try:
         value = json.loads(text)
+    except RecursionError:
+        raise SourceError(TOO_DEEP) from None
     except json.JSONDecodeError as error:
         if error.msg != "Extra data":
             raise SourceError(f"invalid JSON: {error.msg} (line {error.lineno}, column {error.colno})") from error
@@ -80,6 +83,8 @@ def _array_items(stream: BinaryIO, options: ReadOptions) -> Iterator[Item]:
             index += 1
     except json.JSONDecodeError as error:
         yield options.problem(f"invalid JSON: {error.msg}; the rest of the array is not read", index)
+    except RecursionError:
+        yield options.problem(f"{TOO_DEEP}; the rest of the array is not read", index)
     except SourceError as error:
         yield options.problem(f"{error.reason}; the rest of the array is not read", index)
 
@@ -160,6 +165,8 @@ def _line_item(line: bytes, line_no: int, options: ReadOptions) -> RawDocument |
         return options.problem(error.reason, line_no)
     except json.JSONDecodeError as error:
         return options.problem(f"invalid JSON: {error.msg} (column {error.colno})", line_no)
+    except RecursionError:
+        return options.problem(TOO_DEEP, line_no)
     return record_item(value, options, line_no)
 
 

@@ -8,7 +8,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-from storydesk.ingest.base import Item, ReadOptions, SourceError, prepend, refuse_too_large
+from storydesk.ingest.base import Item, ReadOptions, SourceError, inflating, prepend, refuse_too_large
 from storydesk.ingest.decode import SNIFF_BYTES, magic_kind
 from storydesk.ingest.discover import Source
 from storydesk.ingest.feeds import read_feed, read_xml
@@ -82,7 +82,7 @@ def _file_items(source: Source, options: ReadOptions) -> Iterator[Item]:
             return
         if fmt not in SINGLE_DOCUMENT_FORMATS and not gzipped:  # single documents are checked whole
             _refuse_binary(raw)
-        yield from READERS[fmt](gzip.GzipFile(fileobj=raw) if gzipped else raw, options)
+        yield from READERS[fmt](inflating(raw, options.max_document_bytes) if gzipped else raw, options)
 
 
 def _refuse_binary(raw: BinaryIO) -> None:
@@ -104,5 +104,5 @@ def _stdin_items(stdin: BinaryIO, options: ReadOptions) -> Iterator[Item]:
     if fmt == "gzip":
         fmt = sniff(zlib.decompressobj(wbits=31).decompress(head, SNIFF_BYTES))
         if fmt != "warc":  # warcio reads gzipped WARCs itself
-            stream = gzip.GzipFile(fileobj=stream)
+            stream = inflating(stream, options.max_document_bytes)
     yield from READERS[fmt](stream, options)

@@ -1,7 +1,9 @@
 """Web archives (.warc, .warc.gz): HTML responses become documents, streamed record by record.
 
 warcio reads the records; this module decides which are pages, notices truncated records
-(warcio itself returns a short payload without complaint) and names each by its byte offset.
+(warcio itself returns a short payload without complaint), refuses records declaring more
+bytes than the file could hold (warcio inflates a record whole to pass over it: a gzip bomb)
+and names each by its byte offset.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from warcio.archiveiterator import WARCIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
-from storydesk.ingest.base import Item, ReadOptions, Skipped, SourceError, human_size
+from storydesk.ingest.base import MAX_GZIP_RATIO, Item, ReadOptions, Skipped, SourceError, human_size
 from storydesk.ingest.decode import charset_from_content_type, decode, meta_charset
 from storydesk.ingest.formats import is_html_type, mime_type
 from storydesk.model import RawDocument
@@ -27,9 +29,18 @@ def read_warc(stream: BinaryIO, options: ReadOptions) -> Iterator[Item]:
 
     Non-HTML and non-200 responses and revisits are yielded as Skipped; request, metadata and
     warcinfo records are passed over silently."""
+    budget = _declarable_bytes(stream, options.max_document_bytes)
     records = WARCIterator(stream)
-    end = 0
+    end = declared = 0
     while (record := _next_record(records, stream, end)) is not None:
+        if (record.length or 0) < 0:
+            raise SourceError(f"malformed WARC record at offset {records.get_record_offset()}: negative Content-Length")
+        declared += record.length or 0
+        if budget is not None and declared > budget:
+            raise SourceError(
+                f"WARC records declare {human_size(declared)} by the record at offset {records.get_record_offset()}, "
+                f"more than {MAX_GZIP_RATIO} times the file holds (a gzip bomb or lying lengths); the rest of the file is not read"
+            )
         payload = _read_payload(record, options.max_document_bytes)
         offset = records.get_record_offset()
         end = offset + records.get_record_length()
@@ -38,6 +49,16 @@ def read_warc(stream: BinaryIO, options: ReadOptions) -> Iterator[Item]:
             yield item
     if stream.seekable() and _next_offset(stream, end) < stream.seek(0, io.SEEK_END):
         raise SourceError(f"truncated or malformed WARC record at offset {_next_offset(stream, end)}")
+
+
+def _declarable_bytes(stream: BinaryIO, limit: int) -> int | None:
+    """How many content bytes a WARC's records may declare in all: MAX_GZIP_RATIO times its
+    size (the document limit at least); None when its size is unknown (stdin)."""
+    if not stream.seekable():
+        return None
+    size = stream.seek(0, io.SEEK_END)
+    stream.seek(0)
+    return max(limit, MAX_GZIP_RATIO * size)
 
 
 def _next_record(records: WARCIterator, stream: BinaryIO, end: int) -> ArcWarcRecord | None:
@@ -107,7 +128,9 @@ def _content_type(record: ArcWarcRecord) -> str | None:
 
 
 def _next_offset(stream: BinaryIO, end: int) -> int:
-    """Where the record after the one ending at ``end`` starts (past the blank separator lines)."""
+    """Where the record after the one ending at ``end`` starts (past the blank separator lines);
+    a record whose lengths lie can put ``end`` before the file's start."""
+    end = max(end, 0)
     stream.seek(end)
     tail = stream.read(_TAIL_BYTES)
     return end + len(tail) - len(tail.lstrip(b"\r\n"))

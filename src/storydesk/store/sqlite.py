@@ -366,6 +366,7 @@ def analysis_from_dict(data: dict) -> Analysis:
             for f in data["figures"]
         ],
         actions=[_action(a) for a in data.get("actions", [])],  # analyses stored before actions have none
+        cut_at=data.get("cut_at"),
     )
 
 

@@ -8,10 +8,11 @@ import re
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
+from storydesk.analyse.cut import analysed_part
 from storydesk.ingest.formats import GZIP_SUFFIX, extension_formats
-from storydesk.model import Citation, Dossier
+from storydesk.model import Article, Citation, Dossier
 from storydesk.synthesise.render import outlet_count, who_said_what
 from storydesk.web import views
 from storydesk.web.app import PageNumber, RowId, Web
@@ -95,18 +96,38 @@ def _cite_href(citation: Citation) -> str:
 @router.get("/articles/{article_id}")
 def article(request: Request, article_id: RowId, cite: str = Query("", max_length=40)) -> Response:
     """An article: cleaned text with its analysis highlighted, the cited stretch marked,
-    removed furniture and the evidence for its origin and date."""
+    removed furniture and the evidence for its origin and date. Of a long article, the part
+    analysed is shown and the whole text is a link."""
     desk = _web(request).desk()
     found = desk.article(article_id)
     if found is None:
         raise HTTPException(404, f"no article {article_id}")
     span = _SPAN.match(cite)
     cited = (int(span[1]), int(span[2])) if span else None
-    pieces = views.segments(found.text, views.analysis_marks(found.analysis), cited)
+    shown = _shown_text(found)
+    pieces = views.segments(shown, views.analysis_marks(found.analysis), cited)
     return _render(
         request, "article.html", a=found, pieces=pieces, cited=cited, origins=desk.origins(article_id),
-        story_id=desk.story_of(article_id),
+        story_id=desk.story_of(article_id), shown=len(shown), length=len(found.text),
     )
+
+
+def _shown_text(article: Article) -> str:
+    """What the article page shows: the part analysed, which is all of it but for a text over
+    the analysis limit (cut there when it was not analysed)."""
+    analysis = article.analysis
+    if analysis is not None and analysis.cut_at is not None:
+        return article.text[: analysis.cut_at]
+    return article.text if analysis is not None else analysed_part(article.text)
+
+
+@router.get("/articles/{article_id}/text", response_class=PlainTextResponse)
+def article_text(request: Request, article_id: RowId) -> Response:
+    """An article's whole cleaned text, as plain text (a long article's page shows its first part)."""
+    found = _web(request).desk().article(article_id)
+    if found is None:
+        raise HTTPException(404, f"no article {article_id}")
+    return PlainTextResponse(found.text)
 
 
 @router.get("/search")

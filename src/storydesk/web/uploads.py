@@ -3,6 +3,7 @@ the data directory, then ingested by one background worker, one job at a time, w
 file's progress and results kept for the job page and the API."""
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import unicodedata
@@ -34,6 +35,7 @@ _PATH_PARTS = re.compile(r"[/\\:]")
 # "invoiceexe.txt".
 _UNSEEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
+log = logging.getLogger("storydesk.web")
 FileState = Literal["queued", "reading", "done"]
 JobState = Literal["queued", "running", "done", "failed"]
 
@@ -105,6 +107,7 @@ class FileResult:
     state: FileState = "queued"
     outcomes: Counter[str] = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # articles stored with something to know (a cut analysis)
 
 
 @dataclass
@@ -126,7 +129,10 @@ class Job:
             "id": self.id, "state": self.state, "error": self.error, "outlet": self.outlet,
             "files_done": self.done_files, "files_total": len(self.files),
             "files": [
-                {"name": f.name, "size": f.size, "state": f.state, "outcomes": dict(f.outcomes), "problems": f.problems}
+                {
+                    "name": f.name, "size": f.size, "state": f.state, "outcomes": dict(f.outcomes),
+                    "problems": f.problems, "notes": f.notes,
+                }
                 for f in self.files
             ],
         }
@@ -214,18 +220,31 @@ class IngestJobs:
             if current:
                 current[-1].outcomes[status] += 1
                 if problem is not None:
-                    current[-1].problems.append(problem.reason)
+                    current[-1].problems.append(_record_words(problem))
+
+        def on_note(note: IngestProblem) -> None:
+            if current:
+                current[-1].notes.append(_record_words(note))
 
         try:
             with Desk(self.db_path) as desk:
                 desk.ingest_sources(
-                    desk.discover([str(p) for p in paths]), outlet=job.outlet, on_source=on_source, on_item=on_item
+                    desk.discover([str(p) for p in paths]), outlet=job.outlet, on_source=on_source, on_item=on_item,
+                    on_note=on_note,
                 )
             job.state = "done"
         except Exception as error:  # the job page says what went wrong; the server goes on
-            job.state, job.error = "failed", f"{type(error).__name__}: {error}"
+            log.exception("ingest job %s failed", job.id)
+            job.state, job.error = "failed", f"the ingest stopped on an internal error ({type(error).__name__}); files done so far are stored"
         for result in job.files:
             result.state = "done"
 
     def close(self) -> None:
         self.worker.shutdown(wait=True, cancel_futures=True)
+
+
+def _record_words(problem: IngestProblem) -> str:
+    """A problem or note for its file's row: the record it is about (when the file holds
+    several) and the reason."""
+    record = problem.origin.record
+    return problem.reason if record is None else f"record {record}: {problem.reason}"
