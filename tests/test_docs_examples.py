@@ -1,0 +1,56 @@
+"""The console examples of README.md and docs/*.md print what they show (scripts/docs_examples.py
+runs them on the sample corpus; `--update` rewrites them when an output changes on purpose)."""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("docs_examples", ROOT / "scripts" / "docs_examples.py")
+docs_examples = importlib.util.module_from_spec(_spec)
+sys.modules["docs_examples"] = docs_examples
+_spec.loader.exec_module(docs_examples)
+
+
+@pytest.fixture(scope="module")
+def runner():
+    made = docs_examples.Runner()
+    yield made
+    made.close()
+
+
+def test_readme_and_docs_examples_print_what_they_show(runner) -> None:
+    differences = [d for path in docs_examples.documents(ROOT) for d in docs_examples.check_file(path, runner, False)]
+    assert not differences, "\n\n".join(map(str, differences)) + "\n\n(.venv/bin/python scripts/docs_examples.py --update)"
+
+
+def test_a_wrong_output_is_found_and_update_rewrites_only_it(tmp_path: Path, runner) -> None:
+    page = tmp_path / "page.md"
+    page.write_text("text\n\n```console\n$ storydesk stories --json\nwrong\n$ storydesk serve\nkept\n```\n", encoding="utf-8")
+    [difference] = docs_examples.check_file(page, runner, update=False)
+    assert difference.command.line == "$ storydesk stories --json"
+    assert "wrong" in page.read_text(encoding="utf-8")
+    docs_examples.check_file(page, runner, update=True)
+    written = page.read_text(encoding="utf-8")
+    assert '"article_ids": [' in written and "wrong" not in written
+    assert written.startswith("text\n\n```console\n") and written.endswith("$ storydesk serve\nkept\n```\n")
+    assert docs_examples.check_file(page, runner, update=False) == []
+
+
+def test_a_block_opening_with_an_ingest_starts_with_no_store(tmp_path: Path, runner) -> None:
+    page = tmp_path / "page.md"
+    page.write_text("```console\n$ storydesk ingest --no-analyse examples/corpus\n```\n", encoding="utf-8")
+    [difference] = docs_examples.check_file(page, runner, update=False)
+    assert difference.actual == ["5 added; 0 duplicates linked; 0 already stored; 0 failed"]
+
+
+def test_head_and_width_abridge_and_timings_do_not_count() -> None:
+    text = "```console head=2 width=10\n$ storydesk docs\n```\n"
+    [(start, end, block)] = docs_examples.parse(Path("page.md"), text)
+    assert (start, end, block.head, block.width) == (1, 2, 2, 10)
+    assert block.abridge(["short", "a line longer than ten", "third", ""]) == ["short", "a line lo…", "…"]
+    assert docs_examples.normalised(["took 1.5 s, 20 ms each"]) == docs_examples.normalised(["took 2.25 s, 9 ms each"])
+    assert docs_examples.normalised(["5 added"]) != docs_examples.normalised(["4 added"])
