@@ -130,6 +130,21 @@ def test_dateline_fragment_and_agency_are_cut_from_the_first_paragraph():
     assert any(r.reason == "dateline" and r.text.startswith("BERLIN (Reuters)") for r in result.removed)
 
 
+@pytest.mark.parametrize("opening, place", [
+    ("CHICAGO — ", "CHICAGO"), ("DETROIT (WWJ) – ", "DETROIT"), ("MONCKS CORNER, S.C. (WCIV) -- ", "MONCKS CORNER"),
+])
+def test_a_place_in_capitals_before_a_dash_is_a_dateline(opening, place):
+    body = [opening + PARAGRAPHS[0]] + PARAGRAPHS[1:]
+    result = clean_text(_article(["Council passes the city budget after a long night"], [], body))
+    assert result.dateline == place and result.agencies == []
+    assert result.text.split("\n") == PARAGRAPHS
+
+
+def test_a_headline_word_in_capitals_is_no_dateline():
+    body = ["BREAKING — " + PARAGRAPHS[0]] + PARAGRAPHS[1:]
+    assert clean_text(_article(["Council passes the city budget after a long night"], [], body)).dateline is None
+
+
 def test_trailing_agency_signature_is_stripped_and_recorded():
     body = PARAGRAPHS[:-1] + [PARAGRAPHS[-1] + " AFP"]
     result = clean_text(_article(["Council passes the city budget after a long night"], [], body))

@@ -282,3 +282,18 @@ def test_an_articles_web_address_is_a_link_only_when_a_reader_can_follow_it() ->
     dossier = build_dossier(Story(1, "Bridge", [1]), [Article(Origin("x.jsonl", "1"), "h", "text", extraction, id=1)])
     assert "[Bridge](<https://news.example.com/bridge>)" in render_markdown(dossier)
     assert '<a href="https://news.example.com/bridge">Bridge</a>' in render_html(dossier)
+
+
+def test_an_events_place_names_its_town_beside_a_street_and_falls_back_to_the_town_named_most() -> None:
+    from storydesk.analyse import analyse
+    from storydesk.model import Extraction, Origin, PublicationDate, Story
+
+    def story(text: str):
+        extraction = Extraction(text=text, published=PublicationDate("2015-06-14", "day"))
+        article = Article(Origin("a.txt"), "h", "text", extraction, id=1, analysis=analyse(text, "2015-06-14"))
+        return build_dossier(Story(1, "Shooting", [1]), [article])
+
+    street = story("A man was shot on Saturday at Main Street, Chicago police said. The Chicago mayor spoke.")
+    assert [e.place for e in street.timeline] == ["Main Street, Chicago"]
+    county = story("A man was shot on Saturday, Chicago police said. The Cook County coroner and the Chicago mayor spoke.")
+    assert [e.place for e in county.timeline] == ["Chicago"]

@@ -244,12 +244,28 @@ def _take_dateline(lines: list[_Line], body_start: int, removed: list[RemovedLin
 
 
 def _dateline_match(text: str) -> re.Match[str] | None:
-    """A dateline at the start of ``text``: it must carry a date or name a known agency."""
+    """A dateline at the start of ``text``: it must carry a date or name a known agency, or be a
+    place in capitals before a dash ("CHICAGO —", "DETROIT (WWJ) –", as US local news opens)."""
     for pattern in _dateline_patterns():
         match = pattern.match(text)
-        if match and (match.group("date") or _agency(match.group("agency") or "")):
+        if match and (match.group("date") or _agency(match.group("agency") or "") or _place_in_capitals(match)):
             return match
     return None
+
+
+def _place_in_capitals(match: re.Match[str]) -> bool:
+    """The dateline's place is in capitals, holds no headline word ("BREAKING"), and a dash ends it."""
+    place = match.group("place")
+    words = set(re.findall(r"[A-ZÀ-Ý'’]+", place))
+    return (
+        place.isupper() and len(place.replace(" ", "")) >= 3 and re.search(r"[–—-]\s*$", match.group(0)) is not None
+        and not words & _not_places()
+    )
+
+
+@cache
+def _not_places() -> frozenset[str]:
+    return frozenset(vocab.load("dateline_not_places.txt"))
 
 
 @cache

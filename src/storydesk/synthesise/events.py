@@ -9,6 +9,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cache
+
+import pycountry
 
 from storydesk import vocab
 from storydesk.model import Action, Article, Citation, Span, TimelineEvent
@@ -70,6 +73,7 @@ class EventMention:
     weekday: int | None
     features: set[str]
     places: list[str]  # places the sentence names after a locative word
+    towns: list[str]  # those of them that are cities, regions or countries (not a street, a building)
     event_words: set[str]  # the event words it names (signing, ratification, visit...)
     fragment: bool = False  # its sentence is a fragment; its features include the sentence before
     action: Action | None = None
@@ -113,7 +117,8 @@ def find_mentions(article: Article, article_date: ArticleDate) -> list[EventMent
             sentence = Span(previous.start, sentence.end, article.text[previous.start : sentence.end])
         action = actions.get(timex.start)
         mention = EventMention(
-            article.id, sentence, when, weekday, own, _places(article, sentence, kinds), own & event_words, fragment,
+            article.id, sentence, when, weekday, own, _places(article, sentence, kinds),
+            _places(article, sentence, kinds, ("GPE",)), own & event_words, fragment,
             action, _actor(article, action), article_place=article_place,
         )
         mention.label = _label(article, mention)
@@ -121,15 +126,15 @@ def find_mentions(article: Article, article_date: ArticleDate) -> list[EventMent
     return found
 
 
-def _places(article: Article, sentence: Span, kinds: dict[str, str]) -> list[str]:
-    """Place names in the sentence right after a locative word ("in Kazan", "visit to Pyongyang"),
-    as written (a capital stays a city even when the analysis links it to its country)."""
+def _places(article: Article, sentence: Span, kinds: dict[str, str], of_kinds: tuple[str, ...] = PLACE_KINDS) -> list[str]:
+    """Place names (of ``of_kinds``) in the sentence right after a locative word ("in Kazan",
+    "visit to Pyongyang"), as written (a capital stays a city even when linked to its country)."""
     prepositions = set(vocab.load("synthesise_place_prepositions.txt"))
     text = article.text
     places = []
     for mention in mentions_in(article.analysis, sentence.start, sentence.end):
         before = text[max(sentence.start, mention.span.start - 12) : mention.span.start].split()
-        if kinds.get(mention.entity) in PLACE_KINDS and before and before[-1].lower() in prepositions:
+        if kinds.get(mention.entity) in of_kinds and before and before[-1].lower() in prepositions:
             places.append(mention.span.text)
     return places
 
@@ -140,8 +145,30 @@ def _article_place(article: Article, kinds: dict[str, str]) -> str | None:
     if article.extraction.dateline and (place := dateline_place(article.extraction.dateline)):
         return place
     whole = Span(0, len(article.text), article.text)
-    named = Counter(_places(article, whole, kinds)).most_common(1)
-    return named[0][0] if named and named[0][1] >= MOST_NAMED else None
+    named = Counter(_places(article, whole, kinds, ("GPE",))).most_common(1)
+    if named and named[0][1] >= MOST_NAMED:
+        return named[0][0]
+    return _most_named_town(article, kinds)
+
+
+def _most_named_town(article: Article, kinds: dict[str, str]) -> str | None:
+    """The town the article names most ("Kokomo police said", "a Kokomo man"): a GPE mention that
+    is no country, no state or province and no abbreviation ("Ind."), a county only when nothing
+    else is named."""
+    names = Counter(
+        mention.span.text for mention in article.analysis.mentions
+        if kinds.get(mention.entity) == "GPE" and not mention.entity.startswith("country:")
+        and not mention.span.text.endswith(".") and mention.span.text.lower() not in _regions()
+    )
+    ranked = sorted(names.items(), key=lambda item: (item[0].lower().endswith(" county"), -item[1]))
+    return ranked[0][0] if ranked else None
+
+
+@cache
+def _regions() -> frozenset[str]:
+    """Names of states, provinces and territories (pycountry's ISO 3166-2), which are not towns."""
+    kinds = {"State", "Province", "Territory", "Outlying area", "Federal district"}
+    return frozenset(s.name.lower() for s in pycountry.subdivisions if s.type in kinds)
 
 
 def dateline_place(dateline: str) -> str | None:
@@ -372,14 +399,18 @@ def _typicality(mentions: list[EventMention]) -> list[int]:
 
 
 def _place(mentions: list[EventMention], background: bool) -> str | None:
-    """The place the event's sentences name most, else (for an event of the story's time) the
-    one its articles report from most."""
-    named = [p for m in mentions for p in m.places]
-    fallback = [] if background else [m.article_place for m in mentions if m.article_place]
-    for places in (named, fallback):
-        if places:
-            return Counter(places).most_common(1)[0][0]
-    return None
+    """Where the event was: the place its sentences name most; when that is no town (a street,
+    a building, "South Shore") the town its sentences or (for an event of the story's time) its
+    articles' datelines name is added: "East 75th Street, Chicago"."""
+    named = Counter(p for m in mentions for p in m.places).most_common(1)
+    towns = [p for m in mentions for p in m.towns] or ([] if background else [m.article_place for m in mentions if m.article_place])
+    town = Counter(towns).most_common(1)[0][0] if towns else None
+    if not named:
+        return town
+    place = named[0][0]
+    if town is None or town.lower() in place.lower() or place in towns:
+        return place
+    return f"{place}, {town}"
 
 
 def _citations(mentions: list[EventMention]) -> list[Citation]:
