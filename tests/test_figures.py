@@ -157,7 +157,7 @@ def test_vague_counts_are_hedged_ranges(nlp: Language) -> None:
         ("One man was killed and three others were injured.", [(1, "man", "killed"), (3, "others", "injured")]),
         ("Police arrested two men.", [(2, "men", "arrested")]),
         ("He was shot seven times.", [(7, "times", None)]),
-        ("A gunman went on a rampage killing a woman and wounding two officers.", [(2, "officers", "injured")]),
+        ("A gunman went on a rampage killing a woman and wounding two officers.", [(1, "woman", "killed"), (2, "officers", "injured")]),
         ("Two gunmen killed three people.", [(2, "gunmen", None), (3, "people", "killed")]),
         ("The shooting sent five people to the hospital.", [(5, "people", "injured")]),
         ("2000 Ukraine soldiers encircled in Kursk", [(2000, "Ukraine soldiers", "encircled")]),
@@ -168,8 +168,12 @@ def test_a_figure_carries_what_happened_to_what_it_counts(nlp: Language, text: s
     assert [(f.value, f.counts, f.event) for f in figures_of(nlp, text)] == expected
 
 
-def test_an_article_is_no_count_even_with_an_event(nlp: Language) -> None:
-    assert figures_of(nlp, "A man was killed.") == []
+def test_one_person_to_whom_something_happened_is_a_part_of_one(nlp: Language) -> None:
+    (killed,) = figures_of(nlp, "A man was shot and killed Saturday night, police said.")
+    assert (killed.span.text, killed.value, killed.counts, killed.event, killed.part) == ("A man", 1, "man", "killed", True)
+    wounded = figures_of(nlp, "Two men were killed and a woman was injured.")
+    assert [(f.value, f.event, f.part) for f in wounded] == [(2, "killed", False), (1, "injured", True)]
+    assert figures_of(nlp, "A woman said the shooting scared her.") == []
 
 
 @pytest.mark.parametrize(

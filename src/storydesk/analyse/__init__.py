@@ -27,7 +27,7 @@ from storydesk.model import Analysis, Entity, Mention, Quote, Span
 
 __all__ = ["ANALYSIS_VERSION", "analyse", "analyse_many", "analysis_version", "find_quotes_with", "link_across", "relink"]
 
-ANALYSIS_VERSION = "21"  # raise when a rule or model change should make stored articles be re-analysed
+ANALYSIS_VERSION = "22"  # raise when a rule or model change should make stored articles be re-analysed
 
 # The quote finders a user can choose with STORYDESK_QUOTES. "rules" is the default: it gets
 # every check on the example articles at 1% of spaCy's time; "learned" (the CRF trained on PolNeAR)

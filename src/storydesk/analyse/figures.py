@@ -51,6 +51,7 @@ class _Rules:
     event_rank: dict[str, int]  # the event that wins when a clause gives several: lowest first
     part_cues: frozenset[str]
     frequency_nouns: frozenset[str]
+    person_nouns: frozenset[str]
     hedges_before: tuple[tuple[str, ...], ...]  # longest first
     hedges_clause: frozenset[str]
     units: dict[str, str]
@@ -82,6 +83,7 @@ def _rules() -> _Rules:
         event_rank={event: rank for rank, event in enumerate(dict.fromkeys(event for _, event, _ in events))},
         part_cues=frozenset(vocab.load("figure_part_cues.txt")),
         frequency_nouns=frozenset(vocab.load("figure_frequency_nouns.txt")),
+        person_nouns=frozenset(vocab.load("figure_person_nouns.txt")),
         hedges_before=tuple(
             sorted((tuple(phrase.split()) for phrase, where in hedges if where == "before"), key=len, reverse=True)
         ),
@@ -122,7 +124,24 @@ def find_figures(
             continue
         figure = _figure(doc, start, end, numbers, value, counts, quotes, mentions, clauses, rules)
         figures.append(replace(figure, event=event, when=_when(clauses.tokens(_root(numbers)), timexes)))
-    return figures
+    figures.extend(_one_person_counts(doc, quotes, mentions, clauses, timexes, rules))
+    return sorted(figures, key=lambda figure: figure.span.start)
+
+
+def _one_person_counts(
+    doc: Doc, quotes: Sequence[Quote], mentions: Sequence[Mention], clauses: _ClauseIndex, timexes: Sequence[TimeExpr], rules: _Rules
+) -> Iterator[Figure]:
+    """"A man was killed", "a teenager was wounded": one person, counted when something happened
+    to them; a part of the toll (what the story counts of all), never its rival."""
+    for token in doc:
+        noun = token.head
+        if token.lower_ not in ("a", "an") or token.dep_ != "det" or noun.lemma_.lower() not in rules.person_nouns:
+            continue
+        event, _ = _event(doc, [noun], rules)
+        if event is None:
+            continue
+        figure = _figure(doc, token.i, noun.i + 1, [token], 1.0, _noun_phrase(doc, noun, token.i), quotes, mentions, clauses, rules)
+        yield replace(figure, event=event, part=True, when=_when(clauses.tokens(noun), timexes))
 
 
 def _number_runs(doc: Doc, rules: _Rules) -> Iterator[tuple[int, int, list[Token]]]:

@@ -56,6 +56,7 @@ TIMELINE_EVENTS = 8
 PLACE_KINDS = ("GPE", "LOC", "FAC")
 # The place an article names after a locative word at least this often is where it reports from.
 MOST_NAMED = 2
+LEAD_SENTENCES = 2  # an article without a dateline names its scene in these first sentences
 # A label made without a parse (an analysis stored before actions) keeps this many words; one
 # made from a clause at most LABEL_MOST_WORDS.
 LABEL_WORDS = 10
@@ -152,12 +153,14 @@ def _article_place(article: Article, kinds: dict[str, str]) -> str | None:
 
 
 def _most_named_town(article: Article, kinds: dict[str, str]) -> str | None:
-    """The town the article names most ("Kokomo police said", "a Kokomo man"): a GPE mention that
-    is no country, no state or province and no abbreviation ("Ind."), a county only when nothing
-    else is named."""
+    """The town the article's lead names most ("Kokomo police said", "a Kokomo man"): where news
+    sets its scene. A GPE mention in the first LEAD_SENTENCES sentences that is no country, no
+    state or province and no abbreviation ("Ind."), a county only when nothing else is named."""
+    sentences = article.analysis.sentences
+    lead_end = sentences[min(LEAD_SENTENCES, len(sentences)) - 1].end if sentences else 0
     names = Counter(
         mention.span.text for mention in article.analysis.mentions
-        if kinds.get(mention.entity) == "GPE" and not mention.entity.startswith("country:")
+        if mention.span.end <= lead_end and kinds.get(mention.entity) == "GPE" and not mention.entity.startswith("country:")
         and not mention.span.text.endswith(".") and mention.span.text.lower() not in _regions()
     )
     ranked = sorted(names.items(), key=lambda item: (item[0].lower().endswith(" county"), -item[1]))
