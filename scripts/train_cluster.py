@@ -29,7 +29,7 @@ from sklearn.linear_model import LogisticRegression
 from storydesk.analyse import analyse
 from storydesk.cluster import Idf, profile
 from storydesk.cluster.grouping import absorb_small, average_link_labels
-from storydesk.cluster.online import StoryIndex
+from storydesk.cluster.online import place_in_order
 from storydesk.cluster.pairs import FEATURES, PairModel, pair_features
 from storydesk.eval.clustering import record_article, tfidf_baseline
 from storydesk.eval.metrics import bcubed
@@ -114,9 +114,9 @@ def best_place_threshold(
     def online_labels(threshold: float) -> list[str]:
         labels = [""] * len(profiles)
         for fold, (held, model) in enumerate(fold_models):
-            index = StoryIndex(replace(model, place_threshold=threshold))
-            for i in np.flatnonzero(held):
-                labels[i] = f"{fold}:{index.add(profiles[i])[0]}"
+            placed = place_in_order([profiles[i] for i in np.flatnonzero(held)], replace(model, place_threshold=threshold))
+            for i, story in zip(np.flatnonzero(held), placed):
+                labels[i] = f"{fold}:{story}"
         return labels
 
     f1, threshold = max((bcubed(online_labels(float(t)), events)["f1"], float(t)) for t in PLACE_THRESHOLDS)

@@ -10,13 +10,13 @@ import pytest
 from storydesk.analyse import analyse
 from storydesk.cluster import (
     Idf,
-    StoryIndex,
     blocking_keys,
     cluster,
     document_keys,
     grouping,
     pairs,
     place,
+    place_in_order,
     profile,
     similarity,
 )
@@ -111,10 +111,8 @@ def test_place_joins_the_right_story_or_starts_one(profiles: list[ArticleProfile
     assert story is None and 0.0 <= score < 0.5
 
 
-def test_story_index_places_articles_one_at_a_time(profiles: list[ArticleProfile]) -> None:
-    index = StoryIndex()
-    stories = [index.add(p)[0] for p in profiles]
-    assert stories == [0, 0, 0, 1, 1]
+def test_memory_index_places_articles_one_at_a_time(profiles: list[ArticleProfile]) -> None:
+    assert place_in_order(profiles) == [0, 0, 0, 1, 1]
 
 
 def test_blocking_keys_rank_rare_keys_first(profiles: list[ArticleProfile]) -> None:

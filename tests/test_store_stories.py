@@ -46,14 +46,14 @@ def test_a_story_keeps_members_keys_and_date_range(store: Store) -> None:
     assert [p.article_id for p in store.member_profiles(story, limit=2)] == [ids[2], ids[1]]
 
 
-def test_candidates_rank_stories_by_shared_keys_and_stay_bounded(store: Store) -> None:
+def test_stories_under_a_key_come_newest_first_and_stay_bounded(store: Store) -> None:
     article = profiled(store, "x", {"a": 1})
     with store.transaction():
         stories = [store.create_story(f"story {n}") for n in range(30)]
         for n, story in enumerate(stories):
             store.add_to_story(story, article, 1.0, ["common", "rare"] if n == 3 else ["common"], None)
-    assert store.story_candidates(["common", "rare"], per_key=50, limit=5)[0] == stories[3]
-    assert len(store.story_candidates(["common"], per_key=10, limit=20)) == 10
+    assert store.stories_under("rare", 50) == [stories[3]]
+    assert store.stories_under("common", 10) == stories[::-1][:10]
 
 
 def test_articles_without_analysis_are_not_waiting_for_a_story_and_clearing_forgets_stories(store: Store) -> None:
@@ -62,7 +62,7 @@ def test_articles_without_analysis_are_not_waiting_for_a_story_and_clearing_forg
     with store.transaction():
         store.add_to_story(store.create_story("s"), article, 1.0, ["k"], None)
         store.clear_stories()
-    assert store.story_count() == 0 and store.story_of(article) is None and store.story_candidates(["k"]) == []
+    assert store.story_count() == 0 and store.story_of(article) is None and store.stories_under("k", 50) == []
     assert store.profile(article) is None and store.document_frequencies(["a"]) == (0, {})
 
 

@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from storydesk.analyse import analyse
-from storydesk.cluster import Idf, StoryIndex, cluster, load_model, profile
+from storydesk.cluster import Idf, cluster, load_model, place_in_order, profile
 from storydesk.cluster.grouping import average_link_labels
 from storydesk.eval.metrics import bcubed, pairwise
 from storydesk.eval.runs import Track, iter_records, untracked
-from storydesk.model import Analysis, Article, ArticleProfile, Extraction, Origin
+from storydesk.model import Analysis, Article, Extraction, Origin
 
 BASELINE = "TF-IDF cosine of raw texts (scikit-learn, English stop words, sublinear tf), average link"
 
@@ -77,12 +77,6 @@ def scores(labels: Sequence[int], gold: Sequence[str]) -> dict[str, Any]:
         "predicted_clusters": len(set(labels)),
         "gold_clusters": len(set(gold)),
     }
-
-
-def place_in_order(profiles: Iterable[ArticleProfile]) -> list[int]:
-    """Labels from placing the articles one at a time in order, as the store does."""
-    index = StoryIndex()
-    return [index.add(p)[0] for p in profiles]
 
 
 def tfidf_baseline(texts: Sequence[str], threshold: float | None = None) -> list[int]:

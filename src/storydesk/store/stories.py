@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import asdict, fields
 from datetime import date
@@ -104,20 +103,14 @@ class StoryTables:
 
     # -- stories ------------------------------------------------------------------------------
 
-    def story_candidates(self, keys: Iterable[str], per_key: int = 50, limit: int = 20) -> list[int]:
-        """Stories sharing the most of ``keys``: the newest ``per_key`` stories under each key,
-        ranked by how many keys they share (ties: newest first)."""
-        shared: Counter[int] = Counter()
-        for key in keys:
-            rows = self._db.execute(
-                "SELECT story_id FROM story_keys WHERE key = ? ORDER BY story_id DESC LIMIT ?", (key, per_key)
-            )
-            shared.update(row[0] for row in rows)
-        ranked = sorted(shared.items(), key=lambda item: (-item[1], -item[0]))
-        return [story_id for story_id, _ in ranked[:limit]]
+    def stories_under(self, key: str, limit: int) -> list[int]:
+        """The newest ``limit`` stories indexed under ``key``, newest first (what placement
+        ranks candidates from, ``cluster.online``)."""
+        rows = self._db.execute("SELECT story_id FROM story_keys WHERE key = ? ORDER BY story_id DESC LIMIT ?", (key, limit))
+        return [row[0] for row in rows]
 
     def member_profiles(self, story_id: int, limit: int = 20) -> list[ArticleProfile]:
-        """The profiles of a story's newest ``limit`` members."""
+        """The profiles of a story's newest ``limit`` members, newest first."""
         self._check_cached()
         rows = self._db.execute(
             "SELECT article_id FROM story_articles WHERE story_id = ? ORDER BY article_id DESC LIMIT ?", (story_id, limit)
