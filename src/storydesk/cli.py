@@ -482,13 +482,20 @@ def eval_clustering(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSONL(.gz) of {doc_id, topic, event, text}.")],
     predictions: Annotated[Optional[Path], typer.Option(help="Write {doc_id, cluster} lines here.")] = None,
     online: Annotated[bool, typer.Option(help="Also place the documents one by one, as ingest does.")] = False,
+    through_ingest: Annotated[bool, typer.Option(help="Ingest the documents in file order into a store through the pipeline and score its stories.")] = False,
+    store: Annotated[Optional[Path], typer.Option(help="With --through-ingest: ingest into this store and keep it (default: a temporary one).")] = None,
     quiet: Quiet = False,
 ) -> None:
-    """Story clustering (ECB+): BCubed precision, recall, F1, pairwise F1, cluster counts."""
+    """Story clustering (ECB+, or GVA stories with --through-ingest): BCubed precision, recall,
+    F1, pairwise F1, cluster counts, beside plain TF-IDF average link."""
     from storydesk.eval.clustering import evaluate
+    from storydesk.eval.ingested import evaluate_through_ingest
 
     with _tracking(quiet) as progress:
-        result = evaluate(file, predictions, online, progress)
+        if through_ingest:
+            result = evaluate_through_ingest(file, predictions, store, progress)
+        else:
+            result = evaluate(file, predictions, online, progress)
     out.out(json.dumps(result))
 
 

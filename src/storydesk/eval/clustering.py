@@ -89,7 +89,7 @@ def tfidf_baseline(texts: Sequence[str], threshold: float | None = None) -> list
     return average_link_labels((matrix @ matrix.T).toarray(), cut)
 
 
-def write_predictions(path: Path, records: Sequence[dict[str, Any]], labels: Sequence[int]) -> None:
+def write_predictions(path: Path, records: Sequence[dict[str, Any]], labels: Sequence[int | str]) -> None:
     with path.open("w", encoding="utf-8") as out:
         for record, label in zip(records, labels):
-            out.write(json.dumps({"doc_id": record.get("doc_id"), "cluster": label}) + "\n")
+            out.write(json.dumps({"doc_id": record.get("doc_id", record.get("id")), "cluster": label}) + "\n")
