@@ -63,7 +63,8 @@ def test_statements_count_articles_and_outlets_and_fold_after_a_few(desk: Desk, 
     business = next(s for s in said.shared if "business" in s.text)
     assert len(business.articles) == 3 and len(business.versions) > 3
     markdown = desk.render_dossier(dossier, "md")
-    assert "in 3 articles from" in markdown and "reported by 6 articles" not in markdown
+    assert "in 3 articles of unknown outlet" in markdown and "reported by 6 articles" not in markdown
+    assert "5 articles from 1 outlet and 4 of unknown outlet" in markdown
     putin = next(sp for sp in said.speakers if sp.name == "Vladimir Putin")
     assert len(putin.shown) == SHOWN_STATEMENTS and putin.folded
     assert "paraphrased" in markdown and "(indirect)" not in markdown
@@ -84,3 +85,15 @@ def test_the_growing_troop_count_is_an_update_with_its_dates(dossier: Dossier) -
     assert all(f.as_of for f in dossier.figures)
     thousands = next(f for f in dossier.figures if f.text == "thousands")
     assert thousands.upper and thousands.value < thousands.upper
+
+
+def test_counts_say_articles_and_outlets_in_words(dossier: Dossier) -> None:
+    from dataclasses import replace
+
+    from storydesk.synthesise.render import carried_by
+
+    named = replace(dossier, articles=[replace(a, outlet=f"Outlet {a.id % 2}", outlet_from="site") for a in dossier.articles])
+    assert carried_by(named, [1, 2, 3]) == "3 articles from 2 outlets"
+    assert carried_by(named, [1]) == "1 article from 1 outlet"
+    assert carried_by(dossier, [1, 2]) == "2 articles of unknown outlet"
+    assert set(dossier.coverage) == {"EFE", "article 1", "article 2", "article 4", "article 5"}

@@ -226,7 +226,7 @@ def test_coverage_and_summary_cite_every_outlet_that_carries_a_sentence():
     dossier = _dossier(first, second)
     assert dossier.summary[0].articles == [1, 2]
     assert {a.outlet_from for a in dossier.articles} == {"site", "unknown"}
-    assert set(dossier.coverage) == {"Daily One", "unknown outlet"}
+    assert set(dossier.coverage) == {"Daily One", "article 2"}  # an unknown outlet is its article
 
 
 def test_the_summary_leaves_quoted_words_to_who_said_what():

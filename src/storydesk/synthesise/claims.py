@@ -41,6 +41,7 @@ CIRCUMSTANCE = re.compile(
     r"\s(?:in response to|in view of|because|after|although|while|when|despite|specifying|stressing)\b",
     re.IGNORECASE,
 )
+PRONOUN_SUBJECTS = frozenset({"he", "she", "it", "they"})
 CLAUSE_START = re.compile(r"[,;:]\s|\s(?:and|but|although|while)\s")
 ACTOR_KINDS = ("PERSON", "ORG", "GPE")
 
@@ -155,7 +156,7 @@ def _claim(article: Article, sentence: Span, cue: re.Match, by: str | None) -> t
 def _about(group: list[_Found]) -> str:
     """A claim's wording: the proposition of its stances, a clause ("North Korean troops are in
     Russia") before a noun phrase, the shortest of those with three content words."""
-    found = [proposition(item.sentence.text, item.claim_text) for item in group]
+    found = [_named(proposition(item.sentence.text, item.claim_text), item.by) for item in group]
     found = [(clause, text) for clause, text in found if len(content_words(text)) >= 3]
     if not found:
         return group[0].sentence.text.strip()
@@ -171,6 +172,16 @@ def proposition(sentence: str, claim_text: str) -> tuple[bool, str]:
         return True, _trimmed(reported.group("claim"))
     text = REPORT_NOUN.sub("", claim_text.strip(" ,.“”\"'‘’"), count=1)
     return False, _trimmed(text)
+
+
+def _named(found: tuple[bool, str], holder: str | None) -> tuple[bool, str]:
+    """A proposition whose subject is a pronoun for the one who takes the stance ("He called
+    accusations that he supplies weapons absurd") names them: "Pyongyang supplies weapons"."""
+    clause, text = found
+    first, _, rest = text.partition(" ")
+    if holder and rest and first.lower() in PRONOUN_SUBJECTS:
+        return clause, f"{holder} {rest}"
+    return clause, text
 
 
 def _trimmed(text: str) -> str:

@@ -108,7 +108,7 @@ def web_link(url: str | None) -> str | None:
 def coverage(dossier: Dossier) -> dict[str, OutletCoverage]:
     """Per outlet: the timeline events, the statements carried by more than one outlet and the
     figure quantities it reported, and those of them it left out that another outlet reported."""
-    outlet = {entry.id: entry.outlet for entry in dossier.articles}
+    outlet = {entry.id: entry.outlet_label for entry in dossier.articles}
     items = {
         "events": {event.id: {outlet[a] for a in event.articles} for event in dossier.timeline},
         "statements": {s.group: {outlet[a] for a in s.articles} for s in dossier.statements},

@@ -93,6 +93,19 @@ def outlet_count(dossier: Dossier, article_ids: list[int]) -> int:
     return len({named.get(i, i) for i in article_ids})
 
 
+def carried_by(dossier: Dossier, article_ids: list[int]) -> str:
+    """Who carried these articles, in words: "3 articles from 2 outlets", "5 articles from 1
+    outlet and 4 of unknown outlet", "2 articles of unknown outlet"."""
+    entries = {a.id: a for a in dossier.articles}
+    known = {entries[i].outlet for i in article_ids if i in entries and entries[i].outlet_from != "unknown"}
+    unknown = sum(1 for i in article_ids if i in entries and entries[i].outlet_from == "unknown")
+    articles = f"{len(article_ids)} article{'s' if len(article_ids) != 1 else ''}"
+    outlets = f"{len(known)} outlet{'s' if len(known) != 1 else ''}"
+    if not unknown:
+        return f"{articles} from {outlets}"
+    return f"{articles} from {outlets} and {unknown} of unknown outlet" if known else f"{articles} of unknown outlet"
+
+
 def who_said_what(dossier: Dossier) -> WhoSaidWhat:
     """The dossier's statements in reading order."""
     shared = [s for s in dossier.statements if s.speaker and outlet_count(dossier, s.articles) > 1]
@@ -114,7 +127,7 @@ def _context(dossier: Dossier) -> dict:
         "outlets": {a.id: a.outlet_label for a in dossier.articles},
         "cite_names": {a.id: "" if a.outlet_from == "unknown" else a.outlet for a in dossier.articles},
         "said": who_said_what(dossier),
-        "outlet_count": lambda ids: outlet_count(dossier, ids),
+        "carried_by": lambda ids: carried_by(dossier, ids),
     }
 
 
