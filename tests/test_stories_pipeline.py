@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from storydesk import cluster
 from storydesk.desk import Desk
 from test_pipeline import WIRE, write
 
@@ -60,3 +61,19 @@ def test_rebuild_places_every_article_again_with_the_same_result(desk: Desk, tmp
     assert desk.cluster(rebuild=True) == 6
     assert sorted(s.article_ids for s in desk.stories()) == before
     assert desk.cluster() == 0  # nothing left unplaced
+
+
+def test_rebuild_clusters_the_store_at_once_and_keeps_copies_with_their_originals(
+    desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    desk.ingest([str(EXAMPLES), str(write(tmp_path, "quake.txt", EARTHQUAKE))])
+    desk.ingest([str(write(tmp_path, "quake-copy.txt", "Follow us on Twitter\n" + EARTHQUAKE))])
+    articles = [desk.article(article_id) for article_id in desk.article_ids()]
+    batch = cluster.cluster([cluster.profile(article) for article in articles])
+    assert desk.cluster(rebuild=True) == 7
+    groups = {label: [a.id for a, other in zip(articles, batch) if other == label] for label in batch}
+    assert sorted(s.article_ids for s in desk.stories()) == sorted(groups.values())
+    assert desk.story_count() == len(groups) and desk.cluster() == 0
+    monkeypatch.setattr(cluster, "cluster", lambda profiles, idf: [0] * (len(profiles) - 1) + [1])  # the copy alone
+    desk.cluster(rebuild=True)
+    assert [s.article_ids for s in desk.stories()] == [[1, 2, 3, 4, 5, 6, 7]]  # the copy stays with its original

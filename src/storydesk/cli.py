@@ -397,7 +397,7 @@ def dossier(
 @app.command("cluster")
 def cluster_command(
     ctx: typer.Context,
-    rebuild: Annotated[bool, typer.Option(help="Forget every story and place all articles again (after a model change).")] = False,
+    rebuild: Annotated[bool, typer.Option(help="Forget every story and cluster all articles again at once, in batch (after a model change, or for the batch quality).")] = False,
     quiet: Quiet = False,
 ) -> None:
     """Place analysed articles that are in no story yet (ingest does this as it goes)."""

@@ -124,7 +124,7 @@ class Desk:
 
     def cluster(self, rebuild: bool = False, on_item: Callable[[str, IngestProblem | None], None] | None = None) -> int:
         """Place the analysed articles that are in no story; ``rebuild`` forgets every story and
-        places all articles again. Returns how many were placed."""
+        clusters all articles again at once. Returns how many were placed."""
         if rebuild:
             return pipeline.rebuild_stories(self.store, on_item)
         return pipeline.place_pending(self.store, on_item)

@@ -271,8 +271,12 @@ def place(store: Store, article: Article) -> int:
     """Put a stored, analysed article into the story it belongs to, or start one (call inside
     the article's transaction): profile it, then place it (``cluster.place_article``, over the
     store). A copy joins its original's story. Returns the story id."""
-    title = article.title or article.text[:120]
-    return cluster.place_article(store, cluster.profile(article), title, _story_of_original(store, article))[0]
+    return cluster.place_article(store, cluster.profile(article), story_title(article), _story_of_original(store, article))[0]
+
+
+def story_title(article: Article) -> str:
+    """A new story's title: its first article's title, else the start of its text."""
+    return article.title or article.text[:120]
 
 
 def _save_profile(store: Store, article: Article) -> None:
@@ -311,11 +315,35 @@ def place_pending(store: Store, on_item: Callable[[str, IngestProblem | None], N
 
 
 def rebuild_stories(store: Store, on_item: Callable[[str, IngestProblem | None], None] | None = None) -> int:
-    """Forget every story, profile and key frequency, and place all analysed articles again in
-    the order they were stored, as a fresh ingest would (after a change of the clustering model)."""
+    """Forget every story, profile and key frequency, and cluster all analysed articles at once
+    (``cluster.cluster``: average link within blocked components, the batch quality) into new
+    stories, in one transaction; a copy stays with its original. Each story is indexed under
+    its members' blocking keys, so that articles ingested later are placed online among them.
+    A batch membership has no placement score (0)."""
     with store.transaction():
         store.clear_stories()
-    return place_pending(store, on_item)
+        articles = [store.article(article_id) for article_id in store.unplaced()]
+        profiles = [cluster.profile(article) for article in articles]
+        for profile in profiles:
+            store.save_profile(profile, cluster.document_keys(profile))
+        idf = cluster.Idf.from_profiles(profiles)
+        stories: dict[int, int] = {}
+        for article, profile, group in zip(articles, profiles, _with_originals(articles, cluster.cluster(profiles, idf))):
+            if group not in stories:
+                stories[group] = store.create_story(story_title(article))
+            store.add_to_story(stories[group], article.id, 0.0, cluster.blocking_keys(profile, idf), profile.published)
+            if on_item is not None:
+                on_item("placed", None)
+    return len(articles)
+
+
+def _with_originals(articles: Sequence[Article], groups: Sequence[int]) -> list[int]:
+    """Batch groups with each copy moved to its original's group."""
+    group_of = {article.id: group for article, group in zip(articles, groups)}
+    return [
+        group_of.get(article.duplicate_of.article_id, group) if article.duplicate_of else group
+        for article, group in zip(articles, groups)
+    ]
 
 
 def commit_all(
