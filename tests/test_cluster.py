@@ -210,3 +210,16 @@ def test_pair_features_do_not_depend_on_the_keys_numbered_before(profiles: list[
     assert all(np.array_equal(kept[name], fresh[name]) for name in pairs.FEATURES)
     replaced = dataclasses.replace(stored[1], terms={"volcano": 2.0}, lead={})
     assert pairs.pair_features(stored[:1], [replaced], idf)["words"][0, 0] < kept["words"][0, 0]
+
+
+def test_blocked_components_are_capped_weakest_links_first(profiles: list[ArticleProfile], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A component over MAX_COMPONENT articles is split at a higher threshold, so no dense
+    comparison of more than MAX_COMPONENT forms; one a link of 1.0 holds is cut in runs."""
+    idf = Idf.from_profiles(profiles)
+    monkeypatch.setattr(grouping, "MAX_COMPONENT", 2)
+    components = grouping._components(profiles, idf, 0.0)
+    assert sorted(i for c in components for i in c) == list(range(5)) and max(map(len, components)) <= 2
+    everyone = grouping.sparse.csr_matrix(np.ones((5, 5)))
+    assert grouping._capped(everyone, np.arange(5), 0.5) == [[0, 1], [2, 3], [4]]
+    monkeypatch.setattr(grouping, "DENSE_LIMIT", 2)
+    assert all(labels.count(label) <= 2 for labels in [cluster(profiles)] for label in labels)
