@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
 from rich.console import Console
@@ -21,11 +21,14 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from storydesk.desk import Desk
 from storydesk.eval.runs import Track, untracked
 from storydesk.model import Analysis, Article, IngestProblem
-from storydesk.pipeline import IngestReport
+from storydesk.settings import Settings, SettingsError
 from storydesk.store import StoreError
+
+if TYPE_CHECKING:  # the Desk pulls in spaCy and scikit-learn: imported by the commands that need it
+    from storydesk.desk import Desk
+    from storydesk.pipeline import IngestReport
 
 app = typer.Typer(help="storydesk: many outlets' articles in, cross-checked stories out.", no_args_is_help=True, add_completion=False)
 eval_app = typer.Typer(help="Score storydesk on a benchmark file; prints one JSON line of metrics.", no_args_is_help=True)
@@ -36,6 +39,10 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar (none is drawn when stderr is not a terminal).")]
+# --db and --config may come before the command (the group's options) or after it (these; _desk
+# reads them from the command's parameters first).
+StoreFile = Annotated[Optional[Path], typer.Option("--db", help="The store file (as before the command).", show_default=False)]
+ConfigFile = Annotated[Optional[Path], typer.Option("--config", help="A storydesk.toml to read settings from (as before the command).", show_default=False)]
 
 
 class ExportFormat(str, Enum):
@@ -66,14 +73,28 @@ class ExtractionMode(str, Enum):
 def main(
     ctx: typer.Context,
     db: Annotated[Path, typer.Option("--db", help="The store file.", envvar="STORYDESK_DB")] = Path("storydesk.db"),
+    config: Annotated[Optional[Path], typer.Option("--config", help="A storydesk.toml to read settings from (default: one beside the store, else in ~/.config/storydesk/).", envvar="STORYDESK_CONFIG")] = None,
 ) -> None:
     """Every command works on one store: storydesk.db here, unless --db names another."""
-    ctx.obj = db
+    ctx.obj = (db, config)
+
+
+def _store_and_settings(ctx: typer.Context) -> tuple[Path, Settings]:
+    """The store file and the settings: --db and --config after the command, else before it."""
+    group_db, group_config = ctx.obj
+    db = ctx.params.get("db") or group_db
+    try:
+        return db, Settings.load(store=db, config=ctx.params.get("config") or group_config)
+    except SettingsError as error:
+        _fail(str(error))
 
 
 def _desk(ctx: typer.Context) -> Desk:
+    from storydesk.desk import Desk
+
+    db, settings = _store_and_settings(ctx)
     try:
-        desk = Desk(ctx.obj)
+        desk = Desk(db, settings=settings)
     except StoreError as error:
         _fail(str(error))
     ctx.call_on_close(desk.close)
@@ -154,6 +175,8 @@ def ingest(
     analyse: Annotated[bool, typer.Option(help="Analyse each article as it is stored (entities, quotes, dates, figures).")] = True,
     outlet: Annotated[Optional[str], typer.Option(metavar="NAME", help="The outlet of articles that name none (no source field, site name, URL or agency credit).")] = None,
     quiet: Quiet = False,
+    db: StoreFile = None,
+    config: ConfigFile = None,
 ) -> None:
     """Read articles, clean and date them, link duplicates, analyse and store them.
 
@@ -176,6 +199,8 @@ def analyse_command(
     ctx: typer.Context,
     redo: Annotated[bool, typer.Option("--all", help="Analyse every article again, whatever its version.")] = False,
     quiet: Quiet = False,
+    db: StoreFile = None,
+    config: ConfigFile = None,
 ) -> None:
     """Analyse the stored articles not analysed yet, or analysed by an older version of the
     rules or of the spaCy pipeline. Exit status 1 when any analysis failed."""
@@ -232,6 +257,8 @@ def docs(
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
     limit: Annotated[Optional[int], typer.Option(help="At most this many.")] = None,
     offset: Annotated[int, typer.Option(help="Skip this many first.")] = 0,
+    db: StoreFile = None,
+    config: ConfigFile = None,
 ) -> None:
     """List the stored articles."""
     rows = [_listing(a) for a in _desk(ctx).articles(limit, offset)]
@@ -252,12 +279,14 @@ def doc(
     ctx: typer.Context,
     article_id: Annotated[int, typer.Argument(metavar="ID")],
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of text.")] = False,
+    db: StoreFile = None,
+    config: ConfigFile = None,
 ) -> None:
     """Show one article: its fields, date evidence, cleaned text and the lines removed, with reasons."""
     desk = _desk(ctx)
     article = desk.article(article_id)
     if article is None:
-        _fail(f"no article {article_id} in {ctx.obj}", 1)
+        _fail(f"no article {article_id} in {_store_and_settings(ctx)[0]}", 1)
     origins = [str(o) for o in desk.origins(article_id)]
     if as_json:
         _print_json({**article.to_dict(), "origins": origins})
@@ -322,6 +351,8 @@ def search(
     query: Annotated[str, typer.Argument(help="Words, \"a phrase\", or FTS5 syntax (putin AND korea*).")],
     limit: Annotated[int, typer.Option(help="At most this many hits.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of text.")] = False,
+    db: StoreFile = None,
+    config: ConfigFile = None,
 ) -> None:
     """Full-text search over titles and texts, best match first."""
     hits = _desk(ctx).search(query, limit)
@@ -340,6 +371,8 @@ def export(
     ctx: typer.Context,
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="jsonl, csv or parquet.")] = ExportFormat.jsonl,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (stdout if absent; parquet needs one).")] = None,
+    db: StoreFile = None,
+    config: ConfigFile = None,
 ) -> None:
     """Export every stored article."""
     desk = _desk(ctx)
@@ -356,6 +389,8 @@ def stories(
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
     limit: Annotated[Optional[int], typer.Option(help="At most this many.")] = None,
     offset: Annotated[int, typer.Option(help="Skip this many first.")] = 0,
+    db: StoreFile = None,
+    config: ConfigFile = None,
 ) -> None:
     """List the stories, the most recent first: id, article count, date range, outlets, title."""
     rows = [asdict(story) for story in _desk(ctx).stories(limit, offset)]
@@ -379,6 +414,8 @@ def dossier(
     story_id: Annotated[int, typer.Argument(metavar="STORY")],
     fmt: Annotated[DossierFormat, typer.Option("--format", "-f", help="md, json or html.")] = DossierFormat.md,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (stdout if absent).")] = None,
+    db: StoreFile = None,
+    config: ConfigFile = None,
 ) -> None:
     """The cross-checked dossier of one story: timeline, who said what, figures and their
     discrepancies, claims, coverage and a cited summary."""
@@ -399,6 +436,8 @@ def cluster_command(
     ctx: typer.Context,
     rebuild: Annotated[bool, typer.Option(help="Forget every story and cluster all articles again at once, in batch (after a model change, or for the batch quality).")] = False,
     quiet: Quiet = False,
+    db: StoreFile = None,
+    config: ConfigFile = None,
 ) -> None:
     """Place analysed articles that are in no story yet (ingest does this as it goes)."""
     desk = _desk(ctx)
@@ -525,6 +564,8 @@ def serve(
     data_dir: Annotated[Optional[Path], typer.Option(help="Where uploads are saved (default: storydesk-data beside the store).")] = None,
     log_level: Annotated[str, typer.Option(help="uvicorn's log level.")] = "info",
     allow_host: Annotated[Optional[list[str]], typer.Option(help="A host name clients reach the server by, besides loopback (repeatable; needs --token).")] = None,
+    db: StoreFile = None,
+    config: ConfigFile = None,
 ) -> None:
     """Serve the web app and the JSON API (/api/, docs at /docs) over the store. Requests must
     name 127.0.0.1, localhost or [::1] with the port as their Host, or an --allow-host name."""
@@ -545,7 +586,8 @@ def serve(
     if not loopback and not allow_host:
         err.print("only requests to 127.0.0.1, localhost or [::1] are answered: name the public host with --allow-host")
     try:
-        application = create_app(ctx.obj, token=token, data_dir=data_dir, port=port, allow_hosts=tuple(allow_host or ()))
+        db, settings = _store_and_settings(ctx)
+        application = create_app(db, settings=settings, token=token, data_dir=data_dir, port=port, allow_hosts=tuple(allow_host or ()))
     except StoreError as error:
         _fail(str(error))
     if token:
@@ -601,6 +643,8 @@ def load(
     ctx: typer.Context,
     processed: Annotated[Path, typer.Argument(metavar="DIR", exists=True, file_okay=False, help="A `storydesk process` output folder.")],
     quiet: Quiet = False,
+    db: StoreFile = None,
+    config: ConfigFile = None,
 ) -> None:
     """Store processed articles: duplicates linked, each placed in its story, one transaction
     per article. Re-running is safe (content already stored is counted, not added)."""

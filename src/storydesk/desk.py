@@ -1,15 +1,15 @@
 """The Python API: a Desk is one store plus the operations on it. The CLI and the web app are
 thin shells over this class.
 
-    >>> from storydesk.desk import Desk
-    >>> desk = Desk("storydesk.db")
+    >>> from storydesk import Desk, Settings
+    >>> desk = Desk("storydesk.db", settings=Settings.load(quotes="learned"))
     >>> report = desk.ingest(["examples/corpus"])
     >>> [a.title for a in desk.articles()]
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import IO, BinaryIO, Literal
 
@@ -17,6 +17,7 @@ from storydesk import ingest as sources
 from storydesk import pipeline, scale, synthesise
 from storydesk.model import Article, Dossier, Entity, IngestProblem, Origin, Story
 from storydesk.pipeline import IngestReport
+from storydesk.settings import Settings, using
 from storydesk.store import SearchHit, Store
 from storydesk.store.browse import ArticleHit, EntitySummary, QuoteRow
 from storydesk.store.export import ExportFormat, export_articles
@@ -27,7 +28,10 @@ DossierFormat = Literal["md", "json", "html"]
 class Desk:
     """One storydesk store and what can be done with it."""
 
-    def __init__(self, db: str | Path = "storydesk.db") -> None:
+    def __init__(self, db: str | Path = "storydesk.db", settings: Settings | None = None) -> None:
+        """``settings``: by default those of a storydesk.toml beside the store, else of the
+        user's config folder, else of the environment (``Settings.load``)."""
+        self.settings = Settings.load(store=db) if settings is None else settings
         self.store = Store(db)
 
     def close(self) -> None:
@@ -73,13 +77,15 @@ class Desk:
                     on_item("problem", source)
                 continue
             items = sources.read_source(source, stdin=stdin, fetch=fetch)
-            report.merge(pipeline.ingest(self.store, items, on_item, analyse, outlet, on_note))
+            with using(self.settings):
+                report.merge(pipeline.ingest(self.store, items, on_item, analyse, outlet, on_note))
         return report
 
     def pending_analysis(self, redo_older: bool = True) -> list[int]:
         """Ids of the stored articles ``analyse`` works on: never analysed, or (``redo_older``)
         analysed by other rules or another spaCy pipeline."""
-        return pipeline.articles_to_analyse(self.store, redo_older)
+        with using(self.settings):
+            return pipeline.articles_to_analyse(self.store, redo_older)
 
     def article_ids(self) -> list[int]:
         return self.store.article_ids()
@@ -91,10 +97,16 @@ class Desk:
     ) -> IngestReport:
         """Analyse the given stored articles (by default every pending one)."""
         ids = self.pending_analysis() if article_ids is None else article_ids
-        return pipeline.analyse_stored(self.store, ids, on_item)
+        with using(self.settings):
+            return pipeline.analyse_stored(self.store, ids, on_item)
 
-    def articles(self, limit: int | None = None, offset: int = 0) -> Iterator[Article]:
-        return self.store.articles(limit, offset)
+    def articles(self, limit: int | None = None, offset: int = 0, story: int | None = None) -> Iterator[Article]:
+        """Stored articles in id order; with ``story``, only that story's members."""
+        if story is None:
+            return self.store.articles(limit, offset)
+        found = self.store.story(story)
+        members = filter(None, map(self.store.article, found.article_ids if found else []))
+        return islice(members, offset, None if limit is None else offset + limit)
 
     def article(self, article_id: int) -> Article | None:
         return self.store.article(article_id)
@@ -125,22 +137,23 @@ class Desk:
     def cluster(self, rebuild: bool = False, on_item: Callable[[str, IngestProblem | None], None] | None = None) -> int:
         """Place the analysed articles that are in no story; ``rebuild`` forgets every story and
         clusters all articles again at once. Returns how many were placed."""
-        if rebuild:
-            return pipeline.rebuild_stories(self.store, on_item)
-        return pipeline.place_pending(self.store, on_item)
+        with using(self.settings):
+            if rebuild:
+                return pipeline.rebuild_stories(self.store, on_item)
+            return pipeline.place_pending(self.store, on_item)
 
     def dossier(self, story_id: int) -> Dossier | None:
         """The cross-checked dossier of one story, or None when there is no such story."""
         story = self.store.story(story_id)
         if story is None:
             return None
-        return synthesise.build_dossier(story, [self.store.article(i) for i in story.article_ids])
+        with using(self.settings):
+            return synthesise.build_dossier(story, [self.store.article(i) for i in story.article_ids])
 
     def render_dossier(self, dossier: Dossier, fmt: DossierFormat) -> str:
         """A dossier as Markdown, JSON or a standalone HTML page."""
-        if fmt == "json":
-            return json.dumps(dossier.to_dict(), ensure_ascii=False, indent=2)
-        return synthesise.render_markdown(dossier) if fmt == "md" else synthesise.render_html(dossier)
+        with using(self.settings):
+            return dossier.to_json() if fmt == "json" else dossier.to_markdown() if fmt == "md" else dossier.to_html()
 
     # -- browsing (the web app and the JSON API) ------------------------------------------------
 
@@ -174,6 +187,23 @@ class Desk:
     def entity(self, key: str) -> Entity | None:
         return self.store.entity(key)
 
+    def quotes(self, speaker: str, page: int = 100) -> Iterator[QuoteRow]:
+        """Every quote of ``speaker`` (an entity key such as ``person:vladimir putin``, else the
+        most quoted entity whose name contains it), newest first, read ``page`` at a time."""
+        key = self._entity_key(speaker)
+        if key is None:
+            return
+        offset = 0
+        while rows := self.quotes_by(key, page, offset)[0]:
+            yield from rows
+            offset += len(rows)
+
+    def _entity_key(self, speaker: str) -> str | None:
+        if self.store.entity(speaker) is not None:
+            return speaker
+        matches, _ = self.entities(speaker, limit=1)
+        return matches[0].key if matches else None
+
     def quotes_by(self, entity_key: str, limit: int = 20, offset: int = 0) -> tuple[list[QuoteRow], int]:
         """Every quote attributed to one entity across stories, newest first, and their number."""
         return self.store.quotes_by(entity_key, limit, offset)
@@ -185,4 +215,5 @@ class Desk:
     ) -> IngestReport:
         """Store the articles of a ``storydesk process`` output folder (its finished part files),
         linking duplicates and placing each in its story as ingest does; re-running is safe."""
-        return pipeline.commit_all(self.store, scale.read_prepared(processed), on_item)
+        with using(self.settings):
+            return pipeline.commit_all(self.store, scale.read_prepared(processed), on_item)

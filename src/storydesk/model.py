@@ -5,6 +5,7 @@ passed along by ``storydesk.pipeline``.
 """
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -579,3 +580,20 @@ class Dossier:
         data = asdict(self)
         data["story"] = {"id": self.story.id, "title": self.story.title}
         return data
+
+    def to_json(self) -> str:
+        """The JSON dossier as text (``to_dict``, indented)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+    def to_markdown(self) -> str:
+        """The dossier as Markdown. The renderer is a stage, imported here when called because
+        the model must not import stages."""
+        from storydesk.synthesise import render_markdown
+
+        return render_markdown(self)
+
+    def to_html(self) -> str:
+        """The dossier as a standalone HTML page (the renderer imported when called, as above)."""
+        from storydesk.synthesise import render_html
+
+        return render_html(self)

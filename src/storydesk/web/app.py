@@ -35,6 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from storydesk.synthesise.render import dates_text, kind_words
 from storydesk.desk import Desk
+from storydesk.settings import Settings
 from storydesk.model import Dossier
 from storydesk.store.browse import MATCH_END, MATCH_START
 from storydesk.web.uploads import IngestJobs
@@ -131,20 +132,21 @@ class Web:
     """What every request shares: the store's path, a Desk per thread, the dossier cache,
     the ingest jobs, the templates and the host names it answers to."""
 
-    def __init__(self, db_path: Path, data_dir: Path, token: str | None, hosts: AllowedHosts) -> None:
+    def __init__(self, db_path: Path, data_dir: Path, token: str | None, hosts: AllowedHosts, settings: Settings) -> None:
         self.db_path = db_path
+        self.settings = settings
         self.token = token
         self.hosts = hosts
         self.local = threading.local()
         self.cache = StampedCache()
-        self.jobs = IngestJobs(db_path, data_dir)
+        self.jobs = IngestJobs(db_path, data_dir, settings)
         self.templates = Jinja2Templates(env=_environment())
 
     def desk(self) -> Desk:
         """This thread's Desk (SQLite connections cannot cross threads)."""
         desk = getattr(self.local, "desk", None)
         if desk is None:
-            desk = self.local.desk = Desk(self.db_path)
+            desk = self.local.desk = Desk(self.db_path, settings=self.settings)
         return desk
 
     def dossier(self, story_id: int) -> tuple[tuple, Dossier] | None:
@@ -331,20 +333,22 @@ def _install_files(app: FastAPI) -> None:
 
 def create_app(
     db_path: str | Path, token: str | None = None, data_dir: str | Path | None = None,
-    port: int | None = None, allow_hosts: tuple[str, ...] = (),
+    port: int | None = None, allow_hosts: tuple[str, ...] = (), settings: Settings | None = None,
 ) -> FastAPI:
     """The storydesk web app over the store at ``db_path``. With ``token``, every request must
     carry it. Uploads are saved under ``data_dir`` (default: ``storydesk-data`` beside the store).
     Requests must name a loopback host on ``port`` (any port when None) or, with a token, one
-    of ``allow_hosts``."""
+    of ``allow_hosts``. ``settings``: by default ``Settings.load`` for the store."""
     from storydesk.web import api, pages
 
     if allow_hosts and not token:
         raise ValueError("other host names than loopback (--allow-host) need an access token (--token)")
     db_path = Path(db_path)
-    Desk(db_path).close()  # fail now, not on the first request, when the store cannot be opened
+    settings = Settings.load(store=db_path) if settings is None else settings
+    Desk(db_path, settings=settings).close()  # fail now, not on the first request, when the store cannot be opened
     hosts = AllowedHosts(port, frozenset(name.strip().lower() for name in allow_hosts))
-    web = Web(db_path, Path(data_dir) if data_dir else db_path.resolve().parent / "storydesk-data", token or None, hosts)
+    uploads = Path(data_dir) if data_dir else db_path.resolve().parent / "storydesk-data"
+    web = Web(db_path, uploads, token or None, hosts, settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

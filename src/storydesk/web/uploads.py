@@ -17,6 +17,7 @@ from typing import Literal
 from fastapi import UploadFile
 
 from storydesk.desk import Desk
+from storydesk.settings import Settings
 from storydesk.ingest import Source
 from storydesk.ingest.formats import GZIP_MAGIC, format_of, split_name
 from storydesk.model import IngestProblem
@@ -171,8 +172,9 @@ async def read_uploads(files: list[UploadFile]) -> list[Upload]:
 class IngestJobs:
     """Saves checked uploads under ``data_dir/uploads/JOB/`` and ingests them with one worker."""
 
-    def __init__(self, db_path: Path, data_dir: Path) -> None:
+    def __init__(self, db_path: Path, data_dir: Path, settings: Settings | None = None) -> None:
         self.db_path = db_path
+        self.settings = settings
         self.folder = data_dir / "uploads"
         self.jobs: OrderedDict[str, Job] = OrderedDict()
         self.lock = threading.Lock()
@@ -227,7 +229,7 @@ class IngestJobs:
                 current[-1].notes.append(_record_words(note))
 
         try:
-            with Desk(self.db_path) as desk:
+            with Desk(self.db_path, settings=self.settings) as desk:
                 desk.ingest_sources(
                     desk.discover([str(p) for p in paths]), outlet=job.outlet, on_source=on_source, on_item=on_item,
                     on_note=on_note,

@@ -1,0 +1,110 @@
+"""The choices a Desk runs with, in one typed object: read from arguments, then a
+``storydesk.toml`` (given, beside the store, or in the user's config folder), then the
+environment. This module is the one reader of the environment; the stages ask ``current()``.
+
+    >>> Settings.load(store="news.db", quotes="learned")
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+CONFIG_NAME = "storydesk.toml"
+ENVIRONMENT = {"quotes": "STORYDESK_QUOTES", "spacy_model": "STORYDESK_SPACY_MODEL", "data": "STORYDESK_DATA"}
+
+
+class SettingsError(ValueError):
+    """A configuration file that cannot be read, or a setting of the wrong kind."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """``quotes``: the quote finder (rules, learned, combined, tagger); ``spacy_model``: an
+    installed pipeline's name or path (None: the packaged default); ``data``: a folder whose
+    vocabulary files add entries; ``max_analysed_chars``: how much of an article is parsed
+    (None: the analyse stage's limit)."""
+
+    quotes: str = "rules"
+    spacy_model: str | None = None
+    data: Path | None = None
+    max_analysed_chars: int | None = None
+
+    @classmethod
+    def load(cls, store: str | Path | None = None, config: str | Path | None = None, **given: Any) -> Settings:
+        """The settings ``given`` as arguments (None: not given), else in the ``config`` file
+        (by default ``storydesk.toml`` beside ``store``, else in the user's config folder),
+        else in the environment, else the defaults."""
+        unknown = set(given) - {field.name for field in fields(cls)}
+        if unknown:
+            raise SettingsError(f"unknown settings: {', '.join(sorted(unknown))}")
+        from_file = _read(Path(config)) if config is not None else _read_found(store)
+        chosen: dict[str, Any] = {}
+        for field in fields(cls):
+            value = next((v for v in (given.get(field.name), from_file.get(field.name), _environment(field.name)) if v is not None), None)
+            if value is not None:
+                chosen[field.name] = _typed(field.name, value)
+        return cls(**chosen)
+
+
+def _environment(name: str) -> str | None:
+    variable = ENVIRONMENT.get(name)
+    return (os.environ.get(variable) or None) if variable else None
+
+
+def _typed(name: str, value: Any) -> Any:
+    if name == "data":
+        return Path(value)
+    if name == "max_analysed_chars":
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise SettingsError(f"max_analysed_chars must be a positive whole number, not {value!r}")
+        return value
+    if not isinstance(value, str):
+        raise SettingsError(f"{name} must be text, not {value!r}")
+    return value
+
+
+def config_candidates(store: str | Path | None) -> list[Path]:
+    """Where a ``storydesk.toml`` is looked for, in order: beside the store, then the user's
+    config folder ($XDG_CONFIG_HOME or ~/.config, under storydesk/)."""
+    user_folder = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "storydesk"
+    beside = [Path(store).resolve().parent / CONFIG_NAME] if store is not None else []
+    return [*beside, user_folder / CONFIG_NAME]
+
+
+def _read_found(store: str | Path | None) -> dict[str, Any]:
+    found = next((path for path in config_candidates(store) if path.is_file()), None)
+    return _read(found) if found is not None else {}
+
+
+def _read(path: Path) -> dict[str, Any]:
+    """The settings a TOML file holds, at its top level or under ``[storydesk]``."""
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise SettingsError(f"cannot read the settings file {path}: {error}") from error
+    return table.get("storydesk", table)
+
+
+_active: ContextVar[Settings | None] = ContextVar("storydesk_settings", default=None)
+
+
+def current() -> Settings:
+    """The settings of the Desk running a stage now; outside any Desk, those of the
+    environment and config folder."""
+    return _active.get() or Settings.load()
+
+
+@contextmanager
+def using(settings: Settings) -> Iterator[Settings]:
+    """Run the stages inside with ``settings`` (each Desk wraps its operations in this)."""
+    token = _active.set(settings)
+    try:
+        yield settings
+    finally:
+        _active.reset(token)

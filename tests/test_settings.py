@@ -1,0 +1,96 @@
+"""Settings and the Python API: arguments over a storydesk.toml over the environment; --db and
+--config before or after the command; the Desk's notebook methods."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from storydesk import Desk, Dossier, Settings
+from storydesk.cli import app
+
+from conftest import EXAMPLES
+
+ARTICLE = EXAMPLES / "000_fcf03e8924f3ec65.txt"
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "240"})
+
+
+def test_arguments_win_over_the_file_and_the_file_over_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "storydesk.toml").write_text('quotes = "learned"\nmax_analysed_chars = 5000\n', encoding="utf-8")
+    monkeypatch.setenv("STORYDESK_QUOTES", "tagger")
+    monkeypatch.setenv("STORYDESK_SPACY_MODEL", "en_core_web_sm")
+    found = Settings.load(store=tmp_path / "news.db")
+    assert (found.quotes, found.max_analysed_chars, found.spacy_model) == ("learned", 5000, "en_core_web_sm")
+    assert Settings.load(store=tmp_path / "news.db", quotes="combined").quotes == "combined"
+    assert Settings.load(store=tmp_path / "elsewhere" / "news.db").quotes == "tagger"
+
+
+def test_a_file_under_a_storydesk_table_and_the_user_config_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    (tmp_path / "config" / "storydesk").mkdir(parents=True)
+    (tmp_path / "config" / "storydesk" / "storydesk.toml").write_text('[storydesk]\ndata = "vocab"\n', encoding="utf-8")
+    assert Settings.load(store=tmp_path / "news.db").data == Path("vocab")
+
+
+def test_bad_settings_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown settings: colour"):
+        Settings.load(colour="red")
+    (tmp_path / "bad.toml").write_text("max_analysed_chars = 0\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="positive whole number"):
+        Settings.load(config=tmp_path / "bad.toml")
+
+
+def test_two_desks_in_one_process_analyse_with_their_own_quote_finder(tmp_path: Path) -> None:
+    versions = []
+    for finder in ("rules", "learned"):
+        with Desk(tmp_path / f"{finder}.db", settings=Settings(quotes=finder)) as desk:
+            desk.ingest([str(ARTICLE)])
+            versions.append(desk.article(1).analysis.version)
+    assert "+rules+" in versions[0] and "+learned+" in versions[1]
+
+
+@pytest.mark.parametrize("place", ["before", "after"])
+def test_db_is_accepted_before_or_after_the_command(tmp_path: Path, place: str) -> None:
+    db = ["--db", str(tmp_path / "x.db")]
+    ingest = [*db, "ingest", "-q", str(ARTICLE)] if place == "before" else ["ingest", "-q", str(ARTICLE), *db]
+    assert invoke(*ingest).exit_code == 0
+    listing = invoke(*db, "docs") if place == "before" else invoke("docs", *db)
+    assert listing.exit_code == 0 and str(ARTICLE) in listing.stdout
+    assert (tmp_path / "x.db").is_file()
+
+
+@pytest.mark.parametrize("place", ["before", "after"])
+def test_config_is_accepted_before_or_after_the_command(tmp_path: Path, place: str) -> None:
+    config = tmp_path / "strict.toml"
+    config.write_text("max_analysed_chars = 300\n", encoding="utf-8")
+    db = tmp_path / "x.db"
+    options = ["--db", str(db), "--config", str(config)]
+    args = [*options, "ingest", "-q", str(ARTICLE)] if place == "before" else ["ingest", "-q", str(ARTICLE), *options]
+    assert invoke(*args).exit_code == 0
+    with Desk(db) as desk:
+        assert desk.article(1).analysis.cut_at <= 300
+
+
+def test_a_broken_config_file_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "broken.toml").write_text("quotes = \n", encoding="utf-8")
+    result = invoke("docs", "--db", str(tmp_path / "x.db"), "--config", str(tmp_path / "broken.toml"))
+    assert result.exit_code == 2 and "cannot read the settings file" in result.stderr
+
+
+def test_the_notebook_methods(tmp_path: Path) -> None:
+    with Desk(tmp_path / "seed.db") as desk:
+        desk.ingest([str(EXAMPLES)])
+        story = desk.stories()[0]
+        members = [desk.article(a.id) for a in desk.articles(story=story.id)]
+        assert [a.id for a in members] == list(story.article_ids)
+        dossier = desk.dossier(story.id)
+        assert isinstance(dossier, Dossier)
+        assert dossier.to_markdown().startswith("#") and '"story"' in dossier.to_json() and "<html" in dossier.to_html()
+        speaker = next(q.speaker_entity for a in members for q in a.analysis.quotes if q.speaker_entity)
+        quotes = list(desk.quotes(speaker))
+        assert quotes and quotes == desk.quotes_by(speaker, 1000)[0]
+        assert list(desk.quotes("no such speaker at all")) == []
