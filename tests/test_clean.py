@@ -225,3 +225,17 @@ def test_seed_articles():
     assert removed[38] == "url" and removed[45] == "social-prompt" and removed[50] == removed[51] == "teaser"
     assert "Against US hegemony" in result.text.split("\n")
     _assert_body_kept(lines, result, 6, 42, {38})
+
+
+def test_a_station_call_sign_is_no_dateline():
+    body = ["WJAX - " + PARAGRAPHS[0]] + PARAGRAPHS[1:]
+    assert clean_text(_article(["Council passes the city budget after a long night"], [], body)).dateline is None
+
+
+def test_a_line_removed_twice_is_one_record_with_its_whole_text():
+    from storydesk.extract.clean import _one_per_line
+    from storydesk.model import RemovedLine
+
+    merged = _one_per_line([RemovedLine(3, "x", "navigation"), RemovedLine(1, "HOUSTON —", "dateline"),
+                            RemovedLine(1, "From the parade of cars", "page-footer")])
+    assert merged == [RemovedLine(1, "HOUSTON — From the parade of cars", "page-footer"), RemovedLine(3, "x", "navigation")]

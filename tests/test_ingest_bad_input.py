@@ -169,3 +169,28 @@ def test_json_nested_too_deeply_is_one_problem_and_the_next_line_is_read(tmp_pat
         f"{whole}: invalid JSON: nested too deeply",
         f"{array}#0: invalid JSON: nested too deeply; the rest of the array is not read",
     ]
+
+
+def test_an_article_the_store_refuses_is_a_problem_and_the_batch_goes_on(tmp_path, monkeypatch):
+    import sqlite3
+
+    from storydesk.desk import Desk
+    from storydesk.store.sqlite import Store
+
+    for name in ("a", "b", "c"):
+        (tmp_path / f"{name}.txt").write_text(f"Story {name}\n\nThe council of {name} met on Monday and voted.\n", encoding="utf-8")
+    original = Store.add_article
+
+    def refuse_b(self, article, *args, **kwargs):
+        if article.origin.location.endswith("b.txt"):
+            raise sqlite3.IntegrityError("UNIQUE constraint failed: removed_lines.article_id, removed_lines.line_no")
+        return original(self, article, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "add_article", refuse_b)
+    with Desk(tmp_path / "x.db") as desk:
+        report = desk.ingest([str(tmp_path / f"{name}.txt") for name in ("a", "b", "c")])
+        assert report.outcomes["added"] == 2
+        (problem,) = report.problems
+        assert "b.txt" in str(problem) and "could not be stored" in str(problem) and "UNIQUE" not in str(problem)
+        assert desk.store.count() == 2
+        assert desk.store._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

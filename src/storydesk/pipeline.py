@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -234,7 +235,11 @@ def _ingest_one(
     prepared = guarded(partial(prepare, digest=digest, analyse=analyse, outlet=outlet), item)
     if isinstance(prepared, IngestProblem):
         return "problem", prepared, None
-    return commit(store, prepared), prepared.analysis_problem, prepared.analysis_note
+    try:
+        return commit(store, prepared), prepared.analysis_problem, prepared.analysis_note
+    except sqlite3.IntegrityError:  # rolled back whole; the rest of the batch goes on
+        log.exception("storing %s broke a constraint of the store", item.origin)
+        return "problem", IngestProblem(item.origin, "could not be stored: it broke a rule of the store (see the log)"), None
 
 
 def articles_to_analyse(store: Store, redo_older: bool = True) -> list[int]:

@@ -70,8 +70,7 @@ def clean_text(text: str) -> Extraction:
     agencies = _take_agency_credits(body, removed) + closing_agencies + ([dateline_agency] if dateline_agency else [])
     published = publication_date_from_text(raw_lines, dateline)
     _mark_page_header_dates(lines, published)
-    removed += [RemovedLine(line.no, line.text, line.reason) for line in lines if line.reason]
-    removed.sort(key=lambda item: item.line_no)
+    removed = _one_per_line(removed + [RemovedLine(line.no, line.text, line.reason) for line in lines if line.reason])
     return Extraction(
         text="\n".join(line.text for line in body if line.text),
         title=title,
@@ -81,6 +80,16 @@ def clean_text(text: str) -> Extraction:
         agencies=list(dict.fromkeys(agencies)),
         removed=removed,
     )
+
+
+def _one_per_line(removed: list[RemovedLine]) -> list[RemovedLine]:
+    """The removed lines in order, one record a line: a line whose dateline was cut and whose
+    rest was removed later is one record, its whole text, under the later reason."""
+    by_line: dict[int, RemovedLine] = {}
+    for item in removed:
+        earlier = by_line.get(item.line_no)
+        by_line[item.line_no] = item if earlier is None else RemovedLine(item.line_no, f"{earlier.text} {item.text}", item.reason)
+    return [by_line[number] for number in sorted(by_line)]
 
 
 @cache
@@ -229,10 +238,11 @@ def _agency(text: str) -> str | None:
 def _take_dateline(lines: list[_Line], body_start: int, removed: list[RemovedLine]) -> tuple[str | None, str | None]:
     """Find the dateline alone just above the body or leading its first paragraphs; cut it from
     the body and return it with its agency."""
-    for line in lines[max(0, body_start - 3) : body_start + 3]:
+    for index in range(max(0, body_start - 3), min(len(lines), body_start + 3)):
+        line = lines[index]
         match = _dateline_match(line.text) if line.reason in (None, "date") else None
-        if match is None:
-            continue
+        if match is None or (match.end() < len(line.text) and index < body_start):
+            continue  # a dateline leading a line outside the body would be cut from furniture
         if match.end() >= len(line.text):
             line.reason = "dateline"
         else:
@@ -254,12 +264,14 @@ def _dateline_match(text: str) -> re.Match[str] | None:
 
 
 def _place_in_capitals(match: re.Match[str]) -> bool:
-    """The dateline's place is in capitals, holds no headline word ("BREAKING"), and a dash ends it."""
+    """The dateline's place is in capitals, is no station's call sign, holds no headline word
+    ("BREAKING"), and a dash ends it."""
     place = match.group("place")
-    words = set(re.findall(r"[A-ZÀ-Ý'’]+", place))
+    words = re.findall(r"[A-ZÀ-Ý'’]+", place)
+    call_sign = len(words) == 1 and len(words[0]) <= 4  # "WJAX -", "KDKA —": a station, not a place
     return (
-        place.isupper() and len(place.replace(" ", "")) >= 3 and re.search(r"[–—-]\s*$", match.group(0)) is not None
-        and not words & _not_places()
+        place.isupper() and not call_sign and re.search(r"[–—-]\s*$", match.group(0)) is not None
+        and not set(words) & _not_places()
     )
 
 
