@@ -7,9 +7,14 @@
 """
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# The library logs what went wrong inside (a failed analysis, a refused record) for whoever
+# configures logging; without that, nothing of it reaches a user's terminal.
+logging.getLogger("storydesk").addHandler(logging.NullHandler())
 
 _MODEL_TYPES = ("Analysis", "Article", "Dossier", "Entity", "Mention", "Quote", "Span", "Story")
 __all__ = ["Desk", "Settings", *_MODEL_TYPES]
