@@ -297,3 +297,17 @@ def test_an_events_place_names_its_town_beside_a_street_and_falls_back_to_the_to
     assert [e.place for e in street.timeline] == ["Main Street, Chicago"]
     county = story("A man was shot on Saturday, Chicago police said. The Cook County coroner and the Chicago mayor spoke.")
     assert [e.place for e in county.timeline] == ["Chicago"]
+
+
+def test_rumours_deny_only_as_what_something_is_called() -> None:
+    from storydesk.analyse import analyse
+    from storydesk.model import Extraction, Origin, PublicationDate, Story
+
+    def claims(text: str):
+        extraction = Extraction(text=text, published=PublicationDate("2016-10-24", "day"))
+        article = Article(Origin("a.txt"), "h", "text", extraction, id=1, analysis=analyse(text, "2016-10-24"))
+        return build_dossier(Story(1, "Manhunt", [1]), [article]).claims
+
+    assert claims("Rumors of his return east to Lincoln County circulated Monday afternoon.") == []
+    (called,) = claims("The ministry called reports that it sent troops to the border “baseless rumours.”")
+    assert [s.stance for s in called.stances] == ["denied"] and called.about == "The ministry sent troops to the border"

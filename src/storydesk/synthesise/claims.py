@@ -112,7 +112,10 @@ def _holder(article: Article, sentence: Span, cue: re.Match) -> str | None:
     inside_cue = [m for m in mentions_in(analysis, cue_start, cue_end) if kinds.get(m.entity) in ACTOR_KINDS]
     if inside_cue:
         return " and ".join(dict.fromkeys(names.get(m.entity, m.span.text) for m in inside_cue))
-    quoted = [q for q in analysis.quotes if q.content.start <= cue_start < q.content.end and (q.speaker or q.speaker_entity)]
+    quoted = [  # the quote the cue sits in, or the one it calls something ('called the claims “absurd”')
+        q for q in analysis.quotes if (q.speaker or q.speaker_entity)
+        and (q.content.start <= cue_start < q.content.end or cue_start <= q.content.start < sentence.end)
+    ]
     if quoted:
         return names.get(quoted[0].speaker_entity or "", quoted[0].speaker_text)
     clause_start = sentence.start + max((m.end() for m in CLAUSE_START.finditer(sentence.text, 0, cue.start())), default=0)
