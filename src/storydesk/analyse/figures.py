@@ -131,11 +131,11 @@ def find_figures(
 def _one_person_counts(
     doc: Doc, quotes: Sequence[Quote], mentions: Sequence[Mention], clauses: _ClauseIndex, timexes: Sequence[TimeExpr], rules: _Rules
 ) -> Iterator[Figure]:
-    """"A man was killed", "a teenager was wounded": one person, counted when something happened
+    """"A man was killed", "another man was wounded": one person, counted when something happened
     to them; a part of the toll (what the story counts of all), never its rival."""
     for token in doc:
         noun = token.head
-        if token.lower_ not in ("a", "an") or token.dep_ != "det" or noun.lemma_.lower() not in rules.person_nouns:
+        if token.lower_ not in ("a", "an", "another") or token.dep_ != "det" or noun.lemma_.lower() not in rules.person_nouns:
             continue
         event, _ = _event(doc, [noun], rules)
         if event is None:
