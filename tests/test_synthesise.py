@@ -299,6 +299,15 @@ def test_an_events_place_names_its_town_beside_a_street_and_falls_back_to_the_to
     assert [e.place for e in county.timeline] == ["Chicago"]
 
 
+def test_a_lead_that_names_only_its_towns_police_gives_the_town() -> None:
+    from storydesk.synthesise.events import _town_of_body, _towns_before_bodies
+
+    assert _towns_before_bodies("A girl was shot.\nMemphis police officers said. The Fort Wayne Police Department said.") == [
+        "Memphis", "Fort Wayne"]
+    assert _towns_before_bodies("State police said. The police said.") == []
+    assert _town_of_body("the Raleigh Police Department") == "Raleigh" and _town_of_body("Police") is None
+
+
 def test_rumours_deny_only_as_what_something_is_called() -> None:
     from storydesk.analyse import analyse
     from storydesk.model import Extraction, Origin, PublicationDate, Story

@@ -158,13 +158,45 @@ def _most_named_town(article: Article, kinds: dict[str, str]) -> str | None:
     state or province and no abbreviation ("Ind."), a county only when nothing else is named."""
     sentences = article.analysis.sentences
     lead_end = sentences[min(LEAD_SENTENCES, len(sentences)) - 1].end if sentences else 0
-    names = Counter(
-        mention.span.text for mention in article.analysis.mentions
-        if mention.span.end <= lead_end and kinds.get(mention.entity) == "GPE" and not mention.entity.startswith("country:")
-        and not mention.span.text.endswith(".") and mention.span.text.lower() not in _regions()
-    )
+    lead = [mention for mention in article.analysis.mentions if mention.span.end <= lead_end]
+    named = [m.span.text for m in lead if kinds.get(m.entity) == "GPE" and not m.entity.startswith("country:")]
+    named += [town for m in lead if kinds.get(m.entity) == "ORG" and (town := _town_of_body(m.span.text))]
+    named = named or _towns_before_bodies(article.text[:lead_end])
+    names = Counter(name for name in named if not name.endswith(".") and name.lower() not in _regions())
     ranked = sorted(names.items(), key=lambda item: (item[0].lower().endswith(" county"), -item[1]))
     return ranked[0][0] if ranked else None
+
+
+def _towns_before_bodies(lead: str) -> list[str]:
+    """Capitalised words right before a local body in the lead's text, where the parser tagged
+    no place ("Memphis police officers said"): the town the body serves."""
+    bodies = "|".join(re.escape(body) for body in vocab.load("synthesise_local_bodies.txt"))
+    pattern = re.compile(rf"((?:[A-Z][a-z][\w'’-]*\s){{1,3}})(?i:{bodies})\b")
+    towns = []
+    for match in pattern.finditer(lead):
+        words = match[1].split()
+        while words and words[0].lower() in _NOT_TOWNS:
+            words = words[1:]
+        if words:
+            towns.append(" ".join(words))
+    return towns
+
+
+# Capitalised words before "police" that name no town ("State police", "The police").
+_NOT_TOWNS = frozenset({
+    "the", "a", "an", "state", "local", "city", "county", "transit", "capitol", "campus", "university",
+    "military", "park", "border", "federal", "national", "tribal",
+})
+
+
+def _town_of_body(name: str) -> str | None:
+    """The town a local body is named after ("Raleigh Police Department": Raleigh), or None."""
+    words = name.removeprefix("the ").removeprefix("The ")
+    for body in vocab.load("synthesise_local_bodies.txt"):
+        if words.lower().endswith(" " + body):
+            town = words[: -len(body) - 1].strip()
+            return town if town and town[0].isupper() else None
+    return None
 
 
 @cache
