@@ -52,6 +52,7 @@ class _Rules:
     part_cues: frozenset[str]
     frequency_nouns: frozenset[str]
     person_nouns: frozenset[str]
+    address_nouns: frozenset[str]
     hedges_before: tuple[tuple[str, ...], ...]  # longest first
     hedges_clause: frozenset[str]
     units: dict[str, str]
@@ -84,6 +85,7 @@ def _rules() -> _Rules:
         part_cues=frozenset(vocab.load("figure_part_cues.txt")),
         frequency_nouns=frozenset(vocab.load("figure_frequency_nouns.txt")),
         person_nouns=frozenset(vocab.load("figure_person_nouns.txt")),
+        address_nouns=frozenset(vocab.load("figure_address_nouns.txt")),
         hedges_before=tuple(
             sorted((tuple(phrase.split()) for phrase, where in hedges if where == "before"), key=len, reverse=True)
         ),
@@ -242,15 +244,18 @@ def _is_number_token(token: Token, rules: _Rules) -> bool:
 
 
 def _is_not_a_count(doc: Doc, numbers: list[Token], event: str | None, rules: _Rules) -> bool:
-    """Years, times, ordinals, ranges and phone numbers, labels ("Article 51"), list numbers, and
-    number words that refer rather than count ("the two countries", "one of them"), unless
-    something happened to what they name ("one man was killed", "Four dead")."""
+    """Years, times, ordinals, ranges and phone numbers, labels ("Article 51"), addresses ("the
+    300 block"), list numbers, and number words that refer rather than count ("the two
+    countries", "one of them"), unless something happened to what they name ("one man was
+    killed", "Four dead")."""
     first, last, root = numbers[0], numbers[-1], _root(numbers)
     if any(NOT_A_COUNT.search(token.text) for token in numbers) or _joined_by_dash(doc, first, last):
         return True
     if len(numbers) == 1 and YEAR.fullmatch(first.text) and not _counts_plural_noun(first):
         return True
     if _is_label(doc, first, root, rules) or _is_list_number(doc, first, last):
+        return True
+    if last.i + 1 < len(doc) and doc[last.i + 1].lower_ in rules.address_nouns:  # "the 300 block of"
         return True
     if event is not None and root.dep_ != "det":  # "a man was killed" states no count
         return False
