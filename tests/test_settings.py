@@ -33,7 +33,7 @@ def test_a_file_under_a_storydesk_table_and_the_user_config_folder(tmp_path: Pat
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     (tmp_path / "config" / "storydesk").mkdir(parents=True)
     (tmp_path / "config" / "storydesk" / "storydesk.toml").write_text('[storydesk]\ndata = "vocab"\n', encoding="utf-8")
-    assert Settings.load(store=tmp_path / "news.db").data == Path("vocab")
+    assert Settings.load(store=tmp_path / "news.db").data == tmp_path / "config" / "storydesk" / "vocab"  # relative to the file
 
 
 def test_bad_settings_are_refused(tmp_path: Path) -> None:
@@ -78,7 +78,30 @@ def test_config_is_accepted_before_or_after_the_command(tmp_path: Path, place: s
 def test_a_broken_config_file_is_an_error_not_a_traceback(tmp_path: Path) -> None:
     (tmp_path / "broken.toml").write_text("quotes = \n", encoding="utf-8")
     result = invoke("docs", "--db", str(tmp_path / "x.db"), "--config", str(tmp_path / "broken.toml"))
-    assert result.exit_code == 2 and "cannot read the settings file" in result.stderr
+    assert result.exit_code == 2 and "is not valid TOML" in result.stderr and "line" not in result.stderr
+    missing = invoke("docs", "--db", str(tmp_path / "x.db"), "--config", str(tmp_path / "missing.toml"))
+    assert missing.exit_code == 2 and "no settings file" in missing.stderr and "Errno" not in missing.stderr
+
+
+def test_a_wrong_quote_finder_or_an_unknown_key_is_refused_when_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ValueError, match="quotes must be one of rules"):
+        Settings.load(quotes="bogus")
+    (tmp_path / "typo.toml").write_text('quote = "tagger"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown settings in .*typo.toml: quote"):
+        Settings.load(config=tmp_path / "typo.toml")
+    (tmp_path / "data.toml").write_text('data = "vocab"\n', encoding="utf-8")
+    assert Settings.load(config=tmp_path / "data.toml").data == tmp_path / "vocab"
+    monkeypatch.setenv("STORYDESK_QUOTES", "bogus")
+    result = invoke("ingest", str(ARTICLE), "--db", str(tmp_path / "x.db"))
+    assert result.exit_code == 2 and "quotes must be one of" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_missing_spacy_pipeline_ends_the_ingest_in_one_line_and_stores_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STORYDESK_SPACY_MODEL", "no_such_pipeline")
+    result = invoke("ingest", str(ARTICLE), "--db", str(tmp_path / "x.db"))
+    assert result.exit_code == 2 and "no spaCy pipeline available" in result.stderr and "tried: no_such_pipeline" in result.stderr
+    with Desk(tmp_path / "x.db", settings=Settings.load(spacy_model="no_such_pipeline")) as desk:
+        assert desk.store.count() == 0
 
 
 def test_the_notebook_methods(tmp_path: Path) -> None:

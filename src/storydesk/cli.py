@@ -89,10 +89,19 @@ def _store_and_settings(ctx: typer.Context) -> tuple[Path, Settings]:
         _fail(str(error))
 
 
+@contextmanager
+def _settings_checked() -> Iterator[None]:
+    """A setting the work turns out to need and lacks (no spaCy pipeline) ends it in one line."""
+    try:
+        yield
+    except SettingsError as error:
+        _fail(str(error))
+
+
 def _desk(ctx: typer.Context) -> Desk:
+    db, settings = _store_and_settings(ctx)  # first: a wrong setting is told before any import
     from storydesk.desk import Desk
 
-    db, settings = _store_and_settings(ctx)
     try:
         desk = Desk(db, settings=settings)
     except StoreError as error:
@@ -184,7 +193,7 @@ def ingest(
     safe: content already stored is skipped and counted. Exit status 1 when anything failed."""
     desk = _desk(ctx)
     found = list(desk.discover(paths))
-    with _Progress(len(found), quiet, "documents") as progress:
+    with _Progress(len(found), quiet, "documents") as progress, _settings_checked():
         report = desk.ingest_sources(
             found, fetch=fetch, stdin=sys.stdin.buffer, analyse=analyse, outlet=outlet,
             on_source=lambda source: progress.step(str(getattr(source, "label", source))),
@@ -212,7 +221,8 @@ def analyse_command(
             progress.step("analyse")
             progress.item_done(status, problem)
 
-        report = desk.analyse(ids, on_item)
+        with _settings_checked():
+            report = desk.analyse(ids, on_item)
     out.print(f"{report.outcomes['analysed']} analysed; {len(report.problems)} failed")
     raise typer.Exit(1 if report.failed else 0)
 

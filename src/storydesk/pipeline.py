@@ -20,6 +20,7 @@ from storydesk import analyse as analysis_stage
 from storydesk import cluster, dedupe
 from storydesk.extract import extract
 from storydesk.model import Analysis, Article, DuplicateLink, IngestProblem, RawDocument, Skipped
+from storydesk.settings import SettingsError
 from storydesk.store import Store
 
 Outcome = Literal["added", "exact-duplicate", "near-duplicate", "already-stored"]
@@ -53,7 +54,7 @@ def cut_words(cut_at: int, length: int) -> str:
     """What a cut analysis means for the article, said to the person who ingested it."""
     return (
         f"a long article ({length:,} characters): only its first {cut_at:,} characters were analysed "
-        "(whole sentences up to the analysis limit) and placed it in its story; the whole text is stored"
+        "(whole sentences up to the analysis limit); it is placed in its story and stored whole"
     )
 
 
@@ -120,6 +121,8 @@ def guarded(prepare_one: Callable[[RawDocument], Prepared | IngestProblem], raw:
     """``prepare_one(raw)``; an extractor's exception on hostile input is that document's problem."""
     try:
         return prepare_one(raw)
+    except SettingsError:  # the run's to fix (no spaCy pipeline), not this document's
+        raise
     except Exception as error:  # third-party parsers on hostile input must not stop the batch
         return IngestProblem(raw.origin, f"extraction failed: {type(error).__name__}: {error}")
 
@@ -130,6 +133,8 @@ def analyse_prepared(batch: Sequence[Prepared]) -> None:
     articles = [item.article for item in batch]
     try:
         analyses = analysis_stage.analyse_many([(a.text, a.extraction.published.value) for a in articles])
+    except SettingsError:
+        raise
     except Exception:  # one hostile text fails the batch: find it by analysing one at a time
         for item in batch:
             item.article.analysis, item.analysis_error = analyse_text(item.article.text, item.article.extraction.published.value)
@@ -143,6 +148,8 @@ def analyse_text(text: str, published: str | None) -> tuple[Analysis | None, str
     our words: the library's own message goes to the log."""
     try:
         return analysis_stage.analyse(text, published), None
+    except SettingsError:  # no pipeline, a wrong finder: the whole run's to fix, not this article's
+        raise
     except Exception as error:  # one article's failed analysis must not stop the batch
         log.warning("analysis failed: %s: %s", type(error).__name__, error)
         return None, f"analysis failed ({type(error).__name__}): the article is stored without an analysis"

@@ -19,6 +19,11 @@ CONFIG_NAME = "storydesk.toml"
 ENVIRONMENT = {"quotes": "STORYDESK_QUOTES", "spacy_model": "STORYDESK_SPACY_MODEL", "data": "STORYDESK_DATA"}
 
 
+# The analyse stage's quote finders (analyse.QUOTE_FINDERS), named here so that a wrong name is
+# refused when the settings are read, before any article is analysed.
+QUOTE_FINDERS = ("rules", "learned", "combined", "tagger")
+
+
 class SettingsError(ValueError):
     """A configuration file that cannot be read, or a setting of the wrong kind."""
 
@@ -58,6 +63,8 @@ def _environment(name: str) -> str | None:
 
 
 def _typed(name: str, value: Any) -> Any:
+    if name == "quotes" and value not in QUOTE_FINDERS:
+        raise SettingsError(f"quotes must be one of {', '.join(QUOTE_FINDERS)}, not {value!r}")
     if name == "data":
         return Path(value)
     if name == "max_analysed_chars":
@@ -86,9 +93,19 @@ def _read(path: Path) -> dict[str, Any]:
     """The settings a TOML file holds, at its top level or under ``[storydesk]``."""
     try:
         table = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise SettingsError(f"cannot read the settings file {path}: {error}") from error
-    return table.get("storydesk", table)
+    except FileNotFoundError as error:
+        raise SettingsError(f"no settings file {path}") from error
+    except (OSError, UnicodeDecodeError) as error:
+        raise SettingsError(f"cannot read the settings file {path}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(f"the settings file {path} is not valid TOML") from error
+    found = dict(table.get("storydesk", table))
+    unknown = set(found) - {field.name for field in fields(Settings)}
+    if unknown:
+        raise SettingsError(f"unknown settings in {path}: {', '.join(sorted(unknown))}")
+    if isinstance(found.get("data"), str):  # a folder named in a file is relative to that file
+        found["data"] = str(path.parent / found["data"])
+    return found
 
 
 _active: ContextVar[Settings | None] = ContextVar("storydesk_settings", default=None)

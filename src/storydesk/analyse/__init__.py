@@ -23,7 +23,7 @@ from storydesk.analyse.quotes_marks import is_quoted_name
 from storydesk.analyse.quotes_tagger import find_quotes_tagged
 from storydesk.analyse.timex import find_time_expressions
 from storydesk.model import Analysis, Entity, Mention, Quote, Span
-from storydesk.settings import current
+from storydesk.settings import SettingsError, current
 
 __all__ = ["ANALYSIS_VERSION", "analyse", "analyse_many", "analysis_version", "find_quotes_with", "link_across", "relink"]
 
@@ -46,7 +46,7 @@ def quote_system() -> str:
     """The configured quote finder's name (Settings.quotes, STORYDESK_QUOTES), checked."""
     name = current().quotes
     if name not in QUOTE_FINDERS:
-        raise ValueError(f"STORYDESK_QUOTES must be one of {', '.join(QUOTE_FINDERS)}, not {name!r}")
+        raise SettingsError(f"quotes must be one of {', '.join(QUOTE_FINDERS)}, not {name!r}")
     return name
 
 

