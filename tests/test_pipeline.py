@@ -110,7 +110,7 @@ def test_an_extractor_crash_is_a_problem_and_the_batch_goes_on(desk: Desk, tmp_p
     write(tmp_path, "b.txt", WIRE)
     report = desk.ingest([str(tmp_path)])
     assert report.outcomes["added"] == 1
-    assert [str(p) for p in report.problems] == [f"{tmp_path / 'a.txt'}: extraction failed: ValueError: parser stack overflow"]
+    assert [str(p) for p in report.problems] == [f"{tmp_path / 'a.txt'}: extraction failed (ValueError): the document could not be read"]
 
 
 def test_a_document_with_no_text_is_reported(tmp_path: Path) -> None:

@@ -124,7 +124,8 @@ def guarded(prepare_one: Callable[[RawDocument], Prepared | IngestProblem], raw:
     except SettingsError:  # the run's to fix (no spaCy pipeline), not this document's
         raise
     except Exception as error:  # third-party parsers on hostile input must not stop the batch
-        return IngestProblem(raw.origin, f"extraction failed: {type(error).__name__}: {error}")
+        log.warning("extraction of %s failed: %s: %s", raw.origin, type(error).__name__, error)
+        return IngestProblem(raw.origin, f"extraction failed ({type(error).__name__}): the document could not be read")
 
 
 def analyse_prepared(batch: Sequence[Prepared]) -> None:

@@ -164,8 +164,8 @@ class StoryTables:
         return [row[0] for row in rows]
 
     def clear_stories(self) -> None:
-        """Forget every story, membership, profile and key frequency, before a rebuild places
-        the articles again as if they were being ingested anew."""
+        """Forget every story, membership, profile and key frequency, before a rebuild clusters
+        the whole store again at once."""
         for table in ("story_keys", "story_articles", "stories", "profiles", "term_df"):
             self._db.execute(f"DELETE FROM {table}")
         self.forget_cached()
