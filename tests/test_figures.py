@@ -261,3 +261,9 @@ def test_seed_figures(nlp: Language) -> None:
 def test_a_number_in_an_address_is_no_count(nlp: Language) -> None:
     found = figures_of(nlp, "Police said two men were shot in the 300 block of Main Street on Friday.")
     assert [(f.value, f.counts) for f in found] == [(2, "men")]
+
+
+def test_someone_in_critical_condition_was_injured(nlp: Language) -> None:
+    found = figures_of(nlp, "Police said three people were shot; two are in critical condition.")
+    assert [(f.value, f.event) for f in found] == [(3, "shot"), (2, "injured")]
+    assert [(f.value, f.event) for f in figures_of(nlp, "Three men were arrested in Chicago.")] == [(3, "arrested")]

@@ -36,7 +36,7 @@ NOUN_EVENT_DEPS = frozenset({"amod", "acl", "compound", "advmod"})  # "others wo
 VERB_EVENT_DEPS = frozenset({"xcomp", "oprd", "acomp", "advmod", "dobj"})  # "found shot dead", "fatally", "suffered injuries"
 WORDS_BEFORE_EVENT = 3  # words read after a figure for its event when the parse hangs none on it
 NOUNS = frozenset({"NOUN", "PROPN"})
-EVENT_PREPOSITIONS = frozenset({"to", "into", "at", "from", "with"})
+EVENT_PREPOSITIONS = frozenset({"to", "into", "at", "from", "with", "in"})
 SKIPPED_BEFORE_EVENT = frozenset({"AUX", "ADV", "PART"})  # "were", "critically", "not"
 
 
@@ -411,13 +411,16 @@ def _event_words(root: Token, noun: Token) -> Iterator[Token]:
 
 def _complements(word: Token) -> Iterator[Token]:
     """A word's complements and adverbs, and theirs ("found shot dead", "critically wounded"),
-    and the objects of its prepositions that may say an event ("shot to death", "sent to the hospital")."""
+    and the objects of its prepositions that may say an event, with their adjectives ("shot to
+    death", "sent to the hospital", "in critical condition")."""
     for child in word.children:
         if child.dep_ in VERB_EVENT_DEPS:
             yield child
             yield from _complements(child)
         elif child.dep_ == "prep" and child.lower_ in EVENT_PREPOSITIONS:
-            yield from (grand for grand in child.children if grand.dep_ == "pobj")
+            for grand in (grand for grand in child.children if grand.dep_ == "pobj"):
+                yield grand
+                yield from (modifier for modifier in grand.children if modifier.dep_ == "amod")  # "in critical condition"
 
 
 def _coordinated(verb: Token, noun: Token) -> list[Token]:
