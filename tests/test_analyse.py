@@ -25,7 +25,7 @@ def test_each_quote_finder_can_be_chosen(monkeypatch: pytest.MonkeyPatch, system
 
 def test_an_unknown_quote_finder_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STORYDESK_QUOTES", "magic")
-    with pytest.raises(ValueError, match="STORYDESK_QUOTES must be one of rules, learned, combined, tagger"):
+    with pytest.raises(ValueError, match="quotes must be one of rules, learned, combined, tagger, not .magic."):
         analyse.quote_system()
 
 
