@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -22,12 +21,12 @@ from typing import Any
 from storydesk import vocab
 from storydesk.desk import Desk
 from storydesk.eval.clustering import scores
+from storydesk.eval.ingested import ingested
 from storydesk.eval.metrics import tokens
 from storydesk.eval.runs import Track, iter_records, untracked
 from storydesk.model import Discrepancy, Dossier, FigureReport
 from storydesk.words import fold_accents
 
-INGESTED_FIELDS = ("url", "title", "date", "text")
 NEAR_WORDS = 5  # a number states a count when written this many words or fewer from a count word
 STATED_IN_TEXT = (
     "share of incidents for which some article of the incident (its input text, lower-cased \\w+ "
@@ -95,14 +94,9 @@ def evaluate_dossiers(
     started = time.perf_counter()
     incidents = load_incidents(Path(facts))
     records = select(list(iter_records(Path(articles))), sample, incidents)
-    with tempfile.TemporaryDirectory() as scratch:
-        db = Path(store) if store is not None else Path(scratch) / "eval.db"
-        with Desk(db) as desk:
-            ingest_started = time.perf_counter()
-            stories = ingest(desk, records, db.with_suffix(".ingest.jsonl"), progress)
-            ingest_seconds = time.perf_counter() - ingest_started
-            judged = judge_all(desk, records, stories, incidents, progress)
-            story_count = desk.story_count()
+    with ingested(records, store, progress) as run:
+        judged = judge_all(run.desk, records, run.stories, incidents, progress)
+        story_count = run.desk.story_count()
     if predictions is not None:
         with Path(predictions).open("w", encoding="utf-8") as out:
             out.writelines(json.dumps(asdict(one)) + "\n" for one in judged)
@@ -111,8 +105,8 @@ def evaluate_dossiers(
         "articles": len(records),
         "stories": story_count,
         **summarise(judged, incidents),
-        **scores([stories.get(line, f"unplaced:{line}") for line in range(1, len(records) + 1)], gold),
-        "ingest_seconds": ingest_seconds,
+        **scores(run.labels(len(records)), gold),
+        "ingest_seconds": run.seconds,
         "seconds": time.perf_counter() - started,
     }
 
@@ -135,23 +129,6 @@ def load_incidents(path: Path) -> dict[str, Incident]:
         f["label"]: Incident(f["label"], f["date"], f["city"], int(f["killed"]), int(f["injured"]))
         for f in iter_records(path)
     }
-
-
-def ingest(desk: Desk, records: Sequence[dict[str, Any]], path: Path, progress: Track) -> dict[int, int]:
-    """Ingest the records' ingested fields as one JSONL file; the story of each record, by its
-    line number (from 1). Articles already stored from this file are only found again."""
-    with path.open("w", encoding="utf-8") as out:
-        out.writelines(json.dumps({k: r.get(k) for k in INGESTED_FIELDS}, ensure_ascii=False) + "\n" for r in records)
-    ticks = iter(progress(range(len(records)), len(records), "ingest"))
-    next(ticks, None)
-    desk.ingest([str(path)], on_item=lambda status, problem: next(ticks, None))
-    stories = {}
-    for article_id in desk.article_ids():
-        story = desk.story_of(article_id)
-        for origin in desk.origins(article_id):
-            if origin.location == str(path) and story is not None:
-                stories[int(origin.record)] = story
-    return stories
 
 
 def judge_all(

@@ -5,17 +5,64 @@ dedupe, analysis, online placement), and the stories the store ends with are sco
 the gold stories, beside the plain TF-IDF average-link baseline on the same texts."""
 from __future__ import annotations
 
+import json
 import tempfile
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from storydesk.desk import Desk
 from storydesk.eval.clustering import BASELINE, scores, tfidf_baseline, write_predictions
-from storydesk.eval.dossier import ingest
 from storydesk.eval.runs import Track, iter_records, untracked
 
 GOLD_FIELDS = ("event", "label")  # the gold story: ECB+'s event, the GVA stories' incident
+INGESTED_FIELDS = ("url", "title", "date", "text")  # what reaches the pipeline: never a gold label
+
+
+@dataclass
+class Ingested:
+    """Records ingested through a Desk: the open Desk, the story of each record by its line
+    number (from 1), and how long the ingest took."""
+
+    desk: Desk
+    stories: dict[int, int]
+    seconds: float
+
+    def labels(self, count: int) -> list[str]:
+        """Each of ``count`` records' story, in file order; a record placed in none is alone."""
+        return [str(self.stories.get(line, f"unplaced:{line}")) for line in range(1, count + 1)]
+
+
+@contextmanager
+def ingested(records: Sequence[dict[str, Any]], store: Path | None, progress: Track) -> Iterator[Ingested]:
+    """The records ingested into a temporary store, or into ``store`` (kept, so that a second
+    run only finds them again), as ``storydesk ingest`` would."""
+    with tempfile.TemporaryDirectory() as scratch:
+        db = Path(store) if store is not None else Path(scratch) / "eval.db"
+        with Desk(db) as desk:
+            started = time.perf_counter()
+            stories = ingest(desk, records, db.with_suffix(".ingest.jsonl"), progress)
+            yield Ingested(desk, stories, time.perf_counter() - started)
+
+
+def ingest(desk: Desk, records: Sequence[dict[str, Any]], path: Path, progress: Track) -> dict[int, int]:
+    """Ingest the records' ingested fields as one JSONL file; the story of each record, by its
+    line number (from 1). Articles already stored from this file are only found again."""
+    with path.open("w", encoding="utf-8") as out:
+        out.writelines(json.dumps({k: r.get(k) for k in INGESTED_FIELDS}, ensure_ascii=False) + "\n" for r in records)
+    ticks = iter(progress(range(len(records)), len(records), "ingest"))
+    next(ticks, None)
+    desk.ingest([str(path)], on_item=lambda status, problem: next(ticks, None))
+    stories = {}
+    for article_id in desk.article_ids():
+        story = desk.story_of(article_id)
+        for origin in desk.origins(article_id):
+            if origin.location == str(path) and story is not None:
+                stories[int(origin.record)] = story
+    return stories
 
 
 def evaluate_through_ingest(
@@ -26,21 +73,16 @@ def evaluate_through_ingest(
     Writes ``{"doc_id", "cluster"}`` lines to ``predictions``."""
     records = list(iter_records(Path(path)))
     gold = [gold_story(record) for record in records]
-    with tempfile.TemporaryDirectory() as scratch:
-        db = Path(store) if store is not None else Path(scratch) / "eval.db"
-        with Desk(db) as desk:
-            started = time.perf_counter()
-            story_of_line = ingest(desk, records, db.with_suffix(".ingest.jsonl"), progress)
-            ingest_seconds = time.perf_counter() - started
-            stories = desk.story_count()
-    labels = [str(story_of_line.get(line, f"unplaced:{line}")) for line in range(1, len(records) + 1)]
+    with ingested(records, store, progress) as run:
+        stories = run.desk.story_count()
+    labels = run.labels(len(records))
     if predictions is not None:
         write_predictions(Path(predictions), records, labels)
     return {
         "documents": len(records),
         "stories": stories,
         **scores(labels, gold),
-        "ingest_seconds": ingest_seconds,
+        "ingest_seconds": run.seconds,
         "baseline": {"system": BASELINE, **scores(tfidf_baseline([r.get("text") or "" for r in records]), gold)},
     }
 
