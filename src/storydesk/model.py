@@ -396,8 +396,13 @@ class DossierArticle:
     url: str | None = None  # the article's web address, when it is one a reader can follow
 
     @property
+    def named_outlet(self) -> str | None:
+        """The outlet's name, or None when nothing named it ("unknown outlet")."""
+        return None if self.outlet_from == "unknown" else self.outlet
+
+    @property
     def outlet_label(self) -> str:
-        return outlet_label(None if self.outlet_from == "unknown" else self.outlet, self.id)
+        return outlet_label(self.named_outlet, self.id)
 
 
 @dataclass

@@ -97,8 +97,8 @@ def carried_by(dossier: Dossier, article_ids: list[int]) -> str:
     """Who carried these articles, in words: "3 articles from 2 outlets", "5 articles from 1
     outlet and 4 of unknown outlet", "2 articles of unknown outlet"."""
     entries = {a.id: a for a in dossier.articles}
-    known = {entries[i].outlet for i in article_ids if i in entries and entries[i].outlet_from != "unknown"}
-    unknown = sum(1 for i in article_ids if i in entries and entries[i].outlet_from == "unknown")
+    named = [entries[i].named_outlet for i in article_ids if i in entries]
+    known, unknown = {name for name in named if name}, named.count(None)
     articles = f"{len(article_ids)} article{'s' if len(article_ids) != 1 else ''}"
     outlets = f"{len(known)} outlet{'s' if len(known) != 1 else ''}"
     if not unknown:
@@ -125,7 +125,7 @@ def _context(dossier: Dossier) -> dict:
     return {
         "d": dossier,
         "outlets": {a.id: a.outlet_label for a in dossier.articles},
-        "cite_names": {a.id: "" if a.outlet_from == "unknown" else a.outlet for a in dossier.articles},
+        "cite_names": {a.id: a.named_outlet or "" for a in dossier.articles},
         "said": who_said_what(dossier),
         "carried_by": lambda ids: carried_by(dossier, ids),
     }

@@ -75,7 +75,7 @@ def story(request: Request, story_id: RowId) -> Response:
 
 def _story_page(request: Request, dossier: Dossier) -> str:
     outlets = {a.id: a.outlet_label for a in dossier.articles}
-    cite_names = {a.id: f"{a.outlet} {a.id}" if a.outlet_from != "unknown" else str(a.id) for a in dossier.articles}
+    cite_names = {a.id: f"{a.named_outlet} {a.id}" if a.named_outlet else str(a.id) for a in dossier.articles}
     first_citation = {e.id: _cite_href(e.citations[0]) for e in dossier.timeline if e.citations}
     columns = views.coverage_columns(dossier)
     said = who_said_what(dossier)
