@@ -20,14 +20,24 @@ from storydesk.analyse.nlp import load_pipeline
 from storydesk.analyse.quotes import find_quotes, pronoun_antecedents
 from storydesk.analyse.quotes_crf import find_quotes_combined, find_quotes_learned
 from storydesk.analyse.quotes_marks import is_quoted_name
-from storydesk.analyse.quotes_tagger import find_quotes_tagged
 from storydesk.analyse.timex import find_time_expressions
+from storydesk.extras import require
 from storydesk.model import Analysis, Entity, Mention, Quote, Span
 from storydesk.settings import SettingsError, current
 
 __all__ = ["ANALYSIS_VERSION", "analyse", "analyse_many", "analysis_version", "find_quotes_with", "link_across", "relink"]
 
 ANALYSIS_VERSION = "22"  # raise when a rule or model change should make stored articles be re-analysed
+
+
+def find_quotes_tagged(doc: Doc, mentions: list[Mention]) -> list[Quote]:
+    """The tagger's quotes, its module imported when it is chosen: onnxruntime and tokenizers
+    come with the tagger extra, and cost a second at import."""
+    require("tagger", "the tagger quote finder")
+    from storydesk.analyse.quotes_tagger import find_quotes_tagged as tagged
+
+    return tagged(doc, mentions)
+
 
 # The quote finders a user can choose (Settings.quotes, STORYDESK_QUOTES). "rules" is the default: it gets
 # every check on the example articles at 1% of spaCy's time; "learned" (the CRF trained on PolNeAR)
