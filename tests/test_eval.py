@@ -83,12 +83,14 @@ def test_evaluators_on_twenty_wcxb_pages(tmp_path: Path) -> None:
     if not WCXB.is_file():
         pytest.skip("../shared/bench is absent")
     extraction = evaluate_extraction(WCXB, predictions=tmp_path / "text.jsonl", baseline=True, limit=20)
-    assert extraction["pages"] == 20 and extraction["baseline_trafilatura"]["pages"] == 20
-    assert extraction["f1"] > 0.8 and extraction["baseline_trafilatura"]["f1"] > 0.8
+    trafilatura = extraction["references"]["trafilatura"]
+    assert extraction["pages"] == 20 and trafilatura["pages"] == 20
+    assert extraction["f1"] > 0.8 and trafilatura["f1"] > 0.8
+    assert extraction["ms_ratio_to_trafilatura"] > 0
     assert 0 < extraction["ms_per_page"] < 5000
     assert len((tmp_path / "text.jsonl").read_text(encoding="utf-8").splitlines()) == 20
     dates = evaluate_dates(WCXB, predictions=tmp_path / "dates.jsonl", limit=20)
-    assert dates["pages"] == 20 and dates["baseline_htmldate"]["pages"] == 20
+    assert dates["all_pages"]["pages"] == 20 and dates["references"]["htmldate"]["all_pages"]["pages"] == 20
     assert dates["precision"] > 0.5 and dates["recall"] > 0.5
 
 
@@ -106,4 +108,4 @@ def test_gzipped_input_is_streamed(tmp_path: Path) -> None:
     with gzip.open(source, "wt", encoding="utf-8") as out:
         for n in range(3):
             out.write(json.dumps({"id": str(n), "html": "<p>x</p>", "date": None}) + "\n")
-    assert evaluate_dates(source, baseline=False, limit=2)["pages"] == 2
+    assert evaluate_dates(source, baseline=False, limit=2)["all_pages"]["pages"] == 2

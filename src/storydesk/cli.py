@@ -91,7 +91,8 @@ def _store_and_settings(ctx: typer.Context) -> tuple[Path, Settings]:
 
 @contextmanager
 def _settings_checked() -> Iterator[None]:
-    """A setting the work turns out to need and lacks (no spaCy pipeline) ends it in one line."""
+    """A setting the work turns out to need and lacks (no spaCy pipeline, an extra not
+    installed) ends it in one line."""
     try:
         yield
     except SettingsError as error:
@@ -388,7 +389,8 @@ def export(
     desk = _desk(ctx)
     if fmt is ExportFormat.parquet and output is None:
         _fail("parquet export needs --output FILE")
-    count = desk.export(fmt.value, output if output is not None else sys.stdout)
+    with _settings_checked():  # parquet: the parquet extra
+        count = desk.export(fmt.value, output if output is not None else sys.stdout)
     if output is not None:
         err.print(f"{count} articles written to {output}")
 
@@ -462,37 +464,76 @@ def cluster_command(
     out.print(f"{placed} placed; {desk.story_count()} stories")
 
 
+Compare = Annotated[Optional[Path], typer.Option("--compare-baseline", help="Write here (JSONL) the pages where a reference beats us, widest margin first.", show_default=False)]
+Table = Annotated[bool, typer.Option("--table", help="Print one Markdown table of all files instead of a JSON line per file.")]
+
+
+def _per_file(path: Path | None, file: Path, several: bool) -> Path | None:
+    """An output path for one of the files: with several, the file's set name goes before the suffix."""
+    from storydesk.eval.tables import set_name
+
+    if path is None or not several:
+        return path
+    return path.with_name(f"{path.stem}.{set_name(file)}{path.suffix}")
+
+
+def _print_results(results: list[dict[str, Any]], table: bool) -> None:
+    """One JSON line per file, or with ``table`` one Markdown table of them all."""
+    from storydesk.eval.tables import results_table
+
+    if table:
+        out.out(results_table(results))
+        return
+    for result in results:
+        out.out(json.dumps(result))
+
+
 @eval_app.command("extraction")
 def eval_extraction(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSONL(.gz) of {id, html, text, ...}.")],
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, help="JSONL(.gz) of {id, html, text | must_contain, must_not_contain, ...}.")],
     mode: Annotated[ExtractionMode, typer.Option(help="html: extract from the page; text: clean its visible text.")] = ExtractionMode.html,
-    predictions: Annotated[Optional[Path], typer.Option(help="Write {id, text} lines here.")] = None,
-    baseline: Annotated[bool, typer.Option(help="Also score plain trafilatura on the same pages.")] = False,
-    limit: Annotated[Optional[int], typer.Option(help="Only the first N pages.")] = None,
+    predictions: Annotated[Optional[Path], typer.Option(help="Write {id, text} lines here (several files: OUT.<set>.jsonl).")] = None,
+    baseline: Annotated[bool, typer.Option(help="Also score trafilatura (defaults, favor_recall) and, where installed, readability-lxml and newspaper4k on the same pages.")] = False,
+    compare: Compare = None,
+    limit: Annotated[Optional[int], typer.Option(help="Only the first N pages of each file.")] = None,
+    table: Table = False,
     quiet: Quiet = False,
 ) -> None:
-    """Main-text extraction: 4-gram shingle precision, recall, F1, exact match, ms per page."""
+    """Main-text extraction: 4-gram shingle precision, recall, F1, exact match (snippet lookups on trafilatura's evaluation data), ms per page."""
     from storydesk.eval.extraction import evaluate_extraction
 
+    several = len(files) > 1
+    results = []
     with _tracking(quiet) as progress:
-        result = evaluate_extraction(file, mode.value, predictions, baseline, limit, progress)
-    out.out(json.dumps(result))
+        for file in files:
+            results.append(evaluate_extraction(
+                file, mode.value, _per_file(predictions, file, several), baseline or compare is not None, limit, progress,
+                _per_file(compare, file, several),
+            ))
+    _print_results(results, table)
 
 
 @eval_app.command("dates")
 def eval_dates(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSONL(.gz) of {id, html, date, ...}.")],
-    predictions: Annotated[Optional[Path], typer.Option(help="Write {id, date} lines here.")] = None,
-    baseline: Annotated[bool, typer.Option(help="Also score htmldate alone on the same pages.")] = True,
-    limit: Annotated[Optional[int], typer.Option(help="Only the first N pages.")] = None,
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, help="JSONL(.gz) of {id, html, date, ...}.")],
+    predictions: Annotated[Optional[Path], typer.Option(help="Write {id, date} lines here (several files: OUT.<set>.jsonl).")] = None,
+    baseline: Annotated[bool, typer.Option(help="Also score htmldate (extensive) and, where installed, newspaper4k on the same pages.")] = True,
+    compare: Compare = None,
+    limit: Annotated[Optional[int], typer.Option(help="Only the first N pages of each file.")] = None,
+    table: Table = False,
     quiet: Quiet = False,
 ) -> None:
-    """Publication dates: precision, recall, F1 over pages (htmldate's evaluation)."""
+    """Publication dates: precision, recall, F1 over the dated pages, and over all pages (a date on an undated page a false positive)."""
     from storydesk.eval.dates import evaluate_dates
 
+    several = len(files) > 1
+    results = []
     with _tracking(quiet) as progress:
-        result = evaluate_dates(file, predictions, baseline, limit, progress)
-    out.out(json.dumps(result))
+        for file in files:
+            results.append(evaluate_dates(
+                file, _per_file(predictions, file, several), baseline, limit, progress, _per_file(compare, file, several),
+            ))
+    _print_results(results, table)
 
 
 @eval_app.command("timex")
@@ -581,9 +622,9 @@ def serve(
     name 127.0.0.1, localhost or [::1] with the port as their Host, or an --allow-host name."""
     import ipaddress
 
+    with _settings_checked():  # the web extra
+        from storydesk.web import create_app
     import uvicorn
-
-    from storydesk.web import create_app
 
     try:
         loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
@@ -624,7 +665,8 @@ def process(
     """Extract, fingerprint and analyse articles in parallel, without a store, into Parquet part
     files (`storydesk load` stores them). One shard per container file or group of files;
     re-running skips finished shards. Exit status 1 when anything failed."""
-    from storydesk import scale
+    with _settings_checked():  # the scale extra
+        from storydesk import scale
 
     progress = _Progress(0, quiet, "articles")
     with progress:
@@ -658,7 +700,8 @@ def load(
 ) -> None:
     """Store processed articles: duplicates linked, each placed in its story, one transaction
     per article. Re-running is safe (content already stored is counted, not added)."""
-    from storydesk import scale
+    with _settings_checked():  # the scale extra
+        from storydesk import scale
 
     desk = _desk(ctx)
     with _Progress(scale.count_rows(processed), quiet, "articles") as progress:

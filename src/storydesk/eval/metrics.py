@@ -1,6 +1,6 @@
-"""Benchmark metrics as pure functions: 4-gram shingle overlap for main text, day-level
-precision/recall/F1 for publication dates, and BCubed and pairwise scores for clusterings (the
-definitions in ``bench/README.md``)."""
+"""Benchmark metrics as pure functions: 4-gram shingle overlap for main text, trafilatura's
+snippet lookups, day-level precision/recall/F1 for publication dates, and BCubed and pairwise
+scores for clusterings (the definitions in ``bench/README.md``)."""
 from __future__ import annotations
 
 import re
@@ -14,6 +14,7 @@ TOKENISATION = (
     "tokens is one shingle); exact match = identical token sequences"
 )
 _WORD = re.compile(r"\w+")
+_SPACE = re.compile(r"\s+")
 
 
 def tokens(text: str) -> list[str]:
@@ -71,6 +72,55 @@ def summarise_pages(scores: Iterable[PageScore]) -> dict[str, float | int]:
         "recall": recall,
         "f1": f1(precision, recall),
         "exact_match": sum(s.exact for s in pages) / n,
+        "pages": n,
+    }
+
+
+@dataclass(frozen=True)
+class SnippetCounts:
+    """One page's snippet lookups (trafilatura's evaluation): 'with' snippets found (tp) or
+    missing (fn), 'without' snippets found (fp) or absent (tn)."""
+
+    tp: int
+    fn: int
+    fp: int
+    tn: int
+
+    @property
+    def accuracy(self) -> float:
+        """Share of this page's snippets judged right (1 for a page without snippets)."""
+        total = self.tp + self.fn + self.fp + self.tn
+        return (self.tp + self.tn) / total if total else 1.0
+
+
+def _collapse(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def score_snippets(predicted: str, must_contain: Iterable[str], must_not_contain: Iterable[str]) -> SnippetCounts:
+    """Look every snippet up in the predicted text as a case-sensitive substring, whitespace runs
+    collapsed on both sides; an empty prediction contains nothing."""
+    text = _collapse(predicted)
+    found = [bool(text) and _collapse(s) in text for s in must_contain]
+    leaked = [bool(text) and _collapse(s) in text for s in must_not_contain]
+    return SnippetCounts(sum(found), len(found) - sum(found), sum(leaked), len(leaked) - sum(leaked))
+
+
+def summarise_snippets(pages: Iterable[SnippetCounts]) -> dict[str, float | int]:
+    """Precision, recall, F1 and accuracy over all snippets of all pages, the shares of 'with'
+    snippets found and 'without' snippets absent, and of pages right on each kind."""
+    scored = list(pages)
+    tp, fn, fp, tn = (sum(getattr(page, field) for page in scored) for field in ("tp", "fn", "fp", "tn"))
+    n = len(scored)
+    return {
+        "precision": tp / (tp + fp) if tp + fp else 0.0,
+        "recall": tp / (tp + fn) if tp + fn else 0.0,
+        "f1": 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0,
+        "accuracy": (tp + tn) / (tp + fn + fp + tn) if scored and tp + fn + fp + tn else 0.0,
+        "without_absent": tn / (tn + fp) if tn + fp else 0.0,
+        "pages_right_with": sum(page.fn == 0 for page in scored) / n if n else 0.0,
+        "pages_right_without": sum(page.fp == 0 for page in scored) / n if n else 0.0,
+        "snippets": tp + fn + fp + tn,
         "pages": n,
     }
 

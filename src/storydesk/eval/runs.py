@@ -64,8 +64,9 @@ class TimedRun:
         system: Callable[[Page], Any],
         judge: Callable[[Any, Page], Any],
         summarise: Callable[[list[Any]], dict[str, Any]],
+        name: str = "storydesk",
     ) -> None:
-        self.system, self.judge, self.summarise = system, judge, summarise
+        self.system, self.judge, self.summarise, self.name = system, judge, summarise, name
         self.judged: list[Any] = []
         self.seconds = 0.0
 
@@ -82,25 +83,70 @@ class TimedRun:
         return summary
 
 
+class Comparison:
+    """The per-page diff report: the pages where a reference scores above ours, the widest
+    margins first. ``score(judged)`` is one page's score; ``describe(ours, best, page)`` says
+    what differs (``best``: the answer of the reference scoring highest on the page)."""
+
+    def __init__(self, score: Callable[[Any], float], describe: Callable[[Any, Any, Page], dict[str, Any]]) -> None:
+        self.score, self.describe = score, describe
+        self.pages: list[dict[str, Any]] = []
+
+    def add(self, page: Page, ours: TimedRun, answer: Any, references: list[tuple[TimedRun, Any]]) -> None:
+        ours_score = self.score(ours.judged[-1])
+        scored = [(self.score(run.judged[-1]), run.name, ref_answer) for run, ref_answer in references]
+        best, name, best_answer = max(scored, key=lambda item: item[0], default=(ours_score, "", None))
+        if best > ours_score:
+            self.pages.append({
+                "id": page.get("id"), "url": page.get("url"), "margin": round(best - ours_score, 4),
+                "ours": round(ours_score, 4), "reference": name, "reference_score": round(best, 4),
+                **self.describe(answer, best_answer, page),
+            })
+
+    def write(self, path: Path) -> int:
+        """Write the report as JSONL, widest margin first; the number of pages written."""
+        self.pages.sort(key=lambda row: -row["margin"])
+        with Path(path).open("w", encoding="utf-8") as out:
+            out.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in self.pages)
+        return len(self.pages)
+
+
 def run_benchmark(
     path: Path,
     ours: TimedRun,
-    reference: TimedRun | None,
+    references: list[TimedRun],
     answer_field: str,
     predictions: Path | None = None,
     limit: int | None = None,
     progress: Track = untracked,
-) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """Run ours (and the reference, on the same pages in the same process) over every record of
-    ``path``, reporting each page to ``progress``; write ``{"id", answer_field}`` lines to
-    ``predictions``; return both metrics."""
+    keep: Callable[[Page], bool] = lambda page: True,
+    comparison: Comparison | None = None,
+) -> None:
+    """Run ours and the references (on the same pages in the same process, one page at a time,
+    so that the machine's load hits all alike) over every record of ``path`` that ``keep``
+    accepts, reporting each page to ``progress``; write ``{"id", answer_field}`` lines to
+    ``predictions``; feed each page to ``comparison``."""
     total = None if progress is untracked else count_records(Path(path), limit)  # no extra pass unseen
     with ExitStack() as stack:
         out = stack.enter_context(Path(predictions).open("w", encoding="utf-8")) if predictions else None
         for page in progress(iter_records(Path(path), limit), total, "pages"):
+            if not keep(page):
+                continue
             answer = ours.run(page)
-            if reference is not None:
-                reference.run(page)
+            answers = [(reference, reference.run(page)) for reference in references]
+            if comparison is not None:
+                comparison.add(page, ours, answer, answers)
             if out is not None:
                 out.write(json.dumps({"id": page.get("id"), answer_field: answer}, ensure_ascii=False) + "\n")
-    return ours.metrics(), reference.metrics() if reference is not None else None
+
+
+def report(ours: TimedRun, references: list[TimedRun], timing_reference: str) -> dict[str, Any]:
+    """Our metrics with each reference's under ``references`` by name, and our time as a
+    ratio to the ``timing_reference``'s (when it ran)."""
+    result = ours.metrics()
+    if references:
+        result["references"] = {run.name: run.metrics() for run in references}
+        timed = result["references"].get(timing_reference)
+        if timed and timed["ms_per_page"]:
+            result[f"ms_ratio_to_{timing_reference}"] = result["ms_per_page"] / timed["ms_per_page"]
+    return result
