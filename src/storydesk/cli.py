@@ -91,7 +91,8 @@ def _store_and_settings(ctx: typer.Context) -> tuple[Path, Settings]:
 
 @contextmanager
 def _settings_checked() -> Iterator[None]:
-    """A setting the work turns out to need and lacks (no spaCy pipeline) ends it in one line."""
+    """A setting the work turns out to need and lacks (no spaCy pipeline, an extra not
+    installed) ends it in one line."""
     try:
         yield
     except SettingsError as error:
@@ -388,7 +389,8 @@ def export(
     desk = _desk(ctx)
     if fmt is ExportFormat.parquet and output is None:
         _fail("parquet export needs --output FILE")
-    count = desk.export(fmt.value, output if output is not None else sys.stdout)
+    with _settings_checked():  # parquet: the parquet extra
+        count = desk.export(fmt.value, output if output is not None else sys.stdout)
     if output is not None:
         err.print(f"{count} articles written to {output}")
 

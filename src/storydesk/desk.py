@@ -11,17 +11,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
-from typing import IO, BinaryIO, Literal
+from typing import IO, TYPE_CHECKING, BinaryIO, Literal
 
 from storydesk import ingest as sources
-from storydesk import pipeline, scale, synthesise
 from storydesk.model import Article, Dossier, Entity, IngestProblem, Origin, Story
-from storydesk.pipeline import IngestReport
 from storydesk.settings import Settings, using
 from storydesk.store import SearchHit, Store
 from storydesk.store.browse import ArticleHit, EntitySummary, QuoteRow
 from storydesk.store.export import ExportFormat, export_articles
 
+if TYPE_CHECKING:
+    from storydesk.pipeline import IngestReport
+
+# The pipeline (spaCy, scikit-learn) and synthesise are imported by the methods that run them, so
+# that reading a store (stories, articles, search) starts at once.
 DossierFormat = Literal["md", "json", "html"]
 
 
@@ -67,7 +70,9 @@ class Desk:
         """Ingest sources found by ``discover``; ``outlet`` names the outlet of documents that
         do not name theirs (no source field, site name, URL or credit line); the callbacks hear
         of each source, item and note (an article analysed in part)."""
-        report = IngestReport()
+        from storydesk import pipeline
+
+        report = pipeline.IngestReport()
         for source in found:
             if on_source is not None:
                 on_source(source)
@@ -84,6 +89,8 @@ class Desk:
     def pending_analysis(self, redo_older: bool = True) -> list[int]:
         """Ids of the stored articles ``analyse`` works on: never analysed, or (``redo_older``)
         analysed by other rules or another spaCy pipeline."""
+        from storydesk import pipeline
+
         with using(self.settings):
             return pipeline.articles_to_analyse(self.store, redo_older)
 
@@ -96,6 +103,8 @@ class Desk:
         on_item: Callable[[str, IngestProblem | None], None] | None = None,
     ) -> IngestReport:
         """Analyse the given stored articles (by default every pending one)."""
+        from storydesk import pipeline
+
         ids = self.pending_analysis() if article_ids is None else article_ids
         with using(self.settings):
             return pipeline.analyse_stored(self.store, ids, on_item)
@@ -137,6 +146,8 @@ class Desk:
     def cluster(self, rebuild: bool = False, on_item: Callable[[str, IngestProblem | None], None] | None = None) -> int:
         """Place the analysed articles that are in no story; ``rebuild`` forgets every story and
         clusters all articles again at once. Returns how many were placed."""
+        from storydesk import pipeline
+
         with using(self.settings):
             if rebuild:
                 return pipeline.rebuild_stories(self.store, on_item)
@@ -147,6 +158,8 @@ class Desk:
         story = self.store.story(story_id)
         if story is None:
             return None
+        from storydesk import synthesise
+
         with using(self.settings):
             return synthesise.build_dossier(story, [self.store.article(i) for i in story.article_ids])
 
@@ -215,5 +228,7 @@ class Desk:
     ) -> IngestReport:
         """Store the articles of a ``storydesk process`` output folder (its finished part files),
         linking duplicates and placing each in its story as ingest does; re-running is safe."""
+        from storydesk import pipeline, scale  # scale: the scale extra (pyarrow)
+
         with using(self.settings):
             return pipeline.commit_all(self.store, scale.read_prepared(processed), on_item)

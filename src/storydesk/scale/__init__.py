@@ -20,6 +20,10 @@ from functools import partial
 from pathlib import Path
 from typing import Literal
 
+from storydesk.extras import require
+
+require("scale", "the scale engine (storydesk process, load)")  # before pyarrow is imported, here and below
+
 import pyarrow.parquet as pq
 
 from storydesk.pipeline import Prepared, RunProblems

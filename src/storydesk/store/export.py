@@ -8,23 +8,22 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, Any, Literal
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
+from storydesk.extras import require
 from storydesk.model import Article
 
 ExportFormat = Literal["jsonl", "csv", "parquet"]
 BATCH = 1000
 
-# One flat row per article; list and evidence fields are JSON strings in CSV and Parquet.
-COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
-    ("id", pa.int64()), ("location", pa.string()), ("record", pa.string()), ("url", pa.string()),
-    ("title", pa.string()), ("author", pa.string()), ("site", pa.string()),
-    ("outlet", pa.string()), ("outlet_from", pa.string()), ("published", pa.string()), ("date_precision", pa.string()), ("date_evidence", pa.string()),
-    ("dateline", pa.string()), ("agencies", pa.string()), ("language", pa.string()),
-    ("duplicate_of", pa.int64()), ("duplicate_kind", pa.string()), ("duplicate_similarity", pa.float64()),
-    ("content_hash", pa.string()), ("raw_format", pa.string()), ("ingested_at", pa.string()),
-    ("text", pa.string()),
+# One flat row per article and its Arrow type; list and evidence fields are JSON strings in CSV
+# and Parquet.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", "int64"), ("location", "string"), ("record", "string"), ("url", "string"),
+    ("title", "string"), ("author", "string"), ("site", "string"),
+    ("outlet", "string"), ("outlet_from", "string"), ("published", "string"), ("date_precision", "string"), ("date_evidence", "string"),
+    ("dateline", "string"), ("agencies", "string"), ("language", "string"),
+    ("duplicate_of", "int64"), ("duplicate_kind", "string"), ("duplicate_similarity", "float64"),
+    ("content_hash", "string"), ("raw_format", "string"), ("ingested_at", "string"),
+    ("text", "string"),
 )
 
 
@@ -48,6 +47,7 @@ def export_articles(articles: Iterable[Article], fmt: ExportFormat, out: Path | 
     if fmt == "parquet":
         if not isinstance(out, Path):
             raise ValueError("parquet export needs a file path (-o FILE)")
+        require("parquet", "parquet export")
         return _parquet(articles, out)
     if isinstance(out, Path):
         with out.open("w", encoding="utf-8", newline="") as stream:
@@ -72,7 +72,10 @@ def _csv(articles: Iterable[Article], stream: IO[str]) -> int:
 
 
 def _parquet(articles: Iterable[Article], path: Path) -> int:
-    schema = pa.schema(COLUMNS)
+    import pyarrow as pa  # the parquet extra
+    import pyarrow.parquet as pq
+
+    schema = pa.schema([(name, getattr(pa, kind)()) for name, kind in COLUMNS])
     count = 0
     with pq.ParquetWriter(path, schema) as writer:
         for batch in _batches(articles):
