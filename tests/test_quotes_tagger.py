@@ -20,9 +20,11 @@ from storydesk.analyse.quotes_tagger import (
     find_quotes_tagged,
     label_probabilities,
     label_tokens,
+    may_attribute,
     mixed_probabilities,
     step_scores,
 )
+from storydesk.analyse.quotes_crf import label_probabilities as crf_label_probabilities
 from storydesk.model import Mention, Span
 
 from conftest import labelled_texts
@@ -171,3 +173,16 @@ def test_each_window_is_labelled_alone(nlp):
     doc = nlp("The minister said on Monday that taxes would rise next year, and that nothing could be done.\n" + second)
     alone = label_probabilities(nlp(second))
     assert np.allclose(label_probabilities(doc)[len(doc) - len(alone) :], alone)
+
+
+def test_the_encoder_reads_only_sentences_that_may_hold_an_attribution(nlp):
+    said = "The minister said on Monday that taxes would rise next year."
+    doc = nlp("The bridge opened in 1932 and carries six lanes of traffic.\n" + said)
+    crf = crf_label_probabilities(doc, [])
+    attend = may_attribute(crf)
+    windows = list(_windows(doc, attend))
+    assert [window.tokens[0].text for window in windows] == ["The"] and windows[0].tokens[0].idx == doc.text.index(said)
+    mixed = mixed_probabilities(doc, [])
+    bridge = [t.i for t in doc if t.idx < doc.text.index(said)]
+    assert np.allclose(mixed[bridge], crf[bridge])  # the CRF's alone where the encoder did not read
+    assert not np.allclose(mixed[len(bridge) :], crf[len(bridge) :])
