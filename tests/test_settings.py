@@ -117,3 +117,17 @@ def test_the_notebook_methods(tmp_path: Path) -> None:
         quotes = list(desk.quotes(speaker))
         assert quotes and quotes == desk.quotes_by(speaker, 1000)[0]
         assert list(desk.quotes("no such speaker at all")) == []
+
+
+def test_the_article_page_cuts_an_unanalysed_article_at_the_desks_limit(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from storydesk.web import create_app
+
+    (tmp_path / "long.txt").write_text("".join(f"The minister said bridge {n} would be built. " for n in range(100)), encoding="utf-8")
+    settings = Settings.load(max_analysed_chars=1000)
+    with Desk(tmp_path / "s.db", settings=settings) as desk:
+        desk.ingest([str(tmp_path / "long.txt")], analyse=False)
+    with TestClient(create_app(tmp_path / "s.db", settings=settings, data_dir=tmp_path / "d"), base_url="http://127.0.0.1") as client:
+        page = client.get("/articles/1").text
+    assert "bridge 5 " in page and "bridge 99 " not in page and "Only its first" in page

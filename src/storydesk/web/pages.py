@@ -104,7 +104,7 @@ def article(request: Request, article_id: RowId, cite: str = Query("", max_lengt
         raise HTTPException(404, f"no article {article_id}")
     span = _SPAN.match(cite)
     cited = (int(span[1]), int(span[2])) if span else None
-    shown = _shown_text(found)
+    shown = _shown_text(found, desk.settings.max_analysed_chars)
     pieces = views.segments(shown, views.analysis_marks(found.analysis), cited)
     return _render(
         request, "article.html", a=found, pieces=pieces, cited=cited, origins=desk.origins(article_id),
@@ -112,13 +112,14 @@ def article(request: Request, article_id: RowId, cite: str = Query("", max_lengt
     )
 
 
-def _shown_text(article: Article) -> str:
+def _shown_text(article: Article, limit: int | None) -> str:
     """What the article page shows: the part analysed, which is all of it but for a text over
-    the analysis limit (cut there when it was not analysed)."""
+    the analysis limit (the Desk's ``limit``, None: the default; cut there when it was not
+    analysed)."""
     analysis = article.analysis
     if analysis is not None and analysis.cut_at is not None:
         return article.text[: analysis.cut_at]
-    return article.text if analysis is not None else analysed_part(article.text)
+    return article.text if analysis is not None else analysed_part(article.text, limit)
 
 
 @router.get("/articles/{article_id}/text", response_class=PlainTextResponse)
