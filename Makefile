@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-stories bench-web bench-scale fuzz clean
+.PHONY: demo test bench bench-imports bench-stories bench-web bench-scale fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ test: $(STAMP)
 # Per-stage throughput against same-process baselines (trafilatura, spaCy); BENCH_ARGS="--pages 20".
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+
+# Start-up: import storydesk, the Desk and storydesk --help against python -c pass, median of
+# 11 rounds (target: --help under 0.5 s); IMPORT_ARGS="--rounds 21".
+bench-imports: $(STAMP)
+	$(BIN)/python benchmarks/imports.py $(IMPORT_ARGS)
 
 # Time to place one article into its story in stores of 1k, 10k and 100k articles;
 # PLACEMENT_ARGS="--sizes 1000 10000 --probes 100".

@@ -12,8 +12,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from tld import get_fld
-
 RawFormat = Literal["text", "html"]
 DatePrecision = Literal["day", "month", "year", "day-no-year"]
 DuplicateKind = Literal["exact", "near"]
@@ -154,6 +152,8 @@ def registered_domain(url: str | None) -> str | None:
     An archive copy's URL (web.archive.org/web/<time>/<url>) names the archived page's domain."""
     if not url:
         return None
+    from tld import get_fld  # imported here: the model is read by every command, --help included
+
     archived = ARCHIVED_URL.match(url)
     return get_fld(archived[1] if archived else url, fix_protocol=True, fail_silently=True)
 
