@@ -13,7 +13,6 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, BinaryIO, Literal
 
-from storydesk import ingest as sources
 from storydesk.model import Article, Dossier, Entity, IngestProblem, Origin, Story
 from storydesk.settings import Settings, using
 from storydesk.store import SearchHit, Store
@@ -21,10 +20,11 @@ from storydesk.store.browse import ArticleHit, EntitySummary, QuoteRow
 from storydesk.store.export import ExportFormat, export_articles
 
 if TYPE_CHECKING:
+    from storydesk import ingest as sources
     from storydesk.pipeline import IngestReport
 
-# The pipeline (spaCy, scikit-learn) and synthesise are imported by the methods that run them, so
-# that reading a store (stories, articles, search) starts at once.
+# The pipeline (spaCy, scikit-learn), ingest (warcio, feedparser) and synthesise are imported by
+# the methods that run them, so that reading a store (stories, articles, search) starts at once.
 DossierFormat = Literal["md", "json", "html"]
 
 
@@ -48,11 +48,15 @@ class Desk:
 
     def discover(self, paths: Iterable[str]) -> list[sources.Source | IngestProblem]:
         """The files (and stdin) that ``paths`` name: folders recursively, globs expanded."""
+        from storydesk import ingest as sources
+
         return list(sources.discover(paths))
 
     def ingest(self, paths: Iterable[str], **options: object) -> IngestReport:
         """Read, extract, dedupe and store every document under ``paths``; idempotent.
         Takes the options of ``ingest_sources``."""
+        from storydesk import ingest as sources
+
         return self.ingest_sources(sources.discover(paths), **options)
 
     def ingest_sources(
@@ -70,6 +74,7 @@ class Desk:
         """Ingest sources found by ``discover``; ``outlet`` names the outlet of documents that
         do not name theirs (no source field, site name, URL or credit line); the callbacks hear
         of each source, item and note (an article analysed in part)."""
+        from storydesk import ingest as sources
         from storydesk import pipeline
 
         report = pipeline.IngestReport()
