@@ -22,12 +22,13 @@ from rich.progress import (
 from rich.text import Text
 
 from storydesk.eval.runs import Track, untracked
-from storydesk.model import Analysis, Article, IngestProblem
 from storydesk.settings import Settings, SettingsError
-from storydesk.store import StoreError
 
-if TYPE_CHECKING:  # the Desk pulls in spaCy and scikit-learn: imported by the commands that need it
+# The Desk, the store and the model are imported by the commands that use them, so that --help
+# starts at once (benchmarks/imports.py).
+if TYPE_CHECKING:
     from storydesk.desk import Desk
+    from storydesk.model import Analysis, Article, IngestProblem
     from storydesk.pipeline import IngestReport
 
 app = typer.Typer(help="storydesk: many outlets' articles in, cross-checked stories out.", no_args_is_help=True, add_completion=False)
@@ -102,6 +103,7 @@ def _settings_checked() -> Iterator[None]:
 def _desk(ctx: typer.Context) -> Desk:
     db, settings = _store_and_settings(ctx)  # first: a wrong setting is told before any import
     from storydesk.desk import Desk
+    from storydesk.store import StoreError
 
     try:
         desk = Desk(db, settings=settings)
@@ -621,6 +623,8 @@ def serve(
     """Serve the web app and the JSON API (/api/, docs at /docs) over the store. Requests must
     name 127.0.0.1, localhost or [::1] with the port as their Host, or an --allow-host name."""
     import ipaddress
+
+    from storydesk.store import StoreError
 
     with _settings_checked():  # the web extra
         from storydesk.web import create_app
