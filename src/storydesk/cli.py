@@ -564,7 +564,7 @@ def eval_quotes(
     """Quotes and speakers: exact span F1 per role (CofeNet format) or attribution pairs (article format)."""
     from storydesk.eval.quotes import evaluate_quotes
 
-    with _tracking(quiet) as progress:
+    with _tracking(quiet) as progress, _settings_checked():  # tagger: the tagger extra
         result = evaluate_quotes(file, predictions, limit, system=system.value, progress=progress)
     out.out(json.dumps(result))
 
