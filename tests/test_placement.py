@@ -35,13 +35,13 @@ def stories_in_store(desk: Desk) -> list[list[int]]:
 def stories_in_memory(desk: Desk) -> list[list[int]]:
     """The stored articles placed in id order into a MemoryIndex (copies into their original's
     story, as ingest places them), as sorted lists of article ids."""
-    index, story_of = MemoryIndex(), {}
+    index = MemoryIndex()
     for article_id in desk.article_ids():
         article = desk.article(article_id)
         copy = article.duplicate_of
-        original = (story_of[copy.article_id], copy.similarity) if copy else (None, 0.0)
-        story_of[article_id] = place_article(index, profile(article), "", original)[0]
-    return sorted(sorted(a for a, s in story_of.items() if s == story) for story in set(story_of.values()))
+        original = (index.story_of(copy.article_id), copy.similarity) if copy else (None, 0.0)
+        place_article(index, profile(article), "", original)
+    return sorted(index.stories())
 
 
 def ingest_texts(desk: Desk, folder: Path, texts: list[str]) -> None:

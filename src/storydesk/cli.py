@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
+from datetime import datetime
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
@@ -153,7 +154,8 @@ def _tracking(quiet: bool) -> Iterator[Track]:
 class _Progress:
     """A Rich progress bar on stderr (only on a terminal) that reports problems as they come."""
 
-    def __init__(self, total: int, quiet: bool, unit: str) -> None:
+    def __init__(self, total: int | None, quiet: bool, unit: str) -> None:
+        """``total``: None when not known beforehand."""
         self.bar = _bar(quiet, TextColumn(f"{{task.fields[done]}} {unit}"))
         self.task = self.bar.add_task(unit, total=total, done=0)
         self.done = 0
@@ -449,20 +451,23 @@ def dossier(
 def cluster_command(
     ctx: typer.Context,
     rebuild: Annotated[bool, typer.Option(help="Forget every story and cluster all articles again at once, in batch (after a model change, or for the batch quality).")] = False,
+    since: Annotated[Optional[datetime], typer.Option(formats=["%Y-%m-%d"], help="With --rebuild: only the stories with an article published on or after this day (YYYY-MM-DD; undated stories: changed since).", show_default=False)] = None,
     quiet: Quiet = False,
     db: StoreFile = None,
     config: ConfigFile = None,
 ) -> None:
     """Place analysed articles that are in no story yet (ingest does this as it goes)."""
+    if since is not None and not rebuild:
+        _fail("--since chooses the stories a rebuild clusters again: give --rebuild too")
     desk = _desk(ctx)
-    total = len(desk.article_ids()) if rebuild else len(desk.unplaced())
+    total = None if since else len(desk.article_ids()) if rebuild else len(desk.unplaced())
     with _Progress(total, quiet, "articles") as progress:
 
         def on_item(status: str, problem: IngestProblem | None) -> None:
             progress.step("cluster")
             progress.item_done(status, problem)
 
-        placed = desk.cluster(rebuild, on_item)
+        placed = desk.cluster(rebuild, on_item, since and since.date())
     out.print(f"{placed} placed; {desk.story_count()} stories")
 
 

@@ -9,6 +9,7 @@ thin shells over this class.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from datetime import date
 from itertools import islice
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, BinaryIO, Literal
@@ -18,6 +19,7 @@ from storydesk.settings import Settings, using
 from storydesk.store import SearchHit, Store
 from storydesk.store.browse import ArticleHit, EntitySummary, QuoteRow
 from storydesk.store.export import ExportFormat, export_articles
+from storydesk.store.stories import StoryChange
 
 if TYPE_CHECKING:
     from storydesk import ingest as sources
@@ -148,19 +150,37 @@ class Desk:
         """Ids of analysed articles in no story yet (``cluster`` places them)."""
         return self.store.unplaced()
 
-    def cluster(self, rebuild: bool = False, on_item: Callable[[str, IngestProblem | None], None] | None = None) -> int:
+    def cluster(
+        self,
+        rebuild: bool = False,
+        on_item: Callable[[str, IngestProblem | None], None] | None = None,
+        since: date | None = None,
+    ) -> int:
         """Place the analysed articles that are in no story; ``rebuild`` forgets every story and
-        clusters all articles again at once. Returns how many were placed."""
+        clusters all articles again at once, or with ``since`` only the stories with an article
+        published on or after that day (undated ones: changed since). Returns how many were
+        placed."""
         from storydesk import pipeline
 
         with using(self.settings):
             if rebuild:
-                return pipeline.rebuild_stories(self.store, on_item)
+                return pipeline.rebuild_stories(self.store, on_item, since and since.isoformat())
             return pipeline.place_pending(self.store, on_item)
 
+    def current_story(self, story_id: int) -> int | None:
+        """The story ``story_id`` is now: itself, or the story it was merged or rebuilt into;
+        None when no story ever had that id."""
+        return self.store.current_story(story_id)
+
+    def story_history(self, story_id: int) -> list[StoryChange]:
+        """The merges, splits and rebuilds that moved articles out of or into a story, oldest first."""
+        return self.store.story_history(story_id)
+
     def dossier(self, story_id: int) -> Dossier | None:
-        """The cross-checked dossier of one story, or None when there is no such story."""
-        story = self.store.story(story_id)
+        """The cross-checked dossier of one story (of the story it became, when it was merged
+        into another or rebuilt), or None when no story ever had that id."""
+        current = self.store.current_story(story_id)
+        story = None if current is None else self.store.story(current)
         if story is None:
             return None
         from storydesk import synthesise

@@ -19,9 +19,10 @@ from typing import Literal
 from storydesk import analyse as analysis_stage
 from storydesk import cluster, dedupe
 from storydesk.extract import extract
-from storydesk.model import Analysis, Article, DuplicateLink, IngestProblem, RawDocument, Skipped
+from storydesk.model import Analysis, Article, ArticleProfile, DuplicateLink, IngestProblem, RawDocument, Skipped
 from storydesk.settings import SettingsError
 from storydesk.store import Store
+from storydesk.store.stories import story_title as titled
 
 Outcome = Literal["added", "exact-duplicate", "near-duplicate", "already-stored"]
 log = logging.getLogger("storydesk.pipeline")
@@ -289,7 +290,7 @@ def place(store: Store, article: Article) -> int:
 
 def story_title(article: Article) -> str:
     """A new story's title: its first article's title, else the start of its text."""
-    return article.title or article.text[:120]
+    return titled(article.title, article.text)
 
 
 def _save_profile(store: Store, article: Article) -> None:
@@ -327,27 +328,62 @@ def place_pending(store: Store, on_item: Callable[[str, IngestProblem | None], N
     return placed
 
 
-def rebuild_stories(store: Store, on_item: Callable[[str, IngestProblem | None], None] | None = None) -> int:
-    """Forget every story, profile and key frequency, and cluster all analysed articles at once
-    (``cluster.cluster``: average link within blocked components, the batch quality) into new
-    stories, in one transaction; a copy stays with its original. Each story is indexed under
-    its members' blocking keys, so that articles ingested later are placed online among them.
-    A batch membership has no placement score (0)."""
+def rebuild_stories(
+    store: Store, on_item: Callable[[str, IngestProblem | None], None] | None = None, since: str | None = None
+) -> int:
+    """Cluster analysed articles again at once (``cluster.cluster``: average link within
+    blocked components, the batch quality) into new stories, in one transaction; a copy stays
+    with its original. Without ``since``, every story, profile and key frequency is forgotten
+    and every analysed article clustered; with ``since`` (an ISO day), only the stories of that
+    window (``Store.stories_since``) and the articles in no story, weighed by the whole store's
+    key frequencies. Each old story's id leads to the new story holding most of its articles
+    (the history records it). New stories are indexed under their members' blocking keys, so
+    that articles ingested later are placed online among them. A batch membership has no
+    placement score (0). Returns how many articles were clustered."""
     with store.transaction():
-        store.clear_stories()
+        old = store.memberships(None if since is None else store.stories_since(since))
+        if since is None:
+            store.clear_stories()
+        else:
+            store.remove_stories(set(old.values()))
         articles = [store.article(article_id) for article_id in store.unplaced()]
         profiles = [cluster.profile(article) for article in articles]
         for profile in profiles:
             store.save_profile(profile, cluster.document_keys(profile))
-        idf = cluster.Idf.from_profiles(profiles)
+        idf = cluster.Idf.from_profiles(profiles) if since is None else _store_idf(store, profiles)
         stories: dict[int, int] = {}
+        placed = {article.id for article in articles}
         for article, profile, group in zip(articles, profiles, _with_originals(articles, cluster.cluster(profiles, idf))):
-            if group not in stories:
-                stories[group] = store.create_story(story_title(article))
-            store.add_to_story(stories[group], article.id, 0.0, cluster.blocking_keys(profile, idf), profile.published)
+            copied = article.duplicate_of and article.duplicate_of.article_id
+            story = store.story_of(copied) if copied and copied not in placed else None  # an original outside the window
+            if story is None:
+                if group not in stories:
+                    stories[group] = store.create_story(story_title(article))
+                story = stories[group]
+            store.add_to_story(story, article.id, 0.0, cluster.blocking_keys(profile, idf), profile.published)
             if on_item is not None:
                 on_item("placed", None)
+        _record_rebuild(store, old)
     return len(articles)
+
+
+def _store_idf(store: Store, profiles: Sequence[ArticleProfile]) -> cluster.Idf:
+    """Key weights by the whole store's frequencies, read at once for every key of ``profiles``."""
+    documents, frequencies = store.document_frequencies({key for p in profiles for key in cluster.document_keys(p)})
+    return cluster.Idf(documents, frequencies)
+
+
+def _record_rebuild(store: Store, old: dict[int, int]) -> None:
+    """Record where each story a rebuild dissolved went: the new story holding most of its
+    articles (ties: the older)."""
+    members: dict[int, list[int]] = {}
+    for article_id, story in sorted(old.items()):
+        members.setdefault(story, []).append(article_id)
+    for story, article_ids in sorted(members.items()):
+        now = Counter(filter(None, map(store.story_of, article_ids)))
+        if now:
+            into = min(now, key=lambda s: (-now[s], s))
+            store.record_change("rebuild", story, into, article_ids, "batch average link", None, None)
 
 
 def _with_originals(articles: Sequence[Article], groups: Sequence[int]) -> list[int]:

@@ -44,23 +44,35 @@ def blocking_keys(profile: ArticleProfile, idf: Idf, limit: int = 12) -> list[st
     return ranked[:limit]
 
 
+def story_scores(
+    profile: ArticleProfile, candidates: Mapping[int, Sequence[ArticleProfile]], idf: Idf, model: PairModel | None = None
+) -> dict[int, float]:
+    """Each candidate story's score for ``profile``: the mean similarity of its TOP_MEMBERS
+    members most like it (by the model given, else the packaged one); stories without members
+    are left out."""
+    stories = [(story, list(members)) for story, members in candidates.items() if members]
+    if not stories:
+        return {}
+    scores = pair_scores([profile], [m for _, members in stories for m in members], idf, model)[0]
+    bounds = np.cumsum([0] + [len(members) for _, members in stories])
+    return {story: _top_mean(scores[start:end], TOP_MEMBERS) for (story, _), (start, end) in zip(stories, pairwise(bounds))}
+
+
 def place(
     profile: ArticleProfile, candidates: Mapping[int, Sequence[ArticleProfile]], idf: Idf, model: PairModel | None = None
 ) -> tuple[int | None, float]:
-    """The candidate story whose members most like ``profile`` are on average most similar to it
-    (the mean over its TOP_MEMBERS best members), if that reaches the model's (by default the
-    packaged one's) placement threshold; else ``(None, best score)``."""
-    stories = [(story, list(members)) for story, members in candidates.items() if members]
-    if not stories:
+    """The candidate story with the best ``story_scores``, if that reaches the model's (by
+    default the packaged one's) placement threshold; else ``(None, best score)``."""
+    return best_story(story_scores(profile, candidates, idf, model), model or load_model())
+
+
+def best_story(scores: Mapping[int, float], model: PairModel) -> tuple[int | None, float]:
+    """The story of the best score (the first listed of equal ones) if it reaches the model's
+    placement threshold, else ``(None, best score)``; ``(None, 0.0)`` without candidates."""
+    if not scores:
         return None, 0.0
-    model = model or load_model()
-    scores = pair_scores([profile], [m for _, members in stories for m in members], idf, model)[0]
-    bounds = np.cumsum([0] + [len(members) for _, members in stories])
-    means = [_top_mean(scores[start:end], TOP_MEMBERS) for start, end in pairwise(bounds)]
-    best = int(np.argmax(means))
-    if means[best] < model.place_threshold:
-        return None, means[best]
-    return stories[best][0], means[best]
+    story = max(scores, key=scores.__getitem__)
+    return (story if scores[story] >= model.place_threshold else None), scores[story]
 
 
 def cluster(profiles: Sequence[ArticleProfile], idf: Idf | None = None) -> list[int]:

@@ -237,8 +237,10 @@ def main_person(profile: ArticleProfile) -> str | None:
 def _main_person_conflicts(rows: Sequence[ArticleProfile], cols: Sequence[ArticleProfile]) -> np.ndarray:
     """1 where both articles are about one person and not the same one: two arrests of two
     players of one team share nearly every word but the man arrested."""
-    row_main, col_main = [main_person(p) for p in rows], [main_person(p) for p in cols]
-    return np.array([[float(a is not None and b is not None and a != b) for b in col_main] for a in row_main]).reshape(len(rows), len(cols))
+    numbers: dict[str | None, int] = {None: -1}
+    row_main = np.array([numbers.setdefault(main_person(p), len(numbers)) for p in rows])
+    col_main = np.array([numbers.setdefault(main_person(p), len(numbers)) for p in cols])
+    return ((row_main[:, None] >= 0) & (col_main[None, :] >= 0) & (row_main[:, None] != col_main[None, :])).astype(float)
 
 
 def gap_penalty(rows: Sequence[ArticleProfile], cols: Sequence[ArticleProfile], model: PairModel) -> np.ndarray:

@@ -180,6 +180,26 @@ MIGRATIONS: tuple[str, ...] = (
         SELECT json_extract(named, '$[0]'), json_extract(named, '$[1]') FROM (SELECT outlet_name(site, url, agencies) AS named)
     );
     """,
+    # 6: story history. Each merge, split and rebuild that moved articles from one story to
+    # another (a merged or rebuilt story's id then leads to the story its articles joined), and
+    # the last story id handed out, so that no id is ever given to a second story.
+    """
+    CREATE TABLE story_history (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('merge', 'split', 'rebuild')),
+        story_id INTEGER NOT NULL,
+        into_story INTEGER NOT NULL,
+        articles TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        score REAL,
+        article_id INTEGER
+    );
+    CREATE INDEX story_history_story ON story_history(story_id);
+    CREATE INDEX story_history_into ON story_history(into_story);
+    CREATE TABLE story_sequence (last INTEGER NOT NULL);
+    INSERT INTO story_sequence(last) SELECT coalesce(max(id), 0) FROM stories;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

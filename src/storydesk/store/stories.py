@@ -1,14 +1,16 @@
 """The store's story tables: clustering profiles, term document frequencies, stories, their
-members and blocking keys. Every lookup is bounded (an index range with a LIMIT), so placing
-one article costs the same whatever the number of stories. Profiles and frequencies read while
+members and blocking keys, and the story history (merges, splits, rebuilds). Every lookup is
+bounded (an index range with a LIMIT), so placing one article costs the same whatever the
+number of stories; a merge or split writes the rows of the articles it moves. Profiles and frequencies read while
 placing are cached: consecutive placements compare with the same stories' members, and parsing
 their JSON and querying their keys' frequencies again was a third of ``storydesk load``."""
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Collection, Iterable, Iterator, Mapping
-from dataclasses import asdict, fields
+from collections import Counter
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, fields
 from datetime import date
 
 from storydesk.model import UNKNOWN_OUTLET, ArticleProfile, Story, day_in_nearest_year
@@ -18,6 +20,31 @@ DOCUMENT_COUNT = ""  # the term_df row whose df is the number of profiled docume
 SQL_VARIABLES = 900  # keys per IN (...) query, under SQLite's default variable limit
 CACHED_FREQUENCIES = 1_000_000  # cached term frequencies (about 100 MB) before that cache is emptied
 CACHED_PROFILES = 20_000  # cached parsed profiles (about 100 MB) before that cache is emptied
+MAX_REDIRECTS = 100  # history rows followed from a story id that no longer exists to the story it became
+TITLE_CHARACTERS = 120  # an untitled article's story is titled by the start of its text
+
+
+@dataclass(frozen=True)
+class StoryChange:
+    """One entry of the story history: articles that moved from one story to another, when and
+    why. ``kind``: merge (the whole story joined another and ceased), split (part of it left;
+    the story goes on) or rebuild (re-clustered; the story ceased, its articles are mostly in
+    ``into_story``). ``rule`` and ``score`` say what decided it, ``article_id`` the arriving
+    article that prompted it (none for a rebuild)."""
+
+    at: str
+    kind: str
+    story_id: int
+    into_story: int
+    article_ids: list[int]
+    rule: str
+    score: float | None
+    article_id: int | None
+
+
+def story_title(title: str | None, text: str) -> str:
+    """A story's title: that of its first article, else the start of that article's text."""
+    return title or text[:TITLE_CHARACTERS]
 
 
 class StoryTables:
@@ -124,11 +151,14 @@ class StoryTables:
         return [self._profiles[member] for member in members if member in self._profiles]
 
     def create_story(self, title: str) -> int:
+        """A new, empty story; its id is one no story ever had (``story_sequence``), so that an
+        old link never lands on another story."""
         now = utc_now()
-        cursor = self._db.execute(
-            "INSERT INTO stories(title, created_at, updated_at) VALUES (?, ?, ?)", (title, now, now)
+        story_id = self._db.execute("UPDATE story_sequence SET last = last + 1 RETURNING last").fetchone()[0]
+        self._db.execute(
+            "INSERT INTO stories(id, title, created_at, updated_at) VALUES (?, ?, ?, ?)", (story_id, title, now, now)
         )
-        return cursor.lastrowid
+        return story_id
 
     def add_to_story(self, story_id: int, article_id: int, score: float, keys: Iterable[str], published: str | None) -> None:
         """Make an article a member of a story, index the story under the article's keys and
@@ -155,6 +185,114 @@ class StoryTables:
         row = self._db.execute("SELECT story_id FROM story_articles WHERE article_id = ?", (article_id,)).fetchone()
         return None if row is None else row[0]
 
+    def story_size(self, story_id: int) -> int:
+        row = self._db.execute("SELECT size FROM stories WHERE id = ?", (story_id,)).fetchone()
+        return 0 if row is None else row[0]
+
+    def merge_stories(self, story_id: int, into: int, rule: str, score: float, article_id: int | None) -> None:
+        """Move every member of ``story_id`` and its keys into ``into`` and forget ``story_id``;
+        the merge is recorded in the history, so that ``story_id`` leads to ``into``."""
+        moved = self.member_ids(story_id)
+        self._db.execute("UPDATE story_articles SET story_id = ? WHERE story_id = ?", (into, story_id))
+        self._db.execute(
+            "INSERT INTO story_keys(key, story_id, count) SELECT key, ?, count FROM story_keys WHERE story_id = ? AND true"
+            " ON CONFLICT(key, story_id) DO UPDATE SET count = count + excluded.count",
+            (into, story_id),
+        )
+        self._db.execute("DELETE FROM story_keys WHERE story_id = ?", (story_id,))
+        self._db.execute("DELETE FROM stories WHERE id = ?", (story_id,))
+        self._refresh_story(into)
+        self.record_change("merge", story_id, into, moved, rule, score, article_id)
+
+    def split_story(
+        self, story_id: int, articles: Sequence[int], into: int | None, keys: Mapping[int, Sequence[str]],
+        rule: str, score: float, article_id: int | None,
+    ) -> int:
+        """Move ``articles`` out of ``story_id`` into the story ``into``, or a new one (None,
+        titled by its first article); index ``story_id`` again under the ``keys`` of its
+        remaining members (``keys`` has every member's) and the receiving story under the moved
+        ones'; record the split. Returns the receiving story."""
+        target = self.create_story("") if into is None else into
+        self._db.executemany(
+            "UPDATE story_articles SET story_id = ? WHERE article_id = ? AND story_id = ?",
+            [(target, article, story_id) for article in articles],
+        )
+        self._db.execute("DELETE FROM story_keys WHERE story_id = ?", (story_id,))
+        self._index_story(story_id, Counter(k for m in self.member_ids(story_id) for k in dict.fromkeys(keys.get(m, ()))))
+        self._index_story(target, Counter(k for m in articles for k in dict.fromkeys(keys.get(m, ()))))
+        for changed in (story_id, target):
+            self._refresh_story(changed, retitle=changed == story_id or into is None)
+        self.record_change("split", story_id, target, sorted(articles), rule, score, article_id)
+        return target
+
+    def member_ids(self, story_id: int) -> list[int]:
+        """A story's member ids, in id order."""
+        rows = self._db.execute("SELECT article_id FROM story_articles WHERE story_id = ? ORDER BY article_id", (story_id,))
+        return [row[0] for row in rows]
+
+    def _index_story(self, story_id: int, keys: Counter[str]) -> None:
+        """Add ``keys`` (each with the number of members holding it) to a story's blocking keys."""
+        self._db.executemany(
+            "INSERT INTO story_keys(key, story_id, count) VALUES (?, ?, ?)"
+            " ON CONFLICT(key, story_id) DO UPDATE SET count = count + excluded.count",
+            [(key, story_id, count) for key, count in keys.items()],
+        )
+
+    def _refresh_story(self, story_id: int, retitle: bool = False) -> None:
+        """A story's size and date range read again from its members (after members moved), and
+        with ``retitle`` its title from its first member."""
+        self._db.execute(
+            "UPDATE stories SET updated_at = ?, (size, first_date, last_date) = (SELECT count(*),"
+            " min(CASE WHEN a.published GLOB '[0-9]*' THEN a.published END),"
+            " max(CASE WHEN a.published GLOB '[0-9]*' THEN a.published END)"
+            " FROM story_articles s JOIN articles a ON a.id = s.article_id WHERE s.story_id = ?) WHERE id = ?",
+            (utc_now(), story_id, story_id),
+        )
+        if retitle:
+            first = self._db.execute(
+                "SELECT a.title, a.text FROM story_articles s JOIN articles a ON a.id = s.article_id"
+                " WHERE s.story_id = ? ORDER BY a.id LIMIT 1",
+                (story_id,),
+            ).fetchone()
+            if first is not None:
+                self._db.execute("UPDATE stories SET title = ? WHERE id = ?", (story_title(first[0], first[1]), story_id))
+
+    def record_change(
+        self, kind: str, story_id: int, into: int, articles: Sequence[int], rule: str, score: float | None, article_id: int | None
+    ) -> None:
+        """Add an entry to the story history."""
+        self._db.execute(
+            "INSERT INTO story_history(at, kind, story_id, into_story, articles, rule, score, article_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (utc_now(), kind, story_id, into, json.dumps(list(articles)), rule, None if score is None else round(score, 4), article_id),
+        )
+
+    def story_history(self, story_id: int) -> list[StoryChange]:
+        """The changes that moved articles out of or into a story, oldest first."""
+        rows = self._db.execute(
+            "SELECT * FROM story_history WHERE story_id = ? UNION SELECT * FROM story_history WHERE into_story = ? ORDER BY id",
+            (story_id, story_id),
+        )
+        return [
+            StoryChange(r["at"], r["kind"], r["story_id"], r["into_story"], json.loads(r["articles"]), r["rule"], r["score"], r["article_id"])
+            for r in rows
+        ]
+
+    def current_story(self, story_id: int) -> int | None:
+        """The story that ``story_id`` is now: itself while it exists, else the story it was
+        merged or rebuilt into, followed on (at most MAX_REDIRECTS steps); None if it never was."""
+        for _ in range(MAX_REDIRECTS):
+            if self._db.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone():
+                return story_id
+            row = self._db.execute(
+                "SELECT into_story FROM story_history WHERE story_id = ? AND kind IN ('merge', 'rebuild') ORDER BY id DESC LIMIT 1",
+                (story_id,),
+            ).fetchone()
+            if row is None:
+                return None
+            story_id = row[0]
+        return None
+
     def unplaced(self) -> list[int]:
         """Ids of articles that have an analysis but belong to no story yet."""
         rows = self._db.execute(
@@ -165,10 +303,31 @@ class StoryTables:
 
     def clear_stories(self) -> None:
         """Forget every story, membership, profile and key frequency, before a rebuild clusters
-        the whole store again at once."""
+        the whole store again at once (the history and the last story id stay)."""
         for table in ("story_keys", "story_articles", "stories", "profiles", "term_df"):
             self._db.execute(f"DELETE FROM {table}")
         self.forget_cached()
+
+    def stories_since(self, day: str) -> list[int]:
+        """Stories with an article published on or after ``day`` (ISO), and undated stories
+        changed on or after it: the window ``cluster --rebuild --since`` clusters again."""
+        rows = self._db.execute(
+            "SELECT id FROM stories WHERE last_date >= ? OR (last_date IS NULL AND updated_at >= ?) ORDER BY id", (day, day)
+        )
+        return [row[0] for row in rows]
+
+    def memberships(self, stories: Iterable[int] | None = None) -> dict[int, int]:
+        """The story of each member of ``stories`` (by default of every story), by article id."""
+        if stories is None:
+            rows = self._db.execute("SELECT article_id, story_id FROM story_articles")
+        else:
+            rows = self._rows_in("SELECT article_id, story_id FROM story_articles WHERE story_id IN ({marks})", list(stories))
+        return {row[0]: row[1] for row in rows}
+
+    def remove_stories(self, stories: Iterable[int]) -> None:
+        """Forget the given stories, their memberships and keys (their articles' profiles stay)."""
+        for table, column in (("story_keys", "story_id"), ("story_articles", "story_id"), ("stories", "id")):
+            self._db.executemany(f"DELETE FROM {table} WHERE {column} = ?", [(story,) for story in stories])
 
     def story_count(self) -> int:
         return self._db.execute("SELECT count(*) FROM stories").fetchone()[0]

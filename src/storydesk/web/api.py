@@ -7,7 +7,7 @@ from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from storydesk.model import Article
 from storydesk.store.browse import MATCH_END, MATCH_START
@@ -48,10 +48,14 @@ def stories(request: Request, q: str = Query("", max_length=500), limit: int = L
     return page([asdict(s) for s in found], total, limit, offset)
 
 
-@router.get("/stories/{story_id}", summary="A story's dossier (as `storydesk dossier --format json`)")
-def dossier(request: Request, story_id: RowId) -> JSONResponse:
-    found = _web(request).dossier(story_id)
+@router.get("/stories/{story_id}", summary="A story's dossier (as `storydesk dossier --format json`); a merged story redirects to the story it joined")
+def dossier(request: Request, story_id: RowId) -> Response:
+    web = _web(request)
+    found = web.dossier(story_id)
     if found is None:
+        moved = web.moved(story_id)
+        if moved is not None:
+            return RedirectResponse(f"/api/stories/{moved}", status_code=301)
         raise HTTPException(404, f"no story {story_id}")
     return JSONResponse(found[1].to_dict())
 

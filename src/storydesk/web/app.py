@@ -157,6 +157,11 @@ class Web:
             return None
         return stamp, self.cache.get(("dossier", story_id), stamp, lambda: desk.dossier(story_id))
 
+    def moved(self, story_id: int) -> int | None:
+        """The story a story that no longer exists was merged or rebuilt into; None if none."""
+        current = self.desk().current_story(story_id)
+        return None if current == story_id else current
+
 
 def shorten(text: str | None, limit: int = 160) -> str:
     flat = " ".join((text or "").split())

@@ -63,10 +63,14 @@ def _story_list(request: Request, page: int) -> str:
 
 @router.get("/stories/{story_id}")
 def story(request: Request, story_id: RowId) -> Response:
-    """A story's dossier page; the rendered page is cached with the dossier."""
+    """A story's dossier page; the rendered page is cached with the dossier. A story merged
+    into another (or rebuilt) redirects, permanently, to the story it became."""
     web = _web(request)
     found = web.dossier(story_id)
     if found is None:
+        moved = web.moved(story_id)
+        if moved is not None:
+            return RedirectResponse(f"/stories/{moved}", status_code=301)
         raise HTTPException(404, f"no story {story_id}")
     stamp, dossier = found
     html = web.cache.get(("story page", story_id), stamp, lambda: _story_page(request, dossier))
