@@ -244,7 +244,8 @@ def _main_person_conflicts(rows: Sequence[ArticleProfile], cols: Sequence[Articl
 
 
 def gap_penalty(rows: Sequence[ArticleProfile], cols: Sequence[ArticleProfile], model: PairModel) -> np.ndarray:
-    """Logit lost for publication dates weeks apart: a prior, not learned (ECB+ has no dates)."""
+    """Logit lost for publication dates days apart, per doubling of the gap beyond the grace
+    days: not learned with the weights (ECB+ has no dates), chosen on dated local news (GVA)."""
     row_days, col_days = _ordinals(rows), _ordinals(cols)
     gaps = np.abs(row_days[:, None] - col_days[None, :])
     doublings = np.log2(np.maximum(gaps, model.gap_grace_days) / model.gap_grace_days)
