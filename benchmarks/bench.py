@@ -6,7 +6,7 @@ peak memory. Models are loaded and every stage warmed up before anything is time
     make bench BENCH_ARGS="--pages 200 --json bench.json"
     .venv/bin/python benchmarks/bench.py --pages 50 --repeat 3
     .venv/bin/python benchmarks/bench.py --no-parallel     # the stages alone, about 4 minutes
-    STORYDESK_QUOTES=tagger .venv/bin/python benchmarks/bench.py --no-parallel   # another quote finder
+    STORYDESK_QUOTES=rules .venv/bin/python benchmarks/bench.py --no-parallel    # another quote finder
     .venv/bin/python benchmarks/bench.py --analysis-only --pages 40    # spaCy against the analysis alone
 
 The parallel group runs the whole per-article pipeline through ``storydesk.scale.process`` with

@@ -9,10 +9,10 @@ from storydesk import analyse
 TEXT = "The minister said that taxes would rise next year. “We have no choice,” she told reporters on Monday."
 
 
-def test_rules_are_the_default_and_name_the_version(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_tagger_is_the_default_and_names_the_version(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("STORYDESK_QUOTES", raising=False)
-    assert analyse.quote_system() == "rules"
-    assert "+rules+" in analyse.analysis_version()
+    assert analyse.quote_system() == "tagger"
+    assert "+tagger+" in analyse.analysis_version()
 
 
 @pytest.mark.parametrize("system", ["rules", "learned", "combined", "tagger"])

@@ -62,7 +62,7 @@ def test_bench_times_every_stage_on_a_generated_corpus(tmp_path: Path, capsys) -
     printed = capsys.readouterr().out
     assert "Desk.ingest (whole pipeline)" in printed and "SYNTHETIC" in printed
     assert "[parallel]" in printed and "speedup 1 -> 2 workers: local " in printed and "(target 1.8)" in printed
-    assert report["quote_finder"] == "rules" and "quote finder: rules" in printed
+    assert report["quote_finder"] == "tagger" and "quote finder: tagger" in printed
 
 
 def test_bench_times_the_quote_finder_the_configuration_names(tmp_path: Path, monkeypatch, capsys) -> None:

@@ -64,7 +64,7 @@ def test_help_loads_no_extra_and_no_analysis(tmp_path: Path) -> None:
     assert _loaded(EXTRA_MODULES + CORE_HEAVY, [["--help"], ["ingest", "--help"]], tmp_path) == []
 
 
-def test_ingest_and_dossier_with_the_rules_finder_load_no_extra(tmp_path: Path) -> None:
+def test_ingest_and_dossier_load_no_extra(tmp_path: Path) -> None:
     db = str(tmp_path / "news.db")
     commands = [["--db", db, "ingest", "-q", str(EXAMPLES)], ["--db", db, "dossier", "1"], ["--db", db, "export", "-f", "csv", "-o", str(tmp_path / "a.csv")]]
     assert _loaded(EXTRA_MODULES + ["spacy"], commands, tmp_path) == ["spacy"]  # spacy: the ingest did analyse
@@ -77,11 +77,9 @@ def test_ingest_and_dossier_with_the_rules_finder_load_no_extra(tmp_path: Path) 
         ("pyarrow", ["process", str(EXAMPLES), "--out", "parts"], "scale"),
         ("distributed", ["load", "."], "scale"),
         ("pyarrow", ["export", "-f", "parquet", "-o", "a.parquet"], "parquet"),
-        ("onnxruntime", ["--config", "tagger.toml", "ingest", "-q", str(EXAMPLES / "000_fcf03e8924f3ec65.txt")], "tagger"),
     ],
 )
 def test_a_missing_extra_is_named_in_one_line(tmp_path: Path, blocked: str, args: list[str], extra: str) -> None:
-    (tmp_path / "tagger.toml").write_text('quotes = "tagger"\n', encoding="utf-8")
     done = _run(WITHOUT, blocked, "--db", str(tmp_path / "news.db"), *args, cwd=tmp_path)
     assert done.returncode == 2, done.stderr
     [line] = done.stderr.strip().splitlines()

@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from storydesk.analyse.quotes import find_quotes
-from storydesk.analyse.quotes_crf import LABELS, find_quotes_combined, find_quotes_learned, label_probabilities, label_tokens
+from storydesk.analyse.quotes_crf import (
+    LABELS,
+    find_quotes_combined,
+    find_quotes_learned,
+    label_probabilities,
+    label_tokens,
+    quotes_from_labels,
+)
 from storydesk.model import Mention, Span
 
 from conftest import labelled_texts
@@ -54,3 +61,17 @@ def test_label_probabilities_are_the_crfs_marginals(nlp):
     best = [LABELS[i] for i in probabilities.argmax(1)]
     assert best[doc[2].i] == "B-cue" and best[doc[0].i] == "B-source"  # "said", "The"
     assert all(best[t.i] == "O" for t in doc if t.is_space)
+
+
+def test_a_content_with_words_outside_the_marks_is_partly_quoted(nlp):
+    doc = nlp('The mayor said that "the bridge will open in May."')
+    labels = ["O"] * len(doc)
+    that = next(t.i for t in doc if t.text == "that")
+    labels[0], labels[1], labels[2] = "B-source", "I-source", "B-cue"
+    labels[that : len(doc)] = ["B-content"] + ["I-content"] * (len(doc) - that - 1)
+    [quote] = quotes_from_labels(doc, labels, [])
+    assert quote.kind == "mixed"
+    labels[that] = "O"
+    labels[that + 1] = "B-content"
+    [quote] = quotes_from_labels(doc, labels, [])
+    assert quote.kind == "direct"

@@ -2,6 +2,8 @@
 grouped across outlets, figure discrepancies, claims, coverage, summary and safe rendering."""
 from __future__ import annotations
 
+import dataclasses
+
 import re
 from datetime import date
 
@@ -190,6 +192,13 @@ def test_versions_of_one_statement_are_grouped_across_outlets_but_not_across_spe
     assert dossier.quotes[2].group != grouped[0].group
 
 
+def test_a_quote_is_shown_without_the_marks_that_enclose_it_but_keeps_those_inside():
+    whole = _article(1, "“It is our own business,” Anna Berg said.", quotes=(("“It is our own business,”", "Anna Berg"),))
+    mixed = _article(2, "Anna Berg called it “our business” and “nobody else’s”.", quotes=(("“our business” and “nobody else’s”", "Anna Berg"),))
+    texts = [quote.text for quote in _dossier(whole, mixed).quotes]
+    assert texts == ["It is our own business,", "“our business” and “nobody else’s”"]
+
+
 def _soldiers(text: str, number: str, value: float, source: str, modality: str = "estimate", counts: str = "Norland soldiers") -> Figure:
     return Figure(_span(text, number), value, counts, ENTITIES[source].key, _span(text, source), (), modality)
 
@@ -217,6 +226,20 @@ def test_denials_and_non_denials_of_one_claim_are_grouped_with_who_took_them():
     claims = _dossier(first, second, third).claims
     assert len(claims) == 1
     assert [(s.stance, s.by) for s in claims[0].stances] == [("denied", "Anna Berg"), ("not denied", "Norland")]
+
+
+def test_a_claim_held_by_an_unresolved_pronoun_names_no_one_and_does_not_lead():
+    text = "Anna Berg spoke about the treaty. He called accusations that he sends soldiers to Geneva “absurd.”"
+    article = _article(1, text)
+    quote = Quote("mixed", _span(text, "accusations that he sends soldiers to Geneva “absurd.”"), speaker=_span(text, "He"))
+    dossier = _dossier(dataclasses.replace(article, analysis=dataclasses.replace(article.analysis, quotes=[quote])))
+    [claim] = dossier.claims
+    assert [(s.stance, s.by) for s in claim.stances] == [("denied", None)]
+    assert not [d for d in dossier.disputes if d.kind == "claim"]
+    resolved = dataclasses.replace(quote, speaker_entity="person:anna berg")
+    dossier = _dossier(dataclasses.replace(article, analysis=dataclasses.replace(article.analysis, quotes=[resolved])))
+    assert [(s.stance, s.by) for s in dossier.claims[0].stances] == [("denied", "Anna Berg")]
+    assert [d.kind for d in dossier.disputes] == ["claim"]
 
 
 def test_coverage_and_summary_cite_every_outlet_that_carries_a_sentence():

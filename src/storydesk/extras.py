@@ -14,7 +14,6 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "web": ("fastapi", "fastapi_offline", "starlette", "uvicorn", "python_multipart"),
     "parquet": ("pyarrow",),
     "scale": ("pyarrow", "dask", "distributed"),
-    "tagger": ("onnxruntime", "tokenizers"),
 }
 
 

@@ -35,7 +35,7 @@ class Settings:
     vocabulary files add entries; ``max_analysed_chars``: how much of an article is parsed
     (None: the analyse stage's limit)."""
 
-    quotes: str = "rules"
+    quotes: str = "tagger"
     spacy_model: str | None = None
     data: Path | None = None
     max_analysed_chars: int | None = None

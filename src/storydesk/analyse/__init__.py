@@ -21,29 +21,27 @@ from storydesk.analyse.quotes import find_quotes, pronoun_antecedents
 from storydesk.analyse.quotes_crf import find_quotes_combined, find_quotes_learned
 from storydesk.analyse.quotes_marks import is_quoted_name
 from storydesk.analyse.timex import find_time_expressions
-from storydesk.extras import require
 from storydesk.model import Analysis, Entity, Mention, Quote, Span
 from storydesk.settings import SettingsError, current
 
 __all__ = ["ANALYSIS_VERSION", "analyse", "analyse_many", "analysis_version", "find_quotes_with", "link_across", "relink"]
 
-ANALYSIS_VERSION = "22"  # raise when a rule or model change should make stored articles be re-analysed
+ANALYSIS_VERSION = "23"  # raise when a rule or model change should make stored articles be re-analysed
 
 
 def find_quotes_tagged(doc: Doc, mentions: list[Mention]) -> list[Quote]:
-    """The tagger's quotes, its module imported when it is chosen: onnxruntime and tokenizers
-    come with the tagger extra, and cost a second at import."""
-    require("tagger", "the tagger quote finder")
+    """The tagger's quotes, its module imported when it is first used: onnxruntime and
+    tokenizers cost a second at import, which `storydesk --help` and the other finders need not pay."""
     from storydesk.analyse.quotes_tagger import find_quotes_tagged as tagged
 
     return tagged(doc, mentions)
 
 
-# The quote finders a user can choose (Settings.quotes, STORYDESK_QUOTES). "rules" is the default: it gets
-# every check on the example articles at 1% of spaCy's time; "learned" (the CRF trained on PolNeAR)
-# finds more indirect speech; "tagger" (a fine-tuned MiniLM mixed with the CRF) has the best spans
-# and pairs, but the whole analysis with it takes 2.2 times spaCy's time (CPU; `benchmarks/bench.py
-# --analysis-only --pages 40`), past the 1.5 a default may take. README, Benchmarks and Limits, has the figures.
+# The quote finders a user can choose (Settings.quotes, STORYDESK_QUOTES). "tagger" (a fine-tuned
+# MiniLM mixed with the CRF) is the default: it has the best spans and pairs (PolNeAR dev pairs, all
+# quotes: 74.1 F1 against the rules' 55.7), for about twice spaCy's time over the whole analysis
+# (`benchmarks/bench.py --analysis-only --pages 40`). "rules" takes 1.1 times spaCy's time;
+# "learned" (the CRF trained on PolNeAR) and "combined" lie between. docs/benchmarks.md has the figures.
 QUOTE_FINDERS: dict[str, Callable] = {
     "rules": find_quotes,
     "learned": find_quotes_learned,

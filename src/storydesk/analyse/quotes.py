@@ -50,6 +50,8 @@ MIN_UNATTRIBUTED_WORDS = 4  # a cue-less direct quote shorter than this is a tit
 # names (experts, residents): it resolves only within its sentence and the one before.
 NEAR_PRONOUNS = frozenset({"they"})
 NEAR_PRONOUN_SENTENCES = 1
+HEADING_WORDS = 12  # a line this short that does not end as a sentence does is a heading
+SENTENCE_ENDS = tuple(".!?…:;,)]'’") + tuple(vocab.load("quote_marks.txt"))
 PLURAL_TAGS = frozenset({"NNS", "NNPS"})
 MIN_ECHO_WORDS = 3  # content words a cue-less quote needs to be recognised in an attributed one
 STANDALONE_BEFORE = frozenset(".!?:,;—–-([" + "".join(vocab.load("quote_marks.txt")))
@@ -524,14 +526,19 @@ class SpeakerResolver:
         # The head word may stand outside the speaker span ("who" stands for a name before it).
         on_head = self._overlapping(Span(head, head + 1, "")) if head is not None else []
         persons = [m for m in overlapping if m.entity.startswith("person:")]
-        chosen = on_head or persons
+        # A place on the head word gives way to a person in the span: a poor parse heads
+        # "Tulsa police Chief Chuck Jordan" with "Tulsa".
+        chosen = [m for m in on_head if not m.entity.startswith("place:")] or persons or on_head
         if chosen:
             return chosen[0].entity
         prefixes = pronoun_antecedents().get(speaker.text.lower())
         if prefixes:  # a pronoun: its antecedent
             if speaker.text.lower() in NEAR_PRONOUNS:
                 return self._near_antecedent(speaker, prefixes)
-            return self._nearest_before(speaker.start, lambda m: m.entity.startswith(prefixes) and m.via != "pronoun")
+            section = self._section_start(speaker.start)
+            return self._nearest_before(
+                speaker.start, lambda m: m.entity.startswith(prefixes) and m.via != "pronoun" and m.span.start >= section
+            )
         head_noun = _DEFINITE_NOUN.fullmatch(speaker.text)
         if head_noun:  # "the commission": the organisation named before with that last word
             noun = head_noun.group(1).lower()
@@ -576,6 +583,23 @@ class SpeakerResolver:
     def sentence_starts(self) -> list[int]:
         """Each sentence's first character, listed only when a pronoun needs it."""
         return [sentence.start_char for sentence in self.doc.sents]
+
+    def _section_start(self, at: int) -> int:
+        """Where the section holding character ``at`` begins: after the last heading line before
+        it. A pronoun does not reach back over a heading ("Concern in the US and the UK"), where
+        the text turns to someone else."""
+        return self.heading_ends[bisect.bisect_right(self.heading_ends, at) - 1] if self.heading_ends and self.heading_ends[0] <= at else 0
+
+    @cached_property
+    def heading_ends(self) -> list[int]:
+        """The end of every heading line: a short line that does not end as a sentence does."""
+        ends, position = [], 0
+        for line in self.doc.text.split("\n"):
+            words = line.split()
+            if 0 < len(words) <= HEADING_WORDS and not line.rstrip().endswith(SENTENCE_ENDS):
+                ends.append(position + len(line))
+            position += len(line) + 1
+        return ends
 
     def _nearest_before(self, before: int, fits: Callable[[Mention], bool]) -> str | None:
         """The entity of the nearest mention before ``before`` that fits."""

@@ -29,7 +29,6 @@ ROLES = ("source", "cue", "content")  # the labelled parts of an attribution, as
 LABELS = ("O", *(f"{tag}-{role}" for role in ROLES for tag in ("B", "I")))
 WINDOW = 2
 MAX_ANCESTORS = 12  # a cue verb further up the tree than this does not govern the token
-DIRECT_SHARE = 0.9  # a content this much inside quotation marks is a direct quote
 RULE_PRIORITY_KINDS = frozenset({"direct", "block"})  # what the combined system takes from the rules
 
 
@@ -339,9 +338,11 @@ def _span(doc: Doc, piece: _Piece | None) -> Span | None:
     return Span(start, end, text_of(doc)[start:end])
 
 
-def _kind(inside_marks: list[bool], piece: _Piece) -> str:
-    share = sum(inside_marks[piece.first : piece.last + 1]) / (piece.last - piece.first + 1)
-    return "direct" if share >= DIRECT_SHARE else "mixed" if share > 0 else "indirect"
+def _kind(doc: Doc, inside_marks: list[bool], piece: _Piece) -> str:
+    """"direct" when every word of the content is inside quotation marks, "mixed" when some
+    are ('that "there were issues"': the "that" is the reporter's), else "indirect"."""
+    inside = [inside_marks[i] for i in range(piece.first, piece.last + 1) if not (doc[i].is_punct or doc[i].is_space)]
+    return "direct" if inside and all(inside) else "mixed" if any(inside) else "indirect"
 
 
 def quotes_from_labels(doc: Doc, labels: list[str], mentions: list[Mention]) -> list[Quote]:
@@ -357,7 +358,7 @@ def quotes_from_labels(doc: Doc, labels: list[str], mentions: list[Mention]) -> 
         cue = _nearest(by_role["cue"], content)
         source = _nearest(by_role["source"], cue or content)
         head = speaking_head(doc[source.first : source.last + 1].root).idx if source else None
-        quote = Quote(_kind(layout.inside_marks, content), _span(doc, content), _span(doc, cue), _span(doc, source))
+        quote = Quote(_kind(doc, layout.inside_marks, content), _span(doc, content), _span(doc, cue), _span(doc, source))
         found.append(speakers.resolve(quote, head))
     return found
 

@@ -117,7 +117,10 @@ def _holder(article: Article, sentence: Span, cue: re.Match) -> str | None:
         and (q.content.start <= cue_start < q.content.end or cue_start <= q.content.start < sentence.end)
     ]
     if quoted:
-        return names.get(quoted[0].speaker_entity or "", quoted[0].speaker_text)
+        speaker = quoted[0]
+        if speaker.speaker_entity is None and (speaker.speaker_text or "").lower() in PRONOUN_SUBJECTS:
+            return None  # a pronoun the analysis could not resolve ("He" after a heading) names no one
+        return names.get(speaker.speaker_entity or "", speaker.speaker_text)
     clause_start = sentence.start + max((m.end() for m in CLAUSE_START.finditer(sentence.text, 0, cue.start())), default=0)
     words = article.text[clause_start:cue_start].split()
     if words and words[0].lower() in vocab.load("synthesise_pronouns.txt"):

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from storydesk.model import Claim, Discrepancy, Dispute, DisputeSide, DossierArticle, FigureReport
+from storydesk.synthesise.claims import PRONOUN_SUBJECTS
 
 # A claim belongs in the lead when someone denies it, or when its stances differ.
 DISPUTED_STANCES = ("denied",)
@@ -61,8 +62,11 @@ def _told_figure(side: DisputeSide, kind: str) -> str:
 
 
 def _disputed(claim: Claim) -> bool:
+    """Whether a claim leads: someone denies it or the stances differ, and it names what it is
+    about ("He supplies weapons", with "he" unresolved, tells a reader nothing)."""
     stances = {stance.stance for stance in claim.stances}
-    return bool(stances & set(DISPUTED_STANCES)) or len(stances) > 1
+    named = claim.about.split(" ", 1)[0].lower() not in PRONOUN_SUBJECTS
+    return named and (bool(stances & set(DISPUTED_STANCES)) or len(stances) > 1)
 
 
 def _claim_dispute(claim: Claim, outlet: dict[int, str]) -> Dispute:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
+from storydesk import vocab
 from storydesk.model import Article, Citation, Quote, QuoteReport, Statement
 from storydesk.synthesise.text import (
     UnionFind,
@@ -121,13 +122,23 @@ def _report(article: Article, quote: Quote, group: int) -> QuoteReport:
     return QuoteReport(
         speaker=speaker,
         speaker_name=entity_names(article.analysis).get(speaker) if speaker else None,
-        text=quote.content.text,
+        text=without_enclosing_marks(quote.content.text),
         kind=quote.kind,
         article=article.id,
         span=Citation(article.id, quote.content.start, quote.content.end),
         group=group,
         worded=None if speaker else quote.speaker_text,
     )
+
+
+def without_enclosing_marks(text: str) -> str:
+    """A quote's words without the two quotation marks that enclose all of them (the tagger's
+    spans include them, as PolNeAR's do; the dossier sets its own), else as they are."""
+    marks = set(vocab.load("quote_marks.txt"))
+    inner = text.strip()
+    if len(inner) > 1 and inner[0] in marks and inner[-1] in marks and not marks & set(inner[1:-1]):
+        return inner[1:-1].strip()
+    return text
 
 
 def _statement(group: int, versions: list[int], reports: list[QuoteReport], outlets: dict[int, str]) -> Statement:
