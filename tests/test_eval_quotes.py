@@ -90,3 +90,13 @@ def test_polnear_article_subset():
     result = evaluate_quotes(bench_file("quotes", "polnear-dev.jsonl.gz"), limit=3)
     assert result["articles"] == 3
     assert result["all"]["tp"] > 0
+
+
+def test_without_a_system_the_configured_finder_is_scored(tmp_path, monkeypatch):
+    text = "“We will win,” Maria Lopez said."
+    attributions = [{"id": "E1", "source": [[15, 26]], "cue": [[27, 31]], "content": [[1, 13]], "quote_type": "direct"}]
+    path = write_jsonl(tmp_path / "art.jsonl.gz", [{"article": "x", "text": text, "attributions": attributions}])
+    monkeypatch.delenv("STORYDESK_QUOTES", raising=False)
+    assert evaluate_quotes(path)["system"] == "tagger"
+    monkeypatch.setenv("STORYDESK_QUOTES", "rules")
+    assert evaluate_quotes(path)["system"] == "rules"

@@ -563,14 +563,14 @@ def eval_quotes(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="PolNeAR articles or CofeNet instances, JSONL(.gz).")],
     predictions: Annotated[Optional[Path], typer.Option(help="Write one prediction line per input line here.")] = None,
     limit: Annotated[Optional[int], typer.Option(help="Only the first N lines.")] = None,
-    system: Annotated[QuoteSystem, typer.Option(help="rules, learned (the CRF), combined, or tagger (the fine-tuned MiniLM mixed with the CRF).")] = QuoteSystem.rules,
+    system: Annotated[Optional[QuoteSystem], typer.Option(help="tagger (the fine-tuned MiniLM mixed with the CRF), rules, learned (the CRF) or combined; default: the configured finder.")] = None,
     quiet: Quiet = False,
 ) -> None:
     """Quotes and speakers: exact span F1 per role (CofeNet format) or attribution pairs (article format)."""
     from storydesk.eval.quotes import evaluate_quotes
 
-    with _tracking(quiet) as progress, _settings_checked():  # tagger: the tagger extra
-        result = evaluate_quotes(file, predictions, limit, system=system.value, progress=progress)
+    with _tracking(quiet) as progress, _settings_checked():
+        result = evaluate_quotes(file, predictions, limit, system=system.value if system else None, progress=progress)
     out.out(json.dumps(result))
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from storydesk.analyse import QUOTE_FINDERS, find_quotes_with
+from storydesk.analyse import QUOTE_FINDERS, find_quotes_with, quote_system
 from storydesk.analyse.entities import find_entities
 from storydesk.analyse.nlp import load_pipeline
 from storydesk.analyse.quotes_crf import ROLES
@@ -44,11 +44,13 @@ def evaluate_quotes(
     path: Path,
     predictions: Path | None = None,
     limit: int | None = None,
-    system: str = "rules",
+    system: str | None = None,
     progress: Track = untracked,
 ) -> dict[str, Any]:
-    """Score a quote finder (``system``: "rules", "learned" or "combined") on a PolNeAR file of
-    either format, reporting each record to ``progress``; optionally write predictions."""
+    """Score a quote finder (``system``: one of QUOTE_FINDERS; None: the configured one, as the
+    analysis runs it) on a PolNeAR file of either format, reporting each record to ``progress``;
+    optionally write predictions."""
+    system = system or quote_system()
     records = list(iter_records(path, limit))
     if system not in QUOTE_FINDERS:
         raise ValueError(f"unknown quote system {system!r}: {', '.join(QUOTE_FINDERS)}")
