@@ -132,3 +132,41 @@ def test_broken_html_still_gives_the_article() -> None:
     broken = page().replace("</p>", "").replace("</article>", "").replace("</main>", "")
     text = extract_html(broken).text
     assert PARAGRAPHS[0][:60] in text and PARAGRAPHS[-1][:60] in text
+
+
+def test_the_page_is_parsed_once_and_the_date_read_from_that_tree(monkeypatch: pytest.MonkeyPatch) -> None:
+    from storydesk.extract import html as html_module
+    from storydesk.extract import html_dates
+
+    parses = []
+    real_parse = html_module.load_html
+    monkeypatch.setattr(html_module, "load_html", lambda markup: parses.append(1) or real_parse(markup))
+    monkeypatch.setattr(html_dates, "parse_html", lambda markup: pytest.fail("the date search parsed the page again"))
+    extraction = extract_html(page(head='<meta property="article:published_time" content="2024-06-18T09:30:00Z">'))
+    assert len(parses) == 1
+    assert extraction.published.value == "2024-06-18" and PARAGRAPHS[0] in extraction.text
+
+
+def test_an_author_inside_the_comments_is_not_the_articles() -> None:
+    comments = '<div class="comments"><span class="author">Troll Commenter</span> said: nice</div>'
+    assert extract_html(page().replace("<footer>", comments + "<footer>")).author == "Jane Doe"
+    no_byline = page().replace('<p class="byline">By <span class="author">Jane Doe</span></p>', "")
+    assert extract_html(no_byline.replace("<footer>", comments + "<footer>")).author is None
+    # a pruned part's text inside a byline is left out of the name
+    tagged = page().replace('<span class="author">Jane Doe</span>',
+                            '<span class="author">Jane Doe <span class="category">Transport Desk</span></span>')
+    assert extract_html(tagged).author == "Jane Doe"
+
+
+def test_the_baseline_runs_only_when_it_could_be_long_enough_to_win(monkeypatch: pytest.MonkeyPatch) -> None:
+    from storydesk.extract import html as html_module
+
+    calls = []
+    real = html_module._baseline_text
+    monkeypatch.setattr(html_module, "_baseline_text", lambda tree: calls.append(1) or real(tree))
+    tree = html_module._parse(page())
+    full = "\n".join(PARAGRAPHS)
+    assert html_module._body_text(tree, full) == full
+    assert calls == []  # the article is most of the page: the baseline cannot be 2.5 times longer
+    assert PARAGRAPHS[-1] in html_module._body_text(tree, "A lone teaser line.")
+    assert calls == [1]  # a far shorter main text gives way to the baseline's

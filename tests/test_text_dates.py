@@ -78,3 +78,17 @@ def test_is_date_line():
     assert is_date_line("Sunday, November 24, 2024")
     assert is_date_line("Updated: 12.05.2024 14:30")
     assert not is_date_line("The treaty signed on 24 October changes the rules for both countries.")
+
+
+def test_dotted_numeric_dates_are_day_first():
+    assert _date(["Headline", "06.05.2018", PROSE]) == ("2018-05-06", "day")
+    assert _date(["Headline", "Datum: 12.01.2017", PROSE]) == ("2017-01-12", "day")
+    assert _date(["Headline", "31.02.2017", PROSE]) == (None, None)  # no such day
+
+
+def test_written_dates_are_read_from_their_parts_in_every_configured_language():
+    assert _date(["Headline", "4 de septiembre de 2025", PROSE]) == ("2025-09-04", "day")
+    assert _date(["Headline", "12. Mai 2012", PROSE]) == ("2012-05-12", "day")
+    assert _date(["Headline", "Sept. 3, 2021", PROSE]) == ("2021-09-03", "day")
+    assert _date(["Headline", "1er mars 2020", PROSE]) == ("2020-03-01", "day")
+    assert _date(["Headline", "Published: 31 April 2024", PROSE]) == (None, None)

@@ -1,5 +1,5 @@
 """visible_text: one block element per line, nothing hidden, never raises."""
-from storydesk.extract.visible_text import visible_text
+from storydesk.extract.visible_text import visible_lines, visible_text
 
 
 def test_blocks_become_lines_and_inline_text_stays_joined():
@@ -36,3 +36,10 @@ def test_broken_or_empty_markup_never_raises():
 def test_deep_nesting_does_not_hit_the_recursion_limit():
     page = "<div>" * 1500 + "deep" + "</div>" * 1500
     assert visible_text(page) == "deep"
+
+
+def test_the_walk_can_stop_some_lines_after_the_headline() -> None:
+    page = "<html><body><nav>Menu</nav><h1>Title</h1>" + "".join(f"<p>line {n}</p>" for n in range(50)) + "</body></html>"
+    assert visible_lines(page, "Title", 3) == ["Menu", "Title", "line 0", "line 1", "line 2"]
+    assert len(visible_lines(page, "No such headline", 3)) == 52
+    assert len(visible_lines(page)) == 52

@@ -5,63 +5,142 @@ Body text keeps one paragraph, heading or list item per line. Measured on the WC
 (see ``storydesk.eval.extraction``): comments left out and ``favor_recall`` give the best
 trafilatura settings, and trafilatura's own baseline (JSON-LD articleBody, ``<article>``, all
 ``<p>``) replaces its output when that output is far shorter, a sign the main extractor locked
-onto a fragment of the article.
+onto a fragment of the article. The page is parsed once; trafilatura, its baseline, the
+metadata and the date search all read that tree (the libraries copy it before changing it).
 """
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import trafilatura
+from lxml.html import HtmlElement
 from trafilatura import baseline as trafilatura_baseline
+from trafilatura.json_metadata import normalize_authors
+from trafilatura.metadata import examine_meta, extract_meta_json, extract_sitename, extract_title, extract_url
 from trafilatura.settings import Document
+from trafilatura.utils import load_html, trim
+from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
-from storydesk.extract.html_dates import publication_date
+from storydesk.extract.html_dates import parse_html, publication_date
 from storydesk.model import Extraction, PublicationDate
 
 TRAFILATURA_OPTIONS = {"include_comments": False, "favor_recall": True, "include_tables": True}
 # The main output is replaced by the baseline when it has fewer words than this share of the
 # baseline's (WCXB dev: 0.3-0.5 all gain about +0.005 F1; 0.4 is the middle of that plateau).
 SHORT_OUTPUT_RATIO = 0.4
-# trafilatura's own date is not used (``html_dates`` gives ours): keep its search cheap.
-_QUICK_DATE = {"extensive_search": False, "original_date": True}
+_AUTHOR_MAX_CHARS = 120  # trafilatura's limit for an author found in the page's elements
 _WORD = re.compile(r"\w+")
 
 
 def extract_html(html: str, url: str | None = None) -> Extraction:
     """Body text (one block per line), title, author, site, url and publication date of a page;
     an Extraction with empty text when the page holds nothing extractable (never raises)."""
-    if not isinstance(html, str) or not html.strip():
+    tree = _parse(html)
+    if tree is None:
         return Extraction(text="", url=url)
-    document = _trafilatura_document(html, url)
-    text = _body_text(html, document)
+    metadata = _metadata(tree, url)
+    text = _body_text(tree, _trafilatura_text(tree, url))
     return Extraction(
         text=unicodedata.normalize("NFC", text),
-        title=_field(document, "title"),
-        author=_field(document, "author"),
-        site=_site_name(document),
-        url=url or _field(document, "url"),
-        published=_safe_publication_date(html, url),
+        title=_field(metadata, "title"),
+        author=_field(metadata, "author"),
+        site=_site_name(metadata),
+        url=url or _field(metadata, "url"),
+        published=_safe_publication_date(tree, url),
     )
 
 
-def _trafilatura_document(html: str, url: str | None) -> Document | None:
-    """trafilatura's extraction with metadata, or None when it finds nothing or fails."""
+def _parse(html: str) -> HtmlElement | None:
+    """The page's tree as trafilatura reads it (decoding and repairs included; a fragment it
+    takes for no HTML is read by lxml as it is), or None when nothing can be read."""
+    if not isinstance(html, str) or not html.strip():
+        return None
     try:
-        return trafilatura.bare_extraction(
-            html, url=url, with_metadata=True, date_extraction_params=_QUICK_DATE, **TRAFILATURA_OPTIONS
-        )
-    except Exception:  # trafilatura and lxml raise many kinds on broken markup: "nothing found"
+        tree = load_html(html)
+        return tree if tree is not None else parse_html(html)
+    except Exception:  # lxml raises many kinds on broken markup: nothing to extract
         return None
 
 
-def _body_text(html: str, document: Document | None) -> str:
-    """trafilatura's text, or its baseline's when trafilatura's is missing or far shorter."""
-    main = (document.text or "") if document is not None else ""
-    fallback = _baseline_text(html)
-    chosen = fallback if _word_count(main) < SHORT_OUTPUT_RATIO * _word_count(fallback) else main
+def _trafilatura_text(tree: HtmlElement, url: str | None) -> str:
+    """trafilatura's main text, "" when it finds nothing or fails."""
+    try:
+        document = trafilatura.bare_extraction(tree, url=url, with_metadata=False, **TRAFILATURA_OPTIONS)
+    except Exception:  # trafilatura and lxml raise many kinds on broken markup: "nothing found"
+        return ""
+    return (document.text or "") if document is not None else ""
+
+
+def _metadata(tree: HtmlElement, url: str | None) -> Document:
+    """trafilatura's title, author, url and site name (its ``extract_metadata`` without what we
+    do not use: its date, as ``html_dates`` gives ours, the categories, tags and licence,
+    which took about a third of its time)."""
+    try:
+        metadata = examine_meta(tree)
+        if metadata.author and " " not in metadata.author:  # a lone handle is no author's name
+            metadata.author = None
+        metadata = extract_meta_json(tree, metadata)
+        metadata.title = metadata.title or extract_title(tree)
+        metadata.author = metadata.author or _author(tree)
+        metadata.url = metadata.url or extract_url(tree, url)
+        sitename = (metadata.sitename or extract_sitename(tree) or "").lstrip("@")
+        if sitename and "." not in sitename and not sitename[0].isupper():
+            sitename = sitename.title()
+        metadata.sitename = sitename or None
+        metadata.clean_and_trim()
+    except Exception:  # a metadata clue that breaks trafilatura's parsers is no metadata
+        return Document()
+    return metadata
+
+
+def _author(tree: HtmlElement) -> str | None:
+    """trafilatura's search for an author in the page's elements (its ``extract_author``) without
+    its copy of the whole tree, which cost more than the rest of the extraction on some pages: a
+    match inside what it would prune (comments, dates, figures, sidebars) is passed over, and
+    such parts' text is left out of a match's text."""
+    pruned = {element for expression in AUTHOR_DISCARD_XPATHS for element in expression(tree)}
+    for expression in AUTHOR_XPATHS:
+        for element in expression(tree):
+            if element in pruned or any(ancestor in pruned for ancestor in element.iterancestors()):
+                continue
+            content = trim(" ".join(_text_outside(element, pruned)))
+            if content and 2 < len(content) < _AUTHOR_MAX_CHARS:
+                return normalize_authors(None, content)
+    return None
+
+
+def _text_outside(element: HtmlElement, pruned: set[HtmlElement]) -> Iterator[str]:
+    """The element's text pieces, those of its ``pruned`` descendants left out (their tails kept)."""
+    if element.text:
+        yield element.text
+    for child in element:
+        if child not in pruned:
+            yield from _text_outside(child, pruned)
+        if child.tail:
+            yield child.tail
+
+
+def _body_text(tree: HtmlElement, main: str) -> str:
+    """trafilatura's text, or its baseline's when trafilatura's is missing or far shorter. The
+    baseline is only run when it could be long enough to win: its text comes from the page's
+    body text or its JSON-LD, so their word count bounds it."""
+    words = _word_count(main)
+    chosen = main
+    if words < SHORT_OUTPUT_RATIO * _baseline_bound(tree):
+        fallback = _baseline_text(tree)
+        chosen = fallback if words < SHORT_OUTPUT_RATIO * _word_count(fallback) else main
     return "\n".join(line.strip() for line in chosen.splitlines() if line.strip())
+
+
+def _baseline_bound(tree: HtmlElement) -> int:
+    """At least as many words as trafilatura's baseline can return: those of the body's text
+    and of the JSON-LD scripts."""
+    return _word_count(tree.xpath("string(//body)")) + _word_count(
+        " ".join(tree.xpath('//script[contains(@type, "ld+json")]/text()'))
+    )
 
 
 def _word_count(text: str) -> int:
@@ -69,23 +148,23 @@ def _word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def _baseline_text(html: str) -> str:
+def _baseline_text(tree: HtmlElement) -> str:
     """trafilatura's baseline extraction, one paragraph per line."""
     try:
-        body, _, _ = trafilatura_baseline(html)
+        body, _, _ = trafilatura_baseline(tree)
     except Exception:  # same as above: a crash means no fallback text
         return ""
     paragraphs = (" ".join("".join(element.itertext()).split()) for element in body)
     return "\n".join(p for p in paragraphs if p)
 
 
-def _field(document: Document | None, name: str) -> str | None:
+def _field(document: Document, name: str) -> str | None:
     """A non-blank text field of trafilatura's document, else None."""
-    value = getattr(document, name, None) if document is not None else None
+    value = getattr(document, name, None)
     return (value.strip() or None) if isinstance(value, str) else None
 
 
-def _site_name(document: Document | None) -> str | None:
+def _site_name(document: Document) -> str | None:
     """The site's name the page gives; None when trafilatura, finding none, took its URL's host
     (the outlet is then named by the registered domain instead)."""
     name = _field(document, "sitename")
@@ -95,9 +174,9 @@ def _site_name(document: Document | None) -> str | None:
     return name
 
 
-def _safe_publication_date(html: str, url: str | None) -> PublicationDate:
+def _safe_publication_date(tree: HtmlElement, url: str | None) -> PublicationDate:
     """The page's publication date; no date if a clue breaks the date parser."""
     try:
-        return publication_date(html, url)
+        return publication_date(tree, url)
     except Exception:  # a date clue that breaks the parser is no date, not a failed page
         return PublicationDate()

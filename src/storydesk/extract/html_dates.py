@@ -22,12 +22,13 @@ from lxml.etree import ParserError, XMLSyntaxError
 
 from storydesk import vocab
 from storydesk.extract.text_dates import publication_date_from_text
-from storydesk.extract.visible_text import visible_text
+from storydesk.extract.visible_text import visible_lines
 from storydesk.model import DateEvidence, PublicationDate
 
 _ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
 _COMPACT_DAY = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:\D|$)")
 _EARLIEST = date(1995, 1, 1)  # the web's news archives start here (htmldate's own floor)
+_LINES_AFTER_HEADLINE = 80  # the lines below the headline that the date clues are looked for in
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,10 @@ def _plausible(day: date) -> bool:
     return _EARLIEST <= day <= date.today() + timedelta(days=1)
 
 
-def _parse_html(html: str) -> lxml.html.HtmlElement | None:
+def parse_html(html: str) -> lxml.html.HtmlElement | None:
     """The page's element tree, or None when lxml cannot read it."""
+    if not html or not html.strip():
+        return None
     try:
         return lxml.html.document_fromstring(html)
     except (ParserError, XMLSyntaxError, ValueError):
@@ -166,18 +169,19 @@ def _candidates(tree: lxml.html.HtmlElement) -> list[_Candidate]:
     ]
 
 
-def _htmldate(html: str, url: str | None) -> str | None:
+def _htmldate(tree: lxml.html.HtmlElement, url: str | None) -> str | None:
     """htmldate's original date from markup and URL only. Its extensive search (free text) is
     left out: on the WCXB dev pages without metadata it was right 22 times and wrong 88."""
     try:
-        return find_date(html, extensive_search=False, original_date=True, url=url)
+        return find_date(tree, extensive_search=False, original_date=True, url=url)
     except Exception:  # htmldate has many parsing paths; a failure there means "no date"
         return None
 
 
-def publication_date(html: str, url: str | None = None) -> PublicationDate:
-    """The page's publication day, the clue that gave it, and the clues set aside."""
-    tree = _parse_html(html) if html and html.strip() else None
+def publication_date(page: str | lxml.html.HtmlElement, url: str | None = None) -> PublicationDate:
+    """The page's publication day, the clue that gave it, and the clues set aside; ``page`` is
+    the HTML or its parsed tree (read, never changed)."""
+    tree = page if isinstance(page, lxml.html.HtmlElement) else parse_html(page)
     if tree is None:
         return PublicationDate()
     candidates = _candidates(tree)
@@ -187,20 +191,20 @@ def publication_date(html: str, url: str | None = None) -> PublicationDate:
         chosen = published[0]
         rejected += [c.evidence() for c in published[1:] if c.day != chosen.day]
         return PublicationDate(chosen.day.isoformat(), "day", [chosen.evidence()], list(dict.fromkeys(rejected)))
-    shown = _visible_text_date(html, _headline(tree))
+    shown = _visible_text_date(tree, _headline(tree))
     rejected = list(dict.fromkeys(rejected + shown.rejected))
     if shown.value and shown.precision == "day":
         return PublicationDate(shown.value, "day", shown.evidence, rejected)
-    fallback = _htmldate(html, url)
+    fallback = _htmldate(tree, url)
     if fallback is None:
         return PublicationDate(rejected=rejected)
     return PublicationDate(fallback, "day", [DateEvidence("htmldate", fallback)], rejected)
 
 
-def _visible_text_date(html: str, headline: str | None) -> PublicationDate:
+def _visible_text_date(tree: lxml.html.HtmlElement, headline: str | None) -> PublicationDate:
     """The date the page shows in its text from the headline down (a date above the headline is
     page chrome: a render date, a ticker); evidence sources prefixed with "visible-text:"."""
-    lines = visible_text(html).split("\n")
+    lines = visible_lines(tree, headline, _LINES_AFTER_HEADLINE)
     skipped = lines.index(headline) if headline in lines else 0
     found = publication_date_from_text(lines[skipped:])
     return PublicationDate(

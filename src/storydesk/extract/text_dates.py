@@ -6,16 +6,17 @@ date near the top, the dateline ("MADRID 25 Oct."), and body phrases naming the 
 very top of a page is usually the site's render date, not the article's: it is rejected, and
 only lends its year to a day-and-month clue it does not contradict. Conflicting or weak clues
 give no date: a wrong date is worse than none. Month and weekday names come from dateparser's
-locale data and dateparser does the parsing.
+locale data; a date is read from the parts the pattern matched (day, month name or number,
+year), and a numeric date only when its order is certain: day first with dots (the European
+"06.05.2018"), either way with slashes when the day is over 12.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import cache
 
-import dateparser
 from dateparser.languages.loader import default_loader
 
 from storydesk import vocab
@@ -24,7 +25,7 @@ from storydesk.model import DateEvidence, DatePrecision, PublicationDate
 _MONTH_KEYS = ("january", "february", "march", "april", "may", "june", "july", "august",
                "september", "october", "november", "december")
 _WEEKDAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_NO_YEAR_BASE = datetime(2000, 6, 15)  # a leap year, so "29 February" without a year parses
+_NO_YEAR_BASE = date(2000, 6, 15)  # a leap year, so "29 February" without a year parses
 _HEADER_TOLERANCE_DAYS = 3  # a header date this much later than the body's date is a render date
 _NEARBY_CHARS = 40  # how close a "today" word must be to a date
 _PROSE_WORDS = 20  # the first line this long ends the page head
@@ -218,16 +219,21 @@ def _names(keys: tuple[str, ...]) -> str:
 
 @cache
 def _date_pattern() -> re.Pattern[str]:
-    """Where dates may be in a line; dateparser then reads each match."""
+    """Where dates may be in a line, with the parts of each (day, month, year) in named groups."""
     months, weekdays = _names(_MONTH_KEYS), _names(_WEEKDAY_KEYS)
     year = r"(?:19|20)\d{2}"
-    day = r"[0-3]?\d(?:st|nd|rd|th|º|°|er|\.)?"
-    month = rf"(?:{months})\b\.?"
+
+    def day(name: str) -> str:
+        return rf"(?P<{name}>[0-3]?\d)(?:st|nd|rd|th|º|°|er|\.)?"
+
+    def month(name: str) -> str:
+        return rf"(?P<{name}>{months})\b\.?"
+
     textual = (
         rf"(?:(?P<weekday>\b(?:{weekdays})\b\.?,?\s+(?:the\s+|den\s+|le\s+)?)?"
-        rf"(?:\b{day}\s+(?:de\s+|of\s+)?\b{month}(?:,?\s+(?:de\s+)?(?P<year1>{year})\b)?"
-        rf"|\b{month}\s+{day}\b(?:,?\s+(?P<year2>{year})\b)?"
-        rf"|\b{month}\s+(?:de\s+)?(?P<year3>{year})\b))"
+        rf"(?:\b{day('d1')}\s+(?:de\s+|of\s+)?\b{month('m1')}(?:,?\s+(?:de\s+)?(?P<year1>{year})\b)?"
+        rf"|\b{month('m2')}\s+{day('d2')}\b(?:,?\s+(?P<year2>{year})\b)?"
+        rf"|\b{month('m3')}\s+(?:de\s+)?(?P<year3>{year})\b))"
     )
     iso = rf"(?P<iso>\b{year}-[01]\d-[0-3]\d)(?:[T ][0-2]\d:[0-5]\d\S*)?"
     numeric = rf"(?P<numeric>\b[0-3]?\d[./][01]?\d[./]{year}\b)"
@@ -235,14 +241,15 @@ def _date_pattern() -> re.Pattern[str]:
 
 
 def find_dates(line: str, line_no: int) -> list[_Found]:
-    """Every date dateparser can read in a line, with its precision (year 2000 when unknown)."""
+    """Every date in a line that names a real day, month or year, with its precision (year 2000
+    when unknown)."""
     result = []
     for match in _date_pattern().finditer(line):
         text = match.group(0).strip(" ,.")
         precision = _precision(match)
         if precision is None:
             continue
-        parsed = _numeric(match.group("numeric")) if match.group("numeric") else _parse(text, precision == "day-no-year")
+        parsed = _numeric(match.group("numeric")) if match.group("numeric") else _textual(match)
         if parsed is not None:
             result.append(_Found(parsed, precision, text, line_no, match.start(), match.end(), bool(match.group("weekday"))))
     return result
@@ -253,35 +260,56 @@ def _precision(match: re.Match[str]) -> DatePrecision | None:
     if match.group("iso"):
         return "day"
     if match.group("numeric"):
-        first, second = (int(part) for part in re.split(r"[./]", match.group("numeric"))[:2])
-        return "day" if first > 12 or second > 12 or first == second else None
+        return "day" if _numeric_order(match.group("numeric")) else None
     if match.group("year3"):
         return "month"
     return "day" if match.group("year1") or match.group("year2") else "day-no-year"
 
 
-def _numeric(text: str) -> date | None:
-    """A numeric date whose day is recognisable (over 12, or equal to the month): D/M/Y or M/D/Y."""
+def _numeric_order(text: str) -> tuple[int, int, int] | None:
+    """(day, month, year) of a numeric date whose order is certain, else None."""
     first, second, year = (int(part) for part in re.split(r"[./]", text))
-    day, month = (first, second) if first > 12 or first == second else (second, first)
+    if "." in text or first > 12 or first == second:
+        return first, second, year
+    if second > 12:
+        return second, first, year
+    return None
+
+
+def _numeric(text: str) -> date | None:
+    """A numeric date whose order is certain (see ``_numeric_order``)."""
+    order = _numeric_order(text)
     try:
-        return date(year, month, day)
+        return date(order[2], order[1], order[0]) if order else None
     except ValueError:
         return None
 
 
-@cache
-def _parse(text: str, no_year: bool) -> date | None:
-    settings = {"PREFER_DAY_OF_MONTH": "first"}
-    if no_year:
-        settings |= {"RELATIVE_BASE": _NO_YEAR_BASE, "PREFER_DATES_FROM": "current_period"}
+def _textual(match: re.Match[str]) -> date | None:
+    """The date an ISO or written-out match names (year 2000 for a day and month without a year;
+    the first of the month for a month and year)."""
+    groups = match.groupdict()
+    if groups["iso"]:
+        year, month, day = (int(part) for part in groups["iso"].split("-"))
+    else:
+        month = _month_numbers()[(groups["m1"] or groups["m2"] or groups["m3"]).lower()]
+        day = int(groups["d1"] or groups["d2"] or 1)
+        year = int(groups["year1"] or groups["year2"] or groups["year3"] or _NO_YEAR_BASE.year)
     try:
-        parsed = dateparser.parse(text, languages=list(_languages()), settings=settings)
-    except (ValueError, OverflowError):
+        return date(year, month, day)
+    except ValueError:  # 31 April, month 13
         return None
-    if parsed is None:
-        return None
-    return parsed.date().replace(year=_NO_YEAR_BASE.year) if no_year else parsed.date()
+
+
+@cache
+def _month_numbers() -> dict[str, int]:
+    """Each month name of the configured languages (lower-cased) and its number."""
+    return {
+        name.lower(): number
+        for language in _languages()
+        for number, key in enumerate(_MONTH_KEYS, 1)
+        for name in default_loader.get_locale(language).info.get(key, [])
+    }
 
 
 @cache

@@ -31,14 +31,21 @@ _SPACES = re.compile(r"\s+")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
 
 
-def visible_text(page: str) -> str:
-    """The page's visible text, one block element per line; "" when the markup cannot be read."""
-    root = _parse(page)
+def visible_text(page: str | etree._Element) -> str:
+    """The page's visible text, one block element per line; "" when the markup cannot be read.
+    ``page`` is HTML or an element tree already parsed (read, never changed)."""
+    return "\n".join(visible_lines(page))
+
+
+def visible_lines(page: str | etree._Element, headline: str | None = None, after: int = 0) -> list[str]:
+    """The page's visible lines; with a ``headline``, the walk stops ``after`` lines past the
+    first line equal to it (what follows is not needed, and the walk is the costly part)."""
+    root = page if isinstance(page, etree._Element) else _parse(page)
     if root is None:
-        return ""
-    lines = _LineCollector()
+        return []
+    lines = _LineCollector(headline, after)
     _walk(root, lines)
-    return "\n".join(lines.finish())
+    return lines.finish()
 
 
 def _parse(page: str) -> etree._Element | None:
@@ -68,7 +75,7 @@ def _is_hidden(element: etree._Element) -> bool:
 def _walk(root: etree._Element, lines: _LineCollector) -> None:
     """Depth-first walk without recursion (pages nest deeper than Python's stack allows)."""
     stack: list[tuple[etree._Element, bool]] = [(root, False)]
-    while stack:
+    while stack and not lines.enough:
         element, closing = stack.pop()
         tag = element.tag if isinstance(element.tag, str) else None
         is_block = tag is not None and tag.lower() in _BLOCK_TAGS
@@ -90,11 +97,18 @@ def _walk(root: etree._Element, lines: _LineCollector) -> None:
 
 
 class _LineCollector:
-    """Accumulates inline text pieces and cuts them into whitespace-normalised lines."""
+    """Accumulates inline text pieces and cuts them into whitespace-normalised lines; ``enough``
+    once ``after`` lines follow the first line equal to ``headline``."""
 
-    def __init__(self) -> None:
+    def __init__(self, headline: str | None = None, after: int = 0) -> None:
         self._pieces: list[str] = []
         self._lines: list[str] = []
+        self._headline, self._after = headline, after
+        self._headline_at: int | None = None
+
+    @property
+    def enough(self) -> bool:
+        return self._headline_at is not None and len(self._lines) > self._headline_at + self._after
 
     def add(self, text: str | None) -> None:
         if text:
@@ -103,6 +117,8 @@ class _LineCollector:
     def break_line(self) -> None:
         line = _SPACES.sub(" ", "".join(self._pieces)).strip()
         if line:
+            if self._headline_at is None and line == self._headline:
+                self._headline_at = len(self._lines)
             self._lines.append(line)
         self._pieces.clear()
 
