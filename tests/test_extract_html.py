@@ -170,3 +170,21 @@ def test_the_baseline_runs_only_when_it_could_be_long_enough_to_win(monkeypatch:
     assert calls == []  # the article is most of the page: the baseline cannot be 2.5 times longer
     assert PARAGRAPHS[-1] in html_module._body_text(tree, "A lone teaser line.")
     assert calls == [1]  # a far shorter main text gives way to the baseline's
+
+
+def test_furniture_the_extractor_kept_is_taken_out() -> None:
+    from storydesk.extract.html import _without_furniture
+
+    body = [PARAGRAPHS[0], "Read also: Tram fares to rise in May", *PARAGRAPHS[1:]]
+    tail = ["Related articles", "Bus lanes open on the ring road", "Copyright 2024 City Post. All rights reserved."]
+    assert _without_furniture("\n".join(body + tail)).split("\n") == [PARAGRAPHS[0], *PARAGRAPHS[1:]]
+    # high up, a related heading is no end of the article (a list inside it), but a teaser still goes
+    early = [PARAGRAPHS[0], "Related articles", "Read also: Tram fares to rise in May", *PARAGRAPHS[1:]]
+    assert _without_furniture("\n".join(early)).split("\n") == [PARAGRAPHS[0], "Related articles", *PARAGRAPHS[1:]]
+
+
+def test_open_graph_published_time_comes_before_json_ld() -> None:
+    head = json_ld("2024-06-17T23:30:00Z", "2024-06-20T11:00:00Z") + '<meta property="article:published_time" content="2024-06-18T01:30:00+02:00">'
+    found = publication_date(page(head=head))
+    assert found.value == "2024-06-18" and found.evidence[0].source == "meta:article:published_time"
+    assert any(r.source == "json-ld:datePublished" for r in found.rejected)

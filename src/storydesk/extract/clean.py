@@ -101,6 +101,12 @@ def _furniture_rules() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple((reason, re.compile("|".join(patterns), re.IGNORECASE)) for reason, patterns in by_reason.items())
 
 
+def furniture_reason(text: str) -> str | None:
+    """Why one line is furniture by its wording alone (the rules below), or None."""
+    stripped = text.strip()
+    return _furniture_reason(_Line(0, stripped, len(_WORD.findall(stripped))))
+
+
 def _furniture_reason(line: _Line) -> str | None:
     """Why a line is furniture judging by the line alone, or None."""
     if not _WORD.search(line.text):
