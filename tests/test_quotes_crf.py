@@ -75,3 +75,15 @@ def test_a_content_with_words_outside_the_marks_is_partly_quoted(nlp):
     labels[that + 1] = "B-content"
     [quote] = quotes_from_labels(doc, labels, [])
     assert quote.kind == "direct"
+
+
+def test_a_content_without_a_verb_is_a_topic_not_a_statement(nlp):
+    doc = nlp("The minister dismissed the drama and said that taxes would rise.")
+    labels = ["O"] * len(doc)
+    labels[0], labels[1], labels[2] = "B-source", "I-source", "B-cue"
+    labels[3], labels[4] = "B-content", "I-content"  # "the drama"
+    said = next(t.i for t in doc if t.text == "said")
+    labels[said] = "B-cue"
+    labels[said + 1 : len(doc) - 1] = ["B-content"] + ["I-content"] * (len(doc) - said - 3)
+    kinds = {quote.content.text: quote.kind for quote in quotes_from_labels(doc, labels, [])}
+    assert kinds == {"the drama": "topic", "that taxes would rise": "indirect"}

@@ -228,6 +228,14 @@ def test_denials_and_non_denials_of_one_claim_are_grouped_with_who_took_them():
     assert [(s.stance, s.by) for s in claims[0].stances] == [("denied", "Anna Berg"), ("not denied", "Norland")]
 
 
+def test_a_topic_a_speaker_spoke_of_is_not_listed_as_a_statement():
+    text = "Anna Berg dismissed the drama. “It is our own business,” Anna Berg said."
+    article = _article(1, text, quotes=(("the drama", "Anna Berg"), ("It is our own business,", "Anna Berg")))
+    topic = dataclasses.replace(article.analysis.quotes[0], kind="topic")
+    article = dataclasses.replace(article, analysis=dataclasses.replace(article.analysis, quotes=[topic, article.analysis.quotes[1]]))
+    assert [quote.text for quote in _dossier(article).quotes] == ["It is our own business,"]
+
+
 def test_a_claim_held_by_an_unresolved_pronoun_names_no_one_and_does_not_lead():
     text = "Anna Berg spoke about the treaty. He called accusations that he sends soldiers to Geneva “absurd.”"
     article = _article(1, text)

@@ -222,7 +222,9 @@ class TimeExpr:
 
 
 EntityKind = Literal["PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "OTHER"]
-QuoteKind = Literal["direct", "partial", "indirect", "block", "mixed"]
+# "topic": what a speaker spoke of, named without what they said ("dismissed the drama"): an
+# attribution to PolNeAR, not a statement to list in a dossier.
+QuoteKind = Literal["direct", "partial", "indirect", "block", "mixed", "topic"]
 Modality = Literal["fact", "estimate", "forecast", "denial"]
 
 

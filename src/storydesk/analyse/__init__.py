@@ -26,7 +26,7 @@ from storydesk.settings import SettingsError, current
 
 __all__ = ["ANALYSIS_VERSION", "analyse", "analyse_many", "analysis_version", "find_quotes_with", "link_across", "relink"]
 
-ANALYSIS_VERSION = "23"  # raise when a rule or model change should make stored articles be re-analysed
+ANALYSIS_VERSION = "24"  # raise when a rule or model change should make stored articles be re-analysed
 
 
 def find_quotes_tagged(doc: Doc, mentions: list[Mention]) -> list[Quote]:

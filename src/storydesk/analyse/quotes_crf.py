@@ -340,9 +340,15 @@ def _span(doc: Doc, piece: _Piece | None) -> Span | None:
 
 def _kind(doc: Doc, inside_marks: list[bool], piece: _Piece) -> str:
     """"direct" when every word of the content is inside quotation marks, "mixed" when some
-    are ('that "there were issues"': the "that" is the reporter's), else "indirect"."""
-    inside = [inside_marks[i] for i in range(piece.first, piece.last + 1) if not (doc[i].is_punct or doc[i].is_space)]
-    return "direct" if inside and all(inside) else "mixed" if any(inside) else "indirect"
+    are ('that "there were issues"': the "that" is the reporter's), "indirect" when none are and
+    a verb says what was said, else "topic" ("dismissed the drama": what was spoken of)."""
+    tokens = [doc[i] for i in range(piece.first, piece.last + 1) if not (doc[i].is_punct or doc[i].is_space)]
+    inside = [inside_marks[token.i] for token in tokens]
+    if inside and all(inside):
+        return "direct"
+    if any(inside):
+        return "mixed"
+    return "indirect" if any(token.pos_ in ("VERB", "AUX") for token in tokens) else "topic"
 
 
 def quotes_from_labels(doc: Doc, labels: list[str], mentions: list[Mention]) -> list[Quote]:

@@ -32,9 +32,13 @@ CLAUSE_BREAK = re.compile(r"[.;:!?…()\[\]]+|,\s|\s[-–—]\s")
 
 
 def story_quotes(articles: Sequence[Article]) -> tuple[list[QuoteReport], list[Statement]]:
-    """Every quote of the story (a quote inside a longer one of the same article left out), each
-    with its statement group, and the statements themselves, most widely carried first."""
-    found = [(article, quote) for article in articles if article.analysis for quote in _outermost(article.analysis.quotes)]
+    """Every quote of the story (a quote inside a longer one of the same article left out, and
+    the topics a speaker spoke of), each with its statement group, and the statements themselves,
+    most widely carried first."""
+    found = [
+        (article, quote) for article in articles if article.analysis
+        for quote in _outermost([q for q in article.analysis.quotes if q.kind != "topic"])  # no statement in it
+    ]
     clauses = [_clauses(quote.content.text, _name_words(article, quote)) for article, quote in found]
     speakers = [_speaker(article, quote) for article, quote in found]
     groups = UnionFind(len(found))

@@ -44,7 +44,7 @@ def _environment(html: bool) -> Environment:
 
 
 # How each quote kind is told to a reader.
-KIND_WORDS = {"direct": "quoted", "block": "quoted", "partial": "partly quoted", "mixed": "partly quoted", "indirect": "paraphrased"}
+KIND_WORDS = {"direct": "quoted", "block": "quoted", "partial": "partly quoted", "mixed": "partly quoted", "indirect": "paraphrased", "topic": "spoke of"}
 SHOWN_STATEMENTS = 3  # a speaker's first statements shown; the rest are folded
 
 
