@@ -188,3 +188,13 @@ def test_open_graph_published_time_comes_before_json_ld() -> None:
     found = publication_date(page(head=head))
     assert found.value == "2024-06-18" and found.evidence[0].source == "meta:article:published_time"
     assert any(r.source == "json-ld:datePublished" for r in found.rejected)
+
+
+def test_a_full_date_in_the_url_path_comes_first_and_the_metadata_it_contradicts_is_rejected() -> None:
+    html = page(head='<meta property="article:published_time" content="2024-06-19T01:30:00Z">')
+    found = publication_date(html, url="https://citypost.example/news/2024/06/18/tram-extension")
+    assert found.value == "2024-06-18" and found.evidence[0].source == "url:path"
+    assert any(r.source == "meta:article:published_time" for r in found.rejected)
+    assert publication_date(html, url="https://citypost.example/news/20240618-tram").value == "2024-06-18"
+    for url in ("https://citypost.example/2024/06/tram", "https://citypost.example/a/2024/02/30/x", None):
+        assert publication_date(html, url=url).value == "2024-06-19"  # no full, real day in the path
