@@ -31,6 +31,7 @@ from storydesk.synthesise.dates import (
     place_in_year,
 )
 from storydesk.synthesise.events import dateline_place
+from storydesk.synthesise.render import who_said_what
 from storydesk.synthesise.text import present_tense
 
 ENTITIES = {
@@ -234,6 +235,20 @@ def test_a_topic_a_speaker_spoke_of_is_not_listed_as_a_statement():
     topic = dataclasses.replace(article.analysis.quotes[0], kind="topic")
     article = dataclasses.replace(article, analysis=dataclasses.replace(article.analysis, quotes=[topic, article.analysis.quotes[1]]))
     assert [quote.text for quote in _dossier(article).quotes] == ["It is our own business,"]
+
+
+def test_a_local_body_the_analysis_left_unresolved_speaks_by_its_words():
+    text = "Auburn police said a fight broke out. Officers said two groups argued. A spokesman said it was late."
+    article = _article(1, text)
+    quotes = [
+        Quote("indirect", _span(text, "a fight broke out"), speaker=_span(text, "Auburn police")),
+        Quote("indirect", _span(text, "two groups argued"), speaker=_span(text, "Officers")),
+        Quote("indirect", _span(text, "it was late"), speaker=_span(text, "A spokesman")),
+    ]
+    dossier = _dossier(dataclasses.replace(article, analysis=dataclasses.replace(article.analysis, quotes=quotes)))
+    said = who_said_what(dossier)
+    assert [(speaker.name, speaker.key) for speaker in said.speakers] == [("Auburn police", "body:auburn police")]
+    assert [statement.text for statement in said.unattributed] == ["two groups argued", "it was late"]
 
 
 def test_a_claim_held_by_an_unresolved_pronoun_names_no_one_and_does_not_lead():

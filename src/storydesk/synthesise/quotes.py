@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
 
 from rapidfuzz import fuzz
 
@@ -68,9 +69,27 @@ def _outermost(quotes: Sequence[Quote]) -> list[Quote]:
 
 def _speaker(article: Article, quote: Quote) -> str | None:
     """The quote's speaker when the analysis resolved it to a person, organisation, group or
-    country; None (unattributed) for a pronoun, a bare noun or a phrase no entity stands for."""
+    country, or when the article names a local body ("Auburn police", "the sheriff's office":
+    ``body:`` and its words); None (unattributed) for a pronoun, a bare noun or a phrase no
+    entity stands for."""
     kinds = {entity.key: entity.kind for entity in article.analysis.entities}
-    return quote.speaker_entity if kinds.get(quote.speaker_entity or "") in SPEAKER_KINDS else None
+    if kinds.get(quote.speaker_entity or "") in SPEAKER_KINDS:
+        return quote.speaker_entity
+    body = local_body(quote.speaker_text or "")
+    return f"body:{body.lower()}" if body else None
+
+
+def local_body(words: str) -> str | None:
+    """The local body a speaker's words name ("Auburn police", "Police", "the Harris County
+    Sheriff's Office"), without "the", else None: police and sheriffs are local news's first
+    source, and spaCy seldom makes an entity of them."""
+    match = re.fullmatch(rf"(?:[Tt]he )?((?:[A-Z][\w.'’-]* )*(?i:{_bodies()}))", words.strip())
+    return match.group(1)[0].upper() + match.group(1)[1:] if match else None
+
+
+@cache
+def _bodies() -> str:
+    return "|".join(re.escape(body) for body in vocab.load("synthesise_local_bodies.txt"))
 
 
 def _name_words(article: Article, quote: Quote) -> set[str]:
@@ -123,9 +142,10 @@ def _reports(found: list[tuple[Article, Quote]], groups: UnionFind) -> tuple[lis
 
 def _report(article: Article, quote: Quote, group: int) -> QuoteReport:
     speaker = _speaker(article, quote)
+    named = local_body(quote.speaker_text or "") if speaker and speaker.startswith("body:") else None
     return QuoteReport(
         speaker=speaker,
-        speaker_name=entity_names(article.analysis).get(speaker) if speaker else None,
+        speaker_name=named or (entity_names(article.analysis).get(speaker) if speaker else None),
         text=without_enclosing_marks(quote.content.text),
         kind=quote.kind,
         article=article.id,
