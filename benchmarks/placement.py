@@ -1,6 +1,8 @@
 """Story placement cost as the store grows: the time to place one new article into its story
-(profile, candidate stories by blocking keys, similarity, write) in a store of 1k, 10k and
-100k articles, each as a ratio to the smallest store measured in the same run.
+(profile, candidate stories by blocking keys, similarity, write, and the revisit of the story
+and its runners-up, with the merges and splits it makes) in a store of 1k, 10k and 100k
+articles: the median and 99th percentile, the median as a ratio to the smallest store measured
+in the same run, and how many merges and splits the timed placements made.
 
     make bench-stories                                       # 1k, 10k, 100k: about 30 minutes
     .venv/bin/python benchmarks/placement.py --sizes 1000 10000 --probes 100
@@ -114,19 +116,21 @@ def probe(store: Store, generator: Generator, probes: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
-    parser.add_argument("--probes", type=int, default=200, help="articles placed and timed at each size")
+    parser.add_argument("--probes", type=int, default=300, help="articles placed and timed at each size")
     args = parser.parse_args()
     generator = Generator()
     rows = []
     with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "placement.db") as store:
         for size in sorted(args.sizes):
             fill(store, generator, size)
+            before = store.history_count()
             times = sorted(probe(store, generator, args.probes))
-            rows.append((size, store.story_count(), statistics.median(times), times[int(0.9 * len(times))]))
+            p99 = times[min(len(times) - 1, int(0.99 * len(times)))]
+            rows.append((size, store.story_count(), statistics.median(times), p99, store.history_count() - before))
     base = rows[0][2]
-    print(f"{'articles':>9} {'stories':>8} {'median ms':>10} {'p90 ms':>8} {'x smallest':>11}")
-    for size, stories, median, p90 in rows:
-        print(f"{size:>9} {stories:>8} {median * 1000:>10.2f} {p90 * 1000:>8.2f} {median / base:>11.2f}")
+    print(f"{'articles':>9} {'stories':>8} {'median ms':>10} {'p99 ms':>8} {'x smallest':>11} {'merges+splits':>14}")
+    for size, stories, median, p99, changes in rows:
+        print(f"{size:>9} {stories:>8} {median * 1000:>10.2f} {p99 * 1000:>8.2f} {median / base:>11.2f} {changes:>14}")
 
 
 if __name__ == "__main__":

@@ -3,8 +3,9 @@ keys are counted, its blocking keys find candidate stories (the newest CANDIDATE
 stories under each key, ranked by keys shared, ties newest first, at most MAX_CANDIDATES), their
 newest MAX_MEMBERS members are compared with it, and it joins the best story or starts one; then
 the story and its close runners-up are revisited (``revisit``: merged or split as the batch
-rule groups their members). A copy joins its original's story. It works over a ``StoryIndex``:
-the store (``store/stories.py``) or ``MemoryIndex`` (evaluation, training)."""
+rule groups their members), and so is one story more, in turn (``sweep``). A copy joins its
+original's story. It works over a ``StoryIndex``: the store (``store/stories.py``) or
+``MemoryIndex`` (evaluation, training)."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -47,6 +48,9 @@ class StoryIndex(Protocol):
     def story_size(self, story_id: int) -> int:
         """How many members the story has."""
 
+    def story_of(self, article_id: int) -> int | None:
+        """The story an article is a member of."""
+
     def merge_stories(self, story_id: int, into: int, rule: str, score: float, article_id: int | None) -> None:
         """Move every member of ``story_id`` (and its keys) into ``into``; ``story_id`` ceases
         and the change is recorded (``rule`` and ``score`` say why, ``article_id`` what prompted it)."""
@@ -59,6 +63,10 @@ class StoryIndex(Protocol):
         index ``story_id`` again under its remaining members' ``keys`` (given for every member)
         and the receiving story under the moved ones'. Recorded; returns the receiving story."""
 
+    def next_to_sweep(self) -> int | None:
+        """The story after the one swept last, in id order (after the newest: the oldest again),
+        and remember it as swept; None when there are no stories."""
+
 
 def place_article(
     index: StoryIndex,
@@ -69,8 +77,9 @@ def place_article(
 ) -> tuple[int, float]:
     """Count the article's keys, then put it in ``original_story`` (a copy's: its original's
     story and the copy's similarity) or the best candidate story, or a new story titled
-    ``title``; then revisit the story and its close runners-up (a copy's story is not revisited).
-    Returns the article's story and its placement score. ``model`` replaces the packaged one."""
+    ``title``; then revisit the story and its close runners-up (a copy's story is not revisited),
+    and one story more in turn (``sweep``). Returns the article's story afterwards and its
+    placement score. ``model`` replaces the packaged one."""
     model = model or load_model()
     index.save_profile(profile, document_keys(profile))
     documents, frequencies = index.document_frequencies(document_keys(profile))
@@ -87,8 +96,22 @@ def place_article(
         story_id = index.create_story(title)
     index.add_to_story(story_id, profile.article_id, score, keys, profile.published)
     if original_story[0] is None:
-        story_id = revisits.revisit(index, story_id, runners_up, idf, model, profile.article_id)
-    return story_id, score
+        revisits.revisit(index, story_id, runners_up, idf, model, profile.article_id)
+    sweep(index, idf, model, profile.article_id)
+    return index.story_of(profile.article_id), score
+
+
+def sweep(index: StoryIndex, idf: Idf, model: PairModel, article_id: int | None) -> None:
+    """Revisit one story more, in turn (``next_to_sweep``), its newest member standing for it in
+    the search for runners-up: stories placed while the store was small, by immature key
+    frequencies, are re-examined as it grows, at the cost of one more revisit per article."""
+    story = index.next_to_sweep()
+    probe = index.member_profiles(story, 1) if story is not None else []
+    if not probe:
+        return
+    candidates = {s: index.member_profiles(s, MAX_MEMBERS) for s in candidate_stories(index, blocking_keys(probe[0], idf)) if s != story}
+    scores = story_scores(probe[0], candidates, idf, model)
+    revisits.revisit(index, story, close_runners_up(scores, story), idf, model, article_id)
 
 
 def close_runners_up(scores: Mapping[int, float], joined: int | None) -> list[int]:
@@ -120,6 +143,7 @@ class MemoryIndex:
         self.pending: dict[int | None, ArticleProfile] = {}  # profiles counted, not yet in a story
         self.placed: dict[int | None, int] = {}  # each member's story
         self.history: list[tuple] = []
+        self.swept = -1  # the story swept last
 
     def save_profile(self, profile: ArticleProfile, keys: Iterable[str]) -> None:
         self.pending[profile.article_id] = profile
@@ -151,6 +175,13 @@ class MemoryIndex:
 
     def story_of(self, article_id: int | None) -> int | None:
         return self.placed.get(article_id)
+
+    def next_to_sweep(self) -> int | None:
+        live = [story for story, members in enumerate(self.members) if members]
+        if not live:
+            return None
+        self.swept = next((story for story in live if story > self.swept), live[0])
+        return self.swept
 
     def stories(self) -> list[list[int]]:
         """Every story's member ids, in story order."""

@@ -200,6 +200,12 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE story_sequence (last INTEGER NOT NULL);
     INSERT INTO story_sequence(last) SELECT coalesce(max(id), 0) FROM stories;
     """,
+    # 7: the story that placement swept last: each placement revisits the next story in id order
+    # too, so that stories placed while the store was small are re-examined as it grows.
+    """
+    CREATE TABLE story_sweep (after INTEGER NOT NULL);
+    INSERT INTO story_sweep(after) VALUES (0);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -278,6 +278,20 @@ class StoryTables:
             for r in rows
         ]
 
+    def next_to_sweep(self) -> int | None:
+        """The story after the one swept last, in id order (after the newest: the oldest
+        again), remembered as swept (``story_sweep``); None when there are no stories."""
+        row = self._db.execute(
+            "SELECT coalesce((SELECT min(id) FROM stories WHERE id > (SELECT after FROM story_sweep)), (SELECT min(id) FROM stories))"
+        ).fetchone()
+        if row[0] is not None:
+            self._db.execute("UPDATE story_sweep SET after = ?", (row[0],))
+        return row[0]
+
+    def history_count(self) -> int:
+        """How many entries the story history holds."""
+        return self._db.execute("SELECT count(*) FROM story_history").fetchone()[0]
+
     def current_story(self, story_id: int) -> int | None:
         """The story that ``story_id`` is now: itself while it exists, else the story it was
         merged or rebuilt into, followed on (at most MAX_REDIRECTS steps); None if it never was."""
