@@ -105,6 +105,11 @@ def test_no_date_clue_gives_no_date() -> None:
     ("2024-06-18T09:30:00-04:00", "2024-06-18"),
     ("20240618", "2024-06-18"),
     ("18 June 2024", "2024-06-18"),
+    ("Wed, 04 May 2022 00:25:56 GMT", "2022-05-04"),
+    ("Tue Jan 28 15:28:56 CET 2020", "2020-01-28"),
+    ("2024 Jun 30", "2024-06-30"),
+    ("Thu, 09/25/2025 - 11:38", "2025-09-25"),
+    ("Veröffentlicht: 30.07.2019 09:35 Uhr", "2019-07-30"),
     ("06/07/2024", None),  # day and month order unknown: refused, not guessed
     ("2024-13-45", None),
     ("1970-01-01", None),  # before news on the web

@@ -17,13 +17,12 @@ from datetime import date, timedelta
 from functools import cache
 from urllib.parse import urlsplit
 
-import dateparser
 import lxml.html
 from htmldate import find_date
 from lxml.etree import ParserError, XMLSyntaxError
 
 from storydesk import vocab
-from storydesk.extract.text_dates import publication_date_from_text
+from storydesk.extract.text_dates import find_dates, publication_date_from_text
 from storydesk.extract.visible_text import visible_lines
 from storydesk.model import DateEvidence, PublicationDate
 
@@ -77,14 +76,11 @@ def parse_day(raw: str) -> date | None:
 
 
 def _parse_free_text(raw: str) -> date | None:
-    """A written date with a month name ("4 September 2025"); numeric orders are ambiguous, so
-    they are refused rather than guessed."""
-    if not re.search(r"[^\W\d_]{3,}", raw) or len(raw) > 60:
+    """A written date with a month name ("4 September 2025", "Wed, 04 May 2022 00:25:56 GMT"),
+    read by the text-date finder; numeric orders it cannot be sure of are refused, not guessed."""
+    if len(raw) > 60:
         return None
-    settings = {"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"], "PARSERS": ["absolute-time"]}
-    # Only the configured languages: trying all of dateparser's ~200 locales takes seconds.
-    parsed = dateparser.parse(raw, languages=list(vocab.load("date_languages.txt")), settings=settings)
-    return parsed.date() if parsed else None
+    return next((found.value for found in find_dates(raw, 0) if found.precision == "day"), None)
 
 
 def _plausible(day: date) -> bool:

@@ -222,6 +222,7 @@ def _date_pattern() -> re.Pattern[str]:
     """Where dates may be in a line, with the parts of each (day, month, year) in named groups."""
     months, weekdays = _names(_MONTH_KEYS), _names(_WEEKDAY_KEYS)
     year = r"(?:19|20)\d{2}"
+    clock = r"[0-2]?\d:[0-5]\d(?::[0-5]\d)?"  # the time between day and year of "Tue Jan 28 15:28:56 CET 2020"
 
     def day(name: str) -> str:
         return rf"(?P<{name}>[0-3]?\d)(?:st|nd|rd|th|º|°|er|\.)?"
@@ -232,11 +233,12 @@ def _date_pattern() -> re.Pattern[str]:
     textual = (
         rf"(?:(?P<weekday>\b(?:{weekdays})\b\.?,?\s+(?:the\s+|den\s+|le\s+)?)?"
         rf"(?:\b{day('d1')}\s+(?:de\s+|of\s+)?\b{month('m1')}(?:,?\s+(?:de\s+)?(?P<year1>{year})\b)?"
-        rf"|\b{month('m2')}\s+{day('d2')}\b(?:,?\s+(?P<year2>{year})\b)?"
+        rf"|\b{month('m2')}\s+{day('d2')}\b(?:,?\s+(?:{clock}\s+(?:[A-Z]{{2,5}}\s+)?)?(?P<year2>{year})\b)?"
+        rf"|\b(?P<year4>{year})\s+{month('m4')}\s+{day('d4')}\b"
         rf"|\b{month('m3')}\s+(?:de\s+)?(?P<year3>{year})\b))"
     )
     iso = rf"(?P<iso>\b{year}-[01]\d-[0-3]\d)(?:[T ][0-2]\d:[0-5]\d\S*)?"
-    numeric = rf"(?P<numeric>\b[0-3]?\d[./][01]?\d[./]{year}\b)"
+    numeric = rf"(?P<numeric>\b[0-3]?\d[./][0-3]?\d[./]{year}\b)"
     return re.compile(f"{iso}|{numeric}|{textual}", re.IGNORECASE)
 
 
@@ -263,7 +265,7 @@ def _precision(match: re.Match[str]) -> DatePrecision | None:
         return "day" if _numeric_order(match.group("numeric")) else None
     if match.group("year3"):
         return "month"
-    return "day" if match.group("year1") or match.group("year2") else "day-no-year"
+    return "day" if match.group("year1") or match.group("year2") or match.group("year4") else "day-no-year"
 
 
 def _numeric_order(text: str) -> tuple[int, int, int] | None:
@@ -292,9 +294,9 @@ def _textual(match: re.Match[str]) -> date | None:
     if groups["iso"]:
         year, month, day = (int(part) for part in groups["iso"].split("-"))
     else:
-        month = _month_numbers()[(groups["m1"] or groups["m2"] or groups["m3"]).lower()]
-        day = int(groups["d1"] or groups["d2"] or 1)
-        year = int(groups["year1"] or groups["year2"] or groups["year3"] or _NO_YEAR_BASE.year)
+        month = _month_numbers()[(groups["m1"] or groups["m2"] or groups["m3"] or groups["m4"]).lower()]
+        day = int(groups["d1"] or groups["d2"] or groups["d4"] or 1)
+        year = int(groups["year1"] or groups["year2"] or groups["year3"] or groups["year4"] or _NO_YEAR_BASE.year)
     try:
         return date(year, month, day)
     except ValueError:  # 31 April, month 13
