@@ -110,6 +110,7 @@ def test_no_date_clue_gives_no_date() -> None:
     ("2024 Jun 30", "2024-06-30"),
     ("Thu, 09/25/2025 - 11:38", "2025-09-25"),
     ("Veröffentlicht: 30.07.2019 09:35 Uhr", "2019-07-30"),
+    ("Last Updated Nov 6, 2025", None),  # a modification date under a publication key
     ("06/07/2024", None),  # day and month order unknown: refused, not guessed
     ("2024-13-45", None),
     ("1970-01-01", None),  # before news on the web

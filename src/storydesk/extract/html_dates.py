@@ -22,7 +22,7 @@ from htmldate import find_date
 from lxml.etree import ParserError, XMLSyntaxError
 
 from storydesk import vocab
-from storydesk.extract.text_dates import find_dates, publication_date_from_text
+from storydesk.extract.text_dates import find_dates, publication_date_from_text, says_updated
 from storydesk.extract.visible_text import visible_lines
 from storydesk.model import DateEvidence, PublicationDate
 
@@ -77,10 +77,12 @@ def parse_day(raw: str) -> date | None:
 
 def _parse_free_text(raw: str) -> date | None:
     """A written date with a month name ("4 September 2025", "Wed, 04 May 2022 00:25:56 GMT"),
-    read by the text-date finder; numeric orders it cannot be sure of are refused, not guessed."""
+    read by the text-date finder; numeric orders it cannot be sure of are refused, not guessed,
+    and so is a value labelled as an update ("Last Updated Nov 6, 2025")."""
     if len(raw) > 60:
         return None
-    return next((found.value for found in find_dates(raw, 0) if found.precision == "day"), None)
+    days = (found for found in find_dates(raw, 0) if found.precision == "day" and not says_updated(raw[: found.start]))
+    return next((found.value for found in days), None)
 
 
 def _plausible(day: date) -> bool:

@@ -182,6 +182,11 @@ def _labelled(found: list[_Found], lines: list[str], kind: str) -> list[_Found]:
     return [item for item in found if any(p.search(lines[item.line_no - 1][: item.start]) for p in patterns)]
 
 
+def says_updated(before: str) -> bool:
+    """True when the text before a date ends with an "updated" label (date_labels.tsv)."""
+    return any(pattern.search(before) for pattern in _label_patterns().get("updated", ()))
+
+
 @cache
 def _today_pattern() -> re.Pattern[str]:
     words = "|".join(vocab.load("date_today_words.txt"))
