@@ -31,7 +31,7 @@ NEAR_WORDS = 5  # a number states a count when written this many words or fewer 
 STATED_IN_TEXT = (
     "share of incidents for which some article of the incident (its input text, lower-cased \\w+ "
     "words) writes the fact: the day as its weekday name or month name and day number; the city's "
-    "words in a row; a count as digits or a number word at most 5 words from a deaths or injuries "
+    "words in a row (abbreviations such as St. written out); a count as digits or a number word at most 5 words from a deaths or injuries "
     "word (data/eval_dossier_words.tsv)"
 )
 _DAY_NUMBER = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?")
@@ -179,9 +179,22 @@ def found_in_dossier(dossier: Dossier, incident: Incident) -> FactHits:
 
 
 def names_city(place: str, city: str) -> bool:
-    """Whether a place names the city: one's words (case and accents folded) run inside the other's."""
-    place_words, city_words = tokens(fold_accents(place)), tokens(fold_accents(city))
-    return contains(place_words, city_words) or contains(city_words, place_words)
+    """Whether a place names the city: the words of the place or of one of its comma-separated
+    parts ("Roseland, Chicago") run inside the city's ("Chicago (Roseland)"), or the city's inside
+    them, or they are the city's written apart or together ("LaSalle", "La Salle"); case and accents
+    folded, abbreviations written out ("St. Louis" is "Saint Louis")."""
+    city_words = place_words(city)
+    return any(
+        contains(part_words, city_words) or contains(city_words, part_words) or "".join(part_words) == "".join(city_words)
+        for part_words in map(place_words, [place, *place.split(",")])
+    )
+
+
+def place_words(text: str | Sequence[str]) -> list[str]:
+    """A place's words (or a text's, already folded), each abbreviation of a place name written
+    out (data/eval_place_abbreviations.tsv)."""
+    words = tokens(fold_accents(text)) if isinstance(text, str) else text
+    return [place_abbreviations().get(word, word) for word in words]
 
 
 def contains(words: Sequence[str], run: Sequence[str]) -> bool:
@@ -211,10 +224,10 @@ def is_false(discrepancy: Discrepancy, dossier: Dossier, incident: Incident) -> 
 def stated_in_text(texts: Sequence[Sequence[str]], incident: Incident) -> FactHits:
     """Whether some text (its folded words) states each fact, as ``STATED_IN_TEXT`` says."""
     day = date.fromisoformat(incident.day)
-    city = tokens(fold_accents(incident.city))
+    city = place_words(incident.city)
     return FactHits(
         day=any(states_day(words, day) for words in texts),
-        city=any(contains(words, city) for words in texts),
+        city=any(contains(place_words(words), city) for words in texts),
         killed=incident.killed > 0 and any(states_count(words, incident.killed, "deaths") for words in texts),
         injured=incident.injured > 0 and any(states_count(words, incident.injured, "injuries") for words in texts),
     )
@@ -294,6 +307,11 @@ def number_words() -> dict[int, set[str]]:
         if kind == "unit" and word != "a":
             words[int(float(value))].add(word.lower())
     return words
+
+
+@cache
+def place_abbreviations() -> dict[str, str]:
+    return dict(vocab.load_table("eval_place_abbreviations.tsv"))
 
 
 @cache

@@ -12,9 +12,10 @@ from datetime import timedelta
 from functools import cache
 
 import pycountry
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from storydesk import vocab
-from storydesk.model import Action, Article, Citation, Span, TimelineEvent
+from storydesk.model import Action, Article, Citation, Span, TimeExpr, TimelineEvent
 from storydesk.synthesise.dates import (
     WEEKDAY_NAMES,
     ArticleDate,
@@ -81,6 +82,7 @@ class EventMention:
     actor: str | None = None  # the entity its clause's subject names
     label: str = ""  # what happened, in headline style: "Lower house ratifies bilateral treaty"
     article_place: str | None = None  # where the article says it is: its dateline, else its most named place
+    jurisdiction: str | None = None  # the town whose police (fire department...) the article names most
 
 
 @dataclass
@@ -104,11 +106,12 @@ def find_mentions(article: Article, article_date: ArticleDate) -> list[EventMent
     event_words = set(vocab.load("synthesise_event_words.txt"))
     actions = {action.time.start: action for action in analysis.actions}
     article_place = _article_place(article, kinds)
+    jurisdiction = _jurisdiction(article, kinds)
     found = []
     for timex in analysis.timexes:
         when = resolve(timex, article_date.anchor)
         weekday = None if when else weekday_of(timex.value)
-        sentence = sentence_at(analysis, timex.start, timex.end)
+        sentence = _sentence_of(article, timex)
         if (when is None and weekday is None) or sentence is None or timex.type not in ("DATE", "TIME"):
             continue
         own = features(analysis, sentence, [Span(timex.start, timex.end, timex.text)])
@@ -120,66 +123,216 @@ def find_mentions(article: Article, article_date: ArticleDate) -> list[EventMent
         mention = EventMention(
             article.id, sentence, when, weekday, own, _places(article, sentence, kinds),
             _places(article, sentence, kinds, ("GPE",)), own & event_words, fragment,
-            action, _actor(article, action), article_place=article_place,
+            action, _actor(article, action), article_place=article_place, jurisdiction=jurisdiction,
         )
         mention.label = _label(article, mention)
         found.append(mention)
     return found
 
 
+def _sentence_of(article: Article, timex: TimeExpr) -> Span | None:
+    """The sentence a time expression is in; the two it spans when the sentence splitter cut it
+    ("At 11:07 a.m." / "Sunday, police responded ...") read as one."""
+    analysis = article.analysis
+    if (sentence := sentence_at(analysis, timex.start, timex.end)) is not None:
+        return sentence
+    first, last = sentence_at(analysis, timex.start), sentence_at(analysis, max(timex.start, timex.end - 1))
+    if first is None or last is None:
+        return None
+    return Span(first.start, last.end, article.text[first.start : last.end])
+
+
 def _places(article: Article, sentence: Span, kinds: dict[str, str], of_kinds: tuple[str, ...] = PLACE_KINDS) -> list[str]:
     """Place names (of ``of_kinds``) in the sentence right after a locative word ("in Kazan",
-    "visit to Pyongyang"), as written (a capital stays a city even when linked to its country)."""
+    "visit to Pyongyang", "in southeast Washington") or before a word for where something
+    happens ("a Beverly home"), as written (a capital stays a city even when linked to its
+    country)."""
     prepositions = set(vocab.load("synthesise_place_prepositions.txt"))
+    scenes = set(vocab.load("synthesise_scene_nouns.txt"))
+    parts = set(vocab.load("synthesise_place_parts.txt"))
     text = article.text
     places = []
     for mention in mentions_in(article.analysis, sentence.start, sentence.end):
-        before = text[max(sentence.start, mention.span.start - 12) : mention.span.start].split()
-        if kinds.get(mention.entity) in of_kinds and before and before[-1].lower() in prepositions:
-            places.append(mention.span.text)
-    return places
+        before = [word.lower() for word in text[max(sentence.start, mention.span.start - 24) : mention.span.start].split()]
+        after = re.match(r"(?:,\s+[A-Z][\w.]*)?[\s-]+(\w+)", text[mention.span.end : sentence.end])
+        located = _after_locative(before, prepositions, parts) or (after is not None and after[1].lower() in scenes)
+        if kinds.get(mention.entity) in of_kinds and located:
+            places.append(_town_of_body(mention.span.text) or mention.span.text)
+    return places + [name for name in _untagged_places(article, sentence) if name not in places]
+
+
+def _after_locative(words: list[str], prepositions: set[str], parts: set[str]) -> bool:
+    """Whether the (lower-cased) words before a name end with a locative word, maybe with a part
+    between ("in Kazan", "in southeast Washington") or a part of it ("west of Hutchinson")."""
+    if words and words[-1] in parts:
+        words = words[:-1]
+    return bool(words) and (words[-1] in prepositions or (len(words) > 1 and words[-1] == "of" and words[-2] in parts))
+
+
+def _untagged_places(article: Article, sentence: Span) -> list[str]:
+    """Names the parser did not tag here, written after a locative word in the sentence ("a
+    shooting in Manvel on Sunday"), that the headline or the web address names too, or that the
+    parser tagged as a place elsewhere in the article: a town the parser missed."""
+    prepositions = "|".join(re.escape(word) for word in vocab.load("synthesise_place_prepositions.txt"))
+    kinds = {entity.key: entity.kind for entity in article.analysis.entities}
+    tagged = {m.span.text for m in mentions_in(article.analysis, sentence.start, sentence.end)}
+    elsewhere = {m.span.text.lower() for m in article.analysis.mentions if kinds.get(m.entity) in PLACE_KINDS}
+    headline = f"{article.extraction.title or ''} {(article.extraction.url or '').replace('-', ' ').replace('_', ' ')}".lower()
+    found = []
+    for match in re.finditer(rf"\b(?:{prepositions})\s+((?:[A-Z][\w'’]*\s?){{1,3}})", sentence.text):
+        words = match[1].split()
+        for end in range(len(words), 0, -1):
+            name = " ".join(words[:end])
+            if name.lower() in elsewhere or re.search(rf"(?<![\w]){re.escape(name.lower())}(?![\w])", headline):
+                if name not in tagged and words[0] not in _not_places() and words[0].lower() not in ENGLISH_STOP_WORDS:
+                    found.append(name)
+                break
+    return found
 
 
 def _article_place(article: Article, kinds: dict[str, str]) -> str | None:
     """Where an article reports from: its dateline's place ("MONCKS CORNER S.C." -> "Moncks
-    Corner"), else the place it names most often after a locative word."""
-    if article.extraction.dateline and (place := dateline_place(article.extraction.dateline)):
-        return place
+    Corner"), else the place it names most often after a locative word, else the town its lead
+    names, else the town its headline names: the first of them that is a town; else the first
+    county (then state), with the town the whole text names most ("Joplin, Newton County")."""
+    dateline = article.extraction.dateline
     whole = Span(0, len(article.text), article.text)
     named = Counter(_places(article, whole, kinds, ("GPE",))).most_common(1)
-    if named and named[0][1] >= MOST_NAMED:
-        return named[0][0]
-    return _most_named_town(article, kinds)
+    found = [
+        dateline_place(dateline) if dateline else None,
+        named[0][0] if named and named[0][1] >= MOST_NAMED else None,
+        _most_named_town(article, kinds),
+        _title_town(article, kinds),
+    ]
+    places = sorted((place for place in found if place), key=lambda place: (is_county(place), place.lower() in _regions()))
+    if not places or not _holds_towns(places[0]):
+        return places[0] if places else None
+    anywhere = _most_named_town(article, kinds, lead=False)
+    return f"{anywhere}, {places[0]}" if anywhere and not _holds_towns(anywhere) else places[0]
 
 
-def _most_named_town(article: Article, kinds: dict[str, str]) -> str | None:
-    """The town the article's lead names most ("Kokomo police said", "a Kokomo man"): where news
-    sets its scene. A GPE mention in the first LEAD_SENTENCES sentences that is no country, no
-    state or province and no abbreviation ("Ind."), a county only when nothing else is named."""
+def _title_town(article: Article, kinds: dict[str, str]) -> str | None:
+    """The town the headline names ("4 teens wounded in Granger shooting", "Cleveland Police:
+    ...", "... - WMC Action News 5 - Memphis, Tennessee"), its headline before the site's name
+    first: a place the text tags, or one the headline and the text both write after a locative
+    word ("in Compton"), before a local body ("Lodi police") or before a state ("Tampa, Florida")."""
+    title = article.extraction.title or ""
+    places = {m.span.text for m in article.analysis.mentions if kinds.get(m.entity) == "GPE" and not m.entity.startswith("country:")}
+    for part in re.split(r"\s[-–—|]\s", title):
+        found = [(match.start(), name) for name in places for match in re.finditer(rf"(?<![\w'’]){re.escape(name)}(?![\w'’])", part)]
+        found += [(match.start(1), name) for match in _TITLE_LOCATIVE.finditer(part) if (name := _placed_in(article.text, match[1]))]
+        found += [(part.index(name), name) for name in _towns_before_bodies(part)]
+        found += [(match.start(1), match[1]) for match in _BEFORE_STATE.finditer(part) if match[2].lower() in _regions()]
+        towns = sorted(
+            (at, name) for at, name in found
+            if not _abbreviation(name) and name.lower() not in _regions() and name.split()[0] not in _not_places()
+        )
+        if towns:
+            return towns[0][1]
+    return None
+
+
+_TITLE_LOCATIVE = re.compile(r"\b(?i:in|at|near|outside)\s+((?:[A-Z][\w'’]*\s?){1,3})")
+_BEFORE_STATE = re.compile(r"((?:[A-Z][\w'’.]*\s){0,2}[A-Z][\w'’]*),\s+([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\b")
+
+
+def _placed_in(text: str, run: str) -> str | None:
+    """The longest first words of a headline's capitalised run that the text too writes after a
+    locative word, as a whole name ("in Compton." and not "in Compton Heights")."""
+    words = run.split()
+    prepositions = "|".join(re.escape(word) for word in vocab.load("synthesise_place_prepositions.txt"))
+    for end in range(len(words), 0, -1):
+        name = " ".join(words[:end])
+        if re.search(rf"\b(?i:{prepositions})\s+{re.escape(name)}(?![\w'’]|\s+[A-Z])", text):
+            return name
+    return None
+
+
+def _abbreviation(name: str) -> bool:
+    """A state's abbreviation or a station's call letters ("Ga.", "KCBD"): no town."""
+    return name.endswith(".") or (name.isupper() and len(name) <= 4)
+
+
+@cache
+def _not_places() -> frozenset[str]:
+    """Capitalised words a headline puts after "in" that are no place: months and weekdays."""
+    return frozenset(row[0] for name in ("timex_months.tsv", "timex_weekdays.tsv") for row in vocab.load_table(name))
+
+
+def is_county(place: str) -> bool:
+    """Whether a place is a county or its like ("Harris County", "St. Bernard Parish"), which
+    holds towns rather than being one."""
+    words = place.split()
+    return len(words) > 1 and words[-1].lower() in vocab.load("synthesise_county_words.txt")
+
+
+def _most_named_town(article: Article, kinds: dict[str, str], lead: bool = True) -> str | None:
+    """The town the article's lead (or, with ``lead`` false, its whole text) names most
+    ("Kokomo police said", "a Kokomo man"): where news sets its scene. A GPE mention in the first
+    LEAD_SENTENCES sentences (or a LOC one before a person: "A Merritt Island man") that is no
+    country, no state and no abbreviation ("Ind."), a county only when nothing else is named."""
     sentences = article.analysis.sentences
-    lead_end = sentences[min(LEAD_SENTENCES, len(sentences)) - 1].end if sentences else 0
+    lead_end = sentences[min(LEAD_SENTENCES, len(sentences)) - 1].end if sentences and lead else len(article.text)
     lead = [mention for mention in article.analysis.mentions if mention.span.end <= lead_end]
-    named = [m.span.text for m in lead if kinds.get(m.entity) == "GPE" and not m.entity.startswith("country:")]
+    named = [_town_of_body(m.span.text) or m.span.text for m in lead if kinds.get(m.entity) == "GPE" and not m.entity.startswith("country:")]
     named += [town for m in lead if kinds.get(m.entity) == "ORG" and (town := _town_of_body(m.span.text))]
+    named += [m.span.text for m in lead if kinds.get(m.entity) == "LOC" and _before_resident(article.text, m.span.end)]
     named = named or _towns_before_bodies(article.text[:lead_end])
     names = Counter(name for name in named if not name.endswith(".") and name.lower() not in _regions())
-    ranked = sorted(names.items(), key=lambda item: (item[0].lower().endswith(" county"), -item[1]))
+    ranked = sorted(names.items(), key=lambda item: (is_county(item[0]), -item[1]))
     return ranked[0][0] if ranked else None
 
 
-def _towns_before_bodies(lead: str) -> list[str]:
+def _before_resident(text: str, end: int) -> bool:
+    """Whether a name stands before a word for one person ("A Merritt Island man"): a town's
+    resident, even when the parser took the town for a region (LOC)."""
+    after = re.match(r"\s+(\w+)", text[end : end + 20])
+    return after is not None and after[1].lower() in vocab.load("figure_person_nouns.txt")
+
+
+def _bodies(town_only: bool = False) -> list[str]:
+    """The local bodies of ``data/synthesise_local_bodies.txt`` (with ``town_only``, those that
+    serve one town: not those of ``synthesise_county_bodies.txt``)."""
+    county = set(vocab.load("synthesise_county_bodies.txt")) if town_only else set()
+    return [body for body in vocab.load("synthesise_local_bodies.txt") if body not in county]
+
+
+def _jurisdiction(article: Article, kinds: dict[str, str]) -> str | None:
+    """The town whose own bodies (police, fire department) the article names most ("Chicago
+    police said", "the Miami Police Department"): its events happened there, as such a body serves
+    that town and no other. No county, no state ("Kentucky State Police"), no word the text also
+    writes in lower case ("When police arrived"), no month or weekday."""
+    names = [m.span.text for m in article.analysis.mentions if kinds.get(m.entity) == "ORG"]
+    named = [town for name in names if (town := _town_of_body(name, _bodies(town_only=True)))]
+    named += _towns_before_bodies(article.text, _bodies(town_only=True))
+    lower = set(re.findall(r"\b[a-z]+\b", article.text))
+    towns = Counter(
+        town for town in named
+        if not is_county(town) and town.lower() not in _regions() and not _abbreviation(town)
+        if not any(word.lower() in lower or word in _not_places() for word in town.split())
+    )
+    return towns.most_common(1)[0][0] if towns else None
+
+
+def _towns_before_bodies(lead: str, bodies: list[str] | None = None) -> list[str]:
     """Capitalised words right before a local body in the lead's text, where the parser tagged
     no place ("Memphis police officers said"): the town the body serves."""
-    bodies = "|".join(re.escape(body) for body in vocab.load("synthesise_local_bodies.txt"))
-    pattern = re.compile(rf"((?:[A-Z][a-z][\w'’-]*\s){{1,3}})(?i:{bodies})\b")
-    towns = []
-    for match in pattern.finditer(lead):
-        words = match[1].split()
-        while words and words[0].lower() in _NOT_TOWNS:
-            words = words[1:]
-        if words:
-            towns.append(" ".join(words))
-    return towns
+    pattern = re.compile(rf"((?:[A-Z][a-z][\w'’-]*\s){{1,3}})(?i:{'|'.join(map(re.escape, bodies or _bodies()))})\b")
+    return [town for match in pattern.finditer(lead) if (town := _town_name(match[1]))]
+
+
+def _town_name(words: str) -> str | None:
+    """The town in the words before a body's name, without words such as "The" before it; None
+    when the body is another's ("State police", "Kentucky State Police", "Transit police") or the
+    words open a sentence ("When police arrived")."""
+    kept = words.split()
+    while kept and kept[0].lower() in _NOT_TOWNS | _BODY_WORDS:
+        kept = kept[1:]
+    while kept and kept[-1].lower() in _BODY_WORDS:
+        kept = kept[:-1]
+    if not kept or kept[-1].lower() in _NOT_TOWNS - {"city", "county"} or kept[0].lower() in ENGLISH_STOP_WORDS:
+        return None
+    return " ".join(kept)
 
 
 # Capitalised words before "police" that name no town ("State police", "The police").
@@ -187,22 +340,25 @@ _NOT_TOWNS = frozenset({
     "the", "a", "an", "state", "local", "city", "county", "transit", "capitol", "campus", "university",
     "military", "park", "border", "federal", "national", "tribal",
 })
+# Words between a town and its body that belong to the body ("Las Vegas Metropolitan Police").
+_BODY_WORDS = frozenset({"metro", "metropolitan"})
 
 
-def _town_of_body(name: str) -> str | None:
+def _town_of_body(name: str, bodies: list[str] | None = None) -> str | None:
     """The town a local body is named after ("Raleigh Police Department": Raleigh), or None."""
     words = name.removeprefix("the ").removeprefix("The ")
-    for body in vocab.load("synthesise_local_bodies.txt"):
+    for body in bodies or _bodies():
         if words.lower().endswith(" " + body):
-            town = words[: -len(body) - 1].strip()
+            town = _town_name(words[: -len(body) - 1])
             return town if town and town[0].isupper() else None
     return None
 
 
 @cache
 def _regions() -> frozenset[str]:
-    """Names of states, provinces and territories (pycountry's ISO 3166-2), which are not towns."""
-    kinds = {"State", "Province", "Territory", "Outlying area", "Federal district"}
+    """Names of states and territories (pycountry's ISO 3166-2), which are not towns; not
+    provinces, which are often named after their town (Toledo, Lodi)."""
+    kinds = {"State", "Territory", "Outlying area", "Federal district"}
     return frozenset(s.name.lower() for s in pycountry.subdivisions if s.type in kinds)
 
 
@@ -435,17 +591,42 @@ def _typicality(mentions: list[EventMention]) -> list[int]:
 
 def _place(mentions: list[EventMention], background: bool) -> str | None:
     """Where the event was: the place its sentences name most; when that is no town (a street,
-    a building, "South Shore") the town its sentences or (for an event of the story's time) its
-    articles' datelines name is added: "East 75th Street, Chicago"."""
+    a building, "South Shore", a county) the town its sentences or (for an event of the story's
+    time) its articles report from is added: "East 75th Street, Chicago", "Spring, Harris
+    County"; then the town whose police the articles name, when the place does not name it
+    ("Lawndale, Chicago")."""
     named = Counter(p for m in mentions for p in m.places).most_common(1)
-    towns = [p for m in mentions for p in m.towns] or ([] if background else [m.article_place for m in mentions if m.article_place])
+    towns = [p for m in mentions for p in m.towns if not _holds_towns(p) and not _facility(p)]
+    if not towns and not background:
+        towns = [m.article_place for m in mentions if m.article_place]
     town = Counter(towns).most_common(1)[0][0] if towns else None
-    if not named:
-        return town
-    place = named[0][0]
+    place = _with_town(named[0][0], town, towns) if named else town
+    served = Counter(m.jurisdiction for m in mentions if m.jurisdiction).most_common(1)
+    if background or not served:
+        return place
+    return _with_town(place, served[0][0], []) if place else served[0][0]
+
+
+def _with_town(place: str, town: str | None, towns: list[str]) -> str:
+    """A place with the town it is in, unless it names it or is one of ``towns`` itself."""
     if town is None or town.lower() in place.lower() or place in towns:
         return place
+    if place.lower() in town.lower():
+        return town
+    if _holds_towns(place) and not _holds_towns(town):
+        return f"{town}, {place}"
     return f"{place}, {town}"
+
+
+def _facility(place: str) -> bool:
+    """A building or a street ("St. Mary's Hospital", "Main Street"), even when tagged a town:
+    the town it is in is named after it (data/entity_facility_heads.txt)."""
+    return place.split()[-1] in vocab.load("entity_facility_heads.txt")
+
+
+def _holds_towns(place: str) -> bool:
+    """A county or a state ("Harris County", "South Carolina"): a town is named before it."""
+    return is_county(place) or place.lower() in _regions()
 
 
 def _citations(mentions: list[EventMention]) -> list[Citation]:

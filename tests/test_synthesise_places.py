@@ -1,0 +1,148 @@
+"""Where a timeline event happened, on small made-up local news: the town beside a county, a
+neighbourhood, a building or a state; the town a headline, a local body or a resident names."""
+from __future__ import annotations
+
+import re
+
+from storydesk.eval.dossier import Incident, names_city, stated_in_text
+from storydesk.eval.metrics import tokens
+from storydesk.model import Analysis, Article, Entity, Extraction, Mention, Origin, PublicationDate, Span, Story, TimeExpr
+from storydesk.synthesise import build_dossier
+from storydesk.synthesise.events import _places, _title_town, _town_of_body, _with_town
+
+PUBLISHED = "2015-06-14"  # a Sunday
+
+
+def _article(
+    article_id: int,
+    text: str,
+    tagged: dict[str, str],
+    timexes: dict[str, str],
+    title: str | None = None,
+    url: str | None = None,
+    dateline: str | None = None,
+    sentences: list[str] | None = None,
+) -> Article:
+    """An article with a hand-made analysis: sentences split after ". " (or as given), the names
+    of ``tagged`` found with their kinds, time expressions (text: value)."""
+    parts = sentences or re.findall(r"[^.]+\.\s*", text)
+    spans, at = [], 0
+    for part in parts:
+        start = text.index(part, at)
+        spans.append(Span(start, start + len(part), part))
+        at = start + len(part)
+    entities = [Entity(f"{kind.lower()}:{name.lower()}", name, kind) for name, kind in tagged.items()]
+    mentions = [
+        Mention(Span(m.start(), m.end(), name), entity.key)
+        for name, entity in zip(tagged, entities) for m in re.finditer(re.escape(name), text)
+        if not any(other != name and name in other for other in tagged)
+    ]
+    found = [(re.search(re.escape(t), text), value) for t, value in timexes.items()]
+    analysis = Analysis(
+        version="test", sentences=spans, entities=entities, mentions=mentions,
+        timexes=[TimeExpr(m.start(), m.end(), m.group(), "DATE", value, True) for m, value in found],
+    )
+    extraction = Extraction(text=text, title=title, url=url, dateline=dateline, published=PublicationDate(PUBLISHED, "day"))
+    return Article(Origin(f"{article_id}.txt"), f"h{article_id}", "text", extraction, id=article_id, analysis=analysis)
+
+
+def _places_of(*articles: Article) -> list[str | None]:
+    dossier = build_dossier(Story(1, "Shooting", [a.id for a in articles]), list(articles))
+    return [event.place for event in dossier.timeline]
+
+
+def test_an_event_placed_in_a_county_is_given_the_town_the_article_names() -> None:
+    text = "A Norbury man was shot on Saturday in Kessel County, deputies said."
+    article = _article(1, text, {"Norbury": "GPE", "Kessel County": "GPE"}, {"Saturday": "2015-06-13"})
+    assert _places_of(article) == ["Norbury, Kessel County"]
+
+
+def test_a_county_dateline_takes_the_town_the_whole_text_names() -> None:
+    text = "A man was shot on Saturday, deputies said. He lived on a farm. The farm lies outside of Norbury, a village."
+    article = _article(1, text, {"Norbury": "GPE"}, {"Saturday": "2015-06-13"}, dateline="KESSEL COUNTY, Tenn.")
+    assert _places_of(article) == ["Norbury, Kessel County"]
+
+
+def test_a_neighbourhood_is_in_the_town_whose_police_the_article_names() -> None:
+    text = "A man was shot on Saturday in Lindwood, Marlow police said."
+    article = _article(1, text, {"Lindwood": "GPE"}, {"Saturday": "2015-06-13"})
+    assert _places_of(article) == ["Lindwood, Marlow"]
+    for other in ("Dorn Sheriff's Office", "Brisk State Police"):  # a county's, a state's
+        county = _article(2, f"A man was shot on Saturday in Lindwood, the {other} said.", {"Lindwood": "GPE"}, {"Saturday": "2015-06-13"})
+        assert _places_of(county) == ["Lindwood"]
+    opening = _article(3, "A man was shot on Saturday in Lindwood. When police arrived he had died.", {"Lindwood": "GPE"}, {"Saturday": "2015-06-13"})
+    assert _places_of(opening) == ["Lindwood"]
+
+
+def test_a_local_bodys_name_gives_its_town_or_county() -> None:
+    assert _town_of_body("Kessel County Sheriff") == "Kessel County"
+    assert _town_of_body("Las Vegas Metropolitan Police Department") == "Las Vegas"
+    assert _town_of_body("Brisk State Police") is None
+
+
+def test_the_headline_names_the_town_the_parser_missed() -> None:
+    text = "Two people were hurt on Saturday at a party at Granby, deputies said."
+    article = _article(1, text, {"Granby": "PERSON"}, {"Saturday": "2015-06-13"}, title="Two hurt in Granby shooting")
+    assert _places_of(article) == ["Granby"]
+    kinds = {e.key: e.kind for e in article.analysis.entities}
+    tv = _article(2, "A girl was hurt.", {}, {}, title="Girl hurt in shooting - WXYZ News 7 - Marlow, Tennessee")
+    assert _title_town(tv, {}) == "Marlow" and _title_town(article, kinds) == "Granby"
+    bare = _article(3, "A girl was hurt in the evening.", {}, {}, title="Girl hurt in Shooting On Monday")
+    assert _title_town(bare, {}) is None  # the text never writes "in Shooting"
+
+
+def test_a_name_the_parser_did_not_tag_is_a_place_when_the_headline_or_the_text_elsewhere_says_so() -> None:
+    text = "Three people were killed in a shooting in Manvel on Sunday."
+    headline = _article(1, text, {}, {"Sunday": "2015-06-14"}, title="Three killed in Manvel", dateline="HOUSTON")
+    assert _places_of(headline) == ["Manvel"]
+    untold = _article(2, text, {}, {"Sunday": "2015-06-14"}, title="Three killed", dateline="HOUSTON")
+    assert _places_of(untold) == ["Houston"]
+    later = text + " Police came from Manvel."
+    elsewhere = _article(3, later, {}, {"Sunday": "2015-06-14"}, dateline="HOUSTON")
+    elsewhere.analysis.entities.append(Entity("gpe:manvel", "Manvel", "GPE"))  # tagged the second time only
+    elsewhere.analysis.mentions.append(Mention(Span(later.rindex("Manvel"), len(later) - 1, "Manvel"), "gpe:manvel"))
+    assert _places_of(elsewhere) == ["Manvel"]
+
+
+def test_a_place_before_a_scene_word_or_after_a_part_of_it_is_the_sentences_place() -> None:
+    kinds = {"gpe:marlow": "GPE"}
+    for text in ("Two men were shot at a Marlow home on Sunday.", "Two men were shot in southeast Marlow on Sunday.",
+                 "Two men were shot just west of Marlow on Sunday.", "Two men were shot near Marlow on Sunday."):
+        article = _article(1, text, {"Marlow": "GPE"}, {})
+        assert _places(article, article.analysis.sentences[0], kinds) == ["Marlow"], text
+    article = _article(1, "Two Marlow men were shot on Sunday.", {"Marlow": "GPE"}, {})
+    assert _places(article, article.analysis.sentences[0], kinds) == []
+
+
+def test_a_building_or_a_state_is_given_with_its_town() -> None:
+    text = "He was taken to Saint Ann Hospital in Marlow on Monday."
+    article = _article(1, text, {"Saint Ann Hospital": "GPE", "Marlow": "GPE"}, {"Monday": "2015-06-15"})
+    assert _places_of(article) == ["Saint Ann Hospital, Marlow"]
+    assert _with_town("South Carolina", "Marlow", []) == "Marlow, South Carolina"
+    assert _with_town("Kessel County", "Norbury, Kessel County", []) == "Norbury, Kessel County"
+
+
+def test_a_time_the_sentence_splitter_cut_dates_the_sentence_it_ends_in() -> None:
+    text = "At 11:07 a.m. Sunday, police responded to a home in Marlow."
+    article = _article(1, text, {"Marlow": "GPE"}, {"11:07 a.m. Sunday": "2015-06-14T11:07"},
+                       sentences=["At 11:07 a.m. ", "Sunday, police responded to a home in Marlow."])
+    assert _places_of(article) == ["Marlow"]
+
+
+def test_a_resident_named_by_a_region_the_parser_tagged_gives_the_town() -> None:
+    text = "A Merrin Island man was charged on Monday."
+    article = _article(1, text, {"Merrin Island": "LOC"}, {"Monday": "2015-06-15"})
+    assert _places_of(article) == ["Merrin Island"]
+
+
+def test_provinces_named_after_their_town_are_towns() -> None:
+    article = _article(1, "Lodi police said a girl was shot on Sunday.", {}, {"Sunday": "2015-06-14"})
+    assert _places_of(article) == ["Lodi"]  # Lodi is also an Italian province
+
+
+def test_a_place_names_the_city_through_its_parts_abbreviations_and_spellings() -> None:
+    assert names_city("St. Louis", "Saint Louis") and names_city("Ft. Towson", "Fort Towson")
+    assert names_city("Roseland, Chicago", "Chicago (Roseland)") and names_city("LaSalle", "La Salle")
+    assert not names_city("Roseland, Chicago", "Springfield")
+    incident = Incident("gva:1", "2015-06-13", "Saint Louis", 1, 0)
+    assert stated_in_text([tokens("a man was shot in St. Louis")], incident).city
