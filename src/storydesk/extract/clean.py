@@ -23,7 +23,7 @@ _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?:;。！？]['\"”’»)\]]*(?:\s+(?:\(?[A-Z][\w./-]{1,20}\)?|\([a-z]{2,5}\))\.?)?$")
 _TRUNCATED = re.compile(r"(…|\.\.\.)\s*$")
 _URL_LINE = re.compile(r"^(https?://|www\.)\S+$|^\S+@\S+\.\w+$", re.IGNORECASE)
-_MAX_FURNITURE_WORDS = 40  # a furniture rule never removes a line longer than this
+MAX_FURNITURE_WORDS = 40  # a furniture rule never removes a line longer than this
 CLOSING_CREDIT_LINES = 2  # credit lines looked for right after the body ("(dpa)", "Source: AFP")
 
 # Reasons that mark the end (or start) of the article so strongly that the body run
@@ -101,6 +101,12 @@ def _furniture_rules() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple((reason, re.compile("|".join(patterns), re.IGNORECASE)) for reason, patterns in by_reason.items())
 
 
+def furniture_pattern(reasons: frozenset[str]) -> re.Pattern[str]:
+    """One pattern matching every line that a wording rule of one of ``reasons`` matches (a cheap
+    first test before ``furniture_reason``, which also says which rule comes first)."""
+    return re.compile("|".join(p.pattern for reason, p in _furniture_rules() if reason in reasons) or "(?!)", re.IGNORECASE)
+
+
 def furniture_reason(text: str) -> str | None:
     """Why one line is furniture by its wording alone (the rules below), or None."""
     stripped = text.strip()
@@ -113,7 +119,7 @@ def _furniture_reason(line: _Line) -> str | None:
         return "separator"
     if _URL_LINE.match(line.text):
         return "url"
-    if line.words > _MAX_FURNITURE_WORDS:
+    if line.words > MAX_FURNITURE_WORDS:
         return None
     for reason, pattern in _furniture_rules():
         if pattern.search(line.text):

@@ -26,7 +26,7 @@ from trafilatura.utils import load_html, trim
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from storydesk import vocab
-from storydesk.extract.clean import furniture_reason
+from storydesk.extract.clean import MAX_FURNITURE_WORDS, furniture_pattern, furniture_reason
 from storydesk.extract.html_dates import parse_html, publication_date
 from storydesk.model import Extraction, PublicationDate
 
@@ -152,17 +152,25 @@ def _baseline_bound(tree: HtmlElement) -> int:
 def _without_furniture(text: str) -> str:
     """The body less the furniture lines the extractors kept, as ``html_furniture.tsv`` says:
     "drop" lines wherever they are, and all from an "end" line down once most words are above it."""
-    actions = _furniture_actions()
+    actions, candidate = _furniture_actions(), _furniture_candidate()
     total, seen = _word_count(text), 0
     kept = []
     for line in text.split("\n"):
-        action = actions.get(furniture_reason(line) or "", ())
+        words = _word_count(line)
+        ruled = words <= MAX_FURNITURE_WORDS and candidate.search(line)  # else no rule can fire
+        action = actions.get(furniture_reason(line) or "", ()) if ruled else ()
         if "end" in action and seen >= END_AFTER_SHARE * total:
             break
-        seen += _word_count(line)
+        seen += words
         if "drop" not in action:
             kept.append(line)
     return "\n".join(kept)
+
+
+@cache
+def _furniture_candidate() -> re.Pattern[str]:
+    """A line no rule of html_furniture.tsv's reasons matches needs no closer look."""
+    return furniture_pattern(frozenset(_furniture_actions()))
 
 
 @cache
