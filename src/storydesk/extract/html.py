@@ -143,10 +143,16 @@ def _body_text(tree: HtmlElement, main: str) -> str:
 
 def _baseline_bound(tree: HtmlElement) -> int:
     """At least as many words as trafilatura's baseline can return: those of the body's text
-    and of the JSON-LD scripts."""
-    return _word_count(tree.xpath("string(//body)")) + _word_count(
-        " ".join(tree.xpath('//script[contains(@type, "ld+json")]/text()'))
-    )
+    pieces less its scripts and styles (the baseline removes them first), and of the JSON-LD
+    scripts. Pieces are counted apart, as the baseline may put a break between any two."""
+    scripts = " ".join(tree.xpath('//script[contains(@type, "ld+json")]/text()'))
+    body = tree.find(".//body")
+    if body is None:
+        return _word_count(scripts)
+    code = [element for element in body.iter("script", "style")
+            if not any(ancestor.tag in ("script", "style") for ancestor in element.iterancestors())]
+    return (_word_count(" ".join(body.itertext())) + _word_count(scripts)
+            - sum(_word_count(" ".join(element.itertext())) for element in code))
 
 
 def _without_furniture(text: str) -> str:
