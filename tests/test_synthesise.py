@@ -144,6 +144,18 @@ def test_an_event_is_labelled_by_its_clause_and_the_full_sentence_kept():
     assert _dossier(passive).timeline[0].what == "The water treaty signed in Geneva"
 
 
+def test_an_event_is_labelled_by_a_clause_whose_subject_names_someone():
+    unnamed = "He was taken to a hospital on Saturday."
+    named = "Anna Berg was taken to the old city hospital on Saturday."
+    first = _article(1, unnamed, "2024-03-10", timexes=(("Saturday", "2024-03-09"),))
+    first.analysis.actions = [_action(unnamed, "Saturday", "He", "taken", "take", passive=True)]
+    second = _article(2, named, "2024-03-10", timexes=(("Saturday", "2024-03-09"),))
+    second.analysis.actions = [_action(named, "Saturday", "Anna Berg", "taken", "take", passive=True)]
+    timeline = _dossier(first, second).timeline
+    assert len(timeline) == 1 and timeline[0].articles == [1, 2]
+    assert timeline[0].what == "Anna Berg taken"  # not the shorter "He taken"
+
+
 def test_sentences_of_one_actor_on_one_day_are_one_event_cited_once_each():
     text = "Anna Berg spoke to waiting reporters outside parliament on Thursday. Anna Berg then left the old building quietly by car on Thursday."
     article = _article(1, text, "2024-03-08", timexes=(("Thursday", "2024-03-07"),))

@@ -550,8 +550,8 @@ def _by_sentence(groups: list[EventGroup]) -> list[list[EventGroup]]:
 
 def _event(groups: list[EventGroup], event_id: int, background: bool = False) -> TimelineEvent:
     """An event's entry, dated by its first group: its label is the clause of the mention with
-    a subject, a verb that is not light ("say", "be") and an event word that says most of what
-    the others say (then with an object, on
+    a subject, a verb that is not light ("say", "be"), an event word, a subject that names
+    someone (not "he") and that says most of what the others say (then with an object, on
     the event's own date, shortest), its place the one its sentences name most, else the one its
     articles report from (and the label says where, when the clause does not)."""
     first = groups[0]
@@ -561,6 +561,7 @@ def _event(groups: list[EventGroup], event_id: int, background: bool = False) ->
     described = min(range(len(first.mentions)), key=lambda i: (
         not (first.mentions[i].action and first.mentions[i].action.subject),
         first.mentions[i].action is None or first.mentions[i].action.lemma in light, not first.mentions[i].event_words,
+        _unnamed(first.mentions[i]),
         -typical[i], not (first.mentions[i].action and first.mentions[i].action.object),
         first.mentions[i].when != first.when, len(first.mentions[i].sentence.text),
     ))
@@ -578,6 +579,13 @@ def _event(groups: list[EventGroup], event_id: int, background: bool = False) ->
         sentence=described.sentence.text.strip(),
         dates=sorted({group.when.iso for group in groups}),
     )
+
+
+def _unnamed(mention: EventMention) -> bool:
+    """Whether the clause's subject is a pronoun the analysis resolved to no one ("He was taken
+    to a hospital"): a label that names no one."""
+    subject = mention.action.subject if mention.action else None
+    return subject is not None and mention.actor is None and subject.text.lower() in vocab.load("synthesise_label_pronouns.txt")
 
 
 def _typicality(mentions: list[EventMention]) -> list[int]:
