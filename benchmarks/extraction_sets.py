@@ -6,7 +6,8 @@ its pages (every k-th page, so the sample spans the file) is run through
 process, page by page, the order of the two alternating, so that the machine's load hits both
 alike; each is timed with ``time.perf_counter``. Prints, per set and over all pages, the mean ms
 per page of each and the ratio ours / trafilatura (issue 24's target: at most 1.5). With
-``--repeat N`` each page is timed N times and each system keeps its fastest run of the page.
+``--repeat N`` the sample is run N times over (a page is never run twice in a row, which would
+favour whichever system caches more) and each system keeps its fastest pass.
 
     .venv/bin/python benchmarks/extraction_sets.py --pages 60 --repeat 2
 """
@@ -42,26 +43,29 @@ def _records(path: Path) -> Iterator[dict[str, Any]]:
         yield from (json.loads(line) for line in lines if line.strip())
 
 
-def fastest(work: Callable[[], Any], repeat: int) -> float:
-    """The fastest of ``repeat`` timed runs of ``work``, in seconds."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - start)
-    return best
+def seconds(work: Callable[[], Any]) -> float:
+    """How long one run of ``work`` takes, in seconds."""
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
 
 
 def time_pages(pages: Sequence[dict[str, Any]], repeat: int) -> tuple[float, float]:
-    """Seconds of trafilatura and of ours over the pages, the two taking turns at going first."""
-    theirs = ours = 0.0
-    for number, page in enumerate(pages):
-        html, url = page.get("html") or "", page.get("url")
-        runs = [lambda: trafilatura.extract(html), lambda: extract_html(html, url)]
-        order = (0, 1) if number % 2 == 0 else (1, 0)
-        seconds = {index: fastest(runs[index], repeat) for index in order}
-        theirs, ours = theirs + seconds[0], ours + seconds[1]
-    return theirs, ours
+    """Seconds of trafilatura and of ours over the pages (each system's fastest of ``repeat``
+    passes), the two taking turns at going first."""
+    best_theirs = best_ours = float("inf")
+    for _ in range(repeat):
+        theirs = ours = 0.0
+        for number, page in enumerate(pages):
+            html, url = page.get("html") or "", page.get("url")
+            if number % 2:
+                ours += seconds(lambda: extract_html(html, url))
+                theirs += seconds(lambda: trafilatura.extract(html))
+            else:
+                theirs += seconds(lambda: trafilatura.extract(html))
+                ours += seconds(lambda: extract_html(html, url))
+        best_theirs, best_ours = min(best_theirs, theirs), min(best_ours, ours)
+    return best_theirs, best_ours
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:

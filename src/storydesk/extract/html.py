@@ -149,10 +149,8 @@ def _baseline_bound(tree: HtmlElement) -> int:
     body = tree.find(".//body")
     if body is None:
         return _word_count(scripts)
-    code = [element for element in body.iter("script", "style")
-            if not any(ancestor.tag in ("script", "style") for ancestor in element.iterancestors())]
-    return (_word_count(" ".join(body.itertext())) + _word_count(scripts)
-            - sum(_word_count(" ".join(element.itertext())) for element in code))
+    return (_word_count(" ".join(body.xpath(".//text()"))) + _word_count(scripts)
+            - _word_count(" ".join(body.xpath(".//script//text()|.//style//text()"))))
 
 
 def _without_furniture(text: str) -> str:
