@@ -1,8 +1,10 @@
 """Story placement cost as the store grows: the time to place one new article into its story
-(profile, candidate stories by blocking keys, similarity, write, and the revisit of the story
-and its runners-up, with the merges and splits it makes) in a store of 1k, 10k and 100k
-articles: the median and 99th percentile, the median as a ratio to the smallest store measured
-in the same run, and how many merges and splits the timed placements made.
+(profile, candidate stories by blocking keys, similarity, write, and the revisits: the story
+and its runners-up, one story more in turn, with the merges and splits they make) in a store
+of 1k, 10k and 100k articles: the median and 99th percentile, the median as a ratio to the
+smallest store measured in the same run, how many merges and splits the timed placements made,
+and the median of placement alone (revisits switched off), timed in turn with the full
+placement so that the machine's load hits both alike.
 
     make bench-stories                                       # 1k, 10k, 100k: about 30 minutes
     .venv/bin/python benchmarks/placement.py --sizes 1000 10000 --probes 100
@@ -10,7 +12,7 @@ in the same run, and how many merges and splits the timed placements made.
 The store is filled with generated articles (no spaCy: a vocabulary with a Zipf law, stories
 with their own words, entities and places, dates advancing a day per 200 articles) placed by
 the real `pipeline.place`, in batches of one transaction; each probe article is then placed in
-its own transaction, as ingest does, and timed.
+its own transaction, as ingest does, and timed; every other probe is placed without revisits.
 """
 from __future__ import annotations
 
@@ -19,10 +21,13 @@ import random
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from storydesk.cluster import online
 from storydesk.model import Analysis, Article, Entity, Extraction, Mention, Origin, PublicationDate, Span
 from storydesk.pipeline import place
 from storydesk.store import Store
@@ -101,15 +106,30 @@ def fill(store: Store, generator: Generator, size: int) -> None:
                 add(store, generator.article())
 
 
-def probe(store: Store, generator: Generator, probes: int) -> list[float]:
-    """Seconds to place each of ``probes`` new articles, one transaction each, as ingest does."""
-    times = []
-    for _ in range(probes):
+@contextmanager
+def without_revisits() -> Iterator[None]:
+    """Placement alone, as before revisits: neither the story joined nor the sweep's story is
+    re-examined."""
+    revisit, sweep = online.revisits.revisit, online.sweep
+    online.revisits.revisit = online.sweep = lambda *args: None
+    try:
+        yield
+    finally:
+        online.revisits.revisit, online.sweep = revisit, sweep
+
+
+def probe(store: Store, generator: Generator, probes: int) -> tuple[list[float], list[float]]:
+    """Seconds to place each of ``probes`` new articles, one transaction each, as ingest does,
+    and, in turn with them, as many placed without revisits."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for number in range(2 * probes):
         article = generator.article()
-        start = time.perf_counter()
-        with store.transaction():
-            add(store, article)
-        times.append(time.perf_counter() - start)
+        alone = number % 2 == 1
+        with without_revisits() if alone else nullcontext():
+            start = time.perf_counter()
+            with store.transaction():
+                add(store, article)
+            times[alone].append(time.perf_counter() - start)
     return times
 
 
@@ -124,13 +144,14 @@ def main() -> None:
         for size in sorted(args.sizes):
             fill(store, generator, size)
             before = store.history_count()
-            times = sorted(probe(store, generator, args.probes))
+            times, alone = probe(store, generator, args.probes)
+            times.sort()
             p99 = times[min(len(times) - 1, int(0.99 * len(times)))]
-            rows.append((size, store.story_count(), statistics.median(times), p99, store.history_count() - before))
+            rows.append((size, store.story_count(), statistics.median(times), p99, store.history_count() - before, statistics.median(alone)))
     base = rows[0][2]
-    print(f"{'articles':>9} {'stories':>8} {'median ms':>10} {'p99 ms':>8} {'x smallest':>11} {'merges+splits':>14}")
-    for size, stories, median, p99, changes in rows:
-        print(f"{size:>9} {stories:>8} {median * 1000:>10.2f} {p99 * 1000:>8.2f} {median / base:>11.2f} {changes:>14}")
+    print(f"{'articles':>9} {'stories':>8} {'median ms':>10} {'p99 ms':>8} {'x smallest':>11} {'merges+splits':>14} {'alone ms':>9}")
+    for size, stories, median, p99, changes, alone in rows:
+        print(f"{size:>9} {stories:>8} {median * 1000:>10.2f} {p99 * 1000:>8.2f} {median / base:>11.2f} {changes:>14} {alone * 1000:>9.2f}")
 
 
 if __name__ == "__main__":

@@ -282,3 +282,17 @@ def test_the_sweep_takes_every_story_in_turn_in_both_indexes(store: Store) -> No
             index.merge_stories(made[1], made[0], "average link", 0.5, None)
             swept = [index.next_to_sweep() for _ in range(3)]
             assert swept == [made[0], made[2], made[0]]  # in id order, a merged story passed over, then from the first again
+
+
+def test_cluster_since_needs_rebuild_and_a_day(merged: tuple[Path, Path]) -> None:
+    from typer.testing import CliRunner
+
+    from storydesk.cli import app
+
+    db, _ = merged
+    runner = CliRunner()
+    alone = runner.invoke(app, ["cluster", "--since", "2024-10-01", "--db", str(db)])
+    assert alone.exit_code == 2 and "give --rebuild too" in alone.output
+    assert runner.invoke(app, ["cluster", "--rebuild", "--since", "October", "--db", str(db)]).exit_code == 2
+    rebuilt = runner.invoke(app, ["cluster", "--rebuild", "--since", "2030-01-01", "--db", str(db), "--quiet"])
+    assert rebuilt.exit_code == 0 and rebuilt.output.strip() == "0 placed; 1 stories"  # no story that late
