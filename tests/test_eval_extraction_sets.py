@@ -157,3 +157,16 @@ def test_each_development_set_is_read_in_its_own_metric(name: str) -> None:
     if expected is not None:
         assert text["pages"] == 3 and text["f1"] > 0.5
     assert dates["all_pages"]["pages"] == 3
+
+
+def test_ours_and_the_references_take_turns_at_going_first(tmp_path: Path) -> None:
+    from storydesk.eval.runs import run_benchmark
+
+    calls: list[str] = []
+    source = write_jsonl(tmp_path / "pages.jsonl.gz", [{"id": str(n)} for n in range(4)])
+
+    def run(name: str) -> TimedRun:
+        return TimedRun(lambda page: calls.append(name), lambda answer, page: None, len, name)
+
+    run_benchmark(source, run("ours"), [run("one"), run("two")], "x")
+    assert calls == ["ours", "one", "two", "one", "two", "ours", "ours", "one", "two", "one", "two", "ours"]
