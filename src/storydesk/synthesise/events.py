@@ -28,6 +28,7 @@ from storydesk.synthesise.text import (
     features,
     fold,
     idf_weights,
+    local_bodies,
     mentions_in,
     overlap,
     present_tense,
@@ -290,21 +291,14 @@ def _before_resident(text: str, end: int) -> bool:
     return after is not None and after[1].lower() in vocab.load("figure_person_nouns.txt")
 
 
-def _bodies(town_only: bool = False) -> list[str]:
-    """The local bodies of ``data/synthesise_local_bodies.txt`` (with ``town_only``, those that
-    serve one town: not those of ``synthesise_county_bodies.txt``)."""
-    county = set(vocab.load("synthesise_county_bodies.txt")) if town_only else set()
-    return [body for body in vocab.load("synthesise_local_bodies.txt") if body not in county]
-
-
 def _jurisdiction(article: Article, kinds: dict[str, str]) -> str | None:
     """The town whose own bodies (police, fire department) the article names most ("Chicago
     police said", "the Miami Police Department"): its events happened there, as such a body serves
     that town and no other. No county, no state ("Kentucky State Police"), no word the text also
     writes in lower case ("When police arrived"), no month or weekday."""
     names = [m.span.text for m in article.analysis.mentions if kinds.get(m.entity) == "ORG"]
-    named = [town for name in names if (town := _town_of_body(name, _bodies(town_only=True)))]
-    named += _towns_before_bodies(article.text, _bodies(town_only=True))
+    named = [town for name in names if (town := _town_of_body(name, local_bodies(town_only=True)))]
+    named += _towns_before_bodies(article.text, local_bodies(town_only=True))
     lower = set(re.findall(r"\b[a-z]+\b", article.text))
     towns = Counter(
         town for town in named
@@ -317,7 +311,7 @@ def _jurisdiction(article: Article, kinds: dict[str, str]) -> str | None:
 def _towns_before_bodies(lead: str, bodies: list[str] | None = None) -> list[str]:
     """Capitalised words right before a local body in the lead's text, where the parser tagged
     no place ("Memphis police officers said"): the town the body serves."""
-    pattern = re.compile(rf"((?:[A-Z][a-z][\w'’-]*\s){{1,3}})(?i:{'|'.join(map(re.escape, bodies or _bodies()))})\b")
+    pattern = re.compile(rf"((?:[A-Z][a-z][\w'’-]*\s){{1,3}})(?i:{'|'.join(map(re.escape, bodies or local_bodies()))})\b")
     return [town for match in pattern.finditer(lead) if (town := _town_name(match[1]))]
 
 
@@ -347,7 +341,7 @@ _BODY_WORDS = frozenset({"metro", "metropolitan"})
 def _town_of_body(name: str, bodies: list[str] | None = None) -> str | None:
     """The town a local body is named after ("Raleigh Police Department": Raleigh), or None."""
     words = name.removeprefix("the ").removeprefix("The ")
-    for body in bodies or _bodies():
+    for body in bodies or local_bodies():
         if words.lower().endswith(" " + body):
             town = _town_name(words[: -len(body) - 1])
             return town if town and town[0].isupper() else None

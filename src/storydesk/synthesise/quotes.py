@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cache
 
 from rapidfuzz import fuzz
 
@@ -14,6 +13,7 @@ from storydesk.synthesise.text import (
     UnionFind,
     content_words,
     entity_names,
+    local_bodies,
     mentions_in,
 )
 
@@ -83,13 +83,9 @@ def local_body(words: str) -> str | None:
     """The local body a speaker's words name ("Auburn police", "Police", "the Harris County
     Sheriff's Office"), without "the", else None: police and sheriffs are local news's first
     source, and spaCy seldom makes an entity of them."""
-    match = re.fullmatch(rf"(?:[Tt]he )?((?:[A-Z][\w.'’-]* )*(?i:{_bodies()}))", words.strip())
+    bodies = "|".join(map(re.escape, local_bodies()))
+    match = re.fullmatch(rf"(?:[Tt]he )?((?:[A-Z][\w.'’-]* )*(?i:{bodies}))", words.strip())
     return match.group(1)[0].upper() + match.group(1)[1:] if match else None
-
-
-@cache
-def _bodies() -> str:
-    return "|".join(re.escape(body) for body in vocab.load("synthesise_local_bodies.txt"))
 
 
 def _name_words(article: Article, quote: Quote) -> set[str]:

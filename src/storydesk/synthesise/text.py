@@ -128,3 +128,10 @@ def _third_person(verb: str) -> str:
     if len(verb) > 2 and verb.endswith("y") and verb[-2] not in "aeiou":
         return verb[:-1] + "ies"
     return verb + "s"
+
+
+def local_bodies(town_only: bool = False) -> list[str]:
+    """The local bodies of ``data/synthesise_local_bodies.txt`` (with ``town_only``, those that
+    serve one town: not those of ``synthesise_county_bodies.txt``)."""
+    county = set(vocab.load("synthesise_county_bodies.txt")) if town_only else set()
+    return [body for body in vocab.load("synthesise_local_bodies.txt") if body not in county]
