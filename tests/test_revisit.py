@@ -133,13 +133,37 @@ def test_a_merged_story_redirects_on_the_web_and_in_the_api(merged: tuple[Path, 
     with Desk(db) as desk:
         change = desk.story_history(desk.stories()[0].id)[0]
         assert desk.current_story(change.story_id) == change.into_story and desk.current_story(999) is None
+    old, into = change.story_id, change.into_story
     with TestClient(create_app(db, data_dir=tmp_path / "data"), base_url="http://127.0.0.1") as client:
-        page = client.get(f"/stories/{change.story_id}", follow_redirects=False)
-        assert (page.status_code, page.headers["location"]) == (301, f"/stories/{change.into_story}")
-        assert client.get(f"/stories/{change.story_id}").status_code == 200
-        api = client.get(f"/api/stories/{change.story_id}", follow_redirects=False)
-        assert (api.status_code, api.headers["location"]) == (301, f"/api/stories/{change.into_story}")
+        page = client.get(f"/stories/{old}", follow_redirects=False)
+        assert (page.status_code, page.headers["location"]) == (301, f"/stories/{into}?from={old}")
+        landed = client.get(f"/stories/{old}")
+        assert landed.status_code == 200 and f"Story {old} has joined this story" in landed.text
+        assert f"story {old} (2 articles) joined this story (" in landed.text and "when article 6 arrived" in landed.text
+        plain = client.get(f"/stories/{into}").text
+        assert "has joined this story" not in plain and 'id="history"' in plain
+        assert "has joined this story" not in client.get(f"/stories/{into}?from={into}").text  # only a story that joined it
+        api = client.get(f"/api/stories/{old}", follow_redirects=False)
+        assert (api.status_code, api.headers["location"]) == (301, f"/api/stories/{into}")
+        history = client.get(f"/api/stories/{old}/history").json()
+        assert (history["now"], [(c["kind"], c["story_id"], c["into_story"]) for c in history["changes"]]) == (into, [("merge", old, into)])
+        assert client.get(f"/api/stories/{into}/history").json()["changes"] == history["changes"]
+        assert client.get("/api/stories/999/history").status_code == 404
         assert client.get("/stories/999", follow_redirects=False).status_code == 404
+
+
+def test_the_dossier_command_says_when_a_story_id_has_joined_another(merged: tuple[Path, Path]) -> None:
+    from typer.testing import CliRunner
+
+    from storydesk.cli import app
+
+    db, _ = merged
+    with Desk(db) as desk:
+        change = desk.story_history(desk.stories()[0].id)[0]
+    moved = CliRunner().invoke(app, ["dossier", str(change.story_id), "--db", str(db)])
+    assert moved.exit_code == 0
+    assert f"story {change.story_id} has joined story {change.into_story}" in moved.output
+    assert "has joined" not in CliRunner().invoke(app, ["dossier", str(change.into_story), "--db", str(db)]).output
 
 
 def test_a_split_never_loses_an_article(tmp_path: Path) -> None:

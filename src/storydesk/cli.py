@@ -439,6 +439,8 @@ def dossier(
     made = desk.dossier(story_id)
     if made is None:
         _fail(f"no story {story_id} (see `storydesk stories`)")
+    if made.story.id != story_id:
+        err.print(f"story {story_id} has joined story {made.story.id}: the dossier of story {made.story.id} follows")
     text = desk.render_dossier(made, fmt.value)
     if output is None:
         out.out(text, highlight=False)

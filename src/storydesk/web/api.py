@@ -60,6 +60,16 @@ def dossier(request: Request, story_id: RowId) -> Response:
     return JSONResponse(found[1].to_dict())
 
 
+@router.get("/stories/{story_id}/history", summary="The merges, splits and rebuilds that moved articles into or out of a story, oldest first, and the story it is now")
+def story_history(request: Request, story_id: RowId) -> dict:
+    desk = _web(request).desk()
+    current = desk.current_story(story_id)
+    changes = desk.story_history(story_id)
+    if current is None and not changes:
+        raise HTTPException(404, f"no story {story_id}")
+    return {"story": story_id, "now": current, "changes": [asdict(change) for change in changes]}
+
+
 @router.get("/articles", summary="Articles in id order")
 def articles(request: Request, limit: int = Limit, offset: Offset = 0) -> dict:
     desk = _web(request).desk()

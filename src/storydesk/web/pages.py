@@ -62,22 +62,26 @@ def _story_list(request: Request, page: int) -> str:
 
 
 @router.get("/stories/{story_id}")
-def story(request: Request, story_id: RowId) -> Response:
-    """A story's dossier page; the rendered page is cached with the dossier. A story merged
-    into another (or rebuilt) redirects, permanently, to the story it became."""
+def story(request: Request, story_id: RowId, joined: int | None = Query(None, alias="from", ge=1)) -> Response:
+    """A story's dossier page with its history; the rendered page is cached with the dossier. A
+    story merged into another (or rebuilt) redirects, permanently, to the story it became, whose
+    page then says which story joined it (``from``)."""
     web = _web(request)
     found = web.dossier(story_id)
     if found is None:
         moved = web.moved(story_id)
         if moved is not None:
-            return RedirectResponse(f"/stories/{moved}", status_code=301)
+            return RedirectResponse(f"/stories/{moved}?from={story_id}", status_code=301)
         raise HTTPException(404, f"no story {story_id}")
     stamp, dossier = found
-    html = web.cache.get(("story page", story_id), stamp, lambda: _story_page(request, dossier))
+    joined = joined if joined is not None and joined != story_id and web.moved(joined) == story_id else None
+    html = web.cache.get(("story page", story_id, joined), stamp, lambda: _story_page(request, dossier, joined))
     return HTMLResponse(html)
 
 
-def _story_page(request: Request, dossier: Dossier) -> str:
+def _story_page(request: Request, dossier: Dossier, joined: int | None) -> str:
+    """The rendered story page: the dossier, its history, and which story joined it (``joined``)."""
+    history = views.history_lines(_web(request).desk().story_history(dossier.story.id), dossier.story.id)
     outlets = {a.id: a.outlet_label for a in dossier.articles}
     cite_names = {a.id: f"{a.named_outlet} {a.id}" if a.named_outlet else str(a.id) for a in dossier.articles}
     first_citation = {e.id: _cite_href(e.citations[0]) for e in dossier.timeline if e.citations}
@@ -90,6 +94,7 @@ def _story_page(request: Request, dossier: Dossier) -> str:
         said=said, shared_speakers={s.speaker for s in said.shared},
         carried_by=lambda ids: carried_by(dossier, ids), quantities=views.quantities(dossier),
         columns=columns, cell=lambda outlet, column: views.coverage_cell(dossier, outlet, column),
+        history=history, joined=joined,
     )
 
 

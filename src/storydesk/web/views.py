@@ -1,6 +1,7 @@
 """What the pages show, computed from the model: an article's text cut into highlighted
-segments, the timeline's SVG layout, figures grouped by quantity, statements by speaker and
-the coverage matrix. Pure functions; the templates only lay these out (and escape them)."""
+segments, the timeline's SVG layout, figures grouped by quantity, statements by speaker,
+the coverage matrix and a story's history. Pure functions; the templates only lay these out
+(and escape them)."""
 from __future__ import annotations
 
 import math
@@ -10,6 +11,7 @@ from datetime import date
 from itertools import pairwise
 
 from storydesk.model import Analysis, Dossier, FigureReport, TimelineEvent
+from storydesk.store.stories import StoryChange
 
 # -- an article's text with its analysis highlighted ---------------------------------------
 
@@ -244,3 +246,28 @@ def coverage_cell(dossier: Dossier, outlet: str, column: Column) -> str:
     if column.id in part.get("reported", []):
         return "reported"
     return "left-out" if column.id in part.get("left_out", []) else ""
+
+
+# -- a story's history --------------------------------------------------------------------
+
+HISTORY_SHOWN = 20  # newest history entries a story page lists
+
+
+def history_lines(changes: list[StoryChange], story_id: int) -> list[str]:
+    """The merges, splits and rebuilds that moved articles into or out of a story, newest first,
+    each as one sentence from the story's side (at most HISTORY_SHOWN)."""
+    lines = []
+    for change in reversed(changes[-HISTORY_SHOWN:]):
+        count = f"{len(change.article_ids)} article{'' if len(change.article_ids) == 1 else 's'}"
+        why = f"{change.rule}, {change.score:.2f}" if change.score is not None else change.rule
+        prompted = f", when article {change.article_id} arrived" if change.article_id is not None else ""
+        if change.kind == "rebuild":
+            told = f"story {change.story_id} was clustered again ({why}); most of its {count} are in this story"
+        elif change.into_story == story_id and change.kind == "merge":
+            told = f"story {change.story_id} ({count}) joined this story ({why}{prompted})"
+        elif change.into_story == story_id:
+            told = f"{count} came here from story {change.story_id} ({why}{prompted})"
+        else:
+            told = f"{count} left this story for story {change.into_story} ({why}{prompted})"
+        lines.append(f"{change.at[:16].replace('T', ' ')}: {told}")
+    return lines
