@@ -204,3 +204,8 @@ def test_a_full_date_in_the_url_path_comes_first_and_the_metadata_it_contradicts
     assert publication_date(html, url="https://citypost.example/news/20240618-tram").value == "2024-06-18"
     for url in ("https://citypost.example/2024/06/tram", "https://citypost.example/a/2024/02/30/x", None):
         assert publication_date(html, url=url).value == "2024-06-19"  # no full, real day in the path
+
+
+def test_a_page_opening_with_an_xml_declaration_is_still_dated() -> None:
+    html = '<?xml version="1.0" encoding="iso-8859-1"?>' + page(head=json_ld("2024-06-18", "2024-06-20"))
+    assert publication_date(html).value == "2024-06-18"

@@ -27,7 +27,8 @@ from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from storydesk import vocab
 from storydesk.extract.clean import MAX_FURNITURE_WORDS, furniture_pattern, furniture_reason
-from storydesk.extract.html_dates import parse_html, publication_date
+from storydesk.extract.html_dates import publication_date
+from storydesk.extract.visible_text import parse_html
 from storydesk.model import Extraction, PublicationDate
 
 TRAFILATURA_OPTIONS = {"include_comments": False, "favor_recall": True, "include_tables": True}

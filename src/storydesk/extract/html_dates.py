@@ -19,11 +19,10 @@ from urllib.parse import urlsplit
 
 import lxml.html
 from htmldate import find_date
-from lxml.etree import ParserError, XMLSyntaxError
 
 from storydesk import vocab
 from storydesk.extract.text_dates import find_dates, publication_date_from_text, says_updated
-from storydesk.extract.visible_text import visible_lines
+from storydesk.extract.visible_text import parse_html, visible_lines
 from storydesk.model import DateEvidence, PublicationDate
 
 _ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -88,16 +87,6 @@ def _parse_free_text(raw: str) -> date | None:
 def _plausible(day: date) -> bool:
     """Not before the news web began, not after tomorrow."""
     return _EARLIEST <= day <= date.today() + timedelta(days=1)
-
-
-def parse_html(html: str) -> lxml.html.HtmlElement | None:
-    """The page's element tree, or None when lxml cannot read it."""
-    if not html or not html.strip():
-        return None
-    try:
-        return lxml.html.document_fromstring(html)
-    except (ParserError, XMLSyntaxError, ValueError):
-        return None
 
 
 def _meta_values(tree: lxml.html.HtmlElement) -> Iterator[tuple[str, str]]:

@@ -40,7 +40,7 @@ def visible_text(page: str | etree._Element) -> str:
 def visible_lines(page: str | etree._Element, headline: str | None = None, after: int = 0) -> list[str]:
     """The page's visible lines; with a ``headline``, the walk stops ``after`` lines past the
     first line equal to it (what follows is not needed, and the walk is the costly part)."""
-    root = page if isinstance(page, etree._Element) else _parse(page)
+    root = page if isinstance(page, etree._Element) else parse_html(page)
     if root is None:
         return []
     lines = _LineCollector(headline, after)
@@ -48,9 +48,10 @@ def visible_lines(page: str | etree._Element, headline: str | None = None, after
     return lines.finish()
 
 
-def _parse(page: str) -> etree._Element | None:
-    """Parse possibly broken HTML leniently; None when lxml finds nothing to parse. (The head is
-not dropped wholesale: with broken markup libxml2 may put body content in it.)"""
+def parse_html(page: str) -> html.HtmlElement | None:
+    """Parse possibly broken HTML leniently (an XML declaration naming an encoding, which lxml
+    refuses in a decoded string, is dropped); None when lxml finds nothing to parse. (The head is
+    not dropped wholesale: with broken markup libxml2 may put body content in it.)"""
     if not page or not page.strip():
         return None
     try:
