@@ -209,3 +209,18 @@ def test_a_full_date_in_the_url_path_comes_first_and_the_metadata_it_contradicts
 def test_a_page_opening_with_an_xml_declaration_is_still_dated() -> None:
     html = '<?xml version="1.0" encoding="iso-8859-1"?>' + page(head=json_ld("2024-06-18", "2024-06-20"))
     assert publication_date(html).value == "2024-06-18"
+
+
+def test_a_date_line_just_above_the_headline_dates_the_article() -> None:
+    html = page().replace("<h1>", '<p class="kicker">24. April 2020 | Press releases</p><h1>')
+    found = publication_date(html)
+    assert found.value == "2020-04-24"
+    assert found.evidence[0].source == "visible-text:line"
+
+
+def test_a_long_headline_does_not_end_the_article_head() -> None:
+    headline = ("Council backs the tram extension to the northern districts after a debate that lasted "
+                "well into the night and split every party in the chamber")
+    html = page(article_top='<p class="meta">18 June 2024</p>').replace("Council backs tram extension</h1>", f"{headline}</h1>")
+    found = publication_date(html)
+    assert (found.value, found.evidence[0].source) == ("2024-06-18", "visible-text:line")

@@ -68,7 +68,7 @@ def clean_text(text: str) -> Extraction:
     _mark_outside(lines, start, end)
     body = [line for line in lines if line.reason is None]
     agencies = _take_agency_credits(body, removed) + closing_agencies + ([dateline_agency] if dateline_agency else [])
-    published = publication_date_from_text(raw_lines, dateline)
+    published = publication_date_from_text(raw_lines, dateline, title)
     _mark_page_header_dates(lines, published)
     removed = _one_per_line(removed + [RemovedLine(line.no, line.text, line.reason) for line in lines if line.reason])
     return Extraction(

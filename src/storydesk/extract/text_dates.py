@@ -45,15 +45,16 @@ class _Found:
     weekday: bool
 
 
-def publication_date_from_text(lines: list[str], dateline: str | None = None) -> PublicationDate:
-    """The publication date of page text given as lines (line numbers are 1-based indexes)."""
-    head_end = _head_end(lines)
+def publication_date_from_text(lines: list[str], dateline: str | None = None, headline: str | None = None) -> PublicationDate:
+    """The publication date of page text given as lines (line numbers are 1-based indexes);
+    ``headline``: the article's headline line, when known."""
+    head_end = _head_end(lines, headline)
     found = [item for no, line in enumerate(lines, 1) if _may_date(line, no <= head_end) for item in find_dates(line, no)]
     rejected: list[DateEvidence] = []
     labelled = _labelled(found, lines, "published")
     updated = _labelled(found, lines, "updated")
     rejected += [_evidence("updated (modification date)", item) for item in updated]
-    header = [item for item in found if _is_page_header(item, lines)]
+    header = [item for item in found if _is_page_header(item, lines, headline)]
     date_lines = [item for item in found if item.line_no <= head_end and is_date_line(lines[item.line_no - 1])
                   and item not in header and item not in labelled and item not in updated]
     body = _today_phrases(found, lines) + [item for item in found if item.weekday and item.line_no > head_end]
@@ -139,18 +140,22 @@ def _evidence(source: str, item: _Found) -> DateEvidence:
     return DateEvidence(source, item.text, item.line_no or None)
 
 
-def _head_end(lines: list[str]) -> int:
-    """The line number of the first prose line: date lines above it belong to the article head."""
+def _head_end(lines: list[str], headline: str | None) -> int:
+    """The line number of the first prose line (the headline, however long, is none): date lines
+    above it belong to the article head."""
     for no, line in enumerate(lines, 1):
-        if len(re.findall(r"\w+", line)) >= _PROSE_WORDS:
+        if len(re.findall(r"\w+", line)) >= _PROSE_WORDS and line.strip() != headline:
             return no
     return len(lines)
 
 
-def _is_page_header(item: _Found, lines: list[str]) -> bool:
-    """A weekday-full-date line at the very top of the page: the site's render date."""
+def _is_page_header(item: _Found, lines: list[str], headline: str | None) -> bool:
+    """A weekday-full-date line at the very top of the page or above its headline: the site's
+    render date."""
     first_text_line = next((no for no, line in enumerate(lines, 1) if line.strip()), 0)
-    return item.line_no == first_text_line and item.weekday and item.precision == "day" and is_date_line(lines[item.line_no - 1])
+    headline_no = next((no for no, line in enumerate(lines, 1) if line.strip() == headline), 0)
+    return (item.line_no == first_text_line or item.line_no < headline_no) and item.weekday \
+        and item.precision == "day" and is_date_line(lines[item.line_no - 1])
 
 
 def _may_date(line: str, in_head: bool) -> bool:
