@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import time
 import zlib
 from collections.abc import Iterator
@@ -269,7 +270,7 @@ def main() -> None:
 
 def package(lang: str, work: Path, counts: dict[str, int], minutes: float) -> None:
     """Score the best checkpoint in ``work`` on the test split and write it, with its scores
-    and training facts in meta.json, to the package's pipelines folder."""
+    and training facts in meta.json, to the package's pipelines folder (replacing what was there)."""
     best = work / "model" / "model-best"
     scores = held_out_scores(best, work / "test.spacy")
     nlp = spacy.load(best)
@@ -282,8 +283,12 @@ def package(lang: str, work: Path, counts: dict[str, int], minutes: float) -> No
         "storydesk_training": {"sentences": counts, "minutes": round(minutes, 1), "held_out": scores},
     })
     out = OUT_ROOT / lang
+    for stale in ("vocab", "ner"):
+        shutil.rmtree(out / stale, ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
-    nlp.to_disk(out)
+    # Without the vocabulary (every word type seen in training): the hash embeddings need no
+    # strings, and the held-out scores are the same without it.
+    nlp.to_disk(out, exclude=["vocab"])
     print(json.dumps(scores, indent=1))
     print(f"written {out}")
 
