@@ -52,10 +52,11 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from storydesk import pipeline, scale
-from storydesk.analyse import QUOTE_FINDERS, analyse, quote_system
+from storydesk.analyse import analyse
 from storydesk.analyse.entities import find_entities
 from storydesk.analyse.figures import find_figures
 from storydesk.analyse.nlp import load_pipeline
+from storydesk.analyse.quotes import finder, quote_system
 from storydesk.analyse.timex import find_time_expressions
 from storydesk.desk import Desk
 from storydesk.eval.runs import iter_records
@@ -299,7 +300,7 @@ def bench_analysis(corpus: Corpus, repeat: int) -> list[Row]:
     """spaCy alone vs the whole analysis, then each of our parts alone on spaCy's doc (quotes
     by the finder STORYDESK_QUOTES chooses, as in the analysis)."""
     nlp, anchor = load_pipeline(), date.fromisoformat(corpus.published)
-    find_quotes = QUOTE_FINDERS[quote_system()]
+    find_quotes = finder(quote_system())
     prime_vocabulary(nlp, corpus.texts)
 
     def run_once(watch: Stopwatch) -> None:

@@ -1,4 +1,4 @@
-"""Train the quote-attribution CRF (``storydesk.analyse.quotes_crf``) on PolNeAR's training split.
+"""Train the quote-attribution CRF (``storydesk.analyse.quotes.crf``) on PolNeAR's training split.
 
     .venv/bin/python scripts/train_quotes_crf.py ../shared/bench/quotes/polnear-train.jsonl.gz
 
@@ -20,8 +20,8 @@ import pycrfsuite
 from spacy.tokens import Doc
 
 from storydesk.analyse.nlp import load_pipeline
-from storydesk.analyse.quotes import find_quotes
-from storydesk.analyse.quotes_crf import doc_features
+from storydesk.analyse.quotes.crf import doc_features
+from storydesk.analyse.quotes.rules import find_quotes
 from storydesk.eval.quotes import count_spans, gold_labels, label_spans, span_counts, span_f1
 from storydesk.eval.quotes import held_out as is_held_out
 from storydesk.eval.runs import iter_records

@@ -1,4 +1,4 @@
-"""Fine-tune all-MiniLM-L6-v2 as the quote tagger (``storydesk.analyse.quotes_tagger``) on
+"""Fine-tune all-MiniLM-L6-v2 as the quote tagger (``storydesk.analyse.quotes.tagger``) on
 PolNeAR's training split, and ship it as int8 ONNX.
 
     .venv/bin/pip install -e '.[train]'   # torch: pip install torch==2.13.0 for the CPU build
@@ -33,8 +33,8 @@ import torch
 from onnxruntime.quantization import QuantType, quantize_dynamic
 from transformers import AutoModelForTokenClassification, AutoTokenizer
 
-from storydesk.analyse.quotes_crf import LABELS, ROLES
-from storydesk.analyse.quotes_tagger import MAX_PIECES, MODEL_FILES, TOKENIZER_FILE, best_path
+from storydesk.analyse.quotes.decode import LABELS, ROLES
+from storydesk.analyse.quotes.tagger import MAX_PIECES, MODEL_FILES, TOKENIZER_FILE, best_path
 from storydesk.eval.quotes import count_spans, held_out, label_spans, span_counts, span_f1
 from storydesk.eval.runs import iter_records
 

@@ -1,4 +1,4 @@
-"""Choose how the quote tagger decodes (``storydesk.analyse.quotes_tagger``): its share
+"""Choose how the quote tagger decodes (``storydesk.analyse.quotes.tagger``): its share
 (``TAGGER_WEIGHT``) when its label probabilities are averaged with the CRF's, and the share of
 the training labels' transitions in a path's score (``TRANSITION_STRENGTH``).
 
@@ -29,10 +29,10 @@ import numpy as np
 from spacy.tokens import Doc
 
 from storydesk.analyse.nlp import load_pipeline
-from storydesk.analyse.quotes import find_quotes
-from storydesk.analyse.quotes_crf import LABELS, ROLES, paragraphs
-from storydesk.analyse.quotes_crf import label_probabilities as crf_label_probabilities
-from storydesk.analyse.quotes_tagger import (
+from storydesk.analyse.quotes.crf import label_probabilities as crf_label_probabilities
+from storydesk.analyse.quotes.decode import LABELS, ROLES, paragraphs
+from storydesk.analyse.quotes.rules import find_quotes
+from storydesk.analyse.quotes.tagger import (
     GATE,
     TAGGER_WEIGHT,
     TRANSITION_STRENGTH,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from storydesk.analyse import analyse
-from storydesk.store.sqlite import analysis_from_dict
+from storydesk.model import Analysis
 
 
 def _actions(text: str, published: str = "2024-10-25") -> dict[str, tuple]:
@@ -35,6 +35,6 @@ def test_a_participle_on_a_noun_is_that_noun_passive():
 def test_actions_survive_the_store_and_old_analyses_load_without_them():
     analysis = analyse("A man was shot early Saturday morning outside a shop in Chicago.", "2024-03-09")
     data = asdict(analysis)
-    assert analysis_from_dict(data).actions == analysis.actions and analysis.actions
+    assert Analysis.from_dict(data).actions == analysis.actions and analysis.actions
     del data["actions"]
-    assert analysis_from_dict(data).actions == []
+    assert Analysis.from_dict(data).actions == []

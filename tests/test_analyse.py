@@ -2,6 +2,12 @@
 of the analysis version, so switching it makes `storydesk analyse` redo the articles."""
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from storydesk import analyse
@@ -21,6 +27,21 @@ def test_each_quote_finder_can_be_chosen(monkeypatch: pytest.MonkeyPatch, system
     result = analyse.analyse(TEXT, "2024-10-24")
     assert f"+{system}+" in result.version
     assert any("We have no choice" in q.content.text for q in result.quotes)
+
+
+def test_a_quote_finder_is_imported_only_when_chosen(tmp_path: Path) -> None:
+    code = (
+        "import json, sys; from storydesk.analyse import analyse; analyse('He said it would rain.', None); "
+        "print(json.dumps(sorted({'onnxruntime', 'tokenizers', 'pycrfsuite'} & set(sys.modules))))"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STORYDESK_")}
+    found = {}
+    for system in ("rules", "learned"):
+        env.update(STORYDESK_QUOTES=system, XDG_CONFIG_HOME=str(tmp_path))
+        done = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        found[system] = json.loads(done.stdout.splitlines()[-1])
+    assert found == {"rules": [], "learned": ["pycrfsuite"]}
 
 
 def test_an_unknown_quote_finder_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -251,7 +251,7 @@ def test_a_shared_name_stays_a_place_when_neither_state_dominates(nlp):
 
 
 def test_abbreviated_place_names_share_the_written_out_key() -> None:
-    from storydesk.analyse.entities_gazetteer import normalise
+    from storydesk.analyse.entities.gazetteer import normalise
 
     assert normalise("Mt. Cook") == normalise("Mt Cook") == normalise("Mount Cook") == "mount cook"
 
@@ -279,7 +279,7 @@ def test_a_state_body_the_model_tagged_whole_shares_the_key(nlp):
 
 
 def test_a_state_body_speaks_for_itself(nlp):
-    from storydesk.analyse.quotes import find_quotes
+    from storydesk.analyse.quotes.rules import find_quotes
 
     doc = nlp("South Korean intelligence said that 3,000 North Korean soldiers had arrived in Russia.")
     quotes = find_quotes(doc, find_entities(doc)[1])

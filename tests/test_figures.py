@@ -10,7 +10,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from storydesk.analyse.figures import find_figures
-from storydesk.model import Figure, Mention, Quote, Span, TimeExpr
+from storydesk.model import Analysis, Figure, Mention, Quote, Span, TimeExpr
 
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "corpus"
 NAMED = ("PERSON", "ORG", "GPE", "NORP")
@@ -199,15 +199,13 @@ def test_a_figure_takes_the_date_of_its_clause(nlp: Language) -> None:
 
 
 def test_stored_figures_from_before_events_still_load() -> None:
-    from storydesk.store.sqlite import analysis_from_dict
-
     old = {"span": {"start": 0, "end": 5, "text": "3,000"}, "value": 3000, "counts": "soldiers", "asserted_by": None,
            "source": None, "hedges": ["some"], "modality": "estimate"}
     data = {"version": "21", "sentences": [], "entities": [], "mentions": [], "quotes": [], "timexes": [], "figures": [old]}
-    (figure,) = analysis_from_dict(data).figures
+    (figure,) = Analysis.from_dict(data).figures
     assert (figure.value, figure.event, figure.upper, figure.part, figure.when) == (3000, None, None, False, None)
     new = replace(figure, event="deployed", upper=9999.0, part=True, when="2024-10-25")
-    assert analysis_from_dict(asdict(replace(analysis_from_dict(data), figures=[new]))).figures == [new]
+    assert Analysis.from_dict(asdict(replace(Analysis.from_dict(data), figures=[new]))).figures == [new]
 
 
 def test_a_range_gives_one_figure_per_number(nlp: Language) -> None:

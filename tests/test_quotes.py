@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from storydesk.analyse import analyse
-from storydesk.analyse.quotes import find_quotes
-from storydesk.analyse.quotes_marks import find_quoted
+from storydesk.analyse.quotes.marks import find_quoted
+from storydesk.analyse.quotes.rules import find_quotes
 from storydesk.model import Mention, Quote, Span
 
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "corpus"
@@ -368,9 +368,9 @@ def test_said_at_an_event_that_clause_is_reported(nlp):
 
 @pytest.mark.parametrize("finder", ["rules", "tagger"])
 def test_a_programme_in_quotation_marks_is_a_name_not_a_quote(finder):
-    from storydesk.analyse import find_quotes_with
-    from storydesk.analyse.nlp import load_pipeline
     from storydesk.analyse.entities import find_entities
+    from storydesk.analyse.nlp import load_pipeline
+    from storydesk.analyse.quotes import find_quotes_with
 
     text = ('Senator Jane Roe appeared on ABC\u2019s \u201cThis Week.\u201d '
             '\u201cWe will pass the bill,\u201d Roe said on \u201cFox News Sunday.\u201d')
@@ -381,7 +381,7 @@ def test_a_programme_in_quotation_marks_is_a_name_not_a_quote(finder):
 
 
 def test_a_quoted_name_is_told_from_speech():
-    from storydesk.analyse.quotes_marks import is_quoted_name
+    from storydesk.analyse.quotes.marks import is_quoted_name
 
     assert is_quoted_name("Fox News Sunday") and is_quoted_name("The Art of the Deal")
     assert not is_quoted_name("It is our business") and not is_quoted_name("Yes")

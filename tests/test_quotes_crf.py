@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from storydesk.analyse.quotes import find_quotes
-from storydesk.analyse.quotes_crf import (
-    LABELS,
-    find_quotes_combined,
-    find_quotes_learned,
-    label_probabilities,
-    label_tokens,
-    quotes_from_labels,
-)
+from storydesk.analyse.quotes.crf import find_quotes_combined, find_quotes_learned, label_probabilities, label_tokens
+from storydesk.analyse.quotes.decode import LABELS, quotes_from_labels
+from storydesk.analyse.quotes.rules import find_quotes
 from storydesk.model import Mention, Span
 
 from conftest import labelled_texts

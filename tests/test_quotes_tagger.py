@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from storydesk import analyse
-from storydesk.analyse.quotes_tagger import (
+from storydesk.analyse.quotes.tagger import (
     LABELS,
     MAX_PIECES,
     _windows,
@@ -24,7 +24,7 @@ from storydesk.analyse.quotes_tagger import (
     mixed_probabilities,
     step_scores,
 )
-from storydesk.analyse.quotes_crf import label_probabilities as crf_label_probabilities
+from storydesk.analyse.quotes.crf import label_probabilities as crf_label_probabilities
 from storydesk.model import Mention, Span
 
 from conftest import labelled_texts

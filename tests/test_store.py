@@ -25,7 +25,6 @@ from storydesk.model import (
     Span,
 )
 from storydesk.store import Store, StoreError
-from storydesk.store.sqlite import analysis_from_dict
 from storydesk.store.export import export_articles
 from storydesk.store.schema import SCHEMA_VERSION
 
@@ -88,9 +87,9 @@ def test_article_round_trip_keeps_every_field(store: Store) -> None:
 def test_a_stored_analysis_keeps_the_speakers_name_and_older_ones_read_without_it() -> None:
     quote = Quote("indirect", Span(0, 9, "Prices up"), speaker=Span(20, 23, "who"), speaker_name="bakers")
     stored = json.loads(json.dumps(dataclasses.asdict(Analysis("20", quotes=[quote]))))
-    assert analysis_from_dict(stored).quotes == [quote]
+    assert Analysis.from_dict(stored).quotes == [quote]
     del stored["quotes"][0]["speaker_name"]  # written before the field existed
-    (older,) = analysis_from_dict(stored).quotes
+    (older,) = Analysis.from_dict(stored).quotes
     assert older.speaker_name is None and older.speaker_text == "who"
     assert quote.speaker_text == "bakers"
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from typing import Any, Literal
 
@@ -329,6 +329,38 @@ class Analysis:
     actions: list[Action] = field(default_factory=list)  # one per dated clause
     cut_at: int | None = None  # the text was over the analysis limit: only text[:cut_at] was analysed
 
+    @classmethod
+    def from_dict(cls, data: dict) -> Analysis:
+        """An Analysis back from its JSON form (``dataclasses.asdict``), as the store and the
+        scale engine's Parquet parts hold it."""
+        return cls(
+            version=data["version"],
+            sentences=[Span(**s) for s in data["sentences"]],
+            entities=[Entity(e["key"], e["name"], e["kind"], tuple(e["aliases"])) for e in data["entities"]],
+            mentions=[Mention(Span(**m["span"]), m["entity"], m["via"]) for m in data["mentions"]],
+            quotes=[
+                Quote(q["kind"], Span(**q["content"]), _span(q["cue"]), _span(q["speaker"]), q["speaker_entity"], q.get("speaker_name"))
+                for q in data["quotes"]
+            ],
+            timexes=[TimeExpr(**t) for t in data["timexes"]],
+            figures=[
+                Figure(Span(**f["span"]), f["value"], f["counts"], f["asserted_by"], _span(f["source"]),
+                       tuple(f["hedges"]), f["modality"], f.get("event"), f.get("upper"), f.get("part", False), f.get("when"))
+                for f in data["figures"]
+            ],
+            actions=[_action(a) for a in data.get("actions", [])],  # analyses stored before actions have none
+            cut_at=data.get("cut_at"),
+        )
+
+
+def _span(data: dict | None) -> Span | None:
+    return None if data is None else Span(**data)
+
+
+def _action(data: dict) -> Action:
+    spans = {name: _span(data[name]) for name in ("time", "verb", "subject", "object")}
+    return Action(**{**data, **spans})
+
 
 # --- Stories (cluster stage) -------------------------------------------------------------
 
@@ -347,6 +379,12 @@ class ArticleProfile:
     figures: tuple[str, ...] = ()  # "value counted-noun" of the figures reported
     published: str | None = None  # the publication date (ISO) when known
     lead: dict[str, float] = field(default_factory=dict)  # "t:word" / "e:entity key" -> count in the title and first sentences
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> ArticleProfile:
+        """An ArticleProfile back from its stored JSON form (JSON lists become the tuples they were)."""
+        values = {f.name: data[f.name] for f in fields(cls) if f.name in data}
+        return cls(**{name: tuple(v) if isinstance(v, list) else v for name, v in values.items()})
 
 
 @dataclass

@@ -6,7 +6,7 @@ keys once the store says which known entities they are.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -17,51 +17,15 @@ from storydesk.analyse.cut import analysed_part
 from storydesk.analyse.entities import find_entities, link_across
 from storydesk.analyse.figures import find_figures
 from storydesk.analyse.nlp import load_pipeline
-from storydesk.analyse.quotes import find_quotes, pronoun_antecedents
-from storydesk.analyse.quotes_crf import find_quotes_combined, find_quotes_learned
-from storydesk.analyse.quotes_marks import is_quoted_name
+from storydesk.analyse.quotes import find_quotes_with, quote_system
+from storydesk.analyse.quotes.rules import pronoun_antecedents
 from storydesk.analyse.timex import find_time_expressions
 from storydesk.model import Analysis, Entity, Mention, Quote, Span
-from storydesk.settings import SettingsError, current
+from storydesk.settings import current
 
-__all__ = ["ANALYSIS_VERSION", "analyse", "analyse_many", "analysis_version", "find_quotes_with", "link_across", "relink"]
+__all__ = ["ANALYSIS_VERSION", "analyse", "analyse_many", "analysis_version", "link_across", "relink"]
 
 ANALYSIS_VERSION = "24"  # raise when a rule or model change should make stored articles be re-analysed
-
-
-def find_quotes_tagged(doc: Doc, mentions: list[Mention]) -> list[Quote]:
-    """The tagger's quotes, its module imported when it is first used: onnxruntime and
-    tokenizers cost a second at import, which `storydesk --help` and the other finders need not pay."""
-    from storydesk.analyse.quotes_tagger import find_quotes_tagged as tagged
-
-    return tagged(doc, mentions)
-
-
-# The quote finders a user can choose (Settings.quotes, STORYDESK_QUOTES). "tagger" (a fine-tuned
-# MiniLM mixed with the CRF) is the default: it has the best spans and pairs (PolNeAR dev pairs, all
-# quotes: 74.1 F1 against the rules' 55.7), for about twice spaCy's time over the whole analysis
-# (`benchmarks/bench.py --analysis-only --pages 40`). "rules" takes 1.1 times spaCy's time;
-# "learned" (the CRF trained on PolNeAR) and "combined" lie between. docs/benchmarks.md has the figures.
-QUOTE_FINDERS: dict[str, Callable] = {
-    "rules": find_quotes,
-    "learned": find_quotes_learned,
-    "combined": find_quotes_combined,
-    "tagger": find_quotes_tagged,
-}
-
-
-def quote_system() -> str:
-    """The configured quote finder's name (Settings.quotes, STORYDESK_QUOTES), checked."""
-    name = current().quotes
-    if name not in QUOTE_FINDERS:
-        raise SettingsError(f"quotes must be one of {', '.join(QUOTE_FINDERS)}, not {name!r}")
-    return name
-
-
-def find_quotes_with(system: str, doc: Doc, mentions: list[Mention]) -> list[Quote]:
-    """The quotes the finder ``system`` finds, less quoted names ("This Week", a programme the
-    speaker appeared on): what the analysis and the quote evaluation both keep."""
-    return [quote for quote in QUOTE_FINDERS[system](doc, mentions) if not is_quoted_name(quote.content.text)]
 
 
 def analysis_version() -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Token
 
-from storydesk.analyse.quotes_parse import RELATIVE_PRONOUN_TAGS, antecedent, span_of, subject_of
+from storydesk.analyse.quotes.parse import RELATIVE_PRONOUN_TAGS, antecedent, span_of, subject_of
 from storydesk.model import Action, Span, TimeExpr
 
 OBJECT_DEPS = ("dobj", "attr", "oprd", "dative")  # in order of preference

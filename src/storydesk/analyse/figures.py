@@ -16,7 +16,7 @@ from functools import cache
 from spacy.tokens import Doc, Token
 
 from storydesk import vocab
-from storydesk.analyse.quotes_parse import antecedent, name_phrase, named_through, speaking_head
+from storydesk.analyse.quotes.parse import antecedent, name_phrase, named_through, speaking_head
 from storydesk.model import Figure, Mention, Modality, Quote, Span, TimeExpr
 
 COUNT_LABELS = frozenset({"CARDINAL", "QUANTITY", "PERCENT", "MONEY"})

@@ -20,10 +20,10 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from storydesk.analyse import QUOTE_FINDERS, find_quotes_with, quote_system
 from storydesk.analyse.entities import find_entities
 from storydesk.analyse.nlp import load_pipeline
-from storydesk.analyse.quotes_crf import ROLES
+from storydesk.analyse.quotes import QUOTE_FINDERS, find_quotes_with, quote_system
+from storydesk.analyse.quotes.decode import ROLES
 from storydesk.eval.metrics import f1
 from storydesk.eval.runs import Track, iter_records, untracked
 from storydesk.model import Mention, Quote, Span

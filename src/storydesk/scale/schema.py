@@ -29,9 +29,8 @@ from typing import Any
 import pyarrow as pa
 
 from storydesk.dedupe import Fingerprint
-from storydesk.model import Article, DateEvidence, Extraction, Origin, PublicationDate, RemovedLine, outlet_name
+from storydesk.model import Analysis, Article, DateEvidence, Extraction, Origin, PublicationDate, RemovedLine, outlet_name
 from storydesk.pipeline import Prepared
-from storydesk.store.sqlite import analysis_from_dict
 
 BUCKET = pa.struct([("band", pa.int32()), ("bucket", pa.int64())])
 SCHEMA = pa.schema(
@@ -89,6 +88,6 @@ def from_row(row: dict[str, Any]) -> Prepared:
     )
     article = Article(Origin(row["location"], row["record"]), row["content_hash"], row["raw_format"], extraction)
     if row["analysis"] is not None:
-        article.analysis = analysis_from_dict(json.loads(row["analysis"]))
+        article.analysis = Analysis.from_dict(json.loads(row["analysis"]))
     buckets = tuple((b["band"], b["bucket"]) for b in row["buckets"])
     return Prepared(article, Fingerprint(row["text_hash"], row["signature"], buckets), row["analysis_error"])

@@ -10,21 +10,15 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from storydesk.model import (
-    Action,
     Analysis,
     Article,
     DateEvidence,
     DuplicateLink,
     Entity,
     Extraction,
-    Figure,
-    Mention,
     Origin,
     PublicationDate,
-    Quote,
     RemovedLine,
-    Span,
-    TimeExpr,
     outlet_name,
 )
 from storydesk.store.clock import utc_now
@@ -244,7 +238,7 @@ class Store(StoryTables, BrowseQueries):
 
     def analysis(self, article_id: int) -> Analysis | None:
         row = self._db.execute("SELECT data FROM analyses WHERE article_id = ?", (article_id,)).fetchone()
-        return None if row is None else analysis_from_dict(json.loads(row[0]))
+        return None if row is None else Analysis.from_dict(json.loads(row[0]))
 
     def article_ids(self) -> list[int]:
         return [row[0] for row in self._db.execute("SELECT id FROM articles ORDER BY id")]
@@ -342,34 +336,3 @@ def _evidence_json(evidence: list[DateEvidence]) -> str:
 
 def _evidence_list(text: str) -> list[DateEvidence]:
     return [DateEvidence(**item) for item in json.loads(text)]
-
-
-def _span(data: dict | None) -> Span | None:
-    return None if data is None else Span(**data)
-
-
-def analysis_from_dict(data: dict) -> Analysis:
-    """An Analysis back from its stored JSON form (``dataclasses.asdict``)."""
-    return Analysis(
-        version=data["version"],
-        sentences=[Span(**s) for s in data["sentences"]],
-        entities=[Entity(e["key"], e["name"], e["kind"], tuple(e["aliases"])) for e in data["entities"]],
-        mentions=[Mention(Span(**m["span"]), m["entity"], m["via"]) for m in data["mentions"]],
-        quotes=[
-            Quote(q["kind"], Span(**q["content"]), _span(q["cue"]), _span(q["speaker"]), q["speaker_entity"], q.get("speaker_name"))
-            for q in data["quotes"]
-        ],
-        timexes=[TimeExpr(**t) for t in data["timexes"]],
-        figures=[
-            Figure(Span(**f["span"]), f["value"], f["counts"], f["asserted_by"], _span(f["source"]),
-                   tuple(f["hedges"]), f["modality"], f.get("event"), f.get("upper"), f.get("part", False), f.get("when"))
-            for f in data["figures"]
-        ],
-        actions=[_action(a) for a in data.get("actions", [])],  # analyses stored before actions have none
-        cut_at=data.get("cut_at"),
-    )
-
-
-def _action(data: dict) -> Action:
-    spans = {name: _span(data[name]) for name in ("time", "verb", "subject", "object")}
-    return Action(**{**data, **spans})

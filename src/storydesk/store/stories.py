@@ -10,7 +10,7 @@ import json
 import sqlite3
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from datetime import date
 
 from storydesk.model import UNKNOWN_OUTLET, ArticleProfile, Story, day_in_nearest_year
@@ -101,7 +101,7 @@ class StoryTables:
 
     def profile(self, article_id: int | None) -> ArticleProfile | None:
         row = self._db.execute("SELECT data FROM profiles WHERE article_id = ?", (article_id,)).fetchone()
-        return None if row is None else profile_from_dict(json.loads(row[0]))
+        return None if row is None else ArticleProfile.from_dict(json.loads(row[0]))
 
     def document_frequencies(self, keys: Iterable[str]) -> tuple[int, dict[str, int]]:
         """The number of profiled documents and the document frequency of each of ``keys`` that
@@ -147,7 +147,7 @@ class StoryTables:
         if len(self._profiles) + len(missing) > CACHED_PROFILES:
             self._profiles, missing = {}, members
         rows = self._rows_in("SELECT article_id, data FROM profiles WHERE article_id IN ({marks})", missing)
-        self._profiles.update((row[0], profile_from_dict(json.loads(row[1]))) for row in rows)
+        self._profiles.update((row[0], ArticleProfile.from_dict(json.loads(row[1]))) for row in rows)
         return [self._profiles[member] for member in members if member in self._profiles]
 
     def create_story(self, title: str) -> int:
@@ -381,9 +381,3 @@ def publication_range(published: list[str | None]) -> tuple[str | None, str | No
     placed = [day_in_nearest_year(value, days) for value in published if value and value.startswith("--")]
     known = sorted(dated + [day.isoformat() for day in placed if day])
     return (known[0], known[-1]) if known else (None, None)
-
-
-def profile_from_dict(data: Mapping) -> ArticleProfile:
-    """An ArticleProfile back from its stored JSON form (JSON lists become the tuples they were)."""
-    values = {f.name: data[f.name] for f in fields(ArticleProfile) if f.name in data}
-    return ArticleProfile(**{name: tuple(v) if isinstance(v, list) else v for name, v in values.items()})

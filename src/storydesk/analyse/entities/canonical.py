@@ -6,7 +6,7 @@ Democratic People's Republic of Korea); a capital stands for its state when used
 ("place:kyiv", "a visit to Pyongyang"). "The Kremlin" stays an organisation ("org:kremlin"):
 the Russian presidency, not the state, so statements keep their institutional speaker.
 Persons are grouped by name structure (surname, transliteration) and role phrases are resolved
-to the person the article introduced with that role (see entities_roles)."""
+to the person the article introduced with that role (see roles.py)."""
 from __future__ import annotations
 
 import re
@@ -21,9 +21,9 @@ from spacy.tokens import Span as SpacySpan
 from spacy.vocab import Vocab
 
 from storydesk import vocab
-from storydesk.analyse import entities_gazetteer as gaz
-from storydesk.analyse.entities_persons import group_names, link_persons
-from storydesk.analyse.entities_roles import (
+from storydesk.analyse.entities import gazetteer as gaz
+from storydesk.analyse.entities.persons import group_names, link_persons
+from storydesk.analyse.entities.roles import (
     CAMPAIGN_CLASSES,
     Profile,
     RolePhrase,

@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Token
 from spacy.vocab import Vocab
 
 from storydesk import vocab
-from storydesk.analyse import entities_gazetteer as gaz
+from storydesk.analyse.entities import gazetteer as gaz
 
 # Roles held beside any office ("candidate", "nominee"): they rule out no other role, and are
 # too loosely used ("the candidate" of several races) to be guessed from the latest name.

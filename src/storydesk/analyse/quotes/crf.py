@@ -4,7 +4,8 @@ paragraph B/I-source, B/I-cue, B/I-content or O, trained on PolNeAR's training s
 
 Features are the parse (lemma, POS, dependency, head), the reporting-verb lexicon (distance to
 the nearest cue, the branch of the cue a token hangs from), the quotation marks, and the rule
-finder's own labels (stacking). ``find_quotes_learned`` turns the labelled spans into Quotes.
+finder's own labels (stacking). ``find_quotes_learned`` turns the labelled spans into Quotes
+(``decode.quotes_from_labels``).
 """
 from __future__ import annotations
 
@@ -19,31 +20,18 @@ import pycrfsuite
 from spacy.tokens import Doc, Token
 
 from storydesk import vocab
-from storydesk.analyse.quotes import SpeakerResolver, find_quotes
-from storydesk.analyse.quotes_marks import find_quoted
-from storydesk.analyse.quotes_parse import phrase_cues, speaking_head, text_of
-from storydesk.model import Mention, Quote, Span
+from storydesk.analyse.quotes.decode import LABELS, Layout, merge_quotes, paragraphs, quotes_from_labels, token_layout
+from storydesk.analyse.quotes.parse import phrase_cues
+from storydesk.analyse.quotes.rules import find_quotes
+from storydesk.model import Mention, Quote
 
 MODEL_FILE = "quotes_crf.model"
-ROLES = ("source", "cue", "content")  # the labelled parts of an attribution, as in PolNeAR
-LABELS = ("O", *(f"{tag}-{role}" for role in ROLES for tag in ("B", "I")))
 WINDOW = 2
 MAX_ANCESTORS = 12  # a cue verb further up the tree than this does not govern the token
 RULE_PRIORITY_KINDS = frozenset({"direct", "block"})  # what the combined system takes from the rules
 
 
 # --- tokens, paragraphs and features ----------------------------------------------------------
-
-
-def paragraphs(doc: Doc) -> list[list[Token]]:
-    """The doc's non-space tokens grouped by paragraph (a line break ends one): the CRF's sequences."""
-    found: list[list[Token]] = [[]]
-    for token in doc:
-        if not token.is_space:
-            found[-1].append(token)
-        if "\n" in token.text or "\n" in token.whitespace_:
-            found.append([])
-    return [paragraph for paragraph in found if paragraph]
 
 
 @cache
@@ -117,15 +105,6 @@ def _cue_distances(tokens: list[Token], cues: set[int]) -> list[str]:
 
 
 @dataclass(frozen=True)
-class _Layout:
-    """Where each token sits: inside quotation marks or not, and its sentence's bounds."""
-
-    inside_marks: list[bool]
-    sentence_start: list[int]  # per token, the index of its sentence's first token
-    sentence_end: list[int]  # and of its last
-
-
-@dataclass(frozen=True)
 class _Columns:
     """The token attributes the features read, one list per attribute, read off the doc once:
     a spaCy Token is made anew at each access, which cost the CRF a third of its time."""
@@ -146,7 +125,7 @@ class _Columns:
 
 
 @dataclass(frozen=True)
-class _DocFacts(_Layout):
+class _DocFacts(Layout):
     """What the features need about the whole doc, computed once."""
 
     rule_roles: list[str]
@@ -155,28 +134,12 @@ class _DocFacts(_Layout):
     governing: list[str]  # per token, ``_governing_cues``
 
 
-def _layout(doc: Doc) -> _Layout:
-    stretches = find_quoted(text_of(doc))
-    starts = [q.open_at for q in stretches]
-    ends = [(q.close_at + 1) if q.close_at is not None else q.end for q in stretches]
-
-    def inside(offset: int) -> bool:
-        at = bisect.bisect_right(starts, offset) - 1
-        return at >= 0 and offset < ends[at]
-
-    sentence_start, sentence_end = [0] * len(doc), [0] * len(doc)
-    for sentence in doc.sents:
-        sentence_start[sentence.start : sentence.end] = [sentence.start] * len(sentence)
-        sentence_end[sentence.start : sentence.end] = [sentence.end - 1] * len(sentence)
-    return _Layout([inside(t.idx) for t in doc], sentence_start, sentence_end)
-
-
 def _doc_facts(doc: Doc, rule_quotes: list[Quote]) -> _DocFacts:
     columns = _Columns.of(doc)
     cues = {i for i, (lemma, pos) in enumerate(zip(columns.lemma, columns.pos)) if lemma in _cue_lemmas() and pos == "VERB"}
     cues |= {i for first, last in phrase_cues(doc) for i in range(first, last + 1)}
     return _DocFacts(
-        **vars(_layout(doc)), rule_roles=_rule_roles(doc, rule_quotes), cue_tokens=cues, columns=columns,
+        **vars(token_layout(doc)), rule_roles=_rule_roles(doc, rule_quotes), cue_tokens=cues, columns=columns,
         governing=_governing_cues(columns, cues),
     )
 
@@ -283,92 +246,6 @@ def label_probabilities(doc: Doc, rule_quotes: list[Quote]) -> np.ndarray:
     return probabilities
 
 
-# --- labelled spans to quotes -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Piece:
-    role: str
-    first: int  # token index, inclusive
-    last: int
-    paragraph: int
-    sentence: int  # index of the sentence's first token
-
-
-def _pieces(doc: Doc, labels: list[str], layout: _Layout) -> list[_Piece]:
-    """The labelled spans in order; a span never crosses a paragraph."""
-    paragraph_of = [0] * len(doc)
-    for number, tokens in enumerate(paragraphs(doc)):
-        for token in tokens:
-            paragraph_of[token.i] = number
-    found: list[_Piece] = []
-    for i, label in enumerate(labels):
-        tag, _, role = label.partition("-")
-        current = found[-1] if found else None
-        continues = current and current.role == role and current.last == i - 1 and paragraph_of[i] == current.paragraph
-        if tag == "I" and continues and not _opens_quoted_sentence(layout, i):
-            found[-1] = _Piece(role, current.first, i, current.paragraph, current.sentence)
-        elif tag in ("B", "I"):
-            found.append(_Piece(role, i, i, paragraph_of[i], layout.sentence_start[i]))
-    return found
-
-
-def _opens_quoted_sentence(layout: _Layout, index: int) -> bool:
-    """Whether token ``index`` starts a sentence inside quotation marks after one outside them:
-    there the CRF often runs reported speech and the next direct quote into one content."""
-    return index == layout.sentence_start[index] and layout.inside_marks[index] and not layout.inside_marks[index - 1]
-
-
-def _gap(a: _Piece, b: _Piece) -> int:
-    return max(a.first - b.last, b.first - a.last, 0)
-
-
-def _nearest(pieces: list[_Piece], anchor: _Piece) -> _Piece | None:
-    """The piece nearest ``anchor`` in its sentence, else in its paragraph."""
-    same_paragraph = [p for p in pieces if p.paragraph == anchor.paragraph]
-    same_sentence = [p for p in same_paragraph if p.sentence == anchor.sentence]
-    candidates = same_sentence or same_paragraph
-    return min(candidates, key=lambda p: _gap(p, anchor)) if candidates else None
-
-
-def _span(doc: Doc, piece: _Piece | None) -> Span | None:
-    if piece is None:
-        return None
-    start, end = doc[piece.first].idx, doc[piece.last].idx + len(doc[piece.last])
-    return Span(start, end, text_of(doc)[start:end])
-
-
-def _kind(doc: Doc, inside_marks: list[bool], piece: _Piece) -> str:
-    """"direct" when every word of the content is inside quotation marks, "mixed" when some
-    are ('that "there were issues"': the "that" is the reporter's), "indirect" when none are and
-    a verb says what was said, else "topic" ("dismissed the drama": what was spoken of)."""
-    tokens = [doc[i] for i in range(piece.first, piece.last + 1) if not (doc[i].is_punct or doc[i].is_space)]
-    inside = [inside_marks[token.i] for token in tokens]
-    if inside and all(inside):
-        return "direct"
-    if any(inside):
-        return "mixed"
-    return "indirect" if any(token.pos_ in ("VERB", "AUX") for token in tokens) else "topic"
-
-
-def quotes_from_labels(doc: Doc, labels: list[str], mentions: list[Mention]) -> list[Quote]:
-    """One Quote per labelled content: its nearest cue, the source nearest that cue (or the
-    content when it has no cue), the speaker's entity resolved as the rule finder does (the
-    mention on the source's head word, a person inside it, a pronoun's antecedent)."""
-    layout = _layout(doc)
-    pieces = _pieces(doc, labels, layout)
-    by_role = {role: [p for p in pieces if p.role == role] for role in ROLES}
-    speakers = SpeakerResolver(doc, mentions)
-    found = []
-    for content in by_role["content"]:
-        cue = _nearest(by_role["cue"], content)
-        source = _nearest(by_role["source"], cue or content)
-        head = speaking_head(doc[source.first : source.last + 1].root).idx if source else None
-        quote = Quote(_kind(doc, layout.inside_marks, content), _span(doc, content), _span(doc, cue), _span(doc, source))
-        found.append(speakers.resolve(quote, head))
-    return found
-
-
 def find_quotes_learned(doc: Doc, mentions: list[Mention]) -> list[Quote]:
     """Quotes found by the CRF (stacked on the rule finder's labels)."""
     return quotes_from_labels(doc, _labels(doc, find_quotes(doc, [])), mentions)
@@ -379,9 +256,3 @@ def find_quotes_combined(doc: Doc, mentions: list[Mention]) -> list[Quote]:
     rules = find_quotes(doc, mentions)
     kept = [quote for quote in rules if quote.kind in RULE_PRIORITY_KINDS]
     return merge_quotes(kept, quotes_from_labels(doc, _labels(doc, rules), mentions))
-
-
-def merge_quotes(first: list[Quote], second: list[Quote]) -> list[Quote]:
-    """All of ``first``, plus the quotes of ``second`` whose content overlaps none of them."""
-    extra = [q for q in second if not any(q.content.overlaps(k.content) for k in first)]
-    return sorted(first + extra, key=lambda quote: (quote.content.start, quote.content.end))

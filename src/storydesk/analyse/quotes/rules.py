@@ -19,8 +19,8 @@ from spacy.tokens import Doc, Token
 
 from storydesk import vocab
 from storydesk.analyse.nlp import sentence_start_back
-from storydesk.analyse.quotes_marks import Quoted, find_quoted
-from storydesk.analyse.quotes_parse import (
+from storydesk.analyse.quotes.marks import Quoted, find_quoted
+from storydesk.analyse.quotes.parse import (
     SPEAKER_CUTS,
     SUBJECT_DEPS,
     antecedent,

@@ -5,9 +5,9 @@ B/I-content or O (``scripts/train_quotes_tagger.py``), shipped int8-quantised as
 is needed at run time.
 
 Each spaCy token takes the label probabilities of its first word piece (the models' average,
-when more than one is listed), averaged with the CRF's (``quotes_crf``); the best valid BIO sequence is decoded, each
+when more than one is listed), averaged with the CRF's (``crf.py``); the best valid BIO sequence is decoded, each
 step between labels weighed by how often it occurs in PolNeAR train's paragraphs, and
-``quotes_from_labels`` (shared with the CRF) turns the labelled spans into Quotes, to which the
+``decode.quotes_from_labels`` (shared with the CRF) turns the labelled spans into Quotes, to which the
 rule finder's block quotes are added.
 """
 from __future__ import annotations
@@ -25,10 +25,10 @@ from scipy.special import softmax
 from spacy.tokens import Doc, Token
 from tokenizers import Tokenizer
 
-from storydesk.analyse.quotes import find_quotes, within_any
-from storydesk.analyse.quotes_crf import LABELS, merge_quotes, paragraphs, quotes_from_labels
-from storydesk.analyse.quotes_crf import label_probabilities as crf_label_probabilities
-from storydesk.analyse.quotes_parse import text_of
+from storydesk.analyse.quotes.crf import label_probabilities as crf_label_probabilities
+from storydesk.analyse.quotes.decode import LABELS, merge_quotes, paragraphs, quotes_from_labels
+from storydesk.analyse.quotes.parse import text_of
+from storydesk.analyse.quotes.rules import find_quotes, within_any
 from storydesk.model import Mention, Quote
 
 # The models whose label probabilities are averaged. Seed 1's model was dropped: averaging it

@@ -14,7 +14,7 @@ from datetime import date
 from functools import cache
 
 from storydesk import vocab
-from storydesk.analyse.timex_calendar import (
+from storydesk.analyse.timex.calendar import (
     duration,
     format_value,
     nearest_year,
