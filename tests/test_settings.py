@@ -44,6 +44,33 @@ def test_bad_settings_are_refused(tmp_path: Path) -> None:
         Settings.load(config=tmp_path / "bad.toml")
 
 
+def test_the_clustering_thresholds_are_read_like_the_other_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "storydesk.toml").write_text("place_threshold = 0.6\ncluster_threshold = 1\n", encoding="utf-8")
+    monkeypatch.setenv("STORYDESK_PLACE_THRESHOLD", "0.9")
+    monkeypatch.setenv("STORYDESK_ABSORB_THRESHOLD", "0.25")
+    found = Settings.load(store=tmp_path / "news.db")
+    assert (found.place_threshold, found.cluster_threshold, found.absorb_threshold) == (0.6, 1.0, 0.25)
+    assert Settings.load(store=tmp_path / "news.db", place_threshold=0.5).place_threshold == 0.5
+    assert Settings.load(store=tmp_path / "elsewhere" / "news.db").place_threshold == 0.9
+    assert Settings().place_threshold is None  # the learned value
+    for bad in (1.5, "high", True):
+        with pytest.raises(ValueError, match="place_threshold must be a number from 0 to 1"):
+            Settings.load(place_threshold=bad)
+
+
+def test_the_clustering_thresholds_reach_the_placement_and_the_rebuild(tmp_path: Path) -> None:
+    never = Settings(quotes="rules", place_threshold=1.0, cluster_threshold=1.0, absorb_threshold=1.0)
+    with Desk(tmp_path / "news.db", settings=never) as desk:
+        desk.ingest([str(EXAMPLES)])
+        assert desk.story_count() == 5  # no article reaches a story, no revisit merges two
+    with Desk(tmp_path / "news.db", settings=Settings(quotes="rules")) as desk:
+        desk.cluster(rebuild=True)
+        assert desk.story_count() < 5  # the learned thresholds group the sample's one story
+    with Desk(tmp_path / "news.db", settings=Settings(quotes="rules", cluster_threshold=1.0, absorb_threshold=1.0)) as desk:
+        desk.cluster(rebuild=True)
+        assert desk.story_count() == 5
+
+
 def test_two_desks_in_one_process_analyse_with_their_own_quote_finder(tmp_path: Path) -> None:
     versions = []
     for finder in ("rules", "learned"):

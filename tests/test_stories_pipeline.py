@@ -74,6 +74,6 @@ def test_rebuild_clusters_the_store_at_once_and_keeps_copies_with_their_original
     groups = {label: [a.id for a, other in zip(articles, batch) if other == label] for label in batch}
     assert sorted(s.article_ids for s in desk.stories()) == sorted(groups.values())
     assert desk.story_count() == len(groups) and desk.cluster() == 0
-    monkeypatch.setattr(cluster, "cluster", lambda profiles, idf: [0] * (len(profiles) - 1) + [1])  # the copy alone
+    monkeypatch.setattr(cluster, "cluster", lambda profiles, idf, model: [0] * (len(profiles) - 1) + [1])  # the copy alone
     desk.cluster(rebuild=True)
     assert [s.article_ids for s in desk.stories()] == [[1, 2, 3, 4, 5, 6, 7]]  # the copy stays with its original

@@ -12,7 +12,7 @@ import logging
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Literal
 
@@ -20,7 +20,7 @@ from storydesk import analyse as analysis_stage
 from storydesk import cluster, dedupe
 from storydesk.extract import extract
 from storydesk.model import Analysis, Article, ArticleProfile, DuplicateLink, IngestProblem, RawDocument, Skipped
-from storydesk.settings import SettingsError
+from storydesk.settings import SettingsError, current
 from storydesk.store import Store
 from storydesk.store.stories import story_title as titled
 
@@ -285,7 +285,20 @@ def place(store: Store, article: Article) -> int:
     """Put a stored, analysed article into the story it belongs to, or start one (call inside
     the article's transaction): profile it, then place it (``cluster.place_article``, over the
     store). A copy joins its original's story. Returns the story id."""
-    return cluster.place_article(store, cluster.profile(article), story_title(article), _story_of_original(store, article))[0]
+    profile, original = cluster.profile(article), _story_of_original(store, article)
+    return cluster.place_article(store, profile, story_title(article), original, pair_model())[0]
+
+
+def pair_model() -> cluster.PairModel:
+    """The packaged clustering model with the thresholds the settings give in place of its
+    learned ones (``Settings.place_threshold``, ``cluster_threshold``, ``absorb_threshold``)."""
+    settings = current()
+    given = {
+        "place_threshold": settings.place_threshold,
+        "threshold": settings.cluster_threshold,
+        "absorb_threshold": settings.absorb_threshold,
+    }
+    return replace(cluster.load_model(), **{name: value for name, value in given.items() if value is not None})
 
 
 def story_title(article: Article) -> str:
@@ -353,7 +366,7 @@ def rebuild_stories(
         idf = cluster.Idf.from_profiles(profiles) if since is None else _store_idf(store, profiles)
         stories: dict[int, int] = {}
         placed = {article.id for article in articles}
-        for article, profile, group in zip(articles, profiles, _with_originals(articles, cluster.cluster(profiles, idf))):
+        for article, profile, group in zip(articles, profiles, _with_originals(articles, cluster.cluster(profiles, idf, pair_model()))):
             copied = article.duplicate_of and article.duplicate_of.article_id
             story = store.story_of(copied) if copied and copied not in placed else None  # an original outside the window
             if story is None:

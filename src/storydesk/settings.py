@@ -16,7 +16,16 @@ from pathlib import Path
 from typing import Any
 
 CONFIG_NAME = "storydesk.toml"
-ENVIRONMENT = {"quotes": "STORYDESK_QUOTES", "spacy_model": "STORYDESK_SPACY_MODEL", "data": "STORYDESK_DATA"}
+ENVIRONMENT = {
+    "quotes": "STORYDESK_QUOTES",
+    "spacy_model": "STORYDESK_SPACY_MODEL",
+    "data": "STORYDESK_DATA",
+    "place_threshold": "STORYDESK_PLACE_THRESHOLD",
+    "cluster_threshold": "STORYDESK_CLUSTER_THRESHOLD",
+    "absorb_threshold": "STORYDESK_ABSORB_THRESHOLD",
+}
+# The clustering thresholds, probabilities that two articles tell of one story.
+THRESHOLDS = ("place_threshold", "cluster_threshold", "absorb_threshold")
 
 
 # The analyse stage's quote finders (analyse.QUOTE_FINDERS), named here so that a wrong name is
@@ -33,12 +42,19 @@ class Settings:
     """``quotes``: the quote finder (rules, learned, combined, tagger); ``spacy_model``: an
     installed pipeline's name or path (None: the packaged default); ``data``: a folder whose
     vocabulary files add entries; ``max_analysed_chars``: how much of an article is parsed
-    (None: the analyse stage's limit)."""
+    (None: the analyse stage's limit). The clustering thresholds, from 0 to 1 (None: the values
+    learned with the clustering model, ``data/cluster_model.json``): ``place_threshold``, the
+    score a story needs for a new article to join it; ``cluster_threshold``, the average link at
+    which batch clustering (``cluster --rebuild``) and the revisits join stories;
+    ``absorb_threshold``, the lower one at which a group of up to 3 articles joins a larger one."""
 
     quotes: str = "tagger"
     spacy_model: str | None = None
     data: Path | None = None
     max_analysed_chars: int | None = None
+    place_threshold: float | None = None
+    cluster_threshold: float | None = None
+    absorb_threshold: float | None = None
 
     @classmethod
     def load(cls, store: str | Path | None = None, config: str | Path | None = None, **given: Any) -> Settings:
@@ -71,9 +87,22 @@ def _typed(name: str, value: Any) -> Any:
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise SettingsError(f"max_analysed_chars must be a positive whole number, not {value!r}")
         return value
+    if name in THRESHOLDS:
+        return _threshold(name, value)
     if not isinstance(value, str):
         raise SettingsError(f"{name} must be text, not {value!r}")
     return value
+
+
+def _threshold(name: str, value: Any) -> float:
+    """A clustering threshold given as a number (arguments, the file) or as text (the environment)."""
+    try:
+        number = float(value) if isinstance(value, (int, float, str)) and not isinstance(value, bool) else None
+    except ValueError:
+        number = None
+    if number is None or not 0 <= number <= 1:
+        raise SettingsError(f"{name} must be a number from 0 to 1, not {value!r}")
+    return number
 
 
 def config_candidates(store: str | Path | None) -> list[Path]:

@@ -12,12 +12,13 @@ from __future__ import annotations
 from storydesk.cluster.grouping import blocking_keys, cluster, place
 from storydesk.cluster.idf import Idf, document_keys
 from storydesk.cluster.online import MemoryIndex, StoryIndex, place_article, place_in_order
-from storydesk.cluster.pairs import load_model, pair_scores, similarity
+from storydesk.cluster.pairs import PairModel, load_model, pair_scores, similarity
 from storydesk.cluster.profiles import profile
 
 __all__ = [
     "Idf",
     "MemoryIndex",
+    "PairModel",
     "StoryIndex",
     "blocking_keys",
     "cluster",

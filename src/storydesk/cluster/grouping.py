@@ -75,13 +75,13 @@ def best_story(scores: Mapping[int, float], model: PairModel) -> tuple[int | Non
     return (story if scores[story] >= model.place_threshold else None), scores[story]
 
 
-def cluster(profiles: Sequence[ArticleProfile], idf: Idf | None = None) -> list[int]:
-    """Batch labels 0..k-1 by average-link agglomerative clustering cut at the model's threshold,
-    small groups then absorbed (``absorb_small``). A large batch is first split into the
-    components of the graph of blocked candidate pairs scoring at least the threshold (average
-    link never merges across them)."""
+def cluster(profiles: Sequence[ArticleProfile], idf: Idf | None = None, model: PairModel | None = None) -> list[int]:
+    """Batch labels 0..k-1 by average-link agglomerative clustering cut at the model's (by
+    default the packaged one's) threshold, small groups then absorbed (``absorb_small``). A large
+    batch is first split into the components of the graph of blocked candidate pairs scoring at
+    least the threshold (average link never merges across them)."""
     idf = idf or Idf.from_profiles(profiles)
-    model = load_model()
+    model = model or load_model()
     everyone = [list(range(len(profiles)))] if profiles else []
     components = everyone if len(profiles) <= DENSE_LIMIT else _components(profiles, idf, model.threshold)
     labels = [0] * len(profiles)
