@@ -224,3 +224,13 @@ def test_a_long_headline_does_not_end_the_article_head() -> None:
     html = page(article_top='<p class="meta">18 June 2024</p>').replace("Council backs tram extension</h1>", f"{headline}</h1>")
     found = publication_date(html)
     assert (found.value, found.evidence[0].source) == ("2024-06-18", "visible-text:line")
+
+
+def test_the_headline_and_a_date_line_above_the_prose_leave_the_body() -> None:
+    html = page(article_top='<p class="meta">18 June 2024 09:30</p>').replace(
+        "<main><article><h1>", "<main><article><p>Council backs tram extension</p><h1>")
+    extraction = extract_html(html)
+    assert extraction.title == "Council backs tram extension"
+    assert "Council backs tram extension" not in extraction.text.split("\n")
+    assert "18 June 2024 09:30" not in extraction.text
+    assert PARAGRAPHS[0] in extraction.text.split("\n")
