@@ -22,13 +22,13 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from storydesk.eval.runs import Track, untracked
 from storydesk.settings import Settings, SettingsError
 
-# The Desk, the store and the model are imported by the commands that use them, so that --help
-# starts at once (benchmarks/imports.py).
+# The Desk, the store, the model and the evaluators are imported by the commands that use them,
+# so that --help starts at once (benchmarks/imports.py).
 if TYPE_CHECKING:
     from storydesk.desk import Desk
+    from storydesk.eval.runs import Track
     from storydesk.model import Analysis, Article, IngestProblem
     from storydesk.pipeline import IngestReport
 
@@ -144,6 +144,8 @@ def _bar(quiet: bool, *extra: ProgressColumn) -> Progress:
 def _tracking(quiet: bool) -> Iterator[Track]:
     """A Track for the evaluators: one bar row per phase (Rich's own ``Progress.track``), or
     ``untracked`` when no bar is shown, so evaluators skip counting records for a total."""
+    from storydesk.eval.runs import untracked
+
     with _bar(quiet) as bar:
         if bar.disable:
             yield untracked
