@@ -234,3 +234,11 @@ def test_the_headline_and_a_date_line_above_the_prose_leave_the_body() -> None:
     assert "Council backs tram extension" not in extraction.text.split("\n")
     assert "18 June 2024 09:30" not in extraction.text
     assert PARAGRAPHS[0] in extraction.text.split("\n")
+
+
+def test_a_slideshow_of_other_stories_leaves_the_body() -> None:
+    slides = "".join(f"<li>{n}/12 Other story number {n} in pictures and a few words</li>" for n in range(1, 13))
+    html = page().replace("</article>", f"<h2>Business news in pictures</h2><ul>{slides}</ul></article>")
+    text = extract_html(html).text
+    assert "Other story number" not in text
+    assert all(p in text.split("\n") for p in PARAGRAPHS)
