@@ -73,6 +73,8 @@ def test_head_furniture_is_removed_with_its_reason(line, reason):
         ("Ähnliche Beiträge", "related-heading"),
         ("Videos zum Thema", "related-heading"),
         ("Mirá también", "related-heading"),
+        ("相关新闻", "related-heading"),
+        ("Comentar", "comments"),
         ("Deine E-Mail-Adresse wird nicht veröffentlicht.", "comments"),
         ("Leave a Reply", "comments"),
         ("© 2024 Example Media. All rights reserved.", "copyright"),
