@@ -92,3 +92,13 @@ def test_written_dates_are_read_from_their_parts_in_every_configured_language():
     assert _date(["Headline", "Sept. 3, 2021", PROSE]) == ("2021-09-03", "day")
     assert _date(["Headline", "1er mars 2020", PROSE]) == ("2020-03-01", "day")
     assert _date(["Headline", "Published: 31 April 2024", PROSE]) == (None, None)
+
+
+def test_a_date_line_below_the_standfirst_is_in_the_head():
+    lines = ["Water law passes", PROSE, "Hamburg, 2. November 2021", PROSE, PROSE]
+    assert _date(lines) == ("2021-11-02", "day")
+
+
+def test_lines_above_the_headline_do_not_end_the_head():
+    lines = [f"Home » News » {PROSE}", "Water law passes", PROSE, "2. November 2021", PROSE]
+    assert publication_date_from_text(lines, headline="Water law passes").value == "2021-11-02"

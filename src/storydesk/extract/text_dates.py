@@ -28,7 +28,8 @@ _WEEKDAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturd
 _NO_YEAR_BASE = date(2000, 6, 15)  # a leap year, so "29 February" without a year parses
 _HEADER_TOLERANCE_DAYS = 3  # a header date this much later than the body's date is a render date
 _NEARBY_CHARS = 40  # how close a "today" word must be to a date
-_PROSE_WORDS = 20  # the first line this long ends the page head
+_PROSE_WORDS = 20  # a line this long is prose
+_HEAD_PROSE = 2  # the article head ends at its second such line (a standfirst may come before the date)
 _DIGIT = re.compile(r"\d")
 
 
@@ -141,12 +142,13 @@ def _evidence(source: str, item: _Found) -> DateEvidence:
 
 
 def _head_end(lines: list[str], headline: str | None) -> int:
-    """The line number of the first prose line (the headline, however long, is none): date lines
-    above it belong to the article head."""
-    for no, line in enumerate(lines, 1):
-        if len(re.findall(r"\w+", line)) >= _PROSE_WORDS and line.strip() != headline:
-            return no
-    return len(lines)
+    """The line number of the second prose line below the headline (or of the only one; the
+    headline, however long, is none; with no headline, from the top): date lines above it belong to the article head,
+    which may hold a standfirst before its date line (1, 2, 3 and 4 prose lines were tried: 2
+    raised the dated pages of WCXB, htmldate's and trafilatura's sets by 0.003 to 0.005 over 1)."""
+    top = next((no for no, line in enumerate(lines, 1) if line.strip() == headline), 0)
+    prose = [no for no, line in enumerate(lines[top:], top + 1) if len(re.findall(r"\w+", line)) >= _PROSE_WORDS]
+    return prose[min(_HEAD_PROSE, len(prose)) - 1] if prose else len(lines)
 
 
 def _is_page_header(item: _Found, lines: list[str], headline: str | None) -> bool:
