@@ -40,7 +40,7 @@ def test_the_stories_scored_are_the_stores_and_no_label_is_ingested(tmp_path: Pa
     assert result["predicted_clusters"] == stories and result["gold_clusters"] == len({r["label"] for r in records})
     assert 0.0 < result["bcubed_f1"] <= 1.0 and 0.0 < result["baseline"]["bcubed_f1"] <= 1.0
     ingested = [json.loads(line) for line in store.with_suffix(".ingest.jsonl").read_text().splitlines()]
-    assert all(set(line) == {"url", "title", "date", "text"} for line in ingested)
+    assert all(set(line) == {"url", "title", "date", "source", "text"} for line in ingested)
     assert not any(r["label"].split(":")[1] in text for r in records for text in stored)
     lines = [json.loads(line) for line in predictions.read_text().splitlines()]
     assert [line["doc_id"] for line in lines] == [r["id"] for r in records]

@@ -161,7 +161,7 @@ def test_entities_link_across_articles(desk: Desk, tmp_path: Path) -> None:
 
 def test_a_failed_analysis_keeps_the_article_and_analyse_retries(desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real = pipeline.analysis_stage.analyse
-    monkeypatch.setattr(pipeline.analysis_stage, "analyse", lambda text, published: 1 / 0)
+    monkeypatch.setattr(pipeline.analysis_stage, "analyse", lambda text, published, language: 1 / 0)
     write(tmp_path, "a.txt", WIRE)
     report = desk.ingest([str(tmp_path)])
     assert report.outcomes["added"] == 1
@@ -196,10 +196,10 @@ def test_a_failing_batch_is_analysed_one_at_a_time(monkeypatch: pytest.MonkeyPat
     batch = [pipeline.prepare(raw_text(f"{n}.txt", WIRE.replace("treaty", word)), analyse=False)
              for n, word in enumerate(("treaty", "POISON", "pact"))]
 
-    def fail_on_poison(text: str, published: str | None):
+    def fail_on_poison(text: str, published: str | None, language: str | None):
         if "POISON" in text:
             raise ValueError("hostile text")
-        return analyse(text, published)
+        return analyse(text, published, language)
 
     analyse = pipeline.analysis_stage.analyse
     monkeypatch.setattr(pipeline.analysis_stage, "analyse", fail_on_poison)

@@ -617,6 +617,21 @@ def eval_dossier(
     out.out(json.dumps(result))
 
 
+@eval_app.command("timelines")
+def eval_timelines(
+    articles: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSONL(.gz) of {date, source, text, label}.")],
+    timelines: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="JSON of {label: [{date, sentences}]}.")],
+    store: Annotated[Optional[Path], typer.Option(help="Ingest into this store and keep it (default: a temporary one).")] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Timelines of long stories (ML-Crisis, any language): each crisis's date F1 against the editors' timeline."""
+    from storydesk.eval.timelines import evaluate_timelines
+
+    with _tracking(quiet) as progress:
+        result = evaluate_timelines(articles, timelines, store, progress)
+    out.out(json.dumps(result))
+
+
 @app.command()
 def serve(
     ctx: typer.Context,

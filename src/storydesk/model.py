@@ -379,6 +379,8 @@ class ArticleProfile:
     figures: tuple[str, ...] = ()  # "value counted-noun" of the figures reported
     published: str | None = None  # the publication date (ISO) when known
     lead: dict[str, float] = field(default_factory=dict)  # "t:word" / "e:entity key" -> count in the title and first sentences
+    language: str | None = None  # ISO 639-1, as the extract stage detected it
+    gist: str = ""  # the title and lead's first characters: what articles in two languages are compared by
 
     @classmethod
     def from_dict(cls, data: Mapping) -> ArticleProfile:

@@ -114,7 +114,7 @@ def prepare(
     article = Article(raw.origin, digest or content_hash(raw), raw.format, extraction)
     prepared = Prepared(article, dedupe.fingerprint(extraction.text))
     if analyse:
-        article.analysis, prepared.analysis_error = analyse_text(extraction.text, extraction.published.value)
+        article.analysis, prepared.analysis_error = analyse_text(extraction.text, extraction.published.value, extraction.language)
     return prepared
 
 
@@ -134,22 +134,23 @@ def analyse_prepared(batch: Sequence[Prepared]) -> None:
     analysed alone so that only the article at fault goes without an analysis."""
     articles = [item.article for item in batch]
     try:
-        analyses = analysis_stage.analyse_many([(a.text, a.extraction.published.value) for a in articles])
+        analyses = analysis_stage.analyse_many([(a.text, a.extraction.published.value, a.extraction.language) for a in articles])
     except SettingsError:
         raise
     except Exception:  # one hostile text fails the batch: find it by analysing one at a time
         for item in batch:
-            item.article.analysis, item.analysis_error = analyse_text(item.article.text, item.article.extraction.published.value)
+            article = item.article
+            article.analysis, item.analysis_error = analyse_text(article.text, article.extraction.published.value, article.extraction.language)
         return
     for article, analysis in zip(articles, analyses):
         article.analysis = analysis
 
 
-def analyse_text(text: str, published: str | None) -> tuple[Analysis | None, str | None]:
-    """The analysis of a text, or the reason it failed (spaCy or a rule on hostile input), in
-    our words: the library's own message goes to the log."""
+def analyse_text(text: str, published: str | None, language: str | None = None) -> tuple[Analysis | None, str | None]:
+    """The analysis of a text in ``language``, or the reason it failed (spaCy or a rule on
+    hostile input), in our words: the library's own message goes to the log."""
     try:
-        return analysis_stage.analyse(text, published), None
+        return analysis_stage.analyse(text, published, language), None
     except SettingsError:  # no pipeline, a wrong finder: the whole run's to fix, not this article's
         raise
     except Exception as error:  # one article's failed analysis must not stop the batch
@@ -267,7 +268,7 @@ def analyse_stored(
     report = IngestReport()
     for article_id in article_ids:
         article = store.article(article_id)
-        analysis, error = analyse_text(article.text, article.extraction.published.value)
+        analysis, error = analyse_text(article.text, article.extraction.published.value, article.extraction.language)
         problem = None if error is None else IngestProblem(article.origin, error)
         if analysis is not None:
             with store.transaction():

@@ -11,7 +11,7 @@ import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ CONFIG_NAME = "storydesk.toml"
 ENVIRONMENT = {
     "quotes": "STORYDESK_QUOTES",
     "spacy_model": "STORYDESK_SPACY_MODEL",
+    "pipelines": "STORYDESK_PIPELINES",
     "data": "STORYDESK_DATA",
     "place_threshold": "STORYDESK_PLACE_THRESHOLD",
     "cluster_threshold": "STORYDESK_CLUSTER_THRESHOLD",
@@ -40,7 +41,9 @@ class SettingsError(ValueError):
 @dataclass(frozen=True)
 class Settings:
     """``quotes``: the quote finder (rules, learned, combined, tagger); ``spacy_model``: an
-    installed pipeline's name or path (None: the packaged default); ``data``: a folder whose
+    installed pipeline's name or path for English (None: the packaged default); ``pipelines``: a
+    pipeline's name or path for another language, by ISO 639-1 code (``{"de": "/path"}``; in the
+    environment ``de=/path,fr=fr_core_news_md``); ``data``: a folder whose
     vocabulary files add entries; ``max_analysed_chars``: how much of an article is parsed
     (None: the analyse stage's limit). The clustering thresholds, from 0 to 1 (None: the values
     learned with the clustering model, ``data/cluster_model.json``): ``place_threshold``, the
@@ -50,6 +53,7 @@ class Settings:
 
     quotes: str = "tagger"
     spacy_model: str | None = None
+    pipelines: dict[str, str] = field(default_factory=dict)
     data: Path | None = None
     max_analysed_chars: int | None = None
     place_threshold: float | None = None
@@ -66,10 +70,11 @@ class Settings:
             raise SettingsError(f"unknown settings: {', '.join(sorted(unknown))}")
         from_file = _read(Path(config)) if config is not None else _read_found(store)
         chosen: dict[str, Any] = {}
-        for field in fields(cls):
-            value = next((v for v in (given.get(field.name), from_file.get(field.name), _environment(field.name)) if v is not None), None)
+        for setting in fields(cls):
+            name = setting.name
+            value = next((v for v in (given.get(name), from_file.get(name), _environment(name)) if v is not None), None)
             if value is not None:
-                chosen[field.name] = _typed(field.name, value)
+                chosen[name] = _typed(name, value)
         return cls(**chosen)
 
 
@@ -83,6 +88,8 @@ def _typed(name: str, value: Any) -> Any:
         raise SettingsError(f"quotes must be one of {', '.join(QUOTE_FINDERS)}, not {value!r}")
     if name == "data":
         return Path(value)
+    if name == "pipelines":
+        return _pipelines(value)
     if name == "max_analysed_chars":
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise SettingsError(f"max_analysed_chars must be a positive whole number, not {value!r}")
@@ -103,6 +110,18 @@ def _threshold(name: str, value: Any) -> float:
     if number is None or not 0 <= number <= 1:
         raise SettingsError(f"{name} must be a number from 0 to 1, not {value!r}")
     return number
+
+
+def _pipelines(value: Any) -> dict[str, str]:
+    """Pipelines by language from a table ({"de": "/path"}) or text ("de=/path,fr=name")."""
+    if isinstance(value, str):
+        pairs = [part.partition("=") for part in value.split(",") if part.strip()]
+        if any(not sep for _, sep, _ in pairs):
+            raise SettingsError(f"pipelines must read language=pipeline, separated by commas, not {value!r}")
+        value = {language.strip(): name.strip() for language, _, name in pairs}
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) and v for k, v in value.items()):
+        raise SettingsError(f"pipelines must map language codes to pipeline names or paths, not {value!r}")
+    return dict(value)
 
 
 def config_candidates(store: str | Path | None) -> list[Path]:

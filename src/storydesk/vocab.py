@@ -17,19 +17,22 @@ def _entries(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
-def load(name: str) -> tuple[str, ...]:
-    """The entries of data file ``name``: the packaged ones, then the user's (if any)."""
-    return _load(name, current().data)
+def load(name: str, missing_ok: bool = False) -> tuple[str, ...]:
+    """The entries of data file ``name`` (a path under ``storydesk/data``): the packaged ones,
+    then the user's (if any); with ``missing_ok``, none where neither has the file (a
+    language's optional word list)."""
+    return _load(name, current().data, missing_ok)
 
 
 @cache
-def _load(name: str, extra_dir: Path | None) -> tuple[str, ...]:
-    entries = _entries(resources.files("storydesk.data").joinpath(name).read_text(encoding="utf-8"))
+def _load(name: str, extra_dir: Path | None, missing_ok: bool = False) -> tuple[str, ...]:
+    packaged = resources.files("storydesk.data").joinpath(name)
+    entries = _entries(packaged.read_text(encoding="utf-8")) if not missing_ok or packaged.is_file() else []
     if extra_dir is not None and (extra_dir / name).is_file():
         entries += _entries((extra_dir / name).read_text(encoding="utf-8"))
     return tuple(entries)
 
 
-def load_table(name: str) -> tuple[tuple[str, ...], ...]:
+def load_table(name: str, missing_ok: bool = False) -> tuple[tuple[str, ...], ...]:
     """A tab-separated data file as rows of fields."""
-    return tuple(tuple(field.strip() for field in entry.split("\t")) for entry in load(name))
+    return tuple(tuple(field.strip() for field in entry.split("\t")) for entry in load(name, missing_ok))

@@ -23,6 +23,7 @@ from storydesk.cluster.idf import (
     figure_key,
     word_key,
 )
+from storydesk.cluster.meaning import across_languages, word_cosine_across
 from storydesk.model import ArticleProfile
 
 MODEL_FILE = "cluster_model.json"
@@ -222,7 +223,20 @@ def pair_features(rows: Sequence[ArticleProfile], cols: Sequence[ArticleProfile]
     channel_numbers = {name: number for number, name in enumerate(CHANNELS)}
     for name, channel in RAREST_SHARED.items():
         features[name] = _rarest_shared(matrix, weights / idf.unseen_weight, len(rows), channel_numbers[channel])
+    _with_meaning_across_languages(features, rows, cols)
     return features
+
+
+def _with_meaning_across_languages(features: dict[str, np.ndarray], rows: Sequence[ArticleProfile], cols: Sequence[ArticleProfile]) -> None:
+    """Where two articles are in different languages, their words cannot meet: the word and
+    lead cosines take the value of what their titles and leads mean (``meaning.py``)."""
+    across = across_languages(rows, cols)
+    if not across.any():
+        return
+    worth = word_cosine_across(rows, cols, across)
+    if worth is not None:
+        for name in ("words", "lead"):
+            features[name] = np.maximum(features[name], worth)
 
 
 def main_person(profile: ArticleProfile) -> str | None:

@@ -11,6 +11,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from storydesk import vocab
 from storydesk.cluster.idf import entity_key, word_key
+from storydesk.cluster.meaning import GIST_CHARS
 from storydesk.model import Analysis, Article, ArticleProfile
 from storydesk.words import WORD, singular
 
@@ -58,7 +59,14 @@ def profile(article: Article) -> ArticleProfile:
         figures=_figures(analysis) if analysis else (),
         published=published,
         lead=_lead(article),
+        language=article.extraction.language,
+        gist=_gist(article),
     )
+
+
+def _gist(article: Article) -> str:
+    """The title and the lead's first words, up to GIST_CHARS characters."""
+    return " ".join(f"{article.title or ''}\n{article.text}".split())[:GIST_CHARS]
 
 
 def _lead(article: Article) -> dict[str, float]:

@@ -19,15 +19,16 @@ from storydesk.eval.clustering import BASELINE, scores, tfidf_baseline, write_pr
 from storydesk.eval.runs import Track, iter_records, untracked
 
 GOLD_FIELDS = ("event", "label")  # the gold story: ECB+'s event, the GVA stories' incident
-INGESTED_FIELDS = ("url", "title", "date", "text")  # what reaches the pipeline: never a gold label
+INGESTED_FIELDS = ("url", "title", "date", "source", "text")  # what reaches the pipeline: never a gold label
 
 
 @dataclass
 class Ingested:
-    """Records ingested through a Desk: the open Desk, the story of each record by its line
-    number (from 1), and how long the ingest took."""
+    """Records ingested through a Desk: the open Desk, the article of each record by its line
+    number (from 1), the story of each placed one, and how long the ingest took."""
 
     desk: Desk
+    articles: dict[int, int]
     stories: dict[int, int]
     seconds: float
 
@@ -44,25 +45,25 @@ def ingested(records: Sequence[dict[str, Any]], store: Path | None, progress: Tr
         db = Path(store) if store is not None else Path(scratch) / "eval.db"
         with Desk(db) as desk:
             started = time.perf_counter()
-            stories = ingest(desk, records, db.with_suffix(".ingest.jsonl"), progress)
-            yield Ingested(desk, stories, time.perf_counter() - started)
+            articles = ingest(desk, records, db.with_suffix(".ingest.jsonl"), progress)
+            stories = {line: story for line, article in articles.items() if (story := desk.story_of(article)) is not None}
+            yield Ingested(desk, articles, stories, time.perf_counter() - started)
 
 
 def ingest(desk: Desk, records: Sequence[dict[str, Any]], path: Path, progress: Track) -> dict[int, int]:
-    """Ingest the records' ingested fields as one JSONL file; the story of each record, by its
-    line number (from 1). Articles already stored from this file are only found again."""
+    """Ingest the records' ingested fields as one JSONL file; the article of each record, by
+    its line number (from 1). Articles already stored from this file are only found again."""
     with path.open("w", encoding="utf-8") as out:
         out.writelines(json.dumps({k: r.get(k) for k in INGESTED_FIELDS}, ensure_ascii=False) + "\n" for r in records)
     ticks = iter(progress(range(len(records)), len(records), "ingest"))
     next(ticks, None)
     desk.ingest([str(path)], on_item=lambda status, problem: next(ticks, None))
-    stories = {}
-    for article_id in desk.article_ids():
-        story = desk.story_of(article_id)
-        for origin in desk.origins(article_id):
-            if origin.location == str(path) and story is not None:
-                stories[int(origin.record)] = story
-    return stories
+    return {
+        int(origin.record): article_id
+        for article_id in desk.article_ids()
+        for origin in desk.origins(article_id)
+        if origin.location == str(path)
+    }
 
 
 def evaluate_through_ingest(

@@ -22,10 +22,11 @@ from spacy.tokens import Doc
 
 from storydesk.analyse.entities import find_entities
 from storydesk.analyse.nlp import load_pipeline
-from storydesk.analyse.quotes import QUOTE_FINDERS, find_quotes_with, quote_system
+from storydesk.analyse.quotes import QUOTE_FINDERS, find_quotes_with, quote_system, quote_system_for
 from storydesk.analyse.quotes.decode import ROLES
 from storydesk.eval.metrics import f1
 from storydesk.eval.runs import Track, iter_records, untracked
+from storydesk.extract.language import detect_language
 from storydesk.model import Mention, Quote, Span
 
 DIRECT_KINDS = frozenset({"direct", "block"})
@@ -57,14 +58,24 @@ def evaluate_quotes(
     finder = partial(find_quotes_with, system)
     if records and "tokens" in records[0]:
         return {"system": system, **_evaluate_sentences(records, predictions, finder, progress)}
-    return {"system": system, **_evaluate_articles(records, predictions, finder, progress)}
+    return {"system": system, **_evaluate_articles(records, predictions, system, progress)}
 
 
 def _analyse(text: str, finder: Finder) -> tuple[list[Quote], float]:
-    """The quotes of ``text`` and the milliseconds spaCy and the quote finder took."""
+    """The quotes of an English ``text`` and the milliseconds spaCy and the quote finder took."""
     started = time.perf_counter()
     doc = load_pipeline()(text)
     quotes = finder(doc, find_entities(doc)[1])
+    return quotes, (time.perf_counter() - started) * 1000
+
+
+def _analyse_article(text: str, system: str) -> tuple[list[Quote], float]:
+    """The quotes of an article in the language the extract stage detects, by the pipeline
+    and finder the analysis takes for it (``system`` for English), and the milliseconds taken."""
+    language = detect_language(text)
+    started = time.perf_counter()
+    doc = load_pipeline(language=language)(text)
+    quotes = find_quotes_with(quote_system_for(language, system), doc, find_entities(doc)[1])
     return quotes, (time.perf_counter() - started) * 1000
 
 
@@ -303,12 +314,12 @@ def _match(predicted: list[Pair], gold: list[Pair]) -> int:
 
 
 def _evaluate_articles(
-    records: list[dict[str, Any]], predictions: Path | None, finder: Finder, progress: Track
+    records: list[dict[str, Any]], predictions: Path | None, system: str, progress: Track
 ) -> dict[str, Any]:
     totals = {name: {"tp": 0, "predicted": 0, "gold": 0} for name in ("direct", "all")}
     lines, total_ms = [], 0.0
     for record in progress(records, len(records), "articles"):
-        quotes, ms = _analyse(record["text"], finder)
+        quotes, ms = _analyse_article(record["text"], system)
         total_ms += ms
         groups = attributions(quotes)
         lines.append(json.dumps({"article": record.get("article"), "attributions": [_as_json(g) for g in groups]}))

@@ -96,7 +96,7 @@ def _candidate_spans(doc: Doc) -> list[SpacySpan]:
     kept = []
     for ent in doc.ents:
         ent = _trim(ent)
-        if ent is not None and (ent.label_ in WANTED_LABELS or _gazetteer_name(ent.text)):
+        if ent is not None and (ent.label_ in WANTED_LABELS or _gazetteer_name(ent.text, doc.lang_)):
             ent = _relabel(ent)
             if ent.label_ != NOT_AN_ENTITY:
                 kept.append(ent)
@@ -133,7 +133,7 @@ def _relabel(span: SpacySpan) -> SpacySpan:
     """Correct the small model's label: a listed name, a known place or country (never a
     PRODUCT or PERSON), a name ending in "Square"/"Airport" (a facility)."""
     label = _label_fixes().get(span.text)
-    if label is None and _gazetteer_name(span.text):
+    if label is None and _gazetteer_name(span.text, span.doc.lang_):
         label = "GPE"
     if label is None and span.label_ != "PERSON" and _after_title(span):
         label = "PERSON"
@@ -151,9 +151,9 @@ def _after_title(span: SpacySpan) -> bool:
     return title.is_title and title.lower_ in role_classes()
 
 
-def _gazetteer_name(text: str) -> bool:
+def _gazetteer_name(text: str, language: str) -> bool:
     key = gaz.normalise(text)
-    return key in gaz.places() or key in gaz.country_codes()
+    return key in gaz.places() or key in gaz.country_codes(language)
 
 
 def _acceptable_gazetteer_hit(text: str) -> bool:
@@ -166,15 +166,16 @@ def _acceptable_gazetteer_hit(text: str) -> bool:
 def _gazetteer_matcher(vocabulary: Vocab) -> PhraseMatcher:
     matcher = PhraseMatcher(vocabulary, attr="LOWER")
     tokenizer = _tokenizer_for(vocabulary)
-    matcher.add("PLACE", [tokenizer(name) for name in set(gaz.gazetteer_names())])
+    matcher.add("PLACE", [tokenizer(name) for name in set(gaz.gazetteer_names(vocabulary.lang))])
     return matcher
 
 
 def _tokenizer_for(vocabulary: Vocab):
-    """A plain whitespace/punctuation tokenizer on ``vocabulary`` for building patterns."""
-    from spacy.lang.en import English
+    """A plain whitespace/punctuation tokenizer on ``vocabulary`` (its language's rules) for
+    building patterns."""
+    from spacy.util import get_lang_class
 
-    return English(vocab=vocabulary).tokenizer
+    return get_lang_class(vocabulary.lang)(vocab=vocabulary).tokenizer
 
 
 # --- places, countries, organisations, groups ---------------------------------------------
@@ -183,7 +184,7 @@ def _tokenizer_for(vocabulary: Vocab):
 def _resolve_other(span: SpacySpan) -> _Found:
     """Key and canonical name for a non-person name."""
     key = gaz.normalise(span.text)
-    code = gaz.country_codes().get(key)
+    code = gaz.country_codes(span.doc.lang_).get(key)
     if code:
         return _country(span, code, via="name" if key == gaz.short_names()[code].lower() else "alias")
     place = gaz.places().get(key)
@@ -239,7 +240,7 @@ def _stands_for_state(span: SpacySpan) -> bool:
         return True
     partners = [root.head] if root.dep_ == "conj" else []
     partners += [child for child in root.children if child.dep_ == "conj"]
-    return any(_gazetteer_name(p.text) for p in partners)
+    return any(_gazetteer_name(p.text, p.doc.lang_) for p in partners)
 
 
 # --- state bodies ("South Korean intelligence", "Russia's defence ministry") -----------------
@@ -251,9 +252,9 @@ def _longest_body() -> int:
     return max(len(phrase.split()) for phrase in gaz.state_bodies())
 
 
-def _country_named(text: str) -> str | None:
+def _country_named(text: str, language: str) -> str | None:
     """The ISO code of the country a name or nationality adjective names."""
-    return gaz.country_codes().get(gaz.normalise(text)) or gaz.demonym_country(text)
+    return gaz.country_codes(language).get(gaz.normalise(text)) or gaz.demonym_country(text)
 
 
 def _body_named(tokens: SpacySpan) -> str | None:
@@ -294,11 +295,11 @@ def _state_body(span: SpacySpan) -> _Found | None:
     doc = span.doc
     for split in range(span.start + 1, span.end):
         after = _body_at(doc, split)
-        code = _country_named(doc[span.start : split].text) if after and after[0] >= span.end else None
+        code = _country_named(doc[span.start : split].text, doc.lang_) if after and after[0] >= span.end else None
         if code:
             return _body_mention(doc[span.start : after[0]], code, after[1])
         before = _body_before_of(doc, split)
-        code = _country_named(doc[split:span.end].text) if before and before[0] == span.start else None
+        code = _country_named(doc[split:span.end].text, doc.lang_) if before and before[0] == span.start else None
         if code:
             return _body_mention(span, code, before[1])
     return None
@@ -370,14 +371,16 @@ def _is_person(span: SpacySpan) -> bool:
 
 
 @cache
-def _honorifics() -> frozenset[str]:
-    return frozenset(vocab.load("entity_honorifics.txt"))
+def _honorifics(language: str) -> frozenset[str]:
+    """Honorifics before names (``entity_honorifics.txt``), with the language's own ("M.", "Frau")."""
+    own = vocab.load(f"lang/{language}/entity_honorifics.txt", missing_ok=True) if language != "en" else ()
+    return frozenset(vocab.load("entity_honorifics.txt") + own)
 
 
 def _person_name_span(span: SpacySpan) -> SpacySpan:
     """A person span without honorifics or titles in front ("President Vladimir Putin" -> the name)."""
-    start = span.start
-    while start < span.end - 1 and (span.doc[start].text in _honorifics() or span.doc[start].lower_ in role_classes()):
+    start, honorifics = span.start, _honorifics(span.doc.lang_)
+    while start < span.end - 1 and (span.doc[start].text in honorifics or span.doc[start].lower_ in role_classes()):
         start += 1
     return SpacySpan(span.doc, start, span.end, label="PERSON")
 

@@ -1,5 +1,7 @@
 """Country, place and nationality names for entity resolution: ISO 3166 names from pycountry,
-plus the project's data files (short names, aliases, capitals and places the small model misses)."""
+plus the project's data files (short names, aliases, capitals and places the small model misses);
+in a text of another language, also the countries' names in that language from the CLDR (through
+Babel), so that "Corea del Norte", "Nordkorea" and "Corée du Nord" are the one North Korea."""
 from __future__ import annotations
 
 import re
@@ -7,8 +9,10 @@ from dataclasses import dataclass
 from functools import cache
 
 import pycountry
+from babel import Locale, UnknownLocaleError
 
 from storydesk import vocab
+from storydesk.words import fold_accents
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
@@ -63,9 +67,16 @@ def short_names() -> dict[str, str]:
 
 
 @cache
-def country_codes() -> dict[str, str]:
-    """Normalised country name or alias -> ISO alpha-2."""
-    codes: dict[str, str] = {}
+def country_codes(language: str = "en") -> dict[str, str]:
+    """Normalised country name or alias -> ISO alpha-2; for a text in another ``language``, also
+    the countries' names in it (an English name keeps its country where the two differ)."""
+    if language != "en":
+        codes = dict(country_codes())
+        for code, name in translated_countries(language).items():
+            for form in {normalise(name), normalise(fold_accents(name))}:
+                codes.setdefault(form, code)
+        return codes
+    codes = {}
     for country in pycountry.countries:
         for name in _iso_names(country):
             variants = _iso_variants(name)
@@ -79,6 +90,18 @@ def country_codes() -> dict[str, str]:
         for alias in aliases + ([short] if short != "-" else []):
             codes[normalise(alias)] = code
     return codes
+
+
+@cache
+def translated_countries(language: str) -> dict[str, str]:
+    """ISO alpha-2 -> the country's name in ``language`` (the CLDR's, through Babel); none for
+    a language the CLDR does not know."""
+    try:
+        territories = Locale.parse(language).territories
+    except (UnknownLocaleError, ValueError):
+        return {}
+    known = {country.alpha_2 for country in pycountry.countries}
+    return {code: name for code, name in territories.items() if code in known}
 
 
 def _iso_names(country) -> list[str]:
@@ -164,12 +187,15 @@ def state_cues() -> dict[str, frozenset[str]]:
     return {kind: frozenset(words) for kind, words in cues.items()}
 
 
-def gazetteer_names() -> list[str]:
-    """Every spelling to look for in text even where the model tagged nothing (or the wrong type)."""
+def gazetteer_names(language: str = "en") -> list[str]:
+    """Every spelling to look for in text even where the model tagged nothing (or the wrong
+    type); in another ``language``, with its names of the countries."""
     spellings = [spelling for row in vocab.load_table("entity_places.tsv") for spelling in _row_spellings(row)]
     for _code, _short, *rest in vocab.load_table("entity_country_names.tsv"):
         spellings += [a for a in (rest[0].split("|") if rest else []) if len(a) > 3]
     spellings += [c.name for c in pycountry.countries if "," not in c.name and "(" not in c.name]
+    if language != "en":
+        spellings += [name for name in translated_countries(language).values() if "(" not in name]
     return spellings
 
 

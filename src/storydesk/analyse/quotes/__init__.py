@@ -18,7 +18,7 @@ from storydesk.settings import SettingsError, current
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-__all__ = ["QUOTE_FINDERS", "find_quotes_with", "finder", "quote_system"]
+__all__ = ["QUOTE_FINDERS", "find_quotes_with", "finder", "quote_system", "quote_system_for"]
 
 # The quote finders a user can choose (Settings.quotes, STORYDESK_QUOTES): the module and function
 # of each. "tagger" (a fine-tuned MiniLM mixed with the CRF) is the default: it has the best spans
@@ -46,6 +46,13 @@ def quote_system() -> str:
     if name not in QUOTE_FINDERS:
         raise SettingsError(f"quotes must be one of {', '.join(QUOTE_FINDERS)}, not {name!r}")
     return name
+
+
+def quote_system_for(language: str | None, english: str | None = None) -> str:
+    """The quote finder for a text in ``language``: ``english`` (default: the configured one)
+    for English; the rules, with the language's word lists, for any other, since the learned
+    finders learned English."""
+    return (english or quote_system()) if language in (None, "en") else "rules"
 
 
 def find_quotes_with(system: str, doc: Doc, mentions: list[Mention]) -> list[Quote]:

