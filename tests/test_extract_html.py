@@ -242,3 +242,16 @@ def test_a_slideshow_of_other_stories_leaves_the_body() -> None:
     text = extract_html(html).text
     assert "Other story number" not in text
     assert all(p in text.split("\n") for p in PARAGRAPHS)
+
+
+@pytest.mark.parametrize("published, expected", [
+    ("2023-11-09T06:35:29+00:00", "2023-11-08"),  # UTC, a day after the page's line: the line's day
+    ("2023-11-09T06:35:29-08:00", "2023-11-09"),  # in the publisher's zone: the metadata's day
+])
+def test_the_heads_date_line_a_day_before_a_utc_time_is_the_publishers_day(published: str, expected: str) -> None:
+    head = f'<meta property="article:published_time" content="{published}">'
+    found = publication_date(page(head=head, article_top="<p>Posted: Nov 8, 2023 / 10:35 PM PST</p>"))
+    assert found.value == expected
+    if expected == "2023-11-08":
+        assert found.evidence[0].source == "visible-text:line:published"
+        assert found.rejected[0].source == "meta:article:published_time"

@@ -4,6 +4,8 @@ day on 292 of 302, a page in two sets counted twice), then the article's own met
 ``<time pubdate>``), then a date line of the page's visible text (the text-date finder, which
 sets page-header render dates aside), then htmldate on the markup as the last resort.
 
+A metadata time given in UTC is a day late for a publisher west of Greenwich writing in its
+evening: when the article's head shows a date line one day earlier, that line's day is taken.
 Modified dates are never used; they are kept in ``rejected`` so a reader can see what was set
 aside. When no clue gives a plausible full date the answer is empty: no date beats a wrong one.
 """
@@ -29,6 +31,9 @@ _ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
 _COMPACT_DAY = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:\D|$)")
 _EARLIEST = date(1995, 1, 1)  # the web's news archives start here (htmldate's own floor)
 _URL_DAY = re.compile(r"(?<!\d)((?:19|20)\d{2})[/_.-]?(0[1-9]|1[0-2])[/_.-]?(0[1-9]|[12]\d|3[01])(?!\d)")
+# A time of day in UTC at the end of a metadata value ("T06:35:29Z", "T06:35:29.000+00:00").
+_UTC_TIME = re.compile(r"T\d\d:\d\d(?::\d\d)?(?:\.\d+)?\s*(?:Z|[+-]00:?00)\s*$")
+_HEAD_LINE_SOURCES = ("visible-text:line", "visible-text:line:published")
 _LINES_AFTER_HEADLINE = 80  # the lines below the headline that the date clues are looked for in
 # Lines just above the headline that may hold its date (a kicker, "24. April 2020 | Press"): 1, 2
 # and 3 were tried, each raised WCXB's and trafilatura's dated pages (2: +0.005 / +0.003).
@@ -198,6 +203,9 @@ def publication_date(page: str | lxml.html.HtmlElement, url: str | None = None) 
     if published:
         chosen = published[0]
         rejected += [c.evidence() for c in published[1:] if c.day != chosen.day]
+        local = _local_day(tree, chosen)
+        if local is not None:
+            return PublicationDate(local.value, "day", local.evidence, list(dict.fromkeys([chosen.evidence()] + rejected)))
         return PublicationDate(chosen.day.isoformat(), "day", [chosen.evidence()], list(dict.fromkeys(rejected)))
     shown = _visible_text_date(tree, _headline(tree))
     rejected = list(dict.fromkeys(rejected + shown.rejected))
@@ -207,6 +215,20 @@ def publication_date(page: str | lxml.html.HtmlElement, url: str | None = None) 
     if fallback is None:
         return PublicationDate(rejected=rejected)
     return PublicationDate(fallback, "day", [DateEvidence("htmldate", fallback)], rejected)
+
+
+def _local_day(tree: lxml.html.HtmlElement, chosen: _Candidate) -> PublicationDate | None:
+    """The day the article's head shows when the metadata gives a UTC time one day later: the
+    publisher's own day, west of Greenwich ("Posted: Nov 8, 2023 / 10:35 PM PST" under
+    "2023-11-09T06:35:29+00:00"); None otherwise. Only UTC times are checked, as the page's
+    text is read for them alone (one day was tried against any earlier day: the only one that
+    cost no set anything)."""
+    if chosen.day is None or chosen.rule.kind == "url" or not _UTC_TIME.search(chosen.raw):
+        return None
+    shown = _visible_text_date(tree, _headline(tree))
+    if not shown.value or shown.precision != "day" or shown.evidence[0].source not in _HEAD_LINE_SOURCES:
+        return None
+    return shown if date.fromisoformat(shown.value) == chosen.day - timedelta(days=1) else None
 
 
 def _visible_text_date(tree: lxml.html.HtmlElement, headline: str | None) -> PublicationDate:
