@@ -102,3 +102,8 @@ def test_a_date_line_below_the_standfirst_is_in_the_head():
 def test_lines_above_the_headline_do_not_end_the_head():
     lines = [f"Home » News » {PROSE}", "Water law passes", PROSE, "2. November 2021", PROSE]
     assert publication_date_from_text(lines, headline="Water law passes").value == "2021-11-02"
+
+
+def test_a_date_opening_the_lead_is_its_dateline():
+    result = publication_date_from_text(["Water law passes", f"Berlin, 01.02.2022 – {PROSE}", PROSE])
+    assert (result.value, result.evidence[0].source) == ("2022-02-01", "dateline")

@@ -27,6 +27,7 @@ _MONTH_KEYS = ("january", "february", "march", "april", "may", "june", "july", "
 _WEEKDAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _NO_YEAR_BASE = date(2000, 6, 15)  # a leap year, so "29 February" without a year parses
 _HEADER_TOLERANCE_DAYS = 3  # a header date this much later than the body's date is a render date
+_LEAD_DATE_CHARS = 40  # a lead's dateline starts this close to the start of its paragraph
 _NEARBY_CHARS = 40  # how close a "today" word must be to a date
 _PROSE_WORDS = 20  # a line this long is prose
 _HEAD_PROSE = 2  # the article head ends at its second such line (a standfirst may come before the date)
@@ -59,7 +60,7 @@ def publication_date_from_text(lines: list[str], dateline: str | None = None, he
     date_lines = [item for item in found if item.line_no <= head_end and is_date_line(lines[item.line_no - 1])
                   and item not in header and item not in labelled and item not in updated]
     body = _today_phrases(found, lines) + [item for item in found if item.weekday and item.line_no > head_end]
-    dateline_dates = [item for item in find_dates(dateline or "", 0)]
+    dateline_dates = [item for item in find_dates(dateline or "", 0)] + _lead_datelines(found, lines, head_end)
 
     strong = [("line:published", item) for item in labelled if item.precision != "day-no-year"]
     strong += [("line", item) for item in date_lines if item.precision != "day-no-year"]
@@ -149,6 +150,13 @@ def _head_end(lines: list[str], headline: str | None) -> int:
     top = next((no for no, line in enumerate(lines, 1) if line.strip() == headline), 0)
     prose = [no for no, line in enumerate(lines[top:], top + 1) if len(re.findall(r"\w+", line)) >= _PROSE_WORDS]
     return prose[min(_HEAD_PROSE, len(prose)) - 1] if prose else len(lines)
+
+
+def _lead_datelines(found: list[_Found], lines: list[str], head_end: int) -> list[_Found]:
+    """Full dates that open a paragraph of the article head, a lead's dateline ("01.02.2022 „Der
+    Arbeitsmarkt ...", "Berlin, 28.10.2021 - ...")."""
+    return [item for item in found if item.line_no <= head_end and item.precision == "day"
+            and item.start <= _LEAD_DATE_CHARS and len(re.findall(r"\w+", lines[item.line_no - 1])) >= _PROSE_WORDS]
 
 
 def _is_page_header(item: _Found, lines: list[str], headline: str | None) -> bool:
