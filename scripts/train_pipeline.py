@@ -163,7 +163,7 @@ def read_germeval(path: Path) -> Iterator[Sentence]:
     """Sentences of a GermEval 2014 TSV file (index, token, outer tag, nested tag), mapped."""
     words: list[str] = []
     tags: list[str] = []
-    for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines() + [""], start=1):
         if line.startswith("#"):
             continue
         if not line.strip():
@@ -172,6 +172,8 @@ def read_germeval(path: Path) -> Iterator[Sentence]:
             words, tags = [], []
             continue
         cols = line.split("\t")
+        if len(cols) < 3:
+            raise SystemExit(f"{path}:{number}: not a GermEval line (index, token, outer tag, nested tag)")
         words.append(cols[1])
         tags.append(_mapped(cols[2], GERMEVAL_LABELS))
 
@@ -232,7 +234,7 @@ def held_out_scores(model: Path, test: Path) -> dict[str, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("lang")
+    parser.add_argument("lang", choices=sorted(SOURCES))
     parser.add_argument("--germeval", nargs="+", type=Path, default=[], help="GermEval 2014 TSV files")
     parser.add_argument("--work", type=Path, required=True, help="folder for the splits and checkpoints")
     parser.add_argument("--max-train", type=int, default=40000)
@@ -240,6 +242,9 @@ def main() -> None:
     parser.add_argument("--patience", type=int, default=1000)
     parser.add_argument("--eval-frequency", type=int, default=200)
     args = parser.parse_args()
+    for path in args.germeval:
+        if not path.is_file():
+            parser.error(f"{path}: no such file")
 
     sentences = [s for path in args.germeval for s in read_germeval(path)]
     if not sentences:
@@ -274,6 +279,7 @@ def package(lang: str, work: Path, counts: dict[str, int], minutes: float) -> No
     best = work / "model" / "model-best"
     scores = held_out_scores(best, work / "test.spacy")
     nlp = spacy.load(best)
+    nlp.config["paths"]["train"] = nlp.config["paths"]["dev"] = None  # the work folder's, not shipped
     nlp.meta.update({
         "name": f"storydesk_{lang}",
         "version": "1.0.0",
