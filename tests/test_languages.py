@@ -168,3 +168,10 @@ def test_articles_in_one_language_are_compared_by_their_words_alone() -> None:
     with_gists = pair_features([english], [spanish], idf)
     without = pair_features([replace(english, gist="")], [replace(spanish, gist="")], idf)
     assert all(np.array_equal(with_gists[name], without[name]) for name in with_gists)
+
+
+def test_the_subject_after_the_verb_speaks_where_nothing_parses() -> None:
+    """German has no parser here: the pronoun or the noun after a determiner that follows the
+    reporting verb is the speaker."""
+    quotes = analyse("„Ich komme morgen“, sagte er. Dann: „Nein“, erwiderte der Kapitän.", None, "de").quotes
+    assert [(q.content.text, q.speaker.text if q.speaker else None) for q in quotes] == [("Ich komme morgen", "er"), ("Nein", "Kapitän")]

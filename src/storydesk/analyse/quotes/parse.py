@@ -191,9 +191,9 @@ def inverted_subject(verb: Token, quoted: Callable[[int], bool] = lambda offset:
 def speaker_span(doc: Doc, head: Token, cuts: frozenset[str] = SPEAKER_CUTS) -> Span:
     """The speaker noun phrase: the subject's subtree up to the first of ``cuts`` (a relative
     clause, say), keeping appositions and prepositions ("Sean Spicer, chief strategist for the RNC");
-    in a document with no parse, the name the head is part of."""
-    if head.ent_type_ and not is_parsed(doc):
-        name = next(ent for ent in doc.ents if ent.start <= head.i < ent.end)
+    in a document with no parse, the name the head is part of, else the head alone."""
+    if not is_parsed(doc):
+        name = next((ent for ent in doc.ents if ent.start <= head.i < ent.end), doc[head.i : head.i + 1])
         return span_of(doc, name.start_char, name.end_char)
     last = head.i
     for child in head.rights:

@@ -160,14 +160,38 @@ def _name_just_before(verb: Token) -> Token | None:
     """A person's name right before a verb the parser left without subject ('“...,” Tulsa police
     Chief Chuck Jordan said Monday', parsed as an apposition); in a document with no parse (a
     pipeline of tokens and entities), also a name among the next words ('dijo el vicepresidente
-    Omar Suleimán')."""
+    Omar Suleimán'), else the pronoun or the noun after a determiner that follows the verb
+    ('sagte er', 'erwiderte der Kapitän')."""
     before = verb.nbor(-1) if verb.i > 0 else None
     if before is not None and before.ent_type_ == "PERSON":
         return before
     if is_parsed(verb.doc):
         return None
     after = verb.doc[verb.i + 1 : verb.i + 1 + UNPARSED_SPEAKER_WINDOW]
-    return next((token for token in after if token.ent_type_ in ("PERSON", "ORG") and token.ent_iob_ == "B"), None)
+    named = next((token for token in after if token.ent_type_ in ("PERSON", "ORG") and token.ent_iob_ == "B"), None)
+    return named or _subject_after(verb)
+
+
+def _subject_after(verb: Token) -> Token | None:
+    """In a document with no parse, the subject standing right after its verb: a subject
+    pronoun, or the word after one or two determiners (``lang/<code>/quote_subjects.tsv``)."""
+    words = subject_words(verb.doc.lang_)
+    following = verb.doc[verb.i + 1 : verb.i + 4]
+    if not following or following[0].is_punct:
+        return None
+    if words.get(following[0].lower_) == "pronoun":
+        return following[0]
+    determiners = 0
+    while determiners < min(2, len(following) - 1) and words.get(following[determiners].lower_) == "determiner":
+        determiners += 1
+    noun = following[determiners]
+    return noun if determiners and noun.is_alpha else None
+
+
+@cache
+def subject_words(language: str) -> dict[str, str]:
+    """Subject pronouns and determiners of a language, word -> "pronoun" or "determiner"."""
+    return {word: kind for word, kind in vocab.load_table(f"lang/{language}/quote_subjects.tsv", missing_ok=True)}
 
 
 def _phrase_attribution(doc: Doc, first: int, last: int) -> Attribution:
