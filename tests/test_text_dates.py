@@ -107,3 +107,8 @@ def test_lines_above_the_headline_do_not_end_the_head():
 def test_a_date_opening_the_lead_is_its_dateline():
     result = publication_date_from_text(["Water law passes", f"Berlin, 01.02.2022 – {PROSE}", PROSE])
     assert (result.value, result.evidence[0].source) == ("2022-02-01", "dateline")
+
+
+def test_a_byline_with_its_date_dates_the_article():
+    assert _date(["Water law passes", "by Jane Roe · Dec 20, 2025 at 3:00 am", PROSE]) == ("2025-12-20", "day")
+    assert _date(["Water law passes", "Dec 20, 2025 • Jane Roe in Politics and Government", PROSE]) == ("2025-12-20", "day")

@@ -27,6 +27,7 @@ _MONTH_KEYS = ("january", "february", "march", "april", "may", "june", "july", "
 _WEEKDAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _NO_YEAR_BASE = date(2000, 6, 15)  # a leap year, so "29 February" without a year parses
 _HEADER_TOLERANCE_DAYS = 3  # a header date this much later than the body's date is a render date
+_BYLINE_WORDS = 12  # a byline that may carry the article's date has at most this many words
 _LEAD_DATE_CHARS = 40  # a lead's dateline starts this close to the start of its paragraph
 _NEARBY_CHARS = 40  # how close a "today" word must be to a date
 _PROSE_WORDS = 20  # a line this long is prose
@@ -57,7 +58,7 @@ def publication_date_from_text(lines: list[str], dateline: str | None = None, he
     updated = _labelled(found, lines, "updated")
     rejected += [_evidence("updated (modification date)", item) for item in updated]
     header = [item for item in found if _is_page_header(item, lines, headline)]
-    date_lines = [item for item in found if item.line_no <= head_end and is_date_line(lines[item.line_no - 1])
+    date_lines = [item for item in found if item.line_no <= head_end and _dates_the_head(lines[item.line_no - 1])
                   and item not in header and item not in labelled and item not in updated]
     body = _today_phrases(found, lines) + [item for item in found if item.weekday and item.line_no > head_end]
     dateline_dates = [item for item in find_dates(dateline or "", 0)] + _lead_datelines(found, lines, head_end)
@@ -338,6 +339,16 @@ def _month_numbers() -> dict[str, int]:
 def _label_words() -> tuple[re.Pattern[str], ...]:
     """The date labels as patterns that may stand anywhere in a line (to discount them)."""
     return tuple(re.compile(pattern.rstrip("$"), re.IGNORECASE) for _, pattern in vocab.load_table("date_labels.tsv"))
+
+
+def _dates_the_head(line: str) -> bool:
+    """A date line, or a byline with its date ("by Amanda · Dec 20, 2025 at 3:00 am")."""
+    return is_date_line(line) or (len(re.findall(r"\w+", line)) <= _BYLINE_WORDS and bool(_byline_pattern().search(line)))
+
+
+@cache
+def _byline_pattern() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{mark})" for mark in vocab.load("date_byline_marks.txt")), re.IGNORECASE)
 
 
 def is_date_line(line: str) -> bool:
