@@ -28,6 +28,7 @@ _WEEKDAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturd
 _NO_YEAR_BASE = date(2000, 6, 15)  # a leap year, so "29 February" without a year parses
 _HEADER_TOLERANCE_DAYS = 3  # a header date this much later than the body's date is a render date
 _BYLINE_WORDS = 12  # a byline that may carry the article's date has at most this many words
+_DATELINE_END = re.compile(r"[\s,.]*[–—:„“\"(/|-]")  # what follows a dateline's date: a dash, a quote
 _LEAD_DATE_CHARS = 40  # a lead's dateline starts this close to the start of its paragraph
 _NEARBY_CHARS = 40  # how close a "today" word must be to a date
 _PROSE_WORDS = 20  # a line this long is prose
@@ -157,7 +158,8 @@ def _lead_datelines(found: list[_Found], lines: list[str], head_end: int) -> lis
     """Full dates that open a paragraph of the article head, a lead's dateline ("01.02.2022 „Der
     Arbeitsmarkt ...", "Berlin, 28.10.2021 - ...")."""
     return [item for item in found if item.line_no <= head_end and item.precision == "day"
-            and item.start <= _LEAD_DATE_CHARS and len(re.findall(r"\w+", lines[item.line_no - 1])) >= _PROSE_WORDS]
+            and item.start <= _LEAD_DATE_CHARS and _DATELINE_END.match(lines[item.line_no - 1], item.end)
+            and len(re.findall(r"\w+", lines[item.line_no - 1])) >= _PROSE_WORDS]
 
 
 def _is_page_header(item: _Found, lines: list[str], headline: str | None) -> bool:
