@@ -34,7 +34,7 @@ _URL_DAY = re.compile(r"(?<!\d)((?:19|20)\d{2})[/_.-]?(0[1-9]|1[0-2])[/_.-]?(0[1
 # A time of day in UTC at the end of a metadata value ("T06:35:29Z", "T06:35:29.000+00:00").
 _UTC_TIME = re.compile(r"T\d\d:\d\d(?::\d\d)?(?:\.\d+)?\s*(?:Z|[+-]00:?00)\s*$")
 _HEAD_LINE_SOURCES = ("visible-text:line", "visible-text:line:published")
-_LINES_AFTER_HEADLINE = 80  # the lines below the headline that the date clues are looked for in
+_LINES_AFTER_HEADLINE = 40  # the lines below the headline the date clues are looked for in (20, 30, 40, 50, 80 tried)
 # Lines just above the headline that may hold its date (a kicker, "24. April 2020 | Press"): 1, 2
 # and 3 were tried, each raised WCXB's and trafilatura's dated pages (2: +0.005 / +0.003).
 _LINES_ABOVE_HEADLINE = 2
