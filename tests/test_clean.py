@@ -74,6 +74,8 @@ def test_head_furniture_is_removed_with_its_reason(line, reason):
         ("Videos zum Thema", "related-heading"),
         ("Mirá también", "related-heading"),
         ("相关新闻", "related-heading"),
+        ("More Must-Reads From TIME", "related-heading"),
+        ("【责任编辑：严玉洁】", "editor-credit"),
         ("Comentar", "comments"),
         ("Deine E-Mail-Adresse wird nicht veröffentlicht.", "comments"),
         ("Leave a Reply", "comments"),
