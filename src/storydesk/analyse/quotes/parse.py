@@ -62,11 +62,16 @@ def span_of(doc: Doc, start: int, end: int) -> Span:
     return Span(start, end, text_of(doc)[start:end])
 
 
+def _edge_punct(token: Token) -> bool:
+    """Punctuation a span drops at its edges: by its tag, or where nothing tagged it, by its form."""
+    return token.pos_ in EDGE_PUNCT or (not token.pos_ and token.is_punct)
+
+
 def token_range_span(doc: Doc, first: int, last: int) -> Span | None:
     """The character span of tokens ``first..last`` (inclusive) without edge punctuation."""
-    while first <= last and doc[first].pos_ in EDGE_PUNCT:
+    while first <= last and _edge_punct(doc[first]):
         first += 1
-    while last >= first and doc[last].pos_ in EDGE_PUNCT:
+    while last >= first and _edge_punct(doc[last]):
         last -= 1
     if first > last:
         return None
@@ -191,9 +196,10 @@ def inverted_subject(verb: Token, quoted: Callable[[int], bool] = lambda offset:
 def speaker_span(doc: Doc, head: Token, cuts: frozenset[str] = SPEAKER_CUTS) -> Span:
     """The speaker noun phrase: the subject's subtree up to the first of ``cuts`` (a relative
     clause, say), keeping appositions and prepositions ("Sean Spicer, chief strategist for the RNC");
-    in a document with no parse, the name the head is part of, else the head alone."""
+    in a document with no parse, the name the head is part of, else the head and the name
+    after it ("ministra Ana Ruiz", "Federación de Vecinos")."""
     if not is_parsed(doc):
-        name = next((ent for ent in doc.ents if ent.start <= head.i < ent.end), doc[head.i : head.i + 1])
+        name = name_after(doc, head)
         return span_of(doc, name.start_char, name.end_char)
     last = head.i
     for child in head.rights:
@@ -203,6 +209,31 @@ def speaker_span(doc: Doc, head: Token, cuts: frozenset[str] = SPEAKER_CUTS) -> 
     lefts = [child for child in head.lefts if child.dep_ != "case"]  # "selon" in "selon l'armée" is the cue
     first = lefts[0].left_edge.i if lefts else head.i
     return token_range_span(doc, first, last) or span_of(doc, head.idx, head.idx + len(head))
+
+
+def name_after(doc: Doc, head: Token) -> SpacySpan:
+    """The head and the capitalised words after it, with the connectors inside a name ("de"),
+    or the name the head is part of: a speaker's words in a document with no parse."""
+    entity = next((ent for ent in doc.ents if ent.start <= head.i < ent.end), None)
+    if entity is not None:
+        return entity
+    connectors = {word for word, kind in subject_words(doc.lang_).items() if kind == "connector"}
+    end = head.i + 1
+    while end < len(doc) and doc[end].sent == head.sent:
+        if doc[end].is_title and not doc[end].is_sent_start:
+            end += 1
+        elif doc[end].lower_ in connectors and end + 1 < len(doc) and doc[end + 1].is_title:
+            end += 2
+        else:
+            break
+    return doc[head.i : end]
+
+
+@cache
+def subject_words(language: str) -> dict[str, str]:
+    """Subject pronouns, determiners and name connectors of a language (``lang/<code>/
+    quote_subjects.tsv``), word -> "pronoun", "determiner" or "connector"."""
+    return dict(vocab.load_table(f"lang/{language}/quote_subjects.tsv", missing_ok=True))
 
 
 def clause_span(doc: Doc, clause: Token) -> Span | None:

@@ -32,6 +32,7 @@ from storydesk.analyse.quotes.parse import (
     is_cue_verb,
     misattached_complement,
     named_before,
+    name_after,
     named_through,
     phrase_cues,
     phrase_object,
@@ -39,6 +40,7 @@ from storydesk.analyse.quotes.parse import (
     speaker_span,
     speaking_head,
     subject_of,
+    subject_words,
     text_of,
     token_range_span,
     within_line,
@@ -188,15 +190,12 @@ def _subject_after(verb: Token) -> Token | None:
     return noun if determiners and noun.is_alpha else None
 
 
-@cache
-def subject_words(language: str) -> dict[str, str]:
-    """Subject pronouns and determiners of a language, word -> "pronoun" or "determiner"."""
-    return {word: kind for word, kind in vocab.load_table(f"lang/{language}/quote_subjects.tsv", missing_ok=True)}
-
-
 def _phrase_attribution(doc: Doc, first: int, last: int) -> Attribution:
     """The cue and speaker of a prepositional cue ("according to the President")."""
     cue = span_of(doc, doc[first].idx, doc[last].idx + len(doc[last]))
+    if not is_parsed(doc):  # "según la Federación de Vecinos": the words after the cue
+        subject = _subject_after(doc[last])
+        return Attribution(cue, speaker_span(doc, subject) if subject else None, subject.idx if subject else None)
     obj = phrase_object(doc, last)
     if obj is None and last + 1 < len(doc):
         obj = doc[last + 1].head if doc[last + 1].head.i > last else doc[last + 1]
@@ -393,6 +392,8 @@ def _according_content(doc: Doc, first: int, last: int) -> Span | None:
     obj = phrase_object(doc, last)
     if obj is not None:
         phrase_end = max(phrase_end, obj.right_edge.i)
+    elif not is_parsed(doc) and (subject := _subject_after(doc[last])) is not None:
+        phrase_end = name_after(doc, subject).end - 1
     start, last = within_line(doc, phrase_head, sentence.start, sentence.end - 1)
     left = token_range_span(doc, start, first - 1) if first > start else None
     right = token_range_span(doc, phrase_end + 1, last) if phrase_end < last else None
