@@ -102,6 +102,25 @@ def test_publication_dates_months_apart_lower_the_similarity() -> None:
     assert similarity(*far, idf) < similarity(*near, idf)
 
 
+def test_a_person_in_common_caps_what_months_apart_cost() -> None:
+    model = pairs.load_model()
+    ann = ArticleProfile(article_id=1, published="2015-01-01", terms={"shooting": 1.0}, entities={"person:ann lee": 1.0})
+    later = [dataclasses.replace(ann, article_id=2, published=day) for day in ("2015-01-02", "2015-03-01", "2016-01-01")]
+    named = pairs.gap_penalty([ann], later, model, np.ones((1, 3), dtype=bool))[0]
+    unnamed = pairs.gap_penalty([ann], later, model, np.zeros((1, 3), dtype=bool))[0]
+    assert named[0] == unnamed[0] == 0.0  # a day apart costs nothing
+    assert unnamed[1] < unnamed[2] and named[1] < unnamed[1]
+    assert named[2] == model.gap_shared_person_cap < unnamed[2]
+    bo = dataclasses.replace(ann, article_id=3, entities={"person:bo tan": 1.0})  # names someone else
+    idf = Idf.from_profiles([ann, bo, later[2]])
+
+    def logit_lost(row: ArticleProfile) -> float:
+        score = pairs.pair_scores([row], [later[2]], idf)[0, 0]
+        return float(model.logit(pairs.pair_features([row], [later[2]], idf))[0, 0] - np.log(score / (1 - score)))
+
+    assert logit_lost(ann) == pytest.approx(named[2]) and logit_lost(bo) == pytest.approx(unnamed[2])
+
+
 def test_place_joins_the_right_story_or_starts_one(profiles: list[ArticleProfile]) -> None:
     idf = Idf.from_profiles(profiles)
     candidates = {7: profiles[:2], 8: profiles[3:4]}

@@ -70,7 +70,8 @@ class PairModel:
     """Logistic weights over FEATURES, the batch clustering threshold on the resulting
     probability, the lower threshold at which batch clustering lets a small group join a large
     one, the threshold at which online placement joins an article to a story, and the
-    publication-gap prior (logit lost per doubling of the gap beyond the grace days)."""
+    publication-gap prior (logit lost per doubling of the gap beyond the grace days; for two
+    articles that name a person in common, less per doubling and at most a cap)."""
 
     weights: dict[str, float]
     bias: float
@@ -79,6 +80,8 @@ class PairModel:
     absorb_threshold: float
     gap_grace_days: float
     gap_logit_per_doubling: float
+    gap_shared_person_logit_per_doubling: float
+    gap_shared_person_cap: float
     baseline_threshold: float  # the TF-IDF baseline's own threshold, for the evaluation
 
     def logit(self, features: Mapping[str, np.ndarray]) -> np.ndarray:
@@ -100,6 +103,8 @@ def load_model() -> PairModel:
         absorb_threshold=float(data["absorb_threshold"]),
         gap_grace_days=float(data["published_gap"]["grace_days"]),
         gap_logit_per_doubling=float(data["published_gap"]["logit_per_doubling"]),
+        gap_shared_person_logit_per_doubling=float(data["published_gap"]["shared_person_logit_per_doubling"]),
+        gap_shared_person_cap=float(data["published_gap"]["shared_person_cap"]),
         baseline_threshold=float(data["baseline_threshold"]),
     )
 
@@ -257,13 +262,19 @@ def _main_person_conflicts(rows: Sequence[ArticleProfile], cols: Sequence[Articl
     return ((row_main[:, None] >= 0) & (col_main[None, :] >= 0) & (row_main[:, None] != col_main[None, :])).astype(float)
 
 
-def gap_penalty(rows: Sequence[ArticleProfile], cols: Sequence[ArticleProfile], model: PairModel) -> np.ndarray:
+def gap_penalty(
+    rows: Sequence[ArticleProfile], cols: Sequence[ArticleProfile], model: PairModel, shared_person: np.ndarray
+) -> np.ndarray:
     """Logit lost for publication dates days apart, per doubling of the gap beyond the grace
-    days: not learned with the weights (ECB+ has no dates), chosen on dated local news (GVA)."""
+    days; where ``shared_person`` (both name a person), less per doubling and at most a cap: a
+    trial or a funeral months later names the victim or the accused, another shooting in the
+    same town does not. Not learned with the weights (ECB+ has no dates), chosen on dated local
+    news (GVA)."""
     row_days, col_days = _ordinals(rows), _ordinals(cols)
     gaps = np.abs(row_days[:, None] - col_days[None, :])
-    doublings = np.log2(np.maximum(gaps, model.gap_grace_days) / model.gap_grace_days)
-    return np.nan_to_num(doublings, nan=0.0) * model.gap_logit_per_doubling
+    doublings = np.nan_to_num(np.log2(np.maximum(gaps, model.gap_grace_days) / model.gap_grace_days), nan=0.0)
+    shared = np.minimum(doublings * model.gap_shared_person_logit_per_doubling, model.gap_shared_person_cap)
+    return np.where(shared_person, shared, doublings * model.gap_logit_per_doubling)
 
 
 def _ordinals(profiles: Sequence[ArticleProfile]) -> np.ndarray:
@@ -285,7 +296,8 @@ def pair_scores(
     if not rows or not cols:
         return np.zeros((len(rows), len(cols)))
     model = model or load_model()
-    logit = model.logit(pair_features(rows, cols, idf)) - gap_penalty(rows, cols, model)
+    features = pair_features(rows, cols, idf)
+    logit = model.logit(features) - gap_penalty(rows, cols, model, features["persons"] > 0)
     return 1.0 / (1.0 + np.exp(-logit))
 
 
