@@ -16,8 +16,10 @@ from storydesk.analyse.quotes import quote_system_for
 from storydesk.analyse.timex import find_time_expressions
 from storydesk.cluster.idf import Idf
 from storydesk.cluster.pairs import pair_features, pair_scores
-from storydesk.model import ArticleProfile
+from storydesk.desk import Desk
+from storydesk.model import Article, ArticleProfile, Extraction, Origin
 from storydesk.settings import Settings, SettingsError, using
+from storydesk.synthesise.quotes import original_medium
 
 FRIDAY = date(2011, 1, 28)
 EXAMPLE_ES = Path(__file__).parent.parent / "examples" / "languages" / "nota-es.txt"
@@ -197,3 +199,44 @@ def test_a_person_is_one_entity_across_languages() -> None:
     french = analyse("Vladimir Poutine a déclaré lundi que la Corée du Nord était un partenaire.", None, "fr").entities
     assert link_across(german, english)["person:wladimir putin"] == "person:vladimir putin"
     assert link_across(french, english)["person:vladimir poutine"] == "person:vladimir putin"
+
+
+REUTERS = """Putin defends treaty with North Korea
+
+MOSCOW, Oct 25 (Reuters) - Russian President Vladimir Putin defended the military treaty with North Korea on Friday.
+
+"What we do within the framework of this treaty is our sovereign business," Putin told TASS.
+
+North Korea and Russia signed the treaty in Pyongyang in June.
+"""
+AFP = """Poutine défend le traité avec la Corée du Nord
+
+MOSCOU, 25 oct (AFP) - Le président russe Vladimir Poutine a défendu vendredi le traité militaire avec la Corée du Nord.
+
+« Ce que nous faisons dans le cadre de ce traité est notre affaire souveraine », a déclaré Vladimir Poutine.
+
+La Corée du Nord et la Russie ont signé le traité à Pyongyang en juin.
+"""
+
+
+@pytest.mark.skipif(not (FRENCH_PIPELINE and ENCODER), reason="the languages extra is not installed")
+def test_one_statement_across_its_translations(tmp_path: Path) -> None:
+    """An English and a French article: one story, one statement with both versions, each in its
+    language, and the medium it was first said to."""
+    (tmp_path / "en.txt").write_text(REUTERS, encoding="utf-8")
+    (tmp_path / "fr.txt").write_text(AFP, encoding="utf-8")
+    with Desk(tmp_path / "t.db") as desk:
+        desk.ingest([str(tmp_path / "en.txt"), str(tmp_path / "fr.txt")])
+        stories = desk.stories()
+        dossier = desk.dossier(stories[0].id)
+    assert len(stories) == 1
+    [statement] = [s for s in dossier.statements if s.speaker == "person:vladimir putin"]
+    assert statement.languages == ["en", "fr"] and len(statement.versions) == 2
+    assert statement.original == "TASS"
+    assert "AFP (in fr), quoted: “Ce que nous faisons" in dossier.to_markdown()
+
+
+def test_a_person_told_is_not_a_medium() -> None:
+    text = '"We will talk again," Biden told Netanyahu on Friday, the White House said.'
+    article = Article(Origin("x.txt"), "x", "text", Extraction(text=text, language="en"), analysis=analyse(text, None, "en"))
+    assert original_medium(article, article.analysis.quotes[0]) is None

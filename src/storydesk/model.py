@@ -477,6 +477,7 @@ class QuoteReport:
     span: Citation
     group: int
     worded: str | None = None  # how the article names an unattributed speaker ("a statement")
+    language: str | None = None  # the article's language (ISO 639-1): versions of one statement may differ
 
 
 @dataclass
@@ -491,6 +492,8 @@ class Statement:
     articles: list[int]
     versions: list[int]
     outlets: list[str] = field(default_factory=list)  # the outlets that carried it, first seen first
+    languages: list[str] = field(default_factory=list)  # its versions' languages, first seen first
+    original: str | None = None  # where an article says it was first said ("told TASS": TASS)
 
 
 @dataclass

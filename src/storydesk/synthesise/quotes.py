@@ -1,13 +1,15 @@
 """Who said what: every quote of the story with its canonical speaker, and the versions of one
-statement (translated or cut differently by different outlets) grouped together."""
+statement (translated or cut differently by different outlets, or in another language) grouped
+together, with the medium it was first said to where an article names it ("told TASS")."""
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
 
 from rapidfuzz import fuzz
 
-from storydesk import vocab
+from storydesk import meaning, vocab
 from storydesk.model import Article, Citation, Quote, QuoteReport, Statement
 from storydesk.synthesise.text import (
     UnionFind,
@@ -30,6 +32,11 @@ CUT_CLAUSE = 3
 SPEAKER_KINDS = ("PERSON", "ORG", "NORP", "GPE")  # what may speak: people, bodies, groups, states
 VERBATIM = ("direct", "block", "partial", "mixed")  # kinds that quote the speaker's own words
 CLAUSE_BREAK = re.compile(r"[.;:!?…()\[\]]+|,\s|\s[-–—]\s")
+# Two quotes of one speaker in two languages are one statement when what they mean is this close
+# (the multilingual encoder's cosine: a translation scores 0.75 to 0.9, another statement of the
+# same speaker on the same story 0.4 to 0.65).
+SAME_STATEMENT = 0.7
+ORIGINAL_WINDOW = 160  # characters around a quote where "told TASS" may name its first medium
 
 
 def story_quotes(articles: Sequence[Article]) -> tuple[list[QuoteReport], list[Statement]]:
@@ -48,7 +55,56 @@ def story_quotes(articles: Sequence[Article]) -> tuple[list[QuoteReport], list[S
             verbatim = found[first][1].kind in VERBATIM and found[second][1].kind in VERBATIM
             if speakers[first] and speakers[first] == speakers[second] and _share_clause(clauses[first], clauses[second], verbatim):
                 groups.join(first, second)
+    for first, second in _translations(found, speakers):
+        groups.join(first, second)
     return _reports(found, groups)
+
+
+def _translations(found: list[tuple[Article, Quote]], speakers: list[str | None]) -> list[tuple[int, int]]:
+    """Pairs of quotes of one speaker in two languages that say the same (``meaning``); none
+    when the story has one language or the encoder is not installed."""
+    language = [article.extraction.language for article, _ in found]
+    pairs = [
+        (first, second) for first in range(len(found)) for second in range(first + 1, len(found))
+        if speakers[first] and speakers[first] == speakers[second]
+        and language[first] and language[second] and language[first] != language[second]
+    ]
+    if not pairs or not meaning.available():
+        return []
+    texts = [without_enclosing_marks(quote.content.text) for _, quote in found]
+    return [(a, b) for a, b in pairs if meaning.similarities([texts[a]], [texts[b]])[0, 0] >= SAME_STATEMENT]
+
+
+def original_medium(article: Article, quote: Quote) -> str | None:
+    """The medium an article says a quote was first said to ("told TASS", "in an interview with
+    Rossiya 1", "en una entrevista con El País"): the capitalised name after a cue of
+    ``quote_original_cues.txt`` (and ``lang/<code>/``) near the quote, when the analysis reads
+    it as an organisation or it is written in capitals; never a person or a place ("told Putin")."""
+    start = max(0, quote.content.start - ORIGINAL_WINDOW)
+    around = article.text[start : quote.content.end + ORIGINAL_WINDOW]
+    for found in _original_pattern(article.extraction.language or "en").finditer(around):
+        medium = found["medium"].strip().rstrip(".")
+        kinds = _kinds_at(article, start + found.start("medium"), start + found.end("medium"))
+        if not kinds & {"PERSON", "GPE", "LOC"} and ("ORG" in kinds or medium.replace(" ", "").isupper()):
+            return medium
+    return None
+
+
+def _kinds_at(article: Article, start: int, end: int) -> set[str]:
+    """The kinds of the entities the analysis mentions between two offsets."""
+    kinds = {entity.key: entity.kind for entity in article.analysis.entities}
+    return {kinds.get(m.entity, "") for m in article.analysis.mentions if m.entity and m.span.start < end and m.span.end > start}
+
+
+@cache
+def _original_pattern(language: str) -> re.Pattern[str]:
+    """The cues of ``language`` (and English) followed by a capitalised name."""
+    cues = vocab.load("quote_original_cues.txt") + (
+        vocab.load(f"lang/{language}/quote_original_cues.txt", missing_ok=True) if language != "en" else ()
+    )
+    alternatives = "|".join(r"\s+".join(map(re.escape, cue.split())) for cue in sorted(cues, key=len, reverse=True))
+    name = r"(?P<medium>(?:[A-Z][\w'’.-]*|\d+)(?:[ \t]+(?:[A-Z][\w'’.-]*|\d+))*)"  # words on one line
+    return re.compile(rf"\b(?i:{alternatives})\s+(?:the\s+)?{name}")
 
 
 def _outermost(quotes: Sequence[Quote]) -> list[Quote]:
@@ -133,6 +189,8 @@ def _reports(found: list[tuple[Article, Quote]], groups: UnionFind) -> tuple[lis
     reports = [_report(article, quote, number[index]) for index, (article, quote) in enumerate(found)]
     outlets = {article.id: article.outlet_label for article, _ in found}
     statements = [_statement(group, indexes, reports, outlets) for group, indexes in enumerate(members, start=1)]
+    for statement in statements:
+        statement.original = next(filter(None, (original_medium(*found[i]) for i in statement.versions)), None)
     return reports, statements
 
 
@@ -148,6 +206,7 @@ def _report(article: Article, quote: Quote, group: int) -> QuoteReport:
         span=Citation(article.id, quote.content.start, quote.content.end),
         group=group,
         worded=None if speaker else quote.speaker_text,
+        language=article.extraction.language,
     )
 
 
@@ -173,4 +232,5 @@ def _statement(group: int, versions: list[int], reports: list[QuoteReport], outl
         articles=sorted({reports[i].article for i in versions}),
         versions=versions,
         outlets=list(dict.fromkeys(outlets[reports[i].article] for i in versions)),
+        languages=list(dict.fromkeys(reports[i].language for i in versions if reports[i].language)),
     )
