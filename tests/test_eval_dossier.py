@@ -150,7 +150,7 @@ def test_evaluate_ingests_without_labels_and_scores_incidents_of_two_articles(tm
     assert result["incidents_with_deaths"] == 2 and result["incidents_with_injuries"] == 1
     assert 0.0 < result["bcubed_f1"] <= 1.0 and result["stories"] >= 1
     ingested = [json.loads(line) for line in (tmp_path / "kept.ingest.jsonl").read_text().splitlines()]
-    assert len(ingested) == 5 and all(set(line) == {"url", "title", "date", "text"} for line in ingested)
+    assert len(ingested) == 5 and all(set(line) == {"url", "title", "date", "source", "text"} for line in ingested)
     lines = [json.loads(line) for line in predictions.read_text().splitlines()]
     assert [line["label"] for line in lines] == ["gva:1", "gva:2"] and all(line["story"] for line in lines)
     assert lines[0]["found"]["day"]  # "on Saturday", published Sunday 5 March: the 4th on the timeline

@@ -16,7 +16,7 @@ def extract(raw: RawDocument, outlet: str | None = None) -> Extraction:
     name its outlet (``outlet``: the name given at ingest, used when nothing else says)."""
     extraction = extract_html(raw.content, raw.url) if raw.format == "html" else clean_text(raw.content)
     _apply_container_metadata(extraction, raw)
-    extraction.language = detect_language(extraction.text)
+    extraction.language = detect_language(f"{extraction.title or ''}\n{extraction.text}")  # a short body's names mislead alone
     extraction.outlet, extraction.outlet_from = outlet_name(
         raw.source, extraction.site, extraction.url, extraction.agencies, outlet
     )
