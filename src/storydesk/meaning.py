@@ -51,3 +51,16 @@ def vectors(texts: Sequence[str]) -> np.ndarray:
 def similarities(first: Sequence[str], second: Sequence[str]) -> np.ndarray:
     """The cosine of each text of ``first`` with each of ``second``."""
     return vectors(first) @ vectors(second).T
+
+
+def different_languages(first: Sequence[str | None], second: Sequence[str | None]) -> np.ndarray:
+    """True for each pair of a language of ``first`` and one of ``second`` that are both known
+    (not None or empty) and differ: the pairs the encoder is for."""
+    rows = np.array([language or "" for language in first], dtype=object)[:, None]
+    cols = np.array([language or "" for language in second], dtype=object)[None, :]
+    return (rows != cols) & (rows != "") & (cols != "")
+
+
+def worth(cosines: np.ndarray, unrelated: float, same: float) -> np.ndarray:
+    """Encoder cosines as a word similarity: 0 up to ``unrelated``, rising to 1 at ``same``."""
+    return np.clip((cosines - unrelated) / (same - unrelated), 0.0, 1.0)

@@ -19,9 +19,14 @@ def _entries(text: str) -> list[str]:
 
 def load(name: str, missing_ok: bool = False) -> tuple[str, ...]:
     """The entries of data file ``name`` (a path under ``storydesk/data``): the packaged ones,
-    then the user's (if any); with ``missing_ok``, none where neither has the file (a
-    language's optional word list)."""
+    then the user's (if any); with ``missing_ok``, none where neither has the file."""
     return _load(name, current().data, missing_ok)
+
+
+def load_language(language: str | None, name: str) -> tuple[str, ...]:
+    """A language's own entries of data file ``name`` (``lang/<code>/name``): none for English,
+    whose lists are the top-level files, or for a language the project has no such list for."""
+    return load(f"lang/{language}/{name}", missing_ok=True) if language and language != "en" else ()
 
 
 @cache
@@ -35,4 +40,13 @@ def _load(name: str, extra_dir: Path | None, missing_ok: bool = False) -> tuple[
 
 def load_table(name: str, missing_ok: bool = False) -> tuple[tuple[str, ...], ...]:
     """A tab-separated data file as rows of fields."""
-    return tuple(tuple(field.strip() for field in entry.split("\t")) for entry in load(name, missing_ok))
+    return _rows(load(name, missing_ok))
+
+
+def load_language_table(language: str | None, name: str) -> tuple[tuple[str, ...], ...]:
+    """``load_language`` of a tab-separated data file, as rows of fields."""
+    return _rows(load_language(language, name))
+
+
+def _rows(entries: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(field.strip() for field in entry.split("\t")) for entry in entries)

@@ -14,6 +14,13 @@ _NON_LETTERS = re.compile(r"[^a-z ]+")
 NAME_KEY_LETTERS = 3  # a surname's first letters: spellings of one name rarely differ there
 
 
+def phrase_alternation(phrases: object) -> str:
+    """A regex alternation of literal phrases, longest first, any run of spaces between their
+    words ("(?!)", which never matches, for none)."""
+    ordered = sorted(phrases, key=len, reverse=True)
+    return "|".join(r"\s+".join(map(re.escape, phrase.split())) for phrase in ordered) or "(?!)"
+
+
 def singular(word: str) -> str:
     """Lower-case, without a possessive, and English plural endings stripped: Harman's
     S-stemmer (1991). Written here because none of our dependencies ships a stemmer, and

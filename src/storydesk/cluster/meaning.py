@@ -20,9 +20,7 @@ UNRELATED, SAME_EVENT, WORD_COSINE_AT_SAME_EVENT = 0.3, 0.7, 1.0
 
 def across_languages(rows: Sequence[ArticleProfile], cols: Sequence[ArticleProfile]) -> np.ndarray:
     """True for each pair of articles in two known, different languages, both with a gist."""
-    row = np.array([p.language if p.language and p.gist else "" for p in rows], dtype=object)
-    col = np.array([p.language if p.language and p.gist else "" for p in cols], dtype=object)
-    return (row[:, None] != col[None, :]) & (row[:, None] != "") & (col[None, :] != "")
+    return meaning.different_languages([p.language if p.gist else None for p in rows], [p.language if p.gist else None for p in cols])
 
 
 def word_cosine_across(rows: Sequence[ArticleProfile], cols: Sequence[ArticleProfile], across: np.ndarray) -> np.ndarray | None:
@@ -30,11 +28,10 @@ def word_cosine_across(rows: Sequence[ArticleProfile], cols: Sequence[ArticlePro
     None when the encoder is not installed."""
     if not meaning.available():
         return None
-    row_ids = sorted({i for i, _ in zip(*np.nonzero(across))})
-    col_ids = sorted({j for _, j in zip(*np.nonzero(across))})
+    row_ids, col_ids = np.flatnonzero(across.any(axis=1)), np.flatnonzero(across.any(axis=0))
     similarity = np.zeros(across.shape)
-    if row_ids:
+    if len(row_ids):
         block = meaning.similarities([rows[i].gist for i in row_ids], [cols[j].gist for j in col_ids])
         similarity[np.ix_(row_ids, col_ids)] = block
-    scaled = np.clip((similarity - UNRELATED) / (SAME_EVENT - UNRELATED), 0.0, None) * WORD_COSINE_AT_SAME_EVENT
-    return np.where(across, np.minimum(scaled, 1.0), 0.0)
+    scaled = np.minimum(meaning.worth(similarity, UNRELATED, SAME_EVENT) * WORD_COSINE_AT_SAME_EVENT, 1.0)
+    return np.where(across, scaled, 0.0)

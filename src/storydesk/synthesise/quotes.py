@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from storydesk import meaning, vocab
@@ -18,6 +19,7 @@ from storydesk.synthesise.text import (
     local_bodies,
     mentions_in,
 )
+from storydesk.words import phrase_alternation
 
 # Two quotes of the same speaker are versions of one statement when some clause of one and some
 # clause of the other have nearly the same content words: rapidfuzz's token_sort_ratio on the
@@ -64,15 +66,16 @@ def _translations(found: list[tuple[Article, Quote]], speakers: list[str | None]
     """Pairs of quotes of one speaker in two languages that say the same (``meaning``); none
     when the story has one language or the encoder is not installed."""
     language = [article.extraction.language for article, _ in found]
+    across = meaning.different_languages(language, language)
     pairs = [
-        (first, second) for first in range(len(found)) for second in range(first + 1, len(found))
+        (int(first), int(second)) for first, second in zip(*np.nonzero(np.triu(across, 1)))
         if speakers[first] and speakers[first] == speakers[second]
-        and language[first] and language[second] and language[first] != language[second]
     ]
     if not pairs or not meaning.available():
         return []
-    texts = [without_enclosing_marks(quote.content.text) for _, quote in found]
-    return [(a, b) for a, b in pairs if meaning.similarities([texts[a]], [texts[b]])[0, 0] >= SAME_STATEMENT]
+    involved = sorted({i for pair in pairs for i in pair})
+    vectors = dict(zip(involved, meaning.vectors([without_enclosing_marks(found[i][1].content.text) for i in involved])))
+    return [(a, b) for a, b in pairs if vectors[a] @ vectors[b] >= SAME_STATEMENT]
 
 
 def original_medium(article: Article, quote: Quote) -> str | None:
@@ -99,12 +102,9 @@ def _kinds_at(article: Article, start: int, end: int) -> set[str]:
 @cache
 def _original_pattern(language: str) -> re.Pattern[str]:
     """The cues of ``language`` (and English) followed by a capitalised name."""
-    cues = vocab.load("quote_original_cues.txt") + (
-        vocab.load(f"lang/{language}/quote_original_cues.txt", missing_ok=True) if language != "en" else ()
-    )
-    alternatives = "|".join(r"\s+".join(map(re.escape, cue.split())) for cue in sorted(cues, key=len, reverse=True))
+    cues = vocab.load("quote_original_cues.txt") + vocab.load_language(language, "quote_original_cues.txt")
     name = r"(?P<medium>(?:[A-Z][\w'’.-]*|\d+)(?:[ \t]+(?:[A-Z][\w'’.-]*|\d+))*)"  # words on one line
-    return re.compile(rf"\b(?i:{alternatives})\s+(?:the\s+)?{name}")
+    return re.compile(rf"\b(?i:{phrase_alternation(cues)})\s+(?:the\s+)?{name}")
 
 
 def _outermost(quotes: Sequence[Quote]) -> list[Quote]:

@@ -56,12 +56,12 @@ def _with_translations(
     """The word similarity, and for sentences of articles in two languages what they mean
     (``meaning``); and which pairs are translations of each other, so that a translation is
     cited with the sentence picked, never picked beside it."""
-    language = np.array([languages.get(s.article) or "" for s in sentences], dtype=object)
-    across = (language[:, None] != language[None, :]) & (language[:, None] != "") & (language[None, :] != "")
+    language = [languages.get(s.article) for s in sentences]
+    across = meaning.different_languages(language, language)
     if not across.any() or not meaning.available():
         return similarity, np.zeros(similarity.shape, dtype=bool)
     meant = meaning.similarities([s.text for s in sentences], [s.text for s in sentences])
-    worth = np.clip((meant - UNRELATED) / (TRANSLATED - UNRELATED), 0.0, 1.0)
+    worth = meaning.worth(meant, UNRELATED, TRANSLATED)
     return np.where(across, np.maximum(similarity, worth), similarity), across & (meant >= TRANSLATED)
 
 

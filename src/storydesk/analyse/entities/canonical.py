@@ -373,8 +373,7 @@ def _is_person(span: SpacySpan) -> bool:
 @cache
 def _honorifics(language: str) -> frozenset[str]:
     """Honorifics before names (``entity_honorifics.txt``), with the language's own ("M.", "Frau")."""
-    own = vocab.load(f"lang/{language}/entity_honorifics.txt", missing_ok=True) if language != "en" else ()
-    return frozenset(vocab.load("entity_honorifics.txt") + own)
+    return frozenset(vocab.load("entity_honorifics.txt") + vocab.load_language(language, "entity_honorifics.txt"))
 
 
 def _person_name_span(span: SpacySpan) -> SpacySpan:

@@ -12,6 +12,7 @@ from spacy.tokens import Span as SpacySpan
 from storydesk import vocab
 from storydesk.analyse.nlp import is_parsed
 from storydesk.model import Span
+from storydesk.words import phrase_alternation
 
 TEXT_KEY = "storydesk.text"
 TAGGED_KEY = "storydesk.tagged"  # Doc.user_data: whether the pipeline tagged parts of speech
@@ -31,7 +32,7 @@ INVERTED_SUBJECT_DEPS = frozenset({"dobj", "npadvmod", "attr", "oprd", "appos", 
 def language_file(language: str, name: str) -> tuple[str, ...]:
     """A quote vocabulary in ``language``: ``name`` for English, ``lang/<code>/name`` else
     (none for a language the project has no list for)."""
-    return vocab.load(name) if language == "en" else vocab.load(f"lang/{language}/{name}", missing_ok=True)
+    return vocab.load(name) if language == "en" else vocab.load_language(language, name)
 
 
 @cache
@@ -44,9 +45,7 @@ def cue_verbs(language: str = "en") -> frozenset[str]:
 @cache
 def cue_phrase_pattern(language: str = "en") -> re.Pattern[str]:
     """Prepositional cues such as "according to" (data file ``quote_phrases.txt``) as one pattern."""
-    phrases = sorted(language_file(language, "quote_phrases.txt"), key=len, reverse=True)
-    alternatives = "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases) or "(?!)"
-    return re.compile(r"\b(?:" + alternatives + r")\b", re.I)
+    return re.compile(r"\b(?:" + phrase_alternation(language_file(language, "quote_phrases.txt")) + r")\b", re.I)
 
 
 def text_of(doc: Doc) -> str:
@@ -233,7 +232,7 @@ def name_after(doc: Doc, head: Token) -> SpacySpan:
 def subject_words(language: str) -> dict[str, str]:
     """Subject pronouns, determiners and name connectors of a language (``lang/<code>/
     quote_subjects.tsv``), word -> "pronoun", "determiner" or "connector"."""
-    return dict(vocab.load_table(f"lang/{language}/quote_subjects.tsv", missing_ok=True))
+    return dict(vocab.load_language_table(language, "quote_subjects.tsv"))
 
 
 def clause_span(doc: Doc, clause: Token) -> Span | None:

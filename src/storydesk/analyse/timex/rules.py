@@ -69,10 +69,10 @@ class Lexicon:
     offsets: tuple[tuple[str, int, bool], ...] = ()  # (pattern with {number} {unit}, sign, narrative)
 
 
-def _units(name: str) -> dict[str, str]:
-    """Singular and plural unit words -> TIMEX3 letter, from a ``timex_units.tsv`` table."""
+def _units(rows: tuple[tuple[str, ...], ...]) -> dict[str, str]:
+    """Singular and plural unit words -> TIMEX3 letter, from a ``timex_units.tsv`` table's rows."""
     units = {}
-    for singular, plural, letter in vocab.load_table(name):
+    for singular, plural, letter in rows:
         units[singular.lower()] = units[plural.lower()] = letter
     return units
 
@@ -107,7 +107,7 @@ def lexicon(language: str = "en") -> Lexicon:
     return Lexicon(
         language="en",
         numbers=dict(vocab.load_table("timex_numbers.tsv")),
-        units=_units("timex_units.tsv"),
+        units=_units(vocab.load_table("timex_units.tsv")),
         months={name.lower(): int(n) for name, n in vocab.load_table("timex_months.tsv")},
         weekdays={name.lower(): int(n) for name, n in vocab.load_table("timex_weekdays.tsv")},
         seasons={w: code for w, code, kind in seasons_parts if kind == "season"},
@@ -128,7 +128,7 @@ def _language_lexicon(language: str) -> Lexicon:
     """Another language's lexicon: the CLDR's month and weekday names (with and without
     accents), and the word lists of ``data/lang/<code>/`` where the project has them."""
     def table(name: str) -> tuple[tuple[str, ...], ...]:
-        return vocab.load_table(f"lang/{language}/{name}", missing_ok=True)
+        return vocab.load_language_table(language, name)
 
     def named(names: dict[int, str], number: object) -> dict[str, int]:
         return {form: number(key) for key, name in names.items() for form in {name.lower().rstrip("."), fold_accents(name.lower().rstrip("."))}}
@@ -136,7 +136,7 @@ def _language_lexicon(language: str) -> Lexicon:
     return Lexicon(
         language=language,
         numbers=dict(table("timex_numbers.tsv")),
-        units=_units(f"lang/{language}/timex_units.tsv") if table("timex_units.tsv") else {},
+        units=_units(table("timex_units.tsv")),
         months=named(get_month_names("wide", locale=language), int),
         weekdays=named(get_day_names("wide", locale=language), lambda key: key + 1),
         seasons={},
