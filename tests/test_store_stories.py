@@ -2,6 +2,8 @@
 membership and date ranges, rebuild."""
 from __future__ import annotations
 
+import dataclasses
+
 from storydesk.model import ArticleProfile
 from storydesk.store import Store
 from test_store import make_article, put
@@ -39,11 +41,33 @@ def test_a_story_keeps_members_keys_and_date_range(store: Store) -> None:
         for article_id, keys in zip(ids, (["e:country:KP", "t:treaty"], ["e:country:KP"], ["t:kursk"])):
             store.add_to_story(story, article_id, 0.8, keys, None)
     listed = store.story(story)
-    assert (listed.title, listed.article_ids) == ("The treaty", ids)
+    assert (listed.title, listed.article_ids) == ("A title", ids)  # its first member's
     assert (listed.first_date, listed.last_date) == ("2024-06-19", "2024-10-25")
     assert listed.outlets == ["Example News"]
     assert store.story_of(ids[2]) == story and store.unplaced() == []
     assert [p.article_id for p in store.member_profiles(story, limit=2)] == [ids[2], ids[1]]
+
+
+def test_a_story_is_titled_in_the_language_most_of_its_articles_are_in(store: Store) -> None:
+    def written(title: str, language: str) -> int:
+        article = make_article(title, location=f"{title}.txt", title=title)
+        return put(store, dataclasses.replace(article, extraction=dataclasses.replace(article.extraction, language=language)))
+
+    opening = written("Tratado firmado en Pionyang", "es")
+    with store.transaction():
+        story = store.create_story("")
+        store.add_to_story(story, opening, 1.0, [], None)
+    assert store.story(story).title == "Tratado firmado en Pionyang"
+    english = [written("Treaty signed in Pyongyang", "en"), written("Putin and Kim sign a pact", "en")]
+    with store.transaction():
+        store.add_to_story(story, english[0], 1.0, [], None)
+    assert store.story(story).title == "Tratado firmado en Pionyang"  # a tie: the first article's
+    with store.transaction():
+        store.add_to_story(story, english[1], 1.0, [], None)
+    assert store.story(story).title == "Treaty signed in Pyongyang"
+    with store.transaction():
+        store.split_story(story, english, None, {}, "test", 0.0, None)
+    assert store.story(story).title == "Tratado firmado en Pionyang"
 
 
 def test_stories_under_a_key_come_newest_first_and_stay_bounded(store: Store) -> None:

@@ -43,7 +43,7 @@ class StoryChange:
 
 
 def story_title(title: str | None, text: str) -> str:
-    """A story's title: that of its first article, else the start of that article's text."""
+    """A story's title from one article: its title, else the start of its text."""
     return title or text[:TITLE_CHARACTERS]
 
 
@@ -161,8 +161,8 @@ class StoryTables:
         return story_id
 
     def add_to_story(self, story_id: int, article_id: int, score: float, keys: Iterable[str], published: str | None) -> None:
-        """Make an article a member of a story, index the story under the article's keys and
-        widen its stored date range (what the story list is ordered by)."""
+        """Make an article a member of a story, index the story under the article's keys, widen
+        its stored date range (what the story list is ordered by) and title it again."""
         self._db.execute(
             "INSERT OR REPLACE INTO story_articles(article_id, story_id, score) VALUES (?, ?, ?)",
             (article_id, story_id, round(score, 4)),
@@ -180,6 +180,7 @@ class StoryTables:
             " WHERE id = ?",
             (utc_now(), day, day, day, day, day, day, story_id),
         )
+        self._retitle(story_id)
 
     def story_of(self, article_id: int) -> int | None:
         row = self._db.execute("SELECT story_id FROM story_articles WHERE article_id = ?", (article_id,)).fetchone()
@@ -208,8 +209,8 @@ class StoryTables:
         self, story_id: int, articles: Sequence[int], into: int | None, keys: Mapping[int, Sequence[str]],
         rule: str, score: float, article_id: int | None,
     ) -> int:
-        """Move ``articles`` out of ``story_id`` into the story ``into``, or a new one (None,
-        titled by its first article); index ``story_id`` again under the ``keys`` of its
+        """Move ``articles`` out of ``story_id`` into the story ``into``, or a new one (None);
+        index ``story_id`` again under the ``keys`` of its
         remaining members (``keys`` has every member's) and the receiving story under the moved
         ones'; record the split. Returns the receiving story."""
         target = self.create_story("") if into is None else into
@@ -221,7 +222,7 @@ class StoryTables:
         self._index_story(story_id, Counter(k for m in self.member_ids(story_id) for k in dict.fromkeys(keys.get(m, ()))))
         self._index_story(target, Counter(k for m in articles for k in dict.fromkeys(keys.get(m, ()))))
         for changed in (story_id, target):
-            self._refresh_story(changed, retitle=changed == story_id or into is None)
+            self._refresh_story(changed)
         self.record_change("split", story_id, target, sorted(articles), rule, score, article_id)
         return target
 
@@ -238,9 +239,8 @@ class StoryTables:
             [(key, story_id, count) for key, count in keys.items()],
         )
 
-    def _refresh_story(self, story_id: int, retitle: bool = False) -> None:
-        """A story's size and date range read again from its members (after members moved), and
-        with ``retitle`` its title from its first member."""
+    def _refresh_story(self, story_id: int) -> None:
+        """A story's size, date range and title read again from its members (after members moved)."""
         self._db.execute(
             "UPDATE stories SET updated_at = ?, (size, first_date, last_date) = (SELECT count(*),"
             " min(CASE WHEN a.published GLOB '[0-9]*' THEN a.published END),"
@@ -248,14 +248,21 @@ class StoryTables:
             " FROM story_articles s JOIN articles a ON a.id = s.article_id WHERE s.story_id = ?) WHERE id = ?",
             (utc_now(), story_id, story_id),
         )
-        if retitle:
-            first = self._db.execute(
-                "SELECT a.title, a.text FROM story_articles s JOIN articles a ON a.id = s.article_id"
-                " WHERE s.story_id = ? ORDER BY a.id LIMIT 1",
-                (story_id,),
-            ).fetchone()
-            if first is not None:
-                self._db.execute("UPDATE stories SET title = ? WHERE id = ?", (story_title(first[0], first[1]), story_id))
+        self._retitle(story_id)
+
+    def _retitle(self, story_id: int) -> None:
+        """Title a story by the first of its members written in its main language (the one most
+        of them are in; on a tie the first member's), so that a story of English articles that
+        a Malay one opened reads in English."""
+        first = self._db.execute(
+            "WITH members AS (SELECT a.id, a.title, a.text, a.language FROM story_articles s"
+            " JOIN articles a ON a.id = s.article_id WHERE s.story_id = ?),"
+            " main AS (SELECT language FROM members GROUP BY language ORDER BY count(*) DESC, min(id) LIMIT 1)"
+            " SELECT title, text FROM members WHERE language IS (SELECT language FROM main) ORDER BY id LIMIT 1",
+            (story_id,),
+        ).fetchone()
+        if first is not None:
+            self._db.execute("UPDATE stories SET title = ? WHERE id = ?", (story_title(first[0], first[1]), story_id))
 
     def record_change(
         self, kind: str, story_id: int, into: int, articles: Sequence[int], rule: str, score: float | None, article_id: int | None
