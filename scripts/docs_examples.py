@@ -1,5 +1,5 @@
-"""Keep the console examples of README.md and docs/*.md true: run each one and check that the
-lines under a command are what it prints, or, with ``--update``, write them there.
+"""Keep the console and Python examples of README.md and docs/*.md true: run each one and check
+that the lines under a command are what it prints, or, with ``--update``, write them there.
 
 An example is a fenced block marked ```console. Its lines starting with ``$ storydesk`` are
 commands; the lines after one, up to the next ``$``, are its output. A block runs in a fresh
@@ -13,6 +13,11 @@ Left as written: lines that do not start with ``$ storydesk`` (shell, other prog
 commands that need a server, a cluster, the network or ../shared (``serve``, ``eval``,
 ``--engine dask``, ``--fetch``, URLs, paths into ../shared).
 
+A block marked ```pycon is Python as the interpreter shows it: ``>>> `` and ``... `` lines are
+code, the lines after them, up to the next ``>>> ``, what it prints (an expression's repr, or
+an exception's last line under ``Traceback (most recent call last):``). It runs in a fresh
+folder with the sample corpus's store, each block in a namespace of its own.
+
 The fence's info string can abridge: ``console head=N`` keeps the first N lines of each
 command's output and then a line ``…``; ``width=W`` cuts a longer line to W characters, the
 last one ``…``. Timings and the folder's path are normalised before comparing.
@@ -23,15 +28,18 @@ last one ``…``. Timings and the folder's path are normalised before comparing.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
+import io
 import os
 import re
 import shlex
 import shutil
 import sys
 import tempfile
+import traceback
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -39,8 +47,10 @@ from typer.testing import CliRunner
 from storydesk.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
-FENCE = re.compile(r"^```console(?P<options>(?:\s+\w+=\d+)*)\s*$")
+FENCE = re.compile(r"^```(?P<kind>console|pycon)(?P<options>(?:\s+\w+=\d+)*)\s*$")
 PROMPT = "$ "
+PY_PROMPT, PY_MORE = ">>> ", "... "
+TRACEBACK = "Traceback (most recent call last):"
 COMMAND = "$ storydesk "
 ELLIPSIS = "…"
 SAMPLE_INGEST = ["ingest", "examples/corpus"]
@@ -56,6 +66,12 @@ class Command:
     line: str
     line_no: int
     output: list[str] = field(default_factory=list)
+    more: list[str] = field(default_factory=list)  # a Python statement's ``... `` lines
+
+    @property
+    def source(self) -> str:
+        """A Python example's code, without its prompts."""
+        return "\n".join(line[len(PY_PROMPT):] for line in [self.line, *self.more])
 
     @property
     def args(self) -> list[str]:
@@ -63,6 +79,8 @@ class Command:
 
     @property
     def runs(self) -> bool:
+        if self.line.startswith(PY_PROMPT):
+            return True
         return self.line.startswith(COMMAND) and not (
             self.args[:1] and self.args[0] in NOT_RUN_COMMANDS or any(mark in self.line for mark in NOT_RUN_MARKS)
         )
@@ -70,22 +88,23 @@ class Command:
 
 @dataclass
 class Block:
-    """One ```console block: its options, the lines before its first prompt, its commands
-    (any ``$`` line: only those that ``runs`` are run)."""
+    """One ```console or ```pycon block: its options, the lines before its first prompt, its
+    commands (any ``$`` or ``>>>`` line: of a console block only those that ``runs`` are run)."""
 
     path: Path
     head: int | None
     width: int | None
     preamble: list[str]
     commands: list[Command]
+    python: bool = False
 
     def lines(self) -> list[str]:
-        return self.preamble + [line for c in self.commands for line in [c.line, *c.output]]
+        return self.preamble + [line for c in self.commands for line in [c.line, *c.more, *c.output]]
 
     def starts_empty(self) -> bool:
-        """A block opening with an ingest shows that ingest: it starts with no store."""
+        """A console block opening with an ingest shows that ingest: it starts with no store."""
         first = next((c for c in self.commands if c.runs), None)
-        return first is not None and first.args[:1] == ["ingest"]
+        return not self.python and first is not None and first.args[:1] == ["ingest"]
 
     def abridge(self, output: list[str]) -> list[str]:
         """The output as the block shows it: its first ``head`` lines, each at most ``width``."""
@@ -100,7 +119,7 @@ class Block:
 
 
 def parse(path: Path, text: str) -> Iterator[tuple[int, int, Block]]:
-    """Each console block of a Markdown text: the index of its first and past-last inner line."""
+    """Each example block of a Markdown text: the index of its first and past-last inner line."""
     lines = text.split("\n")
     at = 0
     while at < len(lines):
@@ -110,23 +129,26 @@ def parse(path: Path, text: str) -> Iterator[tuple[int, int, Block]]:
             continue
         end = next((i for i in range(at + 1, len(lines)) if lines[i].startswith("```")), len(lines))
         options = dict(option.split("=") for option in opened["options"].split())
-        yield at + 1, end, _block(path, lines, at + 1, end, options)
+        yield at + 1, end, _block(path, lines, at + 1, end, options, opened["kind"] == "pycon")
         at = end + 1
 
 
-def _block(path: Path, lines: list[str], start: int, end: int, options: dict[str, str]) -> Block:
+def _block(path: Path, lines: list[str], start: int, end: int, options: dict[str, str], python: bool) -> Block:
     preamble: list[str] = []
     commands: list[Command] = []
+    prompt = PY_PROMPT if python else PROMPT
     for no in range(start, end):
         line = lines[no]
-        if line.startswith(PROMPT):
+        if line.startswith(prompt):
             commands.append(Command(line, no + 1))
+        elif python and commands and not commands[-1].output and (line + " ").startswith(PY_MORE):
+            commands[-1].more.append(line)
         elif commands:
             commands[-1].output.append(line)
         else:
             preamble.append(line)
     head, width = options.get("head"), options.get("width")
-    return Block(path, head and int(head), width and int(width), preamble, commands)
+    return Block(path, head and int(head), width and int(width), preamble, commands, python)
 
 
 class Runner:
@@ -173,14 +195,33 @@ class Runner:
             raise RuntimeError(f"storydesk {shlex.join(args)} failed: {result.exception!r}") from result.exception
         return result.output.replace(str(cwd), ".").split("\n")
 
+    def run_python(self, source: str, cwd: Path, namespace: dict) -> list[str]:
+        """What a Python statement prints in ``cwd``, as the interpreter shows it."""
+        unset = {name: os.environ.pop(name) for name in list(os.environ) if name.startswith("STORYDESK_")}
+        before = Path.cwd()
+        printed = io.StringIO()
+        os.chdir(cwd)
+        try:
+            with contextlib.redirect_stdout(printed):
+                exec(compile(source + "\n", "<example>", "single"), namespace)
+        except Exception as error:  # an example may show the error a user meets
+            printed.write(TRACEBACK + "\n  ...\n" + "".join(traceback.format_exception_only(error)))
+        finally:
+            os.chdir(before)
+            os.environ.update(unset)
+        return printed.getvalue().replace(str(cwd), ".").split("\n")
+
     def outputs(self, block: Block) -> Iterator[tuple[Command, list[str]]]:
         """Each command of the block that runs, with its output as the block shows it."""
         cwd = self.folder()
         replay = block.starts_empty()
         if not replay:
             self.copy_sample(cwd)
+        namespace: dict = {"__name__": "__example__"}
         for command in filter(lambda c: c.runs, block.commands):
-            if replay and command.args == SAMPLE_INGEST:
+            if block.python:
+                output = self.run_python(command.source, cwd, namespace)
+            elif replay and command.args == SAMPLE_INGEST:
                 output = self.copy_sample(cwd)
             else:
                 output = self.run(command.args, cwd)
@@ -218,7 +259,7 @@ def check_file(path: Path, runner: Runner, update: bool) -> list[Difference]:
     for start, end, block in parse(path, text):
         for command, actual in runner.outputs(block):
             if normalised(actual) != normalised(command.output):
-                differences.append(Difference(path, command, actual))
+                differences.append(Difference(path, replace(command), actual))  # keeps what was written
                 command.output = actual
         spans.append((start, end, block.lines()))
     if update and differences:

@@ -1,5 +1,5 @@
-"""The console examples of README.md and docs/*.md print what they show (scripts/docs_examples.py
-runs them on the sample corpus; `--update` rewrites them when an output changes on purpose)."""
+"""The console and Python examples of README.md and docs/*.md print what they show
+(scripts/docs_examples.py runs them on the sample corpus; `--update` rewrites them when an output changes on purpose)."""
 from __future__ import annotations
 
 import importlib.util
@@ -54,3 +54,19 @@ def test_head_and_width_abridge_and_timings_do_not_count() -> None:
     assert block.abridge(["short", "a line longer than ten", "third", ""]) == ["short", "a line lo…", "…"]
     assert docs_examples.normalised(["took 1.5 s, 20 ms each"]) == docs_examples.normalised(["took 2.25 s, 9 ms each"])
     assert docs_examples.normalised(["5 added"]) != docs_examples.normalised(["4 added"])
+
+
+def test_a_python_example_runs_on_the_sample_store_and_update_rewrites_its_output(tmp_path: Path, runner) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(
+        "```pycon\n>>> from storydesk import Desk\n>>> with Desk('storydesk.db') as desk:\n"
+        "...     print(desk.article_count())\nwrong\n>>> int('x')\n```\n",
+        encoding="utf-8",
+    )
+    first, second = docs_examples.check_file(page, runner, update=False)
+    assert first.command.output == ["wrong"] and first.actual == ["5"]
+    assert second.actual[0] == docs_examples.TRACEBACK and second.actual[-1].startswith("ValueError: invalid literal")
+    docs_examples.check_file(page, runner, update=True)
+    written = page.read_text(encoding="utf-8")
+    assert "...     print(desk.article_count())\n5\n>>> int('x')\nTraceback" in written and "wrong" not in written
+    assert docs_examples.check_file(page, runner, update=False) == []
