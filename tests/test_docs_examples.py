@@ -1,8 +1,11 @@
 """The console and Python examples of README.md and docs/*.md print what they show
-(scripts/docs_examples.py runs them on the sample corpus; `--update` rewrites them when an output changes on purpose)."""
+(scripts/docs_examples.py runs them on the sample corpus; `--update` rewrites them when an output
+changes on purpose), and the README's Python example runs on the sample corpus."""
 from __future__ import annotations
 
 import importlib.util
+import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -70,3 +73,14 @@ def test_a_python_example_runs_on_the_sample_store_and_update_rewrites_its_outpu
     written = page.read_text(encoding="utf-8")
     assert "...     print(desk.article_count())\n5\n>>> int('x')\nTraceback" in written and "wrong" not in written
     assert docs_examples.check_file(page, runner, update=False) == []
+
+
+def test_the_readmes_python_example_runs_on_the_sample_corpus(tmp_path: Path, monkeypatch, capsys) -> None:
+    [code] = re.findall(r"^```python\n(.*?)^```$", (ROOT / "README.md").read_text(encoding="utf-8"), re.S | re.M)
+    shutil.copytree(ROOT / "examples" / "corpus", tmp_path / "examples" / "corpus")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - the README's own example
+    assert namespace["report"].outcomes["added"] == 5 and len(namespace["titles"]) == 5
+    assert "## Where the outlets disagree" in capsys.readouterr().out
+    assert any(row.speaker for row in namespace["said"])
