@@ -74,6 +74,30 @@ def test_a_neighbourhood_is_in_the_town_whose_police_the_article_names() -> None
     assert _places_of(opening) == ["Lindwood"]
 
 
+def test_a_name_the_text_calls_a_neighbourhood_is_given_the_town_the_article_reports_from() -> None:
+    text = "Two men were shot on Saturday in the West Lindwood neighborhood."
+    article = _article(1, text, {"West Lindwood": "GPE"}, {"Saturday": "2015-06-13"}, dateline="MARLOW")
+    assert _places_of(article) == ["West Lindwood, Marlow"]
+    town = _article(2, "Two men were shot on Saturday in West Lindwood.", {"West Lindwood": "GPE"}, {"Saturday": "2015-06-13"}, dateline="MARLOW")
+    assert _places_of(town) == ["West Lindwood"]  # nothing says it is a part of Marlow
+
+
+def test_of_the_places_its_articles_report_from_an_event_in_a_county_takes_a_town() -> None:
+    def reported(article_id: int, dateline: str) -> Article:
+        text = "A teen was shot on Saturday in Kessel County, deputies said."
+        return _article(article_id, text, {"Kessel County": "GPE"}, {"Saturday": "2015-06-13"}, dateline=dateline)
+
+    assert _places_of(reported(1, "KESSEL COUNTY"), reported(2, "MARLOW")) == ["Marlow, Kessel County"]
+
+
+def test_initials_after_in_are_one_name_and_one_letter_is_no_place() -> None:
+    text = "A man opened fire in D.C. on Sunday, police said."
+    article = _article(1, text, {}, {"Sunday": "2015-06-14"}, title="Gunfire in D.C.", sentences=[text])
+    assert _places_of(article) == ["D.C."]
+    lone = _article(2, "A man opened fire in D on Sunday.", {}, {"Sunday": "2015-06-14"}, url="https://example.com/d-street")
+    assert _places_of(lone) == [None]
+
+
 def test_a_local_bodys_name_gives_its_town_or_county() -> None:
     assert _town_of_body("Kessel County Sheriff") == "Kessel County"
     assert _town_of_body("Las Vegas Metropolitan Police Department") == "Las Vegas"

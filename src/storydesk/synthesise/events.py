@@ -108,6 +108,7 @@ def find_mentions(article: Article, article_date: ArticleDate) -> list[EventMent
     actions = {action.time.start: action for action in analysis.actions}
     article_place = _article_place(article, kinds)
     jurisdiction = _jurisdiction(article, kinds)
+    parts = town_parts(article.text)
     found = []
     for timex in analysis.timexes:
         when = resolve(timex, article_date.anchor)
@@ -123,7 +124,7 @@ def find_mentions(article: Article, article_date: ArticleDate) -> list[EventMent
         action = actions.get(timex.start)
         mention = EventMention(
             article.id, sentence, when, weekday, own, _places(article, sentence, kinds),
-            _places(article, sentence, kinds, ("GPE",)), own & event_words, fragment,
+            [town for town in _places(article, sentence, kinds, ("GPE",)) if town not in parts], own & event_words, fragment,
             action, _actor(article, action), article_place=article_place, jurisdiction=jurisdiction,
         )
         mention.label = _label(article, mention)
@@ -180,22 +181,31 @@ def _untagged_places(article: Article, sentence: Span) -> list[str]:
     elsewhere = {m.span.text.lower() for m in article.analysis.mentions if kinds.get(m.entity) in PLACE_KINDS}
     headline = f"{article.extraction.title or ''} {(article.extraction.url or '').replace('-', ' ').replace('_', ' ')}".lower()
     found = []
-    for match in re.finditer(rf"\b(?:{prepositions})\s+((?:[A-Z][\w'’]*\s?){{1,3}})", sentence.text):
+    for match in re.finditer(rf"\b(?:{prepositions})\s+((?:{_NAME_WORD}\s?){{1,3}})", sentence.text):
         words = match[1].split()
         for end in range(len(words), 0, -1):
             name = " ".join(words[:end])
             if name.lower() in elsewhere or re.search(rf"(?<![\w]){re.escape(name.lower())}(?![\w])", headline):
-                if name not in tagged and words[0] not in _not_places() and words[0].lower() not in ENGLISH_STOP_WORDS:
+                if name not in tagged and len(name) > 1 and words[0] not in _not_places() and words[0].lower() not in ENGLISH_STOP_WORDS:
                     found.append(name)
                 break
     return found
 
 
+def town_parts(text: str) -> set[str]:
+    """Names the text writes before a word for a part of a town ("the West Pullman neighborhood",
+    "the city's East Germantown section"): places that are no town, though tagged as one."""
+    words = "|".join(map(re.escape, vocab.load("synthesise_town_part_words.txt")))
+    names = (match[1].split() for match in re.finditer(rf"((?:[A-Z][\w'’-]*\s){{1,3}})(?i:{words})\b", text))
+    return {" ".join(name[1:] if name[0].lower() in ENGLISH_STOP_WORDS else name) for name in names} - {""}
+
+
 def _article_place(article: Article, kinds: dict[str, str]) -> str | None:
     """Where an article reports from: its dateline's place ("MONCKS CORNER S.C." -> "Moncks
     Corner"), else the place it names most often after a locative word, else the town its lead
-    names, else the town its headline names: the first of them that is a town; else the first
-    county (then state), with the town the whole text names most ("Joplin, Newton County")."""
+    names, else the town its headline names: the first of them that is a town (not a part of one:
+    ``town_parts``); else the first county (then state), with the town the whole text names most
+    ("Joplin, Newton County")."""
     dateline = article.extraction.dateline
     whole = Span(0, len(article.text), article.text)
     named = Counter(_places(article, whole, kinds, ("GPE",))).most_common(1)
@@ -205,7 +215,11 @@ def _article_place(article: Article, kinds: dict[str, str]) -> str | None:
         _most_named_town(article, kinds),
         _title_town(article, kinds),
     ]
-    places = sorted((place for place in found if place), key=lambda place: (is_county(place), place.lower() in _regions()))
+    parts = town_parts(article.text)
+    places = sorted(
+        (place for place in found if place and place not in parts),
+        key=lambda place: (is_county(place), place.lower() in _regions()),
+    )
     if not places or not _holds_towns(places[0]):
         return places[0] if places else None
     anywhere = _most_named_town(article, kinds, lead=False)
@@ -233,7 +247,9 @@ def _title_town(article: Article, kinds: dict[str, str]) -> str | None:
     return None
 
 
-_TITLE_LOCATIVE = re.compile(r"\b(?i:in|at|near|outside)\s+((?:[A-Z][\w'’]*\s?){1,3})")
+# A word of a place's name: capitalised, or initials ("D.C."), which a name after "in" may be.
+_NAME_WORD = r"(?:[A-Z](?:\.[A-Z])+\.|[A-Z][\w'’]*)"
+_TITLE_LOCATIVE = re.compile(rf"\b(?i:in|at|near|outside)\s+((?:{_NAME_WORD}\s?){{1,3}})")
 _BEFORE_STATE = re.compile(r"((?:[A-Z][\w'’.]*\s){0,2}[A-Z][\w'’]*),\s+([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\b")
 
 
@@ -600,7 +616,8 @@ def _place(mentions: list[EventMention], background: bool) -> str | None:
     named = Counter(p for m in mentions for p in m.places).most_common(1)
     towns = [p for m in mentions for p in m.towns if not _holds_towns(p) and not _facility(p)]
     if not towns and not background:
-        towns = [m.article_place for m in mentions if m.article_place]
+        reported_from = [m.article_place for m in mentions if m.article_place]
+        towns = [p for p in reported_from if not _holds_towns(p)] or reported_from
     town = Counter(towns).most_common(1)[0][0] if towns else None
     place = _with_town(named[0][0], town, towns) if named else town
     served = Counter(m.jurisdiction for m in mentions if m.jurisdiction).most_common(1)
