@@ -8,7 +8,7 @@ from storydesk.eval.dossier import Incident, names_city, stated_in_text
 from storydesk.eval.metrics import tokens
 from storydesk.model import Analysis, Article, Entity, Extraction, Mention, Origin, PublicationDate, Span, Story, TimeExpr
 from storydesk.synthesise import build_dossier
-from storydesk.synthesise.events import _places, _title_town, _town_of_body, _with_town
+from storydesk.synthesise.events import _places, _title_town, _town_of_body, _with_town, town_parts, towns_before_states
 
 PUBLISHED = "2015-06-14"  # a Sunday
 
@@ -80,6 +80,17 @@ def test_a_name_the_text_calls_a_neighbourhood_is_given_the_town_the_article_rep
     assert _places_of(article) == ["West Lindwood, Marlow"]
     town = _article(2, "Two men were shot on Saturday in West Lindwood.", {"West Lindwood": "GPE"}, {"Saturday": "2015-06-13"}, dateline="MARLOW")
     assert _places_of(town) == ["West Lindwood"]  # nothing says it is a part of Marlow
+    assert town_parts("shot in a Marlow neighborhood, the city's Dale section") == {"Dale"}  # one in Marlow
+
+
+def test_a_name_after_in_that_a_time_follows_or_that_the_text_writes_before_a_state_is_a_town() -> None:
+    text = "A boy died after a shooting in Elgin Friday afternoon, deputies said."
+    article = _article(1, text, {"Elgin": "ORG"}, {"Friday": "2015-06-12"})
+    assert _places_of(article) == ["Elgin"]
+    text = "A man was shot on Friday in Norbury, Indiana, deputies said."
+    state = _article(3, text, {"Norbury": "PERSON"}, {"Friday": "2015-06-12"})
+    assert towns_before_states("went to 69 North Star Road, Norbury, Indiana") >= {"Norbury"}
+    assert _places_of(state) == ["Norbury"]
 
 
 def test_of_the_places_its_articles_report_from_an_event_in_a_county_takes_a_town() -> None:
@@ -119,7 +130,8 @@ def test_a_name_the_parser_did_not_tag_is_a_place_when_the_headline_or_the_text_
     text = "Three people were killed in a shooting in Manvel on Sunday."
     headline = _article(1, text, {}, {"Sunday": "2015-06-14"}, title="Three killed in Manvel", dateline="HOUSTON")
     assert _places_of(headline) == ["Manvel"]
-    untold = _article(2, text, {}, {"Sunday": "2015-06-14"}, title="Three killed", dateline="HOUSTON")
+    bare = "On Sunday three people were killed in a shooting in Manvel, police said."
+    untold = _article(2, bare, {}, {"Sunday": "2015-06-14"}, title="Three killed", dateline="HOUSTON")
     assert _places_of(untold) == ["Houston"]
     later = text + " Police came from Manvel."
     elsewhere = _article(3, later, {}, {"Sunday": "2015-06-14"}, dateline="HOUSTON")

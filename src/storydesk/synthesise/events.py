@@ -4,12 +4,13 @@ dates agree and the sentences share their subject, action, place or words; then 
 that give no date of their own are bounded by the events they report."""
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 import pycountry
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -158,9 +159,16 @@ def _places(article: Article, sentence: Span, kinds: dict[str, str], of_kinds: t
         before = [word.lower() for word in text[max(sentence.start, mention.span.start - 24) : mention.span.start].split()]
         after = re.match(r"(?:,\s+[A-Z][\w.]*)?[\s-]+(\w+)", text[mention.span.end : sentence.end])
         located = _after_locative(before, prepositions, parts) or (after is not None and after[1].lower() in scenes)
-        if kinds.get(mention.entity) in of_kinds and located:
+        if (kinds.get(mention.entity) in of_kinds or mention.span.text in towns_before_states(text)) and located:
             places.append(_town_of_body(mention.span.text) or mention.span.text)
     return places + [name for name in _untagged_places(article, sentence) if name not in places]
+
+
+@lru_cache(maxsize=64)
+def towns_before_states(text: str) -> frozenset[str]:
+    """Names the text writes before a state ("Campbellsburg, Indiana", "in Chubbuck, Idaho"):
+    towns, whatever kind the parser gave them."""
+    return frozenset(match[1] for match in _BEFORE_STATE_AT.finditer(text) if match[2].lower() in _regions())
 
 
 def _after_locative(words: list[str], prepositions: set[str], parts: set[str]) -> bool:
@@ -172,32 +180,57 @@ def _after_locative(words: list[str], prepositions: set[str], parts: set[str]) -
 
 
 def _untagged_places(article: Article, sentence: Span) -> list[str]:
-    """Names the parser did not tag here, written after a locative word in the sentence ("a
-    shooting in Manvel on Sunday"), that the headline or the web address names too, or that the
-    parser tagged as a place elsewhere in the article: a town the parser missed."""
+    """Names the parser did not tag as places here, written after a locative word in the sentence
+    ("a shooting in Manvel on Sunday"), that the headline or the web address names too, that the
+    parser tagged as a place elsewhere in the article, or that a time follows ("in Elgin Friday
+    afternoon", "in Manvel on Sunday"): a town the parser missed or took for another kind."""
     prepositions = "|".join(re.escape(word) for word in vocab.load("synthesise_place_prepositions.txt"))
     kinds = {entity.key: entity.kind for entity in article.analysis.entities}
-    tagged = {m.span.text for m in mentions_in(article.analysis, sentence.start, sentence.end)}
+    here = mentions_in(article.analysis, sentence.start, sentence.end)
+    tagged = {m.span.text for m in here if kinds.get(m.entity) in PLACE_KINDS}
     elsewhere = {m.span.text.lower() for m in article.analysis.mentions if kinds.get(m.entity) in PLACE_KINDS}
     headline = f"{article.extraction.title or ''} {(article.extraction.url or '').replace('-', ' ').replace('_', ' ')}".lower()
     found = []
     for match in re.finditer(rf"\b(?:{prepositions})\s+((?:{_NAME_WORD}\s?){{1,3}})", sentence.text):
-        words = match[1].split()
+        words = list(itertools.takewhile(lambda word: word not in _not_places(), match[1].split()))
         for end in range(len(words), 0, -1):
             name = " ".join(words[:end])
-            if name.lower() in elsewhere or re.search(rf"(?<![\w]){re.escape(name.lower())}(?![\w])", headline):
-                if name not in tagged and len(name) > 1 and words[0] not in _not_places() and words[0].lower() not in ENGLISH_STOP_WORDS:
+            after = sentence.text[match.start(1) + len(name) :]
+            if (
+                name.lower() in elsewhere or _before_time(after)
+                or re.search(rf"(?<![\w]){re.escape(name.lower())}(?![\w])", headline)
+            ):
+                if name not in tagged and len(name) > 1 and words[0].lower() not in ENGLISH_STOP_WORDS:
                     found.append(name)
                 break
     return found
 
 
 def town_parts(text: str) -> set[str]:
-    """Names the text writes before a word for a part of a town ("the West Pullman neighborhood",
-    "the city's East Germantown section"): places that are no town, though tagged as one."""
+    """Names the text writes as the name of a part of a town ("the West Pullman neighborhood",
+    "the city's East Germantown section"; not "a Winston-Salem neighborhood", one in a town):
+    places that are no town, though tagged as one."""
     words = "|".join(map(re.escape, vocab.load("synthesise_town_part_words.txt")))
-    names = (match[1].split() for match in re.finditer(rf"((?:[A-Z][\w'’-]*\s){{1,3}})(?i:{words})\b", text))
-    return {" ".join(name[1:] if name[0].lower() in ENGLISH_STOP_WORDS else name) for name in names} - {""}
+    pattern = rf"(?:\b[Tt]he|['’]s)\s+((?:[A-Z][\w'’-]*\s){{1,3}})(?i:{words})\b"
+    return {match[1].strip() for match in re.finditer(pattern, text)}
+
+
+def _before_time(after: str) -> bool:
+    """Whether the words after a name open with a time ("Friday afternoon", "on Sunday", "late
+    Monday"): "in Elgin Friday" sets a scene, whatever the parser took Elgin for."""
+    words = re.findall(r"[\w’']+", after[:30])
+    while words and words[0].lower() in _TIME_OPENERS:
+        words = words[1:]
+    return bool(words) and (words[0] in _weekdays() or words[0].lower() in _DAY_PARTS)
+
+
+_TIME_OPENERS = frozenset({"on", "last", "early", "late", "this"})
+_DAY_PARTS = frozenset({"morning", "afternoon", "evening", "night", "overnight"})
+
+
+@cache
+def _weekdays() -> frozenset[str]:
+    return frozenset(row[0] for row in vocab.load_table("timex_weekdays.tsv"))
 
 
 def _article_place(article: Article, kinds: dict[str, str]) -> str | None:
@@ -251,6 +284,7 @@ def _title_town(article: Article, kinds: dict[str, str]) -> str | None:
 _NAME_WORD = r"(?:[A-Z](?:\.[A-Z])+\.|[A-Z][\w'’]*)"
 _TITLE_LOCATIVE = re.compile(rf"\b(?i:in|at|near|outside)\s+((?:{_NAME_WORD}\s?){{1,3}})")
 _BEFORE_STATE = re.compile(r"((?:[A-Z][\w'’.]*\s){0,2}[A-Z][\w'’]*),\s+([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\b")
+_BEFORE_STATE_AT = re.compile(rf"(?=\b{_BEFORE_STATE.pattern})")  # at every word: overlapping names
 
 
 def _placed_in(text: str, run: str) -> str | None:
