@@ -7,6 +7,7 @@ import dataclasses
 import re
 from datetime import date
 
+from storydesk.analyse import analyse
 from storydesk.model import (
     Action,
     Analysis,
@@ -32,6 +33,7 @@ from storydesk.synthesise.dates import (
 )
 from storydesk.synthesise.events import dateline_place
 from storydesk.synthesise.render import who_said_what
+from storydesk.synthesise.summary import summarise
 from storydesk.synthesise.text import present_tense
 
 ENTITIES = {
@@ -378,3 +380,19 @@ def test_rumours_deny_only_as_what_something_is_called() -> None:
     assert claims("Rumors of his return east to Lincoln County circulated Monday afternoon.") == []
     (called,) = claims("The ministry called reports that it sent troops to the border “baseless rumours.”")
     assert [s.stance for s in called.stances] == ["denied"] and called.about == "The ministry sent troops to the border"
+
+
+def test_a_sentence_two_articles_carry_is_one_summary_sentence_citing_both() -> None:
+    shared = "The incident happened in a mobile home park in the 200 block of Oak Shore Drive."
+    texts = [
+        f"{shared} Deputies said a man called them at 1:30 a.m. to say he had shot his wife.",
+        f"Three people died in the shooting on Sunday. {shared}",
+        "Deputies were called to the mobile home park on Oak Shore Drive early on Sunday.",
+    ]
+    articles = [
+        Article(Origin(f"{n}.txt"), str(n), "text", Extraction(text=text, language="en"), id=n, analysis=analyse(text, None, "en"))
+        for n, text in enumerate(texts, start=1)
+    ]
+    summary = summarise(articles)
+    assert [s.sentence for s in summary].count(shared) == 1
+    assert next(s for s in summary if s.sentence == shared).articles == [1, 2]

@@ -122,14 +122,15 @@ def _centrality(sentences: list[_Sentence], similarity: np.ndarray) -> np.ndarra
 
 def _mmr(centrality: np.ndarray, similarity: np.ndarray, length: int, first: list[int], translated: np.ndarray) -> list[int]:
     """Maximal marginal relevance from ``first`` on: each pick the most central sentence least
-    like those already picked, never a translation of one of them."""
+    like those already picked, never a translation of one of them nor a sentence one of them
+    carries (cited with it: the same sentence in two articles is one summary sentence)."""
     picked = list(first)
     while len(picked) < min(length, len(centrality)):
         redundancy = similarity[:, picked].max(axis=1) if picked else np.zeros(len(centrality))
         score = RELEVANCE_WEIGHT * centrality - (1 - RELEVANCE_WEIGHT) * redundancy
         score[picked] = -np.inf
         if picked:
-            score[translated[:, picked].any(axis=1)] = -np.inf
+            score[translated[:, picked].any(axis=1) | (similarity[:, picked] >= CARRIES).any(axis=1)] = -np.inf
         if not np.isfinite(score.max()):
             break
         picked.append(int(score.argmax()))
