@@ -218,19 +218,18 @@ def town_parts(text: str) -> set[str]:
 def _before_time(after: str) -> bool:
     """Whether the words after a name open with a time ("Friday afternoon", "on Sunday", "late
     Monday"): "in Elgin Friday" sets a scene, whatever the parser took Elgin for."""
+    kinds = _scene_times()
     words = re.findall(r"[\w’']+", after[:30])
-    while words and words[0].lower() in _TIME_OPENERS:
+    while words and kinds.get(words[0].lower()) == "opener":
         words = words[1:]
-    return bool(words) and (words[0] in _weekdays() or words[0].lower() in _DAY_PARTS)
-
-
-_TIME_OPENERS = frozenset({"on", "last", "early", "late", "this"})
-_DAY_PARTS = frozenset({"morning", "afternoon", "evening", "night", "overnight"})
+    return bool(words) and (kinds.get(words[0].lower()) == "time" or kinds.get(words[0]) == "time")
 
 
 @cache
-def _weekdays() -> frozenset[str]:
-    return frozenset(row[0] for row in vocab.load_table("timex_weekdays.tsv"))
+def _scene_times() -> dict[str, str]:
+    """Words that open a time after a name (data/synthesise_scene_times.tsv), and weekday names."""
+    weekdays = {row[0]: "time" for row in vocab.load_table("timex_weekdays.tsv")}
+    return weekdays | dict(vocab.load_table("synthesise_scene_times.tsv"))
 
 
 def _article_place(article: Article, kinds: dict[str, str]) -> str | None:
