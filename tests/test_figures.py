@@ -265,3 +265,8 @@ def test_someone_in_critical_condition_was_injured(nlp: Language) -> None:
     found = figures_of(nlp, "Police said three people were shot; two are in critical condition.")
     assert [(f.value, f.event) for f in found] == [(3, "shot"), (2, "injured")]
     assert [(f.value, f.event) for f in figures_of(nlp, "Three men were arrested in Chicago.")] == [(3, "arrested")]
+
+
+def test_deceased_victims_were_killed_whatever_happened_to_them_after(nlp: Language) -> None:
+    found = figures_of(nlp, "The three deceased victims were sent to the Medical Examiner's Office for autopsy.")
+    assert [(f.value, f.counts, f.event) for f in found] == [(3, "deceased victims", "killed")]
