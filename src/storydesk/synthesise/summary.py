@@ -42,27 +42,27 @@ def summarise(articles: Sequence[Article], dispute: Sequence[Citation] = (), len
         return []
     vectors = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(s.text for s in sentences)
     languages = {article.id: article.extraction.language for article in articles}
-    similarity, translated = _with_translations(cosine_similarity(vectors), sentences, languages)
+    similarity = _with_translations(cosine_similarity(vectors), sentences, languages)
     centrality = _centrality(sentences, similarity)
     stating = [i for i, s in enumerate(sentences) if any(_holds(s, citation) for citation in dispute)]
     first = [max(stating, key=lambda i: centrality[i])] if stating else []
-    picked = _mmr(centrality, similarity, length, first, translated)
+    picked = _mmr(centrality, similarity, length, first)
     return [_cited(index, sentences, similarity) for index in sorted(picked, key=lambda i: -centrality[i])]
 
 
 def _with_translations(
     similarity: np.ndarray, sentences: list[_Sentence], languages: dict[int | None, str | None]
-) -> tuple[np.ndarray, np.ndarray]:
+) -> np.ndarray:
     """The word similarity, and for sentences of articles in two languages what they mean
-    (``meaning``); and which pairs are translations of each other, so that a translation is
-    cited with the sentence picked, never picked beside it."""
+    (``meaning``): a translation scores 1, so it is cited with the sentence picked, never picked
+    beside it."""
     language = [languages.get(s.article) for s in sentences]
     across = meaning.different_languages(language, language)
     if not across.any() or not meaning.available():
-        return similarity, np.zeros(similarity.shape, dtype=bool)
+        return similarity
     meant = meaning.similarities([s.text for s in sentences], [s.text for s in sentences])
     worth = meaning.worth(meant, UNRELATED, TRANSLATED)
-    return np.where(across, np.maximum(similarity, worth), similarity), across & (meant >= TRANSLATED)
+    return np.where(across, np.maximum(similarity, worth), similarity)
 
 
 def _holds(sentence: _Sentence, citation: Citation) -> bool:
@@ -120,17 +120,17 @@ def _centrality(sentences: list[_Sentence], similarity: np.ndarray) -> np.ndarra
     return scores / max(scores.max(), 1e-9)
 
 
-def _mmr(centrality: np.ndarray, similarity: np.ndarray, length: int, first: list[int], translated: np.ndarray) -> list[int]:
+def _mmr(centrality: np.ndarray, similarity: np.ndarray, length: int, first: list[int]) -> list[int]:
     """Maximal marginal relevance from ``first`` on: each pick the most central sentence least
-    like those already picked, never a translation of one of them nor a sentence one of them
-    carries (cited with it: the same sentence in two articles is one summary sentence)."""
+    like those already picked, never a sentence one of them carries (cited with it: the same
+    sentence in two articles, or its translation, is one summary sentence)."""
     picked = list(first)
     while len(picked) < min(length, len(centrality)):
         redundancy = similarity[:, picked].max(axis=1) if picked else np.zeros(len(centrality))
         score = RELEVANCE_WEIGHT * centrality - (1 - RELEVANCE_WEIGHT) * redundancy
         score[picked] = -np.inf
         if picked:
-            score[translated[:, picked].any(axis=1) | (similarity[:, picked] >= CARRIES).any(axis=1)] = -np.inf
+            score[(similarity[:, picked] >= CARRIES).any(axis=1)] = -np.inf
         if not np.isfinite(score.max()):
             break
         picked.append(int(score.argmax()))
