@@ -107,9 +107,9 @@ def find_mentions(article: Article, article_date: ArticleDate) -> list[EventMent
     kinds = {entity.key: entity.kind for entity in analysis.entities}
     event_words = set(vocab.load("synthesise_event_words.txt"))
     actions = {action.time.start: action for action in analysis.actions}
-    article_place = _article_place(article, kinds)
-    jurisdiction = _jurisdiction(article, kinds)
     parts = town_parts(article.text)
+    article_place = _article_place(article, kinds, parts)
+    jurisdiction = _jurisdiction(article, kinds)
     found = []
     for timex in analysis.timexes:
         when = resolve(timex, article_date.anchor)
@@ -232,12 +232,12 @@ def _scene_times() -> dict[str, str]:
     return weekdays | dict(vocab.load_table("synthesise_scene_times.tsv"))
 
 
-def _article_place(article: Article, kinds: dict[str, str]) -> str | None:
+def _article_place(article: Article, kinds: dict[str, str], parts: set[str]) -> str | None:
     """Where an article reports from: its dateline's place ("MONCKS CORNER S.C." -> "Moncks
     Corner"), else the place it names most often after a locative word, else the town its lead
-    names, else the town its headline names: the first of them that is a town (not a part of one:
-    ``town_parts``); else the first county (then state), with the town the whole text names most
-    ("Joplin, Newton County")."""
+    names, else the town its headline names: the first of them that is a town (not one of
+    ``parts``, its ``town_parts``); else the first county (then state), with the town the whole
+    text names most ("Joplin, Newton County")."""
     dateline = article.extraction.dateline
     whole = Span(0, len(article.text), article.text)
     named = Counter(_places(article, whole, kinds, ("GPE",))).most_common(1)
@@ -247,7 +247,6 @@ def _article_place(article: Article, kinds: dict[str, str]) -> str | None:
         _most_named_town(article, kinds),
         _title_town(article, kinds),
     ]
-    parts = town_parts(article.text)
     places = sorted(
         (place for place in found if place and place not in parts),
         key=lambda place: (is_county(place), place.lower() in _regions()),
