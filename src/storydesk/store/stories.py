@@ -255,10 +255,11 @@ class StoryTables:
         of them are in; on a tie the first member's), so that a story of English articles that
         a Malay one opened reads in English."""
         first = self._db.execute(
-            "WITH members AS (SELECT a.id, a.title, a.text, a.language FROM story_articles s"
+            "WITH members AS (SELECT a.id, a.language FROM story_articles s"
             " JOIN articles a ON a.id = s.article_id WHERE s.story_id = ?),"
             " main AS (SELECT language FROM members GROUP BY language ORDER BY count(*) DESC, min(id) LIMIT 1)"
-            " SELECT title, text FROM members WHERE language IS (SELECT language FROM main) ORDER BY id LIMIT 1",
+            " SELECT title, text FROM articles WHERE id = (SELECT min(id) FROM members"
+            " WHERE language IS (SELECT language FROM main))",
             (story_id,),
         ).fetchone()
         if first is not None:
