@@ -151,6 +151,17 @@ def _block(path: Path, lines: list[str], start: int, end: int, options: dict[str
     return Block(path, head and int(head), width and int(width), preamble, commands, python)
 
 
+@contextlib.contextmanager
+def _as_a_reader(cwd: Path) -> Iterator[None]:
+    """In ``cwd`` with no STORYDESK_ variable set, as a reader trying the example would be."""
+    unset = {name: os.environ.pop(name) for name in list(os.environ) if name.startswith("STORYDESK_")}
+    try:
+        with contextlib.chdir(cwd):
+            yield
+    finally:
+        os.environ.update(unset)
+
+
 class Runner:
     """Runs commands in fresh folders, each with the sample corpus's store, ingested once."""
 
@@ -184,31 +195,21 @@ class Runner:
 
     def run(self, args: list[str], cwd: Path) -> list[str]:
         """What the command prints, stdout and stderr as a terminal interleaves them."""
-        unset = {name: None for name in os.environ if name.startswith("STORYDESK_")}
-        before = Path.cwd()
-        os.chdir(cwd)
-        try:
-            result = self.runner.invoke(app, args, env=unset)
-        finally:
-            os.chdir(before)
+        with _as_a_reader(cwd):
+            result = self.runner.invoke(app, args)
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise RuntimeError(f"storydesk {shlex.join(args)} failed: {result.exception!r}") from result.exception
         return result.output.replace(str(cwd), ".").split("\n")
 
     def run_python(self, source: str, cwd: Path, namespace: dict) -> list[str]:
         """What a Python statement prints in ``cwd``, as the interpreter shows it."""
-        unset = {name: os.environ.pop(name) for name in list(os.environ) if name.startswith("STORYDESK_")}
-        before = Path.cwd()
         printed = io.StringIO()
-        os.chdir(cwd)
-        try:
-            with contextlib.redirect_stdout(printed):
-                exec(compile(source + "\n", "<example>", "single"), namespace)
-        except Exception as error:  # an example may show the error a user meets
-            printed.write(TRACEBACK + "\n  ...\n" + "".join(traceback.format_exception_only(error)))
-        finally:
-            os.chdir(before)
-            os.environ.update(unset)
+        with _as_a_reader(cwd):
+            try:
+                with contextlib.redirect_stdout(printed):
+                    exec(compile(source + "\n", "<example>", "single"), namespace)
+            except Exception as error:  # an example may show the error a user meets
+                printed.write(TRACEBACK + "\n  ...\n" + "".join(traceback.format_exception_only(error)))
         return printed.getvalue().replace(str(cwd), ".").split("\n")
 
     def outputs(self, block: Block) -> Iterator[tuple[Command, list[str]]]:
