@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import cache
 
 from storydesk import vocab
@@ -14,7 +15,7 @@ _NON_LETTERS = re.compile(r"[^a-z ]+")
 NAME_KEY_LETTERS = 3  # a surname's first letters: spellings of one name rarely differ there
 
 
-def phrase_alternation(phrases: object) -> str:
+def phrase_alternation(phrases: Iterable[str]) -> str:
     """A regex alternation of literal phrases, longest first, any run of spaces between their
     words ("(?!)", which never matches, for none)."""
     ordered = sorted(phrases, key=len, reverse=True)
