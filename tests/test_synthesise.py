@@ -243,6 +243,17 @@ def test_denials_and_non_denials_of_one_claim_are_grouped_with_who_took_them():
     assert [(s.stance, s.by) for s in claims[0].stances] == [("denied", "Anna Berg"), ("not denied", "Norland")]
 
 
+def test_a_court_denying_bail_or_dismissing_charges_takes_no_stance_on_a_claim():
+    decisions = _article(
+        1,
+        "The judge denied him bail on Friday. Bond was denied. The charges against the man were dismissed in May. "
+        "Prosecutors dismissed the case. Police said the motion was denied. The families were denied any justice.",
+    )
+    denial = _article(2, "Anna Berg denied the reports that Norland soldiers crossed the border.")
+    dossier = _dossier(decisions, denial)
+    assert [[(s.stance, s.article) for s in claim.stances] for claim in dossier.claims] == [[("denied", 2)]]
+
+
 def test_a_topic_a_speaker_spoke_of_is_not_listed_as_a_statement():
     text = "Anna Berg dismissed the drama. “It is our own business,” Anna Berg said."
     article = _article(1, text, quotes=(("the drama", "Anna Berg"), ("It is our own business,", "Anna Berg")))

@@ -64,6 +64,11 @@ def test_year_range_gives_both_years() -> None:
     assert [(t.text, t.value) for t in found] == [("1950", "1950"), ("1953", "1953")]
 
 
+def test_a_house_number_before_block_is_not_a_year() -> None:
+    found = find_time_expressions("Shots were fired in the 1700 block of Main Street in 2015.", ANCHOR)
+    assert [(t.text, t.value) for t in found] == [("2015", "2015")]
+
+
 def test_narrative_reference_for_earlier() -> None:
     found = find_time_expressions("The deal was signed on Oct. 10, 2024. A day earlier, talks stalled.", ANCHOR)
     assert [(t.text, t.value) for t in found] == [("Oct. 10, 2024", "2024-10-10"), ("A day earlier", "2024-10-09")]

@@ -41,6 +41,7 @@ CIRCUMSTANCE = re.compile(
     r"\s(?:in response to|in view of|because|after|although|while|when|despite|specifying|stressing)\b",
     re.IGNORECASE,
 )
+HOLDER_WORDS = 4  # the most words before a cue taken as its holder when no entity is named there
 PRONOUN_SUBJECTS = frozenset({"he", "she", "it", "they"})
 CLAUSE_START = re.compile(r"[,;:]\s|\s(?:and|but|although|while)\s")
 ACTOR_KINDS = ("PERSON", "ORG", "GPE")
@@ -103,8 +104,9 @@ def _stances(article: Article) -> list[_Found]:
 def _holder(article: Article, sentence: Span, cue: re.Match) -> str | None:
     """Who takes the stance: the names inside the cue ("neither Pyongyang nor Moscow"); else the
     speaker of the quote the cue sits in; else, in the cue's clause, "he"/"she" as the last person
-    quoted before, the first person named, the first organisation or place named; else the
-    clause's first words."""
+    quoted before, the first person named, the first organisation or place named; else the words
+    before the cue when they are a few plain words ("The two countries denied"), not a fragment of
+    a longer clause ("A caller in the")."""
     analysis = article.analysis
     names = entity_names(analysis)
     kinds = {entity.key: entity.kind for entity in analysis.entities}
@@ -129,7 +131,7 @@ def _holder(article: Article, sentence: Span, cue: re.Match) -> str | None:
     people = [m for m in actors if kinds.get(m.entity) == "PERSON"]
     if people or actors:
         return names.get((people or actors)[0].entity)
-    return " ".join(words[:4]) or None
+    return " ".join(words) if 0 < len(words) <= HOLDER_WORDS and all(w.isalpha() for w in words) else None
 
 
 def _last_person_quoted(article: Article, before: int) -> str | None:

@@ -493,7 +493,7 @@ def rules(language: str = "en") -> tuple[Rule, ...]:
         ("month_year", rf"\b(?P<mon>{month}),?\s+(?:of\s+)?(?P<y>1[6-9]\d\d|20\d\d)\b", _month_year),
         ("month", rf"(?:\b(?P<rel>last|next|this|coming|past)\s+)?\b(?P<mon>{lone_month})(?!\s*\d)", _month),
         ("decade", r"(?:\bthe\s+)?(?:\b(?P<mod>early|mid|late)[-\s]?)?(?:\b(?P<dec>1[5-9]\d0|20\d0)|'(?P<short>\d0))'?s\b", _decade),
-        ("year", r"(?:\bfiscal(?:\s+year)?\s+)?" + YEAR, _year),
+        ("year", r"(?:\bfiscal(?:\s+year)?\s+)?" + _year_pattern(), _year),
         ("spelled_year", rf"(?:\bthe\s+year\s+)?\b(?P<century>nineteen|eighteen)\s+(?P<rest>(?:{tens})(?:[-\s](?:{ones}))?|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)\b|\bthe\s+year\s+(?P<thousand>two\s+thousand)(?:\s+and\s+(?P<rest2>{ones}))?\b", _spelled_year),
         ("year_range_end", r"(?<=\d{4}[-–])(?P<y>1[6-9]\d\d|20\d\d)\b", _year),
         ("ordinal_quarter", r"(?:\b(?P<rel>this|last|next)\s+year's\s+|\bthe\s+(?:(?P<y0>\d{4})\s+)?(?=\w+\s))?(?:\bfiscal\s+)?\b(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)[-\s](?:fiscal\s+)?(?P<part>quarter|half)\b(?:\s+of\s+(?:(?P<y>\d{4})|(?P<rel2>this|last|next)\s+year))?", _ordinal_quarter),
@@ -518,6 +518,14 @@ def rules(language: str = "en") -> tuple[Rule, ...]:
 
 
 YEAR = r"(?<![\d$£€.,/-])\b(?P<y>1[6-9]\d\d|20\d\d)\b(?![.,]\d|\s*%|\s*percent|-\d\d-)"
+
+
+@cache
+def _year_pattern() -> str:
+    """YEAR, except a number an address noun follows ("the 1700 block of Main Street"; the nouns
+    of ``figure_address_nouns.txt``, which keep such numbers out of the figures too)."""
+    nouns = "|".join(re.escape(noun) for noun in vocab.load("figure_address_nouns.txt"))
+    return YEAR + rf"(?!\s+(?:{nouns})\b)"
 ISO = r"\b(?P<y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)\b"
 Spec = tuple[str, str, Callable[[re.Match[str], Context], Resolution | None]]
 
@@ -544,7 +552,7 @@ def _language_rules(lex: Lexicon) -> tuple[Rule, ...]:
         ("day_month", rf"(?:(?P<wd>{weekday}),?\s+)?\b(?P<d>\d{{1,2}})(?:\.|º|°|er|o)?\s*(?:de\s+)?\b(?P<mon>{month})\b(?:,?\s+(?:de\s+|del\s+)?(?P<y>\d{{4}})\b)?", _month_day),
         ("month_year", rf"\b(?P<mon>{month})\s+(?:de\s+|del\s+)?(?P<y>1[6-9]\d\d|20\d\d)\b", _month_year),
         ("month", rf"(?:\b(?P<rel>{before})\s+)?\b(?P<mon>{month})\b(?!\s*\d)", _month),
-        ("year", YEAR, _year),
+        ("year", _year_pattern(), _year),
         ("relative", rf"\b(?P<rel>{before})\s+(?P<unit>{units})\b", _relative_unit),
         ("relative_after", rf"\b(?P<unit>{units})\s+(?P<rel>{after})\b", _relative_unit),
         ("weekday", rf"(?:\b(?P<rel>{before})\s+)?\b(?P<wd>{weekday})\b", _weekday),
