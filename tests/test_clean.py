@@ -48,6 +48,8 @@ def test_repeated_headline_is_the_title_once():
         ("-", "separator"),
         ("* * *", "separator"),
         ("https://example.org/some/page", "url"),
+        ("Please enable Javascript to watch this video", "media-player"),
+        ("Message: * A friend wanted you to see this item from example.com: http://ex.am/1", "share-form"),
     ],
 )
 def test_head_furniture_is_removed_with_its_reason(line, reason):

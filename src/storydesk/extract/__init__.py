@@ -3,6 +3,7 @@ site, publication date with evidence, dateline, wire agencies, language, removed
 from __future__ import annotations
 
 from storydesk.extract.clean import clean_text
+from storydesk.extract.headline import headline
 from storydesk.extract.html import extract_html
 from storydesk.extract.html_dates import parse_day
 from storydesk.extract.language import detect_language
@@ -25,10 +26,11 @@ def extract(raw: RawDocument, outlet: str | None = None) -> Extraction:
 
 def _apply_container_metadata(extraction: Extraction, raw: RawDocument) -> None:
     """Fields given with the document (JSON fields, WARC URI, feed entry) fill what the page
-    lacks; a date given by the container is the publisher's own and wins over page clues. Its
+    lacks; a title or date given by the container is the publisher's own and wins over what the
+    page suggests (``headline``). Its
     source field names the outlet (``outlet_name``), not the page's site."""
     extraction.url = extraction.url or raw.url
-    extraction.title = extraction.title or raw.title
+    extraction.title = headline(extraction.title, raw.title, extraction.url, extraction.site)
     extraction.author = extraction.author or raw.author
     given = parse_day(raw.date) if raw.date else None
     if given is None:

@@ -1,0 +1,61 @@
+"""An article's headline as a reader wants it: the publisher's title given with the document
+rather than a line of the text taken for one, without a close button's "×" before it or the
+site's name after it ("... charged after shooting - WECT TV6-WECT.com:News, weather & sports")."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+# Where a site's name is joined to a headline: " - ", " | ", " · ", " :: ".
+SEPARATOR = re.compile(r"\s+(?:[-–—|·•]|::)\s+")
+DOMAIN = re.compile(r"\b[\w-]+\.(?:com|net|org|tv|us|news|co\.uk)\b", re.IGNORECASE)
+LEADING_SYMBOLS = re.compile(r"^[^\w\"“‘'(¿¡]+")
+WORD = re.compile(r"\w+")
+HEADLINE_WORDS = 3  # the fewest words a headline keeps when a site's name is cut from it
+
+
+def headline(found: str | None, given: str | None, url: str | None, site: str | None) -> str | None:
+    """The headline from the title found in the page or text and the one given with it (a JSON
+    field, a feed entry): the given one, unless the one found completes it (a given title cut
+    short: "... pleads not guilty, ba"), without leading symbols or a trailing site name."""
+    title = _completed(given, found) if given else found
+    if not title:
+        return None
+    return _without_site(LEADING_SYMBOLS.sub("", title).strip(), _site_names(url, site)) or None
+
+
+def _completed(given: str, found: str | None) -> str:
+    """``found`` when it starts with every word of ``given`` but a last one cut short, and goes on."""
+    given_words, found_words = _words(given), _words(found or "")
+    head, last = given_words[:-1], given_words[-1:] or [""]
+    completes = found_words[: len(head)] == head and len(found_words) > len(given_words)
+    return found if found and completes and found_words[len(head)].startswith(last[0]) else given
+
+
+def _words(text: str) -> list[str]:
+    return WORD.findall(text.lower())
+
+
+def _site_names(url: str | None, site: str | None) -> list[str]:
+    """How the site may be named after a headline: its host's first label ("wect" of
+    www.wect.com) and its site name, lower-cased."""
+    host = (urlsplit(url).hostname or "") if url else ""
+    label = host.removeprefix("www.").split(".")[0]
+    return [name for name in (label, (site or "").lower()) if name]
+
+
+def _without_site(title: str, names: list[str]) -> str:
+    """The title cut at the first separator after which the rest names the site (a domain, its
+    host's label, its site name, or the start of one, where the title was cut short)."""
+    for separator in SEPARATOR.finditer(title):
+        head, tail = title[: separator.start()], title[separator.end() :]
+        if len(_words(head)) >= HEADLINE_WORDS and _names_site(tail, names):
+            return head.strip()
+    return title
+
+
+def _names_site(tail: str, names: list[str]) -> bool:
+    words = _words(tail)
+    if DOMAIN.search(tail) or any(name in words or name in tail.lower() for name in names if len(name) > 2):
+        return True
+    return len(words) == 1 and any(name.startswith(words[0]) for name in names)
