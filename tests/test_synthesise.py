@@ -276,6 +276,20 @@ def test_a_local_body_the_analysis_left_unresolved_speaks_by_its_words():
     assert [statement.text for statement in said.unattributed] == ["two groups argued", "it was late"]
 
 
+def test_a_local_body_named_as_an_organisation_and_in_plain_words_is_one_speaker():
+    first_text = "Auburn Police said a fight broke out."
+    second_text = "Auburn police said two groups argued."
+    body = Entity("org:auburn police", "Auburn Police", "ORG")
+    first = _article(1, first_text)
+    quote = Quote("indirect", _span(first_text, "a fight broke out"), speaker=_span(first_text, "Auburn Police"), speaker_entity=body.key)
+    first = dataclasses.replace(first, analysis=dataclasses.replace(first.analysis, entities=[body], quotes=[quote]))
+    second = _article(2, second_text)
+    quote = Quote("indirect", _span(second_text, "two groups argued"), speaker=_span(second_text, "Auburn police"))
+    second = dataclasses.replace(second, analysis=dataclasses.replace(second.analysis, quotes=[quote]))
+    said = who_said_what(_dossier(first, second))
+    assert [(speaker.key, len(speaker.shown + speaker.folded)) for speaker in said.speakers] == [("body:auburn police", 2)]
+
+
 def test_a_claim_held_by_an_unresolved_pronoun_names_no_one_and_does_not_lead():
     text = "Anna Berg spoke about the treaty. He called accusations that he sends soldiers to Geneva “absurd.”"
     article = _article(1, text)

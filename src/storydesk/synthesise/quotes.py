@@ -126,13 +126,13 @@ def _outermost(quotes: Sequence[Quote]) -> list[Quote]:
 def _speaker(article: Article, quote: Quote) -> str | None:
     """The quote's speaker when the analysis resolved it to a person, organisation, group or
     country, or when the article names a local body ("Auburn police", "the sheriff's office":
-    ``body:`` and its words); None (unattributed) for a pronoun, a bare noun or a phrase no
-    entity stands for."""
+    ``body:`` and its words, also when an entity is named so: "Raleigh Police" the organisation
+    and "Raleigh police" are one speaker); None (unattributed) for a pronoun, a bare noun or a
+    phrase no entity stands for."""
     kinds = {entity.key: entity.kind for entity in article.analysis.entities}
-    if kinds.get(quote.speaker_entity or "") in SPEAKER_KINDS:
-        return quote.speaker_entity
-    body = local_body(quote.speaker_text or "")
-    return f"body:{body.lower()}" if body else None
+    entity = quote.speaker_entity if kinds.get(quote.speaker_entity or "") in SPEAKER_KINDS else None
+    body = local_body(entity_names(article.analysis).get(entity, "") if entity else quote.speaker_text or "")
+    return f"body:{body.lower()}" if body else entity
 
 
 def local_body(words: str) -> str | None:
@@ -196,10 +196,11 @@ def _reports(found: list[tuple[Article, Quote]], groups: UnionFind) -> tuple[lis
 
 def _report(article: Article, quote: Quote, group: int) -> QuoteReport:
     speaker = _speaker(article, quote)
-    named = local_body(quote.speaker_text or "") if speaker and speaker.startswith("body:") else None
+    names = entity_names(article.analysis)
+    named = local_body(names.get(quote.speaker_entity or "") or quote.speaker_text or "") if speaker and speaker.startswith("body:") else None
     return QuoteReport(
         speaker=speaker,
-        speaker_name=named or (entity_names(article.analysis).get(speaker) if speaker else None),
+        speaker_name=named or (names.get(speaker) if speaker else None),
         text=without_enclosing_marks(quote.content.text),
         kind=quote.kind,
         article=article.id,
