@@ -32,6 +32,17 @@ def test_a_participle_on_a_noun_is_that_noun_passive():
     assert _actions(text)["1961"] == ("diplomatic treaties", "sign", None, True, False, True)
 
 
+def test_a_clause_of_the_same_moment_dates_its_main_clause():
+    text = "Police say a woman was hit by shots from a passing car as she stood outside a house Thursday afternoon."
+    assert _actions(text, "2016-01-16")["Thursday afternoon"][:2] == ("woman", "hit")
+
+
+def test_a_dated_report_is_labelled_by_what_it_reports_unless_that_has_its_own_time():
+    assert _actions("Police said Friday that two men were arrested.", "2016-01-16")["Friday"][:2] == ("two men", "arrest")
+    found = _actions("Investigators said Monday that the shooting happened Saturday.", "2016-01-16")
+    assert found["Monday"][:2] == ("Investigators", "say") and found["Saturday"][:2] == ("shooting", "happen")
+
+
 def test_actions_survive_the_store_and_old_analyses_load_without_them():
     analysis = analyse("A man was shot early Saturday morning outside a shop in Chicago.", "2024-03-09")
     data = asdict(analysis)

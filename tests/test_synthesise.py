@@ -254,6 +254,12 @@ def test_a_court_denying_bail_or_dismissing_charges_takes_no_stance_on_a_claim()
     assert [[(s.stance, s.article) for s in claim.stances] for claim in dossier.claims] == [[("denied", 2)]]
 
 
+def test_background_holds_years_before_the_story_not_the_story_own_year():
+    text = "Norland signed the water treaty in 2009. The first meeting of this year, 2024, was held in Geneva."
+    article = _article(1, text, "2024-03-08", timexes=(("2009", "2009"), ("2024", "2024")))
+    assert [event.dates for event in _dossier(article).background] == [["2009"]]
+
+
 def test_a_topic_a_speaker_spoke_of_is_not_listed_as_a_statement():
     text = "Anna Berg dismissed the drama. “It is our own business,” Anna Berg said."
     article = _article(1, text, quotes=(("the drama", "Anna Berg"), ("It is our own business,", "Anna Berg")))

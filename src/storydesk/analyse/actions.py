@@ -3,9 +3,12 @@ subject, verb and object, so that the synthesise stage (which has no parse) can 
 event "Duma ratifies treaty" rather than quote the whole sentence."""
 from __future__ import annotations
 
+from functools import cache
+
 from spacy.tokens import Doc, Token
 
-from storydesk.analyse.quotes.parse import RELATIVE_PRONOUN_TAGS, antecedent, span_of, subject_of
+from storydesk import vocab
+from storydesk.analyse.quotes.parse import RELATIVE_PRONOUN_TAGS, antecedent, cue_verbs, span_of, subject_of
 from storydesk.model import Action, Span, TimeExpr
 
 OBJECT_DEPS = ("dobj", "attr", "oprd", "dative")  # in order of preference
@@ -18,14 +21,44 @@ CLIMB = 6  # how many heads a time expression climbs to find its verb
 def find_actions(doc: Doc, timexes: list[TimeExpr]) -> list[Action]:
     """One action per DATE or TIME expression whose clause the parse gives a verb."""
     found = []
-    for timex in timexes:
-        if timex.type not in ("DATE", "TIME"):
-            continue
+    dated = [t for t in timexes if t.type in ("DATE", "TIME")]
+    for timex in dated:
         span = doc.char_span(timex.start, timex.end, alignment_mode="expand")
         verb = _verb_above(span.root) if span is not None and len(span) else None
         if verb is not None:
-            found.append(_action(doc, verb, Span(timex.start, timex.end, timex.text)))
+            found.append(_action(doc, _happening(verb, dated), Span(timex.start, timex.end, timex.text)))
     return found
+
+
+def _happening(verb: Token, timexes: list[TimeExpr]) -> Token:
+    """The verb that says what happened at the time: the main clause's, for a clause of the same
+    moment ("were hit by shots as they stood outside Thursday": "hit"); what was reported, for a
+    reporting verb whose report follows it in the reporter's words and gives no time of its own
+    ("police said Friday that two men were arrested": "arrested"; a quote stays its speaker's)."""
+    marks = {child.lower_ for child in verb.children if child.dep_ == "mark"}
+    if verb.dep_ == "advcl" and marks & _simultaneous_marks() and verb.head.pos_ in ("VERB", "AUX"):
+        return verb.head
+    if verb.lemma_.lower() in cue_verbs():
+        reports = [c for c in verb.children if c.dep_ == "ccomp" and c.pos_ in ("VERB", "AUX") and c.i > verb.i]
+        if reports and not _quoted(reports[0]) and not any(_inside(t, reports[0]) for t in timexes):
+            return reports[0]
+    return verb
+
+
+@cache
+def _simultaneous_marks() -> frozenset[str]:
+    return frozenset(vocab.load("action_simultaneous_marks.txt"))
+
+
+def _quoted(clause: Token) -> bool:
+    """Whether a clause's words hold a quotation mark (a quote, not the reporter's words)."""
+    return any(token.is_quote for token in clause.subtree)
+
+
+def _inside(timex: TimeExpr, clause: Token) -> bool:
+    """Whether the time expression lies in the clause's words."""
+    start, end = clause.left_edge.idx, clause.right_edge.idx + len(clause.right_edge)
+    return start <= timex.start and timex.end <= end
 
 
 def _verb_above(token: Token) -> Token | None:

@@ -557,10 +557,13 @@ class Events:
 
 
 def to_events(groups: Sequence[EventGroup], story_start: When | None) -> Events:
-    """The story's events by date; the timeline holds the TIMELINE_EVENTS most reported ones."""
+    """The story's events by date; the timeline holds the TIMELINE_EVENTS most reported ones, the
+    background what is dated only by a year before the story's or long before it."""
     ordered = sorted(groups, key=lambda g: (g.when.lo, g.when.hi))
     in_time, background = [], []
     for group in ordered:
+        if group.when.precision == "year" and story_start is not None and group.when.hi >= story_start.lo:
+            continue  # "this year": a year the story is in says nothing of when its events were
         is_background = group.when.precision == "year" or (
             story_start is not None and group.when.hi < story_start.lo - BACKGROUND
         )
