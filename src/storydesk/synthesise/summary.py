@@ -1,6 +1,6 @@
-"""A short extractive summary: the sentences most central across the story's articles, picked
-by maximal marginal relevance over TF-IDF vectors so that no two say the same, each citing every
-article that carries it (near-identical sentences in other outlets)."""
+"""A short extractive summary: the sentences most central across the story's articles and nearest
+their leads, picked by maximal marginal relevance over TF-IDF vectors so that no two say the
+same, each citing every article that carries it (near-identical sentences in other outlets)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -17,7 +17,10 @@ from storydesk.words import WORD
 
 SUMMARY_LENGTH = 6
 MIN_WORDS = 8  # shorter "sentences" are headings, captions and fragments
-RELEVANCE_WEIGHT = 0.7  # MMR lambda: centrality against redundancy with what is already picked
+RELEVANCE_WEIGHT = 0.7  # MMR lambda: relevance against redundancy with what is already picked
+# A news article says what happened first: an article's n-th sentence (from 0) adds
+# LEAD_WEIGHT / (n + 1) to its centrality, so that the leads open the summary and details follow.
+LEAD_WEIGHT = 0.5
 QUOTED_KINDS = frozenset({"direct", "partial", "block", "mixed"})
 CARRIES = 0.5  # cosine at which another article's sentence says the same thing (it is cited too)
 # Two sentences in two languages: the encoder's cosine counts from 0 at UNRELATED to a full word
@@ -31,6 +34,7 @@ class _Sentence:
     start: int
     end: int
     text: str
+    position: int  # its place among its article's sentences, from 0
 
 
 def summarise(articles: Sequence[Article], dispute: Sequence[Citation] = (), length: int = SUMMARY_LENGTH) -> list[SummarySentence]:
@@ -43,7 +47,7 @@ def summarise(articles: Sequence[Article], dispute: Sequence[Citation] = (), len
     vectors = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(s.text for s in sentences)
     languages = {article.id: article.extraction.language for article in articles}
     similarity = _with_translations(cosine_similarity(vectors), sentences, languages)
-    centrality = _centrality(sentences, similarity)
+    centrality = _centrality(sentences, similarity) + LEAD_WEIGHT / (1 + np.array([s.position for s in sentences]))
     stating = [i for i, s in enumerate(sentences) if any(_holds(s, citation) for citation in dispute)]
     first = [max(stating, key=lambda i: centrality[i])] if stating else []
     picked = _mmr(centrality, similarity, length, first)
@@ -73,11 +77,11 @@ def _holds(sentence: _Sentence, citation: Citation) -> bool:
 def _candidates(articles: Sequence[Article]) -> list[_Sentence]:
     """Sentences long enough to be statements that read on their own: ending as sentences do,
     quotation marks balanced, and not mostly someone's words (those are under who said what,
-    with their speaker)."""
+    with their speaker); without a dash a dateline left before the first."""
     return [
-        _Sentence(article.id, span.start, span.end, span.text.strip())
+        _Sentence(article.id, span.start, span.end, span.text.strip().lstrip("—–-― ").strip(), position)
         for article in articles if article.analysis
-        for span in article.analysis.sentences
+        for position, span in enumerate(article.analysis.sentences)
         if len(span.text.split()) >= MIN_WORDS and span.text.rstrip().endswith((".", "!", "?", "”", '"'))
         and _quotes_balanced(span.text) and not _mostly_quoted(span, article.analysis.quotes)
         and _stands_alone(span.text)
