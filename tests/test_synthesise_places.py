@@ -113,6 +113,8 @@ def test_a_local_bodys_name_gives_its_town_or_county() -> None:
     assert _town_of_body("Kessel County Sheriff") == "Kessel County"
     assert _town_of_body("Las Vegas Metropolitan Police Department") == "Las Vegas"
     assert _town_of_body("Brisk State Police") is None
+    assert _town_of_body("Federal Marsh Police Department") == "Federal Marsh"  # a town's own first word
+    assert _town_of_body("Transit Police") is None
 
 
 def test_the_headline_names_the_town_the_parser_missed() -> None:

@@ -368,13 +368,18 @@ def _town_name(words: str) -> str | None:
     when the body is another's ("State police", "Kentucky State Police", "Transit police") or the
     words open a sentence ("When police arrived")."""
     kept = words.split()
-    while kept and kept[0].lower() in _NOT_TOWNS | _BODY_WORDS:
+    while kept and kept[0].lower() in _ARTICLES | _BODY_WORDS:
         kept = kept[1:]
     while kept and kept[-1].lower() in _BODY_WORDS:
         kept = kept[:-1]
     if not kept or kept[-1].lower() in _NOT_TOWNS - {"city", "county"} or kept[0].lower() in ENGLISH_STOP_WORDS:
         return None
+    if len(kept) == 1 and kept[0].lower() in _NOT_TOWNS:
+        return None  # "City police"; but "Federal Way police" serve Federal Way, not "Way"
     return " ".join(kept)
+
+
+_ARTICLES = frozenset({"the", "a", "an"})
 
 
 # Capitalised words before "police" that name no town ("State police", "The police").
