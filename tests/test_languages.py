@@ -182,6 +182,13 @@ def test_the_subject_after_the_verb_speaks_where_nothing_parses() -> None:
     assert [(q.content.text, q.speaker.text if q.speaker else None) for q in quotes] == [("Ich komme morgen", "er"), ("Nein", "Kapitän")]
 
 
+def test_the_subject_before_the_verb_where_a_clause_opens_speaks_where_nothing_parses() -> None:
+    quotes = analyse("Der Minister sagte: „Wir ändern das Gesetz.“\n\nEr erklärte: „Morgen.“", None, "de").quotes
+    assert [(q.content.text, q.speaker.text if q.speaker else None) for q in quotes] == [
+        ("Wir ändern das Gesetz.", "Minister"), ("Morgen.", "Er"),
+    ]
+
+
 def test_with_no_parse_a_speaker_keeps_the_name_after_its_noun() -> None:
     """Spanish has no pipeline here: "la ministra Ana Ruiz" speaks, and "según la Federación de
     Vecinos" gives the federation, the reported words after it."""

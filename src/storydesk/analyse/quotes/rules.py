@@ -163,7 +163,7 @@ def _name_just_before(verb: Token) -> Token | None:
     Chief Chuck Jordan said Monday', parsed as an apposition); in a document with no parse (a
     pipeline of tokens and entities), also a name among the next words ('dijo el vicepresidente
     Omar Suleimán'), else the pronoun or the noun after a determiner that follows the verb
-    ('sagte er', 'erwiderte der Kapitän')."""
+    ('sagte er', 'erwiderte der Kapitän') or opens the clause before it ('Der Minister sagte')."""
     before = verb.nbor(-1) if verb.i > 0 else None
     if before is not None and before.ent_type_ == "PERSON":
         return before
@@ -171,7 +171,7 @@ def _name_just_before(verb: Token) -> Token | None:
         return None
     after = verb.doc[verb.i + 1 : verb.i + 1 + UNPARSED_SPEAKER_WINDOW]
     named = next((token for token in after if token.ent_type_ in ("PERSON", "ORG") and token.ent_iob_ == "B"), None)
-    return named or _subject_after(verb)
+    return named or _subject_after(verb) or _subject_before(verb)
 
 
 def _subject_after(verb: Token) -> Token | None:
@@ -188,6 +188,24 @@ def _subject_after(verb: Token) -> Token | None:
         determiners += 1
     noun = following[determiners]
     return noun if determiners and noun.is_alpha else None
+
+
+def _subject_before(verb: Token) -> Token | None:
+    """In a document with no parse, the subject right before its verb where a clause opens: a
+    subject pronoun ("Er sagte: ..."), or the word after a determiner ("Der Minister sagte: ...")."""
+    words, doc = subject_words(verb.doc.lang_), verb.doc
+    before = doc[verb.i - 1] if verb.i > 0 else None
+    if before is None or not before.is_alpha:
+        return None
+    if words.get(before.lower_) == "pronoun":
+        return before if _opens_clause(before) else None
+    determiner = doc[verb.i - 2] if verb.i > 1 else None
+    return before if determiner is not None and words.get(determiner.lower_) == "determiner" and _opens_clause(determiner) else None
+
+
+def _opens_clause(token: Token) -> bool:
+    """Whether a token is the first of its sentence or follows a punctuation mark."""
+    return token.i == 0 or token.is_sent_start or token.nbor(-1).is_punct
 
 
 def _phrase_attribution(doc: Doc, first: int, last: int) -> Attribution:
