@@ -296,6 +296,28 @@ def test_a_local_body_named_as_an_organisation_and_in_plain_words_is_one_speaker
     assert [(speaker.key, len(speaker.shown + speaker.folded)) for speaker in said.speakers] == [("body:auburn police", 2)]
 
 
+def test_a_surname_alone_is_the_one_person_of_the_story_with_that_full_name():
+    first = _article(1, "“We are ready,” Anna Berg said.", quotes=(("We are ready,", "Anna Berg"),))
+    text = "“The talks went well,” Berg said. “Geneva is calm,” Norland said."
+    surname = Entity("person:berg", "Berg", "PERSON")
+    second = _article(2, text)
+    quotes = [
+        Quote("direct", _span(text, "The talks went well,"), speaker=_span(text, "Berg"), speaker_entity=surname.key),
+        Quote("direct", _span(text, "Geneva is calm,"), speaker=_span(text, "Norland said")),
+    ]
+    second = dataclasses.replace(second, analysis=dataclasses.replace(second.analysis, entities=[surname], quotes=quotes))
+    said = who_said_what(_dossier(first, second))
+    assert [(speaker.name, len(speaker.shown + speaker.folded)) for speaker in said.speakers] == [("Anna Berg", 2)]
+
+
+def test_a_town_the_parser_took_for_the_speaker_of_its_police_gives_the_police():
+    text = "Geneva police said a fight broke out."
+    article = _article(1, text)
+    quote = Quote("indirect", _span(text, "a fight broke out"), speaker=_span(text, "Geneva police"), speaker_entity="place:geneva")
+    article = dataclasses.replace(article, analysis=dataclasses.replace(article.analysis, quotes=[quote]))
+    assert [(s.key, s.name) for s in who_said_what(_dossier(article)).speakers] == [("body:geneva police", "Geneva police")]
+
+
 def test_a_claim_held_by_an_unresolved_pronoun_names_no_one_and_does_not_lead():
     text = "Anna Berg spoke about the treaty. He called accusations that he sends soldiers to Geneva “absurd.”"
     article = _article(1, text)

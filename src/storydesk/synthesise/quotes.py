@@ -50,7 +50,7 @@ def story_quotes(articles: Sequence[Article]) -> tuple[list[QuoteReport], list[S
         for quote in _outermost([q for q in article.analysis.quotes if q.kind != "topic"])  # no statement in it
     ]
     clauses = [_clauses(quote.content.text, _name_words(article, quote)) for article, quote in found]
-    speakers = [_speaker(article, quote) for article, quote in found]
+    speakers, names = _story_speakers(found)
     groups = UnionFind(len(found))
     for first in range(len(found)):
         for second in range(first + 1, len(found)):
@@ -59,7 +59,27 @@ def story_quotes(articles: Sequence[Article]) -> tuple[list[QuoteReport], list[S
                 groups.join(first, second)
     for first, second in _translations(found, speakers):
         groups.join(first, second)
-    return _reports(found, groups)
+    return _reports(found, groups, speakers, names)
+
+
+def _story_speakers(found: list[tuple[Article, Quote]]) -> tuple[list[str | None], dict[str, str]]:
+    """Each quote's speaker key and each key's name; a person named by a surname alone in one
+    article ("Henderson") is the one person of the story whose full name ends with it ("Eric
+    Henderson"), when there is exactly one."""
+    said = [_speaker(article, quote) for article, quote in found]
+    speakers = [key for key, _ in said]
+    names: dict[str, str] = {}
+    for key, name in said:
+        if key and name:
+            names.setdefault(key, name)
+    people = [key for key in names if key.startswith("person:")]
+    full = {}
+    for key in people:
+        if " " not in names[key].strip():
+            longer = [other for other in people if other != key and names[other].split()[-1:] == [names[key].strip()]]
+            if len(longer) == 1:
+                full[key] = longer[0]
+    return [full.get(speaker, speaker) if speaker else None for speaker in speakers], names
 
 
 def _translations(found: list[tuple[Article, Quote]], speakers: list[str | None]) -> list[tuple[int, int]]:
@@ -123,16 +143,19 @@ def _outermost(quotes: Sequence[Quote]) -> list[Quote]:
     ]
 
 
-def _speaker(article: Article, quote: Quote) -> str | None:
-    """The quote's speaker when the analysis resolved it to a person, organisation, group or
-    country, or when the article names a local body ("Auburn police", "the sheriff's office":
-    ``body:`` and its words, also when an entity is named so: "Raleigh Police" the organisation
-    and "Raleigh police" are one speaker); None (unattributed) for a pronoun, a bare noun or a
-    phrase no entity stands for."""
+def _speaker(article: Article, quote: Quote) -> tuple[str | None, str | None]:
+    """The quote's speaker key and name when the analysis resolved it to a person, organisation,
+    group or country, or when the article names a local body ("Auburn police", "the sheriff's
+    office": ``body:`` and its words, also when the entity is named so or the parser took the
+    town for the speaker: "Raleigh Police" the organisation, "Dayton police" resolved to Dayton);
+    None (unattributed) for a pronoun, a bare noun or a phrase no entity stands for."""
     kinds = {entity.key: entity.kind for entity in article.analysis.entities}
+    names = entity_names(article.analysis)
     entity = quote.speaker_entity if kinds.get(quote.speaker_entity or "") in SPEAKER_KINDS else None
-    body = local_body(entity_names(article.analysis).get(entity, "") if entity else quote.speaker_text or "")
-    return f"body:{body.lower()}" if body else entity
+    body = (local_body(names.get(entity, "")) if entity else None) or local_body(quote.speaker_text or "")
+    if body:
+        return f"body:{body.lower()}", body
+    return entity, names.get(entity) if entity else None
 
 
 def local_body(words: str) -> str | None:
@@ -177,7 +200,9 @@ def _cut_of(short: list[tuple[str, frozenset[str]]], other: list[tuple[str, froz
     return len(words) <= CUT_CLAUSE and any(words <= set(clause.split()) for clause, _ in other)
 
 
-def _reports(found: list[tuple[Article, Quote]], groups: UnionFind) -> tuple[list[QuoteReport], list[Statement]]:
+def _reports(
+    found: list[tuple[Article, Quote]], groups: UnionFind, speakers: list[str | None], names: dict[str, str]
+) -> tuple[list[QuoteReport], list[Statement]]:
     """Quote reports numbered by statement (those carried by the most outlets, then articles,
     first), and the statements."""
     def reach(indexes: list[int]) -> tuple[int, int, int]:
@@ -186,7 +211,10 @@ def _reports(found: list[tuple[Article, Quote]], groups: UnionFind) -> tuple[lis
 
     members = sorted(groups.groups(), key=lambda indexes: (*reach(indexes), indexes[0]))
     number = {index: group for group, indexes in enumerate(members, start=1) for index in indexes}
-    reports = [_report(article, quote, number[index]) for index, (article, quote) in enumerate(found)]
+    reports = [
+        _report(article, quote, number[index], speakers[index], names.get(speakers[index] or ""))
+        for index, (article, quote) in enumerate(found)
+    ]
     outlets = {article.id: article.outlet_label for article, _ in found}
     statements = [_statement(group, indexes, reports, outlets) for group, indexes in enumerate(members, start=1)]
     for statement in statements:
@@ -194,13 +222,10 @@ def _reports(found: list[tuple[Article, Quote]], groups: UnionFind) -> tuple[lis
     return reports, statements
 
 
-def _report(article: Article, quote: Quote, group: int) -> QuoteReport:
-    speaker = _speaker(article, quote)
-    names = entity_names(article.analysis)
-    named = local_body(names.get(quote.speaker_entity or "") or quote.speaker_text or "") if speaker and speaker.startswith("body:") else None
+def _report(article: Article, quote: Quote, group: int, speaker: str | None, name: str | None) -> QuoteReport:
     return QuoteReport(
         speaker=speaker,
-        speaker_name=named or (names.get(speaker) if speaker else None),
+        speaker_name=name,
         text=without_enclosing_marks(quote.content.text),
         kind=quote.kind,
         article=article.id,
