@@ -70,6 +70,13 @@ def test_tagged_quote_has_speaker_entity(nlp):
     assert quotes[0].kind == "indirect" and "the talks had failed" in quotes[0].content.text
 
 
+def test_a_quote_introduced_by_the_paragraph_before_has_its_speaker(nlp):
+    text = ("The poll was close.\n\nCaddell continued:\n\n"
+            "\"The health issue overall is very much a partisan issue, but it matters a great deal to voters.\"")
+    [quote] = find_quotes_tagged(nlp(text), [Mention(Span(21, 28, "Caddell"), "person:caddell")])
+    assert (quote.speaker.text, quote.cue.text, quote.speaker_entity) == ("Caddell", "continued", "person:caddell")
+
+
 def _scores(*rows: dict[str, float]) -> np.ndarray:
     """Log-probabilities per token: the given labels' probabilities, the rest shared equally."""
     table = np.full((len(rows), len(LABELS)), 1e-6)

@@ -4,12 +4,12 @@ finder's quotes added to another's. Used by the CRF (``crf.py``) and the tagger 
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Token
 
 from storydesk.analyse.quotes.marks import find_quoted
-from storydesk.analyse.quotes.parse import speaking_head, text_of
+from storydesk.analyse.quotes.parse import cue_span, speaker_span, speaking_head, subject_of, text_of
 from storydesk.analyse.quotes.rules import SpeakerResolver
 from storydesk.model import Mention, Quote, Span
 
@@ -128,14 +128,32 @@ def quotes_from_labels(doc: Doc, labels: list[str], mentions: list[Mention]) -> 
     pieces = _pieces(doc, labels, layout)
     by_role = {role: [p for p in pieces if p.role == role] for role in ROLES}
     speakers = SpeakerResolver(doc, mentions)
+    lines = paragraphs(doc)
     found = []
     for content in by_role["content"]:
         cue = _nearest(by_role["cue"], content)
         source = _nearest(by_role["source"], cue or content)
-        head = speaking_head(doc[source.first : source.last + 1].root).idx if source else None
         quote = Quote(_kind(doc, layout.inside_marks, content), _span(doc, content), _span(doc, cue), _span(doc, source))
+        if cue is None and source is None and (introduced := _introduction(doc, lines, content)) is not None:
+            quote = replace(quote, cue=cue_span(doc, introduced[0]), speaker=introduced[1])
+            head = speaking_head(introduced[2]).idx
+        else:
+            head = speaking_head(doc[source.first : source.last + 1].root).idx if source else None
         found.append(speakers.resolve(quote, head))
     return found
+
+
+def _introduction(doc: Doc, lines: list[list[Token]], content: _Piece) -> tuple[Token, Span, Token] | None:
+    """For a content with no cue or source in its paragraph, the paragraph before when it ends by
+    introducing it ("Caddell continued:", "The New York Times reports:"): its last verb, the
+    verb's subject phrase and the subject's head."""
+    if content.paragraph == 0 or content.first > lines[content.paragraph][0].i + 1:
+        return None  # the content does not open its paragraph (a mark may come first)
+    before = lines[content.paragraph - 1]
+    if len(before) < 2 or before[-1].text != ":" or before[-2].pos_ != "VERB":
+        return None
+    subject = subject_of(before[-2])
+    return (before[-2], speaker_span(doc, subject), subject) if subject is not None else None
 
 
 def merge_quotes(first: list[Quote], second: list[Quote]) -> list[Quote]:
