@@ -109,6 +109,13 @@ def test_initials_after_in_are_one_name_and_one_letter_is_no_place() -> None:
     assert _places_of(lone) == [None]
 
 
+def test_call_letters_and_a_weekday_the_parser_tagged_are_no_place() -> None:
+    text = "A boy was shot on Sunday, as seen in ABC13 video. He was hurt in Sunday's shooting in Kessel."
+    article = _article(1, text, {"Kessel": "GPE", "ABC13": "GPE", "Sunday's": "GPE"}, {"on Sunday": "2015-06-14"})
+    kinds = {e.key: e.kind for e in article.analysis.entities}
+    assert [_places(article, sentence, kinds) for sentence in article.analysis.sentences] == [[], ["Kessel"]]
+
+
 def test_a_local_bodys_name_gives_its_town_or_county() -> None:
     assert _town_of_body("Kessel County Sheriff") == "Kessel County"
     assert _town_of_body("Las Vegas Metropolitan Police Department") == "Las Vegas"

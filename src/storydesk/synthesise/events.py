@@ -159,7 +159,7 @@ def _places(article: Article, sentence: Span, kinds: dict[str, str], of_kinds: t
         before = [word.lower() for word in text[max(sentence.start, mention.span.start - 24) : mention.span.start].split()]
         after = re.match(r"(?:,\s+[A-Z][\w.]*)?[\s-]+(\w+)", text[mention.span.end : sentence.end])
         located = _after_locative(before, prepositions, parts) or (after is not None and after[1].lower() in scenes)
-        if (kinds.get(mention.entity) in of_kinds or mention.span.text in towns_before_states(text)) and located:
+        if (kinds.get(mention.entity) in of_kinds or mention.span.text in towns_before_states(text)) and located and _may_be_place(mention.span.text):
             places.append(_town_of_body(mention.span.text) or mention.span.text)
     return places + [name for name in _untagged_places(article, sentence) if name not in places]
 
@@ -298,8 +298,14 @@ def _placed_in(text: str, run: str) -> str | None:
 
 
 def _abbreviation(name: str) -> bool:
-    """A state's abbreviation or a station's call letters ("Ga.", "KCBD"): no town."""
-    return name.endswith(".") or (name.isupper() and len(name) <= 4)
+    """A state's abbreviation or a station's call letters ("Ga.", "KCBD", "ABC13"): no town."""
+    return name.endswith(".") or (name.isupper() and (len(name) <= 4 or any(c.isdigit() for c in name)))
+
+
+def _may_be_place(name: str) -> bool:
+    """Not a station's call letters ("ABC13") nor a time the parser tagged ("Monday's")."""
+    first = re.sub(r"['’]s$", "", name.split()[0]) if name.split() else ""
+    return not (name.isupper() and any(c.isdigit() for c in name)) and first not in _not_places()
 
 
 @cache
