@@ -41,6 +41,9 @@ def test_a_dated_report_is_labelled_by_what_it_reports_unless_that_has_its_own_t
     assert _actions("Police said Friday that two men were arrested.", "2016-01-16")["Friday"][:2] == ("two men", "arrest")
     found = _actions("Investigators said Monday that the shooting happened Saturday.", "2016-01-16")
     assert found["Monday"][:2] == ("Investigators", "say") and found["Saturday"][:2] == ("shooting", "happen")
+    after = _actions("A girl was shot and taken to a hospital Monday, police said.", "2016-01-16")
+    assert after["Monday"][:2] == ("girl", "shoot")
+    assert _actions("“We will win,” he said Monday.", "2016-01-16")["Monday"][:2] == ("he", "say")  # a quote stays a quote
 
 
 def test_actions_survive_the_store_and_old_analyses_load_without_them():

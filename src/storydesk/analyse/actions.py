@@ -8,6 +8,7 @@ from functools import cache
 from spacy.tokens import Doc, Token
 
 from storydesk import vocab
+from storydesk.analyse.quotes.marks import find_quoted
 from storydesk.analyse.quotes.parse import RELATIVE_PRONOUN_TAGS, antecedent, cue_verbs, span_of, subject_of
 from storydesk.model import Action, Span, TimeExpr
 
@@ -22,25 +23,27 @@ def find_actions(doc: Doc, timexes: list[TimeExpr]) -> list[Action]:
     """One action per DATE or TIME expression whose clause the parse gives a verb."""
     found = []
     dated = [t for t in timexes if t.type in ("DATE", "TIME")]
+    quoted = [(q.start, q.end) for q in find_quoted(doc.text)] if dated else []
     for timex in dated:
         span = doc.char_span(timex.start, timex.end, alignment_mode="expand")
         verb = _verb_above(span.root) if span is not None and len(span) else None
         if verb is not None:
-            found.append(_action(doc, _happening(verb, dated), Span(timex.start, timex.end, timex.text)))
+            found.append(_action(doc, _happening(verb, dated, quoted), Span(timex.start, timex.end, timex.text)))
     return found
 
 
-def _happening(verb: Token, timexes: list[TimeExpr]) -> Token:
+def _happening(verb: Token, timexes: list[TimeExpr], quoted: list[tuple[int, int]]) -> Token:
     """The verb that says what happened at the time: the main clause's, for a clause of the same
     moment ("were hit by shots as they stood outside Thursday": "hit"); what was reported, for a
-    reporting verb whose report follows it in the reporter's words and gives no time of its own
-    ("police said Friday that two men were arrested": "arrested"; a quote stays its speaker's)."""
+    reporting verb whose report is in the reporter's words and gives no time of its own ("police
+    said Friday that two men were arrested", "a girl was shot and taken to hospital Monday, police
+    said": "arrested", "shot"; a quote stays its speaker's)."""
     marks = {child.lower_ for child in verb.children if child.dep_ == "mark"}
     if verb.dep_ == "advcl" and marks & _simultaneous_marks() and verb.head.pos_ in ("VERB", "AUX"):
         return verb.head
     if verb.lemma_.lower() in cue_verbs():
-        reports = [c for c in verb.children if c.dep_ == "ccomp" and c.pos_ in ("VERB", "AUX") and c.i > verb.i]
-        if reports and not _quoted(reports[0]) and not any(_inside(t, reports[0]) for t in timexes):
+        reports = [c for c in verb.children if c.dep_ == "ccomp" and c.pos_ in ("VERB", "AUX")]
+        if reports and not any(start <= reports[0].idx < end for start, end in quoted) and not any(_inside(t, reports[0]) for t in timexes):
             return reports[0]
     return verb
 
@@ -48,11 +51,6 @@ def _happening(verb: Token, timexes: list[TimeExpr]) -> Token:
 @cache
 def _simultaneous_marks() -> frozenset[str]:
     return frozenset(vocab.load("action_simultaneous_marks.txt"))
-
-
-def _quoted(clause: Token) -> bool:
-    """Whether a clause's words hold a quotation mark (a quote, not the reporter's words)."""
-    return any(token.is_quote for token in clause.subtree)
 
 
 def _inside(timex: TimeExpr, clause: Token) -> bool:
