@@ -17,6 +17,7 @@ PLURAL_TAGS = frozenset({"NNS", "NNPS"})
 PLURAL_PRONOUNS = frozenset({"we", "they", "you"})
 SKIPPED_LEFT = frozenset({"det", "predet", "punct", "cc", "prep"})  # what a noun phrase drops on its left
 CLIMB = 6  # how many heads a time expression climbs to find its verb
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
 
 
 def find_actions(doc: Doc, timexes: list[TimeExpr]) -> list[Action]:
@@ -33,11 +34,14 @@ def find_actions(doc: Doc, timexes: list[TimeExpr]) -> list[Action]:
 
 
 def _happening(verb: Token, timexes: list[TimeExpr], quoted: list[tuple[int, int]]) -> Token:
-    """The verb that says what happened at the time: the main clause's, for a clause of the same
-    moment ("were hit by shots as they stood outside Thursday": "hit"); what was reported, for a
-    reporting verb whose report is in the reporter's words and gives no time of its own ("police
-    said Friday that two men were arrested", "a girl was shot and taken to hospital Monday, police
-    said": "arrested", "shot"; a quote stays its speaker's)."""
+    """The verb that says what happened at the time: the first of verbs sharing a subject ("was
+    shot and taken"); the main clause's, for a clause of the same moment ("were hit by shots as
+    they stood outside Thursday": "hit"); what was reported, for a reporting verb whose report is
+    in the reporter's words and gives no time of its own ("police said Friday that two men were
+    arrested", "a girl was shot and taken to hospital Monday, police said": "arrested", "shot"; a
+    quote stays its speaker's)."""
+    while verb.dep_ == "conj" and verb.head.pos_ == "VERB" and not any(c.dep_ in SUBJECT_DEPS for c in verb.children):
+        verb = verb.head  # "was shot and taken to a hospital Monday": the first of the verbs sharing a subject
     marks = {child.lower_ for child in verb.children if child.dep_ == "mark"}
     if verb.dep_ == "advcl" and marks & _simultaneous_marks() and verb.head.pos_ in ("VERB", "AUX"):
         return verb.head
