@@ -12,16 +12,24 @@ DOMAIN = re.compile(r"\b[\w-]+\.(?:com|net|org|tv|us|news|co\.uk)\b", re.IGNOREC
 LEADING_SYMBOLS = re.compile(r"^[^\w\"“‘'(¿¡]+")
 WORD = re.compile(r"\w+")
 HEADLINE_WORDS = 3  # the fewest words a headline keeps when a site's name is cut from it
+CODE = re.compile(r"[{}=]|//|\b(?:var|function)\b")  # a script's text left in a page is no headline
 
 
 def headline(found: str | None, given: str | None, url: str | None, site: str | None) -> str | None:
     """The headline from the title found in the page or text and the one given with it (a JSON
     field, a feed entry): the given one, unless the one found completes it (a given title cut
-    short: "... pleads not guilty, ba"), without leading symbols or a trailing site name."""
+    short: "... pleads not guilty, ba"), without leading symbols or a trailing site name; a
+    script's text is no title."""
+    given, found = (None if text is None or _is_code(text) else text for text in (given, found))
     title = _completed(given, found) if given else found
     if not title:
         return None
     return _without_site(LEADING_SYMBOLS.sub("", title).strip(), _site_names(url, site)) or None
+
+
+def _is_code(text: str) -> bool:
+    """Whether a line is a script's text ("var year = Math.floor(xOff / yearImgWidth);")."""
+    return CODE.search(text) is not None
 
 
 def _completed(given: str, found: str | None) -> str:
