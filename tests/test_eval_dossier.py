@@ -14,7 +14,7 @@ from storydesk.eval.dossier import (
     stated_in_text, summarise,
 )
 from storydesk.eval.metrics import tokens
-from storydesk.model import Citation, Discrepancy, Dossier, FigureReport, Story, TimelineEvent
+from storydesk.model import Citation, Discrepancy, Dispute, Dossier, FigureReport, Story, TimelineEvent
 
 INCIDENT = Incident("gva:1", "2017-03-04", "Springfield", killed=2, injured=3)
 
@@ -62,6 +62,9 @@ def test_a_conflict_is_false_when_a_true_count_meets_a_number_that_is_neither() 
     assert flags(true_sides, INCIDENT) == Flags(0, 1, False, False)
     false_update = dossier(figures=figures, discrepancies=[Discrepancy("dead", [2, 1], "update")])
     assert flags(false_update, INCIDENT) == Flags(0, 1, False, True)
+    leading = dossier()
+    leading.disputes = [Dispute(kind="claim", about="the man fired first", sides=[], told="denied by his lawyer")]
+    assert flags(leading, INCIDENT).claims_leading == 1
 
 
 def test_what_the_text_states() -> None:
@@ -97,12 +100,13 @@ def test_false_discrepancies_are_a_share_of_stories_scored_once() -> None:
     judged = [
         Judged("gva:1", 5, hits, hits, Flags(1, 0, True, False)),
         Judged("gva:2", 5, hits, hits, Flags(1, 0, False, False)),
-        Judged("gva:3", 6, hits, hits, Flags(0, 2, False, False)),
+        Judged("gva:3", 6, hits, hits, Flags(0, 2, False, False, claims_leading=1)),
     ]
     incidents = {f"gva:{i}": Incident(f"gva:{i}", "2017-01-01", "X", i - 1, 0) for i in (1, 2, 3)}
     result = summarise(judged, incidents)
     assert result["stories_scored"] == 2 and result["conflicts"] == 1 and result["updates"] == 2
     assert result["false_conflicts_story_share"] == 0.5 and result["false_updates_story_share"] == 0.0
+    assert result["claim_disputes_story_share"] == 0.5
     assert result["day_on_timeline"] == 1.0 and result["city_as_event_place"] == 0.0
     assert result["incidents_with_deaths"] == 2 and result["killed_found"] == 1.0 and result["incidents_with_injuries"] == 0
 

@@ -66,6 +66,7 @@ class Flags:
     updates: int
     false_conflict: bool
     false_update: bool
+    claims_leading: int = 0  # claims the dossier opens with as disputed (denied, or stances that differ)
 
 
 @dataclass(frozen=True)
@@ -211,7 +212,8 @@ def counts(figure: FigureReport, count: int, kind: str) -> bool:
 def flags(dossier: Dossier, incident: Incident) -> Flags:
     kinds = Counter(d.kind for d in dossier.discrepancies)
     false_kinds = {d.kind for d in dossier.discrepancies if is_false(d, dossier, incident)}
-    return Flags(kinds["conflict"], kinds["update"], "conflict" in false_kinds, "update" in false_kinds)
+    claims = sum(1 for dispute in dossier.disputes if dispute.kind == "claim")
+    return Flags(kinds["conflict"], kinds["update"], "conflict" in false_kinds, "update" in false_kinds, claims)
 
 
 def is_false(discrepancy: Discrepancy, dossier: Dossier, incident: Incident) -> bool:
@@ -285,6 +287,7 @@ def flag_shares(judged: Sequence[Judged]) -> dict[str, Any]:
         "updates": sum(f.updates for f in first),
         "false_conflicts_story_share": share(any(j.flags.false_conflict for j in g) for g in by_story.values()),
         "false_updates_story_share": share(any(j.flags.false_update for j in g) for g in by_story.values()),
+        "claim_disputes_story_share": share(f.claims_leading > 0 for f in first),
     }
 
 
