@@ -14,12 +14,9 @@ __all__ = ["extract"]
 
 def extract(raw: RawDocument, outlet: str | None = None) -> Extraction:
     """Extract or clean one document, let the metadata its container gave fill the gaps, and
-    name its outlet (``outlet``: the name given at ingest, used when nothing else says). A
-    document whose body is all furniture but that has a headline is that headline."""
+    name its outlet (``outlet``: the name given at ingest, used when nothing else says)."""
     extraction = extract_html(raw.content, raw.url) if raw.format == "html" else clean_text(raw.content)
     _apply_container_metadata(extraction, raw)
-    if not extraction.text.strip() and extraction.title:
-        extraction.text = extraction.title  # a page whose body is a sign-up form or a player: its headline is all it says
     extraction.language = detect_language(f"{extraction.title or ''}\n{extraction.text}")  # a short body's names mislead alone
     extraction.outlet, extraction.outlet_from = outlet_name(
         raw.source, extraction.site, extraction.url, extraction.agencies, outlet
