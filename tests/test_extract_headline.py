@@ -22,6 +22,7 @@ from storydesk.model import Origin, RawDocument
         (None, "Coroner named the man - Daily Courier | Smalltown", None, "Daily Courier", "Coroner named the man"),
         ("Treaty ratified - a sovereign decision", None, "https://example.com/a", "Example", "Treaty ratified - a sovereign decision"),
         ("× ", None, None, None, None),
+        (None, "Man charged after shooting - Daily Courier", "http://[malformed/a", None, "Man charged after shooting - Daily Courier"),
         ("Council passes budget", "var monthOff = xOff % yearImgWidth; var year = Math.floor(xOff)", None, None,
          "Council passes budget"),
     ],

@@ -47,7 +47,10 @@ def _words(text: str) -> list[str]:
 def _site_names(url: str | None, site: str | None) -> list[str]:
     """How the site may be named after a headline: its host's first label ("wect" of
     www.wect.com) and its site name, lower-cased."""
-    host = (urlsplit(url).hostname or "") if url else ""
+    try:
+        host = (urlsplit(url).hostname or "") if url else ""
+    except ValueError:  # a malformed URL ("http://[bad") names no host
+        host = ""
     label = host.removeprefix("www.").split(".")[0]
     return [name for name in (label, (site or "").lower()) if name]
 
