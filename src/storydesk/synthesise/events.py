@@ -299,13 +299,18 @@ def _placed_in(text: str, run: str) -> str | None:
 
 def _abbreviation(name: str) -> bool:
     """A state's abbreviation or a station's call letters ("Ga.", "KCBD", "ABC13"): no town."""
-    return name.endswith(".") or (name.isupper() and (len(name) <= 4 or any(c.isdigit() for c in name)))
+    return name.endswith(".") or (name.isupper() and len(name) <= 4) or _call_letters(name)
+
+
+def _call_letters(name: str) -> bool:
+    """A station's name in capitals with its channel ("ABC13", "WLS7")."""
+    return name.isupper() and any(c.isdigit() for c in name)
 
 
 def _may_be_place(name: str) -> bool:
     """Not a station's call letters ("ABC13") nor a time the parser tagged ("Monday's")."""
     first = re.sub(r"['’]s$", "", name.split()[0]) if name.split() else ""
-    return not (name.isupper() and any(c.isdigit() for c in name)) and first not in _not_places()
+    return not _call_letters(name) and first not in _not_places()
 
 
 @cache
