@@ -48,6 +48,15 @@ def test_a_source_figure_moving_forward_in_time_is_an_update_ending_with_its_for
     assert told.told == "four on 11 Jul 2013, five on 12 Jul 2013, six expected"
 
 
+def test_counts_that_say_not_what_happened_are_no_update():
+    many, few = "Police said more than 1,200 people live there.", "Police said 13 people were there."
+    dossier = _dossier(
+        _article(1, many, "2013-03-11", _figure(many, "1,200", 1200, event=None)),
+        _article(2, few, "2013-03-14", _figure(few, "13", 13, event=None)),
+    )
+    assert dossier.discrepancies == []
+
+
 def test_a_bound_agrees_with_a_value_inside_it():
     three = "Police said at least three people were killed."
     dossier = _dossier(

@@ -128,16 +128,16 @@ def _conflicts(reports: list[FigureReport], peers: list[int], about: str) -> lis
 
 
 def _updates(reports: list[FigureReport], peers: list[int], figures: list[Figure], about: str) -> list[Discrepancy]:
-    """The dated figures in time order, when two of different times disagree, followed by the
-    source's forecasts of the quantity: "1,500 as of 2024-10-24, 3,000 as of 2024-10-25, 10,000
-    expected"."""
+    """The dated figures in time order, when two of different times disagree and they say what
+    happened to what they count (killed, deployed), followed by the source's forecasts of the
+    quantity: "1,500 as of 2024-10-24, 3,000 as of 2024-10-25, 10,000 expected"."""
     dated = sorted((p for p in peers if reports[p].as_of), key=lambda p: (_time_key(reports[p].as_of), p))
     changes = any(
         reports[a].as_of != reports[b].as_of and _disagree([reports[a], reports[b]])
         for a, b in combinations(dated, 2)
     )
-    if MODALITY_CLASS[reports[peers[0]].modality] != "reported" or not changes:
-        return []
+    if MODALITY_CLASS[reports[peers[0]].modality] != "reported" or not changes or figures[peers[0]].event is None:
+        return []  # a bare count of "people" or "men" on two days is no series: it says not what happened to them
     forecasts = [
         other for other in range(len(reports))
         if reports[other].quantity == reports[peers[0]].quantity and _comparable(reports[other])
