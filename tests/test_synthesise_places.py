@@ -8,7 +8,15 @@ from storydesk.eval.dossier import Incident, names_city, stated_in_text
 from storydesk.eval.metrics import tokens
 from storydesk.model import Analysis, Article, Entity, Extraction, Mention, Origin, PublicationDate, Span, Story, TimeExpr
 from storydesk.synthesise import build_dossier
-from storydesk.synthesise.events import _places, _title_town, _town_of_body, _with_town, town_parts, towns_before_states
+from storydesk.synthesise.events import (
+    _places,
+    _title_town,
+    _town_of_body,
+    _towns_before_bodies,
+    _with_town,
+    town_parts,
+    towns_before_states,
+)
 
 PUBLISHED = "2015-06-14"  # a Sunday
 
@@ -114,6 +122,12 @@ def test_call_letters_and_a_weekday_the_parser_tagged_are_no_place() -> None:
     article = _article(1, text, {"Kessel": "GPE", "ABC13": "GPE", "Sunday's": "GPE"}, {"on Sunday": "2015-06-14"})
     kinds = {e.key: e.kind for e in article.analysis.entities}
     assert [_places(article, sentence, kinds) for sentence in article.analysis.sentences] == [[], ["Kessel"]]
+
+
+def test_a_headline_above_or_a_credit_line_before_police_names_no_town() -> None:
+    assert _towns_before_bodies("Memphis police officers said a man was shot.") == ["Memphis"]
+    assert _towns_before_bodies("Kessel Professor Flunks Entire Class\nPolice said two men ran.") == []
+    assert _towns_before_bodies("Photo by Jo Doe for New Kessel Daily News Police said two men ran.") == []
 
 
 def test_a_local_bodys_name_gives_its_town_or_county() -> None:

@@ -368,16 +368,17 @@ def _jurisdiction(article: Article, kinds: dict[str, str]) -> str | None:
 
 
 def _towns_before_bodies(lead: str, bodies: list[str] | None = None) -> list[str]:
-    """Capitalised words right before a local body in the lead's text, where the parser tagged
-    no place ("Memphis police officers said"): the town the body serves."""
-    pattern = re.compile(rf"((?:[A-Z][a-z][\w'’-]*\s){{1,3}})(?i:{'|'.join(map(re.escape, bodies or local_bodies()))})\b")
+    """Capitalised words right before a local body on the same line of the lead's text, where the
+    parser tagged no place ("Memphis police officers said"): the town the body serves (a headline
+    on the line above, "... Flunks Entire Class", is none)."""
+    pattern = re.compile(rf"((?:[A-Z][a-z][\w'’-]* ){{1,3}})(?i:{'|'.join(map(re.escape, bodies or local_bodies()))})\b")
     return [town for match in pattern.finditer(lead) if (town := _town_name(match[1]))]
 
 
 def _town_name(words: str) -> str | None:
     """The town in the words before a body's name, without words such as "The" before it; None
     when the body is another's ("State police", "Kentucky State Police", "Transit police") or the
-    words open a sentence ("When police arrived")."""
+    words open a sentence ("When police arrived") or name a publication ("Daily News")."""
     kept = words.split()
     while kept and kept[0].lower() in _ARTICLES | _BODY_WORDS:
         kept = kept[1:]
@@ -387,7 +388,14 @@ def _town_name(words: str) -> str | None:
         return None
     if len(kept) == 1 and kept[0].lower() in _NOT_TOWNS:
         return None  # "City police"; but "Federal Way police" serve Federal Way, not "Way"
+    if any(word.lower() in _publication_words() for word in kept):
+        return None  # a credit line before a sentence: "... for New York Daily News Police said"
     return " ".join(kept)
+
+
+@cache
+def _publication_words() -> frozenset[str]:
+    return frozenset(vocab.load("synthesise_publication_words.txt"))
 
 
 _ARTICLES = frozenset({"the", "a", "an"})
