@@ -46,6 +46,11 @@ def test_a_dated_report_is_labelled_by_what_it_reports_unless_that_has_its_own_t
     assert _actions("“We will win,” he said Monday.", "2016-01-16")["Monday"][:2] == ("he", "say")  # a quote stays a quote
 
 
+def test_of_two_subjects_the_nearest_before_the_verb_acts():
+    text = "UPDATE @ 5:30 p.m. (Jan. 20): Police have released camera footage from a chase on Friday."
+    assert _actions(text, "2016-01-20")["Friday"][:3] == ("Police", "release", "camera footage")
+
+
 def test_actions_survive_the_store_and_old_analyses_load_without_them():
     analysis = analyse("A man was shot early Saturday morning outside a shop in Chicago.", "2024-03-09")
     data = asdict(analysis)

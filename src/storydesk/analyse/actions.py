@@ -83,7 +83,7 @@ def _action(doc: Doc, verb: Token, time: Span) -> Action:
     while verb.dep_ == "xcomp" and verb.head.pos_ in ("VERB", "AUX") and verb.head != verb:
         complement, verb = verb, verb.head
     on_noun = verb.dep_ == "acl" and verb.tag_ == "VBN"
-    subject = verb.head if on_noun else subject_of(verb)
+    subject = verb.head if on_noun else _nearest_subject(verb) or subject_of(verb)
     subject = antecedent(subject) if subject is not None else None
     obj = _object(verb)
     particle = " ".join(c.lower_ for c in verb.children if c.dep_ == "prt")
@@ -97,6 +97,13 @@ def _action(doc: Doc, verb: Token, time: Span) -> Action:
         negated=any(child.dep_ == "neg" for child in verb.children),
         passive=on_noun or any(child.dep_ in ("auxpass", "nsubjpass") for child in verb.children),
     )
+
+
+def _nearest_subject(verb: Token) -> Token | None:
+    """Of two or more subjects the parser gave a verb, the one nearest before it: a page's marker
+    the parser took for one ("UPDATE @ 5:30 p.m.: Police have released ...") stands further off."""
+    subjects = [child for child in verb.lefts if child.dep_ in SUBJECT_DEPS]
+    return subjects[-1] if len(subjects) > 1 else None
 
 
 def _complement(doc: Doc, verb: Token | None) -> Span | None:
