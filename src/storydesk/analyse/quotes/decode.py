@@ -64,10 +64,10 @@ class _Piece:
     sentence: int  # index of the sentence's first token
 
 
-def _pieces(doc: Doc, labels: list[str], layout: Layout) -> list[_Piece]:
-    """The labelled spans in order; a span never crosses a paragraph."""
+def _pieces(doc: Doc, labels: list[str], layout: Layout, lines: list[list[Token]]) -> list[_Piece]:
+    """The labelled spans in order; a span never crosses a paragraph (``lines``, the doc's)."""
     paragraph_of = [0] * len(doc)
-    for number, tokens in enumerate(paragraphs(doc)):
+    for number, tokens in enumerate(lines):
         for token in tokens:
             paragraph_of[token.i] = number
     found: list[_Piece] = []
@@ -124,11 +124,10 @@ def quotes_from_labels(doc: Doc, labels: list[str], mentions: list[Mention]) -> 
     """One Quote per labelled content: its nearest cue, the source nearest that cue (or the
     content when it has no cue), the speaker's entity resolved as the rule finder does (the
     mention on the source's head word, a person inside it, a pronoun's antecedent)."""
-    layout = token_layout(doc)
-    pieces = _pieces(doc, labels, layout)
+    layout, lines = token_layout(doc), paragraphs(doc)
+    pieces = _pieces(doc, labels, layout, lines)
     by_role = {role: [p for p in pieces if p.role == role] for role in ROLES}
     speakers = SpeakerResolver(doc, mentions)
-    lines = paragraphs(doc)
     found = []
     for content in by_role["content"]:
         cue = _nearest(by_role["cue"], content)
