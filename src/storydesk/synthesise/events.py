@@ -35,6 +35,7 @@ from storydesk.synthesise.text import (
     present_tense,
     sentence_at,
 )
+from storydesk.words import phrase_alternation
 
 # Two sentences with agreeing dates report the same event when the IDF-weighted overlap
 # coefficient of their features (content words and entity keys; shared weight over the smaller
@@ -210,7 +211,7 @@ def town_parts(text: str) -> set[str]:
     """Names the text writes as the name of a part of a town ("the West Pullman neighborhood",
     "the city's East Germantown section"; not "a Winston-Salem neighborhood", one in a town):
     places that are no town, though tagged as one."""
-    words = "|".join(map(re.escape, vocab.load("synthesise_town_part_words.txt")))
+    words = phrase_alternation(vocab.load("synthesise_town_part_words.txt"))
     pattern = rf"(?:\b[Tt]he|['’]s)\s+((?:[A-Z][\w'’-]*\s){{1,3}})(?i:{words})\b"
     return {match[1].strip() for match in re.finditer(pattern, text)}
 

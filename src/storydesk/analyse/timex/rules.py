@@ -29,7 +29,7 @@ from storydesk.analyse.timex.calendar import (
     shift,
 )
 from storydesk.model import TimeExpr
-from storydesk.words import fold_accents
+from storydesk.words import fold_accents, phrase_alternation
 
 Resolution = tuple[str, str | None, bool, str | None]  # type, value, anchored, mod
 
@@ -524,8 +524,7 @@ YEAR = r"(?<![\d$£€.,/-])\b(?P<y>1[6-9]\d\d|20\d\d)\b(?![.,]\d|\s*%|\s*percen
 def _year_pattern() -> str:
     """YEAR, except a number an address noun follows ("the 1700 block of Main Street"; the nouns
     of ``figure_address_nouns.txt``, which keep such numbers out of the figures too)."""
-    nouns = "|".join(re.escape(noun) for noun in vocab.load("figure_address_nouns.txt"))
-    return YEAR + rf"(?!\s+(?:{nouns})\b)"
+    return YEAR + rf"(?!\s+(?:{phrase_alternation(vocab.load('figure_address_nouns.txt'))})\b)"
 ISO = r"\b(?P<y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)\b"
 Spec = tuple[str, str, Callable[[re.Match[str], Context], Resolution | None]]
 
