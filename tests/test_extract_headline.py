@@ -23,6 +23,8 @@ from storydesk.model import Origin, RawDocument
         ("Treaty ratified - a sovereign decision", None, "https://example.com/a", "Example", "Treaty ratified - a sovereign decision"),
         ("× ", None, None, None, None),
         (None, "Man charged after shooting - Daily Courier", "http://[malformed/a", None, "Man charged after shooting - Daily Courier"),
+        (None, "Teen hurt in crash at the fair - Kessel Times", "http://web.archive.org/web/2016/http://www.kessel.com/a", None,
+         "Teen hurt in crash at the fair"),
         ("Council passes budget", "var monthOff = xOff % yearImgWidth; var year = Math.floor(xOff)", None, None,
          "Council passes budget"),
     ],

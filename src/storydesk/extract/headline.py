@@ -4,7 +4,8 @@ site's name after it ("... charged after shooting - WECT TV6-WECT.com:News, weat
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+
+from storydesk.model import registered_domain
 
 # Where a site's name is joined to a headline: " - ", " | ", " · ", " :: ".
 SEPARATOR = re.compile(r"\s+(?:[-–—|·•]|::)\s+")
@@ -45,13 +46,9 @@ def _words(text: str) -> list[str]:
 
 
 def _site_names(url: str | None, site: str | None) -> list[str]:
-    """How the site may be named after a headline: its host's first label ("wect" of
-    www.wect.com) and its site name, lower-cased."""
-    try:
-        host = (urlsplit(url).hostname or "") if url else ""
-    except ValueError:  # a malformed URL ("http://[bad") names no host
-        host = ""
-    label = host.removeprefix("www.").split(".")[0]
+    """How the site may be named after a headline: its registered domain's first label ("wect" of
+    www.wect.com, also of an archive's copy of it) and its site name, lower-cased."""
+    label = (registered_domain(url) or "").split(".")[0]
     return [name for name in (label, (site or "").lower()) if name]
 
 
