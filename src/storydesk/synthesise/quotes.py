@@ -66,7 +66,8 @@ def _story_speakers(found: list[tuple[Article, Quote]]) -> tuple[list[str | None
     """Each quote's speaker key and each key's name; a person named by a surname alone in one
     article ("Henderson") is the one person of the story whose full name ends with it ("Eric
     Henderson"), when there is exactly one."""
-    said = [_speaker(article, quote) for article, quote in found]
+    known = {article.id: _speaker_kinds_and_names(article) for article, _ in found}
+    said = [_speaker(quote, *known[article.id]) for article, quote in found]
     speakers = [key for key, _ in said]
     names: dict[str, str] = {}
     for key, name in said:
@@ -143,14 +144,18 @@ def _outermost(quotes: Sequence[Quote]) -> list[Quote]:
     ]
 
 
-def _speaker(article: Article, quote: Quote) -> tuple[str | None, str | None]:
+def _speaker_kinds_and_names(article: Article) -> tuple[dict[str, str], dict[str, str]]:
+    """The kind and the name of each entity of the article, read once for all its quotes."""
+    return {entity.key: entity.kind for entity in article.analysis.entities}, entity_names(article.analysis)
+
+
+def _speaker(quote: Quote, kinds: dict[str, str], names: dict[str, str]) -> tuple[str | None, str | None]:
     """The quote's speaker key and name when the analysis resolved it to a person, organisation,
     group or country, or when the article names a local body ("Auburn police", "the sheriff's
     office": ``body:`` and its words, also when the entity is named so or the parser took the
     town for the speaker: "Raleigh Police" the organisation, "Dayton police" resolved to Dayton);
-    None (unattributed) for a pronoun, a bare noun or a phrase no entity stands for."""
-    kinds = {entity.key: entity.kind for entity in article.analysis.entities}
-    names = entity_names(article.analysis)
+    None (unattributed) for a pronoun, a bare noun or a phrase no entity stands for (``kinds``
+    and ``names``: the quote's article's entities)."""
     entity = quote.speaker_entity if kinds.get(quote.speaker_entity or "") in SPEAKER_KINDS else None
     body = (local_body(names.get(entity, "")) if entity else None) or local_body(quote.speaker_text or "")
     if body:
