@@ -199,7 +199,10 @@ def test_story_ids_are_never_given_twice_and_a_store_of_schema_5_is_migrated(tmp
     path = tmp_path / "v5.db"
     Store(path).close()
     db = sqlite3.connect(path, isolation_level=None)  # as storydesk with schema 5 left it
-    db.executescript("DROP TABLE story_history; DROP TABLE story_sequence; DROP TABLE story_sweep; PRAGMA user_version = 5;")
+    db.executescript(
+        "DROP TABLE story_history; DROP TABLE story_sequence; DROP TABLE story_sweep; DROP TABLE story_dates;"
+        " DROP TRIGGER story_dates_story_changed; DROP TRIGGER story_dates_member_analysed; PRAGMA user_version = 5;"
+    )
     db.execute("INSERT INTO stories(id, title, created_at, updated_at) VALUES (7, 'old', '2024-01-01', '2024-01-01')")
     db.close()
     with Store(path) as store, store.transaction():

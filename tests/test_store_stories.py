@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from storydesk.model import ArticleProfile
+from storydesk.model import ArticleProfile, StoryDates
 from storydesk.store import Store
 from test_store import make_article, put
 
@@ -46,6 +46,25 @@ def test_a_story_keeps_members_keys_and_date_range(store: Store) -> None:
     assert listed.outlets == ["Example News"]
     assert store.story_of(ids[2]) == story and store.unplaced() == []
     assert [p.article_id for p in store.member_profiles(story, limit=2)] == [ids[2], ids[1]]
+
+
+def test_the_dates_a_dossier_gives_an_undated_story_are_listed_until_the_story_changes(store: Store) -> None:
+    dated = profiled(store, "dated", {"treaty": 1}, "2024-10-24")
+    undated = profiled(store, "undated", {"treaty": 1}, "")
+    with store.transaction():
+        story = store.create_story("The treaty")
+        store.add_to_story(story, dated, 0.8, [], "2024-10-24")
+        store.add_to_story(story, undated, 0.8, [], None)
+    assert store.stories_to_date() == [story]
+    with store.transaction():
+        store.save_story_dates(story, StoryDates("2024-06", "2024-10-24", "on-or-after", "exact"))
+    assert store.stories_to_date() == []
+    assert store.story(story).dates == StoryDates("2024-06", "2024-10-24", "on-or-after", "exact")
+    later = profiled(store, "later", {"treaty": 1}, "2024-10-30")
+    with store.transaction():
+        store.add_to_story(story, later, 0.8, [], "2024-10-30")
+    assert store.stories_to_date() == [story]  # changed: dated again, and meanwhile its members' range
+    assert store.story(story).dates == StoryDates("2024-10-24", "2024-10-30")
 
 
 def test_a_story_is_titled_in_the_language_most_of_its_articles_are_in(store: Store) -> None:

@@ -79,7 +79,11 @@ def test_stories_page_lists_stories_with_counts_and_dates(client: TestClient) ->
     row = re.search(rf'href="/stories/{story["id"]}".*?</tr>', page.text, re.DOTALL).group(0)
     assert f'<td class="num">{len(story["article_ids"])}</td>' in row
     assert f'<td class="num">{len(story["outlets"])}</td>' in row
-    assert story["first_date"] in row
+    # the dates the story page's header shows: two undated articles bounded by the story's events
+    listed = re.search(r'<td class="nowrap story-dates">(.*?)</td>', row).group(1)
+    header = re.search(r'<span class="story-dates">(.*?)</span>', client.get(f"/stories/{story['id']}").text).group(1)
+    assert listed == header == f"≥ {story['first_date']} to {story['last_date']}"
+    assert (story["first_bound"], story["last_bound"]) == ("on-or-after", "exact")
 
 
 def test_stories_search_box_keeps_stories_with_a_matching_article(client: TestClient) -> None:

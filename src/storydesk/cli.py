@@ -411,18 +411,19 @@ def stories(
     config: ConfigFile = None,
 ) -> None:
     """List the stories, the most recent first: id, article count, date range, outlets, title."""
-    rows = [asdict(story) for story in _desk(ctx).stories(limit, offset)]
+    from storydesk.synthesise.render import dates_text
+
+    found = _desk(ctx).stories(limit, offset)
     if as_json:
-        _print_json(rows)
+        _print_json([asdict(story) for story in found])
         return
-    for row in rows:
-        dates = f"{row['first_date'] or '?'}..{row['last_date'] or '?'}" if row["first_date"] else "undated"
+    for story in found:
         out.print(
-            f"[bold]{row['id']:>4}[/]  {len(row['article_ids']):>3} articles  {dates:<22}  "
-            f"{escape(', '.join(row['outlets']))}"
+            f"[bold]{story.id:>4}[/]  {len(story.article_ids):>3} articles  {escape(dates_text(story.dates)):<24}  "
+            f"{escape(', '.join(story.outlets))}"
         )
-        out.print(f"      {escape(row['title'])}")
-    if not rows:
+        out.print(f"      {escape(story.title)}")
+    if not found:
         err.print("no stories yet (ingest and analyse articles first)")
 
 

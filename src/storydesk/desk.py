@@ -91,7 +91,16 @@ class Desk:
             items = sources.read_source(source, stdin=stdin, fetch=fetch)
             with using(self.settings):
                 report.merge(pipeline.ingest(self.store, items, on_item, analyse, outlet, on_note))
+        self._date_stories()
         return report
+
+    def _date_stories(self) -> None:
+        """After articles were stored, analysed or placed: the dates of the stories they changed
+        that hold undated articles (``pipeline.date_stories``)."""
+        from storydesk import pipeline
+
+        with using(self.settings):
+            pipeline.date_stories(self.store)
 
     def pending_analysis(self, redo_older: bool = True) -> list[int]:
         """Ids of the stored articles ``analyse`` works on: never analysed, or (``redo_older``)
@@ -114,7 +123,9 @@ class Desk:
 
         ids = self.pending_analysis() if article_ids is None else article_ids
         with using(self.settings):
-            return pipeline.analyse_stored(self.store, ids, on_item)
+            report = pipeline.analyse_stored(self.store, ids, on_item)
+        self._date_stories()
+        return report
 
     def articles(self, limit: int | None = None, offset: int = 0, story: int | None = None) -> Iterator[Article]:
         """Stored articles in id order; with ``story``, only that story's members."""
@@ -164,8 +175,11 @@ class Desk:
 
         with using(self.settings):
             if rebuild:
-                return pipeline.rebuild_stories(self.store, on_item, since and since.isoformat())
-            return pipeline.place_pending(self.store, on_item)
+                placed = pipeline.rebuild_stories(self.store, on_item, since and since.isoformat())
+            else:
+                placed = pipeline.place_pending(self.store, on_item)
+        self._date_stories()
+        return placed
 
     def current_story(self, story_id: int) -> int | None:
         """The story ``story_id`` is now: itself, or the story it was merged or rebuilt into;
@@ -256,4 +270,6 @@ class Desk:
         from storydesk import pipeline, scale  # scale: the scale extra (pyarrow)
 
         with using(self.settings):
-            return pipeline.commit_all(self.store, scale.read_prepared(processed), on_item)
+            report = pipeline.commit_all(self.store, scale.read_prepared(processed), on_item)
+        self._date_stories()
+        return report

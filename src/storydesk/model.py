@@ -393,7 +393,8 @@ class ArticleProfile:
 class Story:
     """Articles about one story: an id, a title taken from its articles, its members with the
     similarity that placed each, the range of their publication dates (a day given without its
-    year placed in the story's year) and the outlets that carried it."""
+    year placed in the story's year; an undated member counted at the bound the story gives it,
+    ``first_bound`` or ``last_bound`` "on-or-after") and the outlets that carried it."""
 
     id: int | None
     title: str
@@ -401,6 +402,12 @@ class Story:
     first_date: str | None = None
     last_date: str | None = None
     outlets: list[str] = field(default_factory=list)
+    first_bound: Literal["exact", "on-or-after"] | None = None
+    last_bound: Literal["exact", "on-or-after"] | None = None
+
+    @property
+    def dates(self) -> StoryDates:
+        return StoryDates(self.first_date, self.last_date, self.first_bound, self.last_bound)
 
 
 # --- Dossier (synthesise stage) ----------------------------------------------------------

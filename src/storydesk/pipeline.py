@@ -290,6 +290,21 @@ def place(store: Store, article: Article) -> int:
     return cluster.place_article(store, profile, story_title(article), original, pair_model())[0]
 
 
+def date_stories(store: Store) -> int:
+    """Give each story with an undated article, changed since it was last dated, the dates its
+    dossier gives it (``synthesise.build_story_dates``: an undated article counted at the bound
+    the story's events give it), so that the story list shows what the story page shows; one
+    transaction per story. Returns how many stories were dated."""
+    from storydesk import synthesise  # the dossier's stage: only for stories with undated articles
+
+    stories = store.stories_to_date()
+    for story_id in stories:
+        with store.transaction():
+            articles = [store.article(article_id) for article_id in store.member_ids(story_id)]
+            store.save_story_dates(story_id, synthesise.build_story_dates(articles))
+    return len(stories)
+
+
 def pair_model() -> cluster.PairModel:
     """The packaged clustering model with the thresholds the settings give in place of its
     learned ones (``Settings.place_threshold``, ``cluster_threshold``, ``absorb_threshold``)."""

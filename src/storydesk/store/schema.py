@@ -206,6 +206,23 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE story_sweep (after INTEGER NOT NULL);
     INSERT INTO story_sweep(after) VALUES (0);
     """,
+    # 8: the dates of stories with undated articles as their dossier gives them (an undated
+    # article counted at the bound the story's events give it), for the story list. A row is
+    # dropped whenever its story changes or a member is analysed again, and written afresh
+    # after the next ingest, analysis or placement.
+    """
+    CREATE TABLE story_dates (
+        story_id INTEGER PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
+        first TEXT,
+        last TEXT,
+        first_bound TEXT CHECK (first_bound IN ('exact', 'on-or-after')),
+        last_bound TEXT CHECK (last_bound IN ('exact', 'on-or-after'))
+    );
+    CREATE TRIGGER story_dates_story_changed AFTER UPDATE ON stories
+    BEGIN DELETE FROM story_dates WHERE story_id = NEW.id; END;
+    CREATE TRIGGER story_dates_member_analysed AFTER INSERT ON analyses
+    BEGIN DELETE FROM story_dates WHERE story_id = (SELECT story_id FROM story_articles WHERE article_id = NEW.article_id); END;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

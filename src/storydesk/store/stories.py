@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from storydesk.model import UNKNOWN_OUTLET, ArticleProfile, Story, day_in_nearest_year
+from storydesk.model import UNKNOWN_OUTLET, ArticleProfile, Story, StoryDates, day_in_nearest_year
 from storydesk.store.clock import utc_now
 
 DOCUMENT_COUNT = ""  # the term_df row whose df is the number of profiled documents
@@ -368,16 +368,36 @@ class StoryTables:
         return None if row is None else self._story(row)
 
     def _story(self, row: sqlite3.Row) -> Story:
+        """A story with its members, outlets and dates: those its dossier gave it when a member
+        is undated (``story_dates``), else the range of its members' publication dates."""
         members = self._db.execute(
             "SELECT a.id, a.outlet, a.published FROM story_articles s JOIN articles a ON a.id = s.article_id"
             " WHERE s.story_id = ? ORDER BY a.id",
             (row["id"],),
         ).fetchall()
         outlets = dict.fromkeys(m["outlet"] or UNKNOWN_OUTLET for m in members)
-        first, last = publication_range([m["published"] for m in members])
+        dated = self._db.execute("SELECT * FROM story_dates WHERE story_id = ?", (row["id"],)).fetchone()
+        first, last = publication_range([m["published"] for m in members]) if dated is None else (dated["first"], dated["last"])
         return Story(
             id=row["id"], title=row["title"], article_ids=[m["id"] for m in members],
             first_date=first, last_date=last, outlets=list(outlets),
+            first_bound=dated and dated["first_bound"], last_bound=dated and dated["last_bound"],
+        )
+
+    def stories_to_date(self) -> list[int]:
+        """Stories with an undated member whose dates were not fixed since they last changed."""
+        rows = self._db.execute(
+            "SELECT DISTINCT s.story_id FROM story_articles s JOIN articles a ON a.id = s.article_id"
+            " WHERE coalesce(a.published, '') = '' AND s.story_id NOT IN (SELECT story_id FROM story_dates)"
+            " ORDER BY s.story_id"
+        )
+        return [row[0] for row in rows]
+
+    def save_story_dates(self, story_id: int, dates: StoryDates) -> None:
+        """Keep the dates a story's dossier gives it (see ``_story``)."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO story_dates(story_id, first, last, first_bound, last_bound) VALUES (?, ?, ?, ?, ?)",
+            (story_id, dates.first, dates.last, dates.first_bound, dates.last_bound),
         )
 
 

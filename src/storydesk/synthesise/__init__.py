@@ -1,6 +1,7 @@
 """The synthesise stage: the cross-checked dossier of one story.
 
     dossier = build_dossier(story, articles)   # articles carry their .analysis
+    build_story_dates(articles)                 # the dossier's dates alone, for the story list
     dossier.to_dict()                           # the JSON dossier
     render_markdown(dossier); render_html(dossier)
 
@@ -9,7 +10,7 @@ dossier carries citations (article id + character span of the article's cleaned 
 """
 from __future__ import annotations
 
-from storydesk.synthesise.dossier import build_dossier
+from storydesk.synthesise.dossier import build_dossier, build_story_dates
 from storydesk.synthesise.render import render_html, render_markdown
 
-__all__ = ["build_dossier", "render_html", "render_markdown"]
+__all__ = ["build_dossier", "build_story_dates", "render_html", "render_markdown"]

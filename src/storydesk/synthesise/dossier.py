@@ -10,6 +10,7 @@ from storydesk.synthesise.claims import story_claims
 from storydesk.synthesise.dates import ArticleDate, When, own_date
 from storydesk.synthesise.disputes import story_disputes
 from storydesk.synthesise.events import (
+    EventGroup,
     bound_undated,
     find_mentions,
     group_mentions,
@@ -23,10 +24,8 @@ from storydesk.synthesise.summary import summarise
 def build_dossier(story: Story, articles: Sequence[Article]) -> Dossier:
     """The cross-checked dossier of ``story`` from its analysed articles (an article without an
     analysis is listed and counted, but gives no events, quotes or figures)."""
-    articles = sorted((a for a in articles if a.id is not None), key=lambda a: a.id)
-    dates = _article_dates(articles)
-    groups = group_mentions([m for article in articles for m in find_mentions(article, dates[article.id])])
-    bound_undated(groups, dates)
+    articles = _ordered(articles)
+    dates, groups = _dated_groups(articles)
     events = to_events(groups, _story_start(dates))
     shown_dates = {article_id: _shown(date) for article_id, date in dates.items()}
     quotes, statements = story_quotes(articles)
@@ -51,6 +50,26 @@ def build_dossier(story: Story, articles: Sequence[Article]) -> Dossier:
     )
     dossier.coverage = coverage(dossier)
     return dossier
+
+
+def build_story_dates(articles: Sequence[Article]) -> StoryDates:
+    """The story's dates as its dossier gives them, without the rest of the dossier: what the
+    story list shows for a story with undated articles."""
+    return story_dates(_dated_groups(_ordered(articles))[0])
+
+
+def _ordered(articles: Sequence[Article]) -> list[Article]:
+    """The stored articles in id order."""
+    return sorted((a for a in articles if a.id is not None), key=lambda a: a.id)
+
+
+def _dated_groups(articles: Sequence[Article]) -> tuple[dict[int, ArticleDate], list[EventGroup]]:
+    """Each article's date and the story's dated event groups; an undated article reporting an
+    event the story dates is bounded by it (``bound_undated``)."""
+    dates = _article_dates(articles)
+    groups = group_mentions([m for article in articles for m in find_mentions(article, dates[article.id])])
+    bound_undated(groups, dates)
+    return dates, groups
 
 
 def _article_dates(articles: Sequence[Article]) -> dict[int, ArticleDate]:
