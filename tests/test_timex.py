@@ -136,6 +136,20 @@ def test_clock_time_takes_the_day_after_it(text: str, expected: tuple[str, str, 
     assert only(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "clock"),
+    [
+        ("On October 20, 2024 at about 4:15 pm police responded.", ("4:15 pm", "TIME", "2024-10-20T16:15")),
+        ("Police were called Saturday, shortly after 4 p.m.", ("4 p.m.", "TIME", "2024-10-19T16:00")),
+        # further from the day, the clock reads on the publication day
+        ("They met Saturday, and police said the car was found at 4 p.m.", ("4 p.m.", "TIME", "2024-10-24T16:00")),
+    ],
+)
+def test_clock_time_right_after_a_day_takes_that_day(text: str, clock: tuple[str, str, str]) -> None:
+    found = find_time_expressions(text, ANCHOR)
+    assert (found[-1].text, found[-1].type, found[-1].value) == clock
+
+
 def test_date_before_a_colon_is_still_a_date() -> None:
     assert only("The editorial on Saturday, Oct. 26: a detour.") == ("Saturday, Oct. 26", "DATE", "2024-10-26")
 

@@ -164,6 +164,7 @@ class Context:
     start: int = 0
     end: int = 0
     last_date: tuple[date, str] | None = None  # (a day inside it, its TIMEX3 unit letter)
+    last_date_end: int = -1  # where the expression that gave ``last_date`` ends
     last_quarter: tuple[date, str] | None = field(default=None)
 
     def future(self) -> bool:
@@ -446,14 +447,20 @@ def _noon(m: re.Match[str], ctx: Context) -> Resolution | None:
 
 def _day_of_clock(m: re.Match[str], ctx: Context) -> str:
     """The day a clock time falls on: the weekday or date after it ("10 p.m. Wednesday",
-    "noon Nov. 9"), else the anchor."""
-    if ctx.anchor is None:
-        return "XXXX-XX-XX"
-    if m["wd"]:
+    "noon Nov. 9"), the day just before it ("Feb. 25, 2017 at about 4:15 p.m."), else the anchor."""
+    if m["wd"] and ctx.anchor is not None:
         return nearest_weekday(ctx.anchor, ctx.lex.weekdays[m["wd"].lower()], ctx.future()).isoformat()
-    if m["mon"] and 1 <= int(m["d"]) <= 31:
+    if m["mon"] and 1 <= int(m["d"]) <= 31 and ctx.anchor is not None:
         return nearest_year(ctx.anchor, ctx.lex.months[m["mon"].rstrip(".").lower()], int(m["d"]), ctx.future()).isoformat()
-    return ctx.anchor.isoformat()
+    if ctx.last_date and ctx.last_date[1] == "D" and _joined(ctx.text[ctx.last_date_end : ctx.start]):
+        return ctx.last_date[0].isoformat()
+    return "XXXX-XX-XX" if ctx.anchor is None else ctx.anchor.isoformat()
+
+
+def _joined(gap: str) -> bool:
+    """Whether the words between a day and a clock time make them one point in time: at most
+    three words and a comma ("at about", ", shortly after", "a las"), in any language."""
+    return len(gap) <= 30 and not re.search(r"[^\w\s,]|\d", gap) and len(gap.split()) <= 3
 
 
 # ---------------------------------------------------------------- patterns
@@ -642,7 +649,7 @@ def _remember(ctx: Context, kind: str, value: str | None) -> None:
     if m["q"]:
         ctx.last_date = ctx.last_quarter = (date(year, int(m["q"]) * 3 - 2, 1), "Q")
     elif m["d"]:
-        ctx.last_date = (safe_date(year, int(m["m"]), int(m["d"])), "D")
+        ctx.last_date, ctx.last_date_end = (safe_date(year, int(m["m"]), int(m["d"])), "D"), ctx.end
     elif m["m"]:
         ctx.last_date = (date(year, int(m["m"]), 1), "M")
     elif m["w"]:
