@@ -57,3 +57,11 @@ def test_actions_survive_the_store_and_old_analyses_load_without_them():
     assert Analysis.from_dict(data).actions == analysis.actions and analysis.actions
     del data["actions"]
     assert Analysis.from_dict(data).actions == []
+
+
+def test_a_verb_of_harm_with_no_object_tells_what_was_done_to_its_subject():
+    text = "A Mundelein man shot to death early Sunday when gunfire erupted was a bystander, police say."
+    assert _actions(text, "2016-09-26")["early Sunday"][:2] == ("Mundelein man", "shoot")
+    assert _actions(text, "2016-09-26")["early Sunday"][5] is True
+    shooter = _actions("The gunman shot at officers on Sunday, police say.", "2016-09-26")["Sunday"]
+    assert shooter[:2] == ("gunman", "shoot") and shooter[5] is False

@@ -95,7 +95,19 @@ def _action(doc: Doc, verb: Token, time: Span) -> Action:
         object=_phrase(doc, obj) if obj is not None else _complement(doc, complement),
         plural=subject is not None and _is_plural(subject),
         negated=any(child.dep_ == "neg" for child in verb.children),
-        passive=on_noun or any(child.dep_ in ("auxpass", "nsubjpass") for child in verb.children),
+        passive=on_noun or any(child.dep_ in ("auxpass", "nsubjpass") for child in verb.children) or _reduced_passive(verb),
+    )
+
+
+def _reduced_passive(verb: Token) -> bool:
+    """A verb of harm in the past with a subject and no object ("A man shot to death Sunday"):
+    what was done to the subject, which the parser read as done by it."""
+    children = list(verb.children)
+    return (
+        verb.tag_ in ("VBD", "VBN") and verb.lemma_.lower() in vocab.load("action_reduced_passive_verbs.txt")
+        and any(child.dep_ == "nsubj" for child in children)
+        and not any(child.dep_ in ("dobj", "obj", "ccomp", "xcomp") for child in children)
+        and not any(child.dep_ == "prep" and child.lower_ in ("at", "into", "toward", "towards") for child in children)
     )
 
 
