@@ -214,14 +214,17 @@ def test_a_quote_is_shown_without_the_marks_that_enclose_it_but_keeps_those_insi
     assert texts == ["It is our own business,", "“our business” and “nobody else’s”"]
 
 
-def _soldiers(text: str, number: str, value: float, source: str, modality: str = "estimate", counts: str = "Norland soldiers") -> Figure:
-    return Figure(_span(text, number), value, counts, ENTITIES[source].key, _span(text, source), (), modality)
+def _soldiers(
+    text: str, number: str, value: float, source: str, modality: str = "estimate", counts: str = "Norland soldiers",
+    event: str | None = "deployed",
+) -> Figure:
+    return Figure(_span(text, number), value, counts, ENTITIES[source].key, _span(text, source), (), modality, event)
 
 
 def test_the_same_quantity_from_the_same_source_with_different_values_is_a_discrepancy():
-    one = "Norland intelligence estimates that 3,000 Norland soldiers crossed, and 10,000 will follow."
-    two = "Norland intelligence said 1,500 soldiers crossed."
-    three = "Anna Berg said 800 soldiers crossed."
+    one = "Norland intelligence estimates that 3,000 Norland soldiers were sent, and 10,000 will follow."
+    two = "Norland intelligence said 1,500 soldiers were sent."
+    three = "Anna Berg said 800 soldiers were sent."
     dossier = _dossier(
         _article(1, one, figures=(_soldiers(one, "3,000", 3000, "Norland intelligence"),
                                   _soldiers(one, "10,000", 10000, "Norland intelligence", "forecast"))),
@@ -232,6 +235,17 @@ def test_the_same_quantity_from_the_same_source_with_different_values_is_a_discr
     flagged = [dossier.figures[i] for i in dossier.discrepancies[0].figures]
     assert sorted(f.value for f in flagged) == [1500, 3000]  # not the forecast, not another source
     assert "Norland soldiers" in dossier.discrepancies[0].about
+
+
+def test_bare_counts_that_say_not_what_happened_to_what_they_count_are_never_rivals():
+    one = "Norland intelligence said four soldiers returned fire."
+    two = "Norland intelligence said two soldiers were there."
+    dossier = _dossier(
+        _article(1, one, figures=(_soldiers(one, "four", 4, "Norland intelligence", "fact", "soldiers", None),)),
+        _article(2, two, figures=(_soldiers(two, "two", 2, "Norland intelligence", "fact", "soldiers", None),)),
+    )
+    assert len(dossier.figures) == 2 and dossier.figures[0].quantity == dossier.figures[1].quantity
+    assert dossier.discrepancies == []
 
 
 def test_denials_and_non_denials_of_one_claim_are_grouped_with_who_took_them():

@@ -95,11 +95,14 @@ def _report(article: Article, figure: Figure, date: str | None, quantity: int) -
 
 def _discrepancies(reports: list[FigureReport], figures: list[Figure]) -> list[Discrepancy]:
     """For each quantity and modality class, the comparable figures from one source: a conflict
-    for each time its articles give different values, an update when the values change over time."""
+    for each time its articles give different values, an update when the values change over time.
+    Only figures that say what happened to what they count (killed, deployed) are compared: a
+    bare count of "officers" or "times" in two articles may count different ones ("Four officers
+    returned fire", "two officers were hurt"; "shot seven times", "fired 51 times")."""
     found = []
     seen: set[int] = set()
     for index, report in enumerate(reports):
-        if index in seen or not _comparable(report):
+        if index in seen or not _comparable(report) or report.event is None:
             continue
         peers = [
             other for other in range(len(reports))
@@ -136,8 +139,8 @@ def _updates(reports: list[FigureReport], peers: list[int], figures: list[Figure
         reports[a].as_of != reports[b].as_of and _disagree([reports[a], reports[b]])
         for a, b in combinations(dated, 2)
     )
-    if MODALITY_CLASS[reports[peers[0]].modality] != "reported" or not changes or figures[peers[0]].event is None:
-        return []  # a bare count of "people" or "men" on two days is no series: it says not what happened to them
+    if MODALITY_CLASS[reports[peers[0]].modality] != "reported" or not changes:
+        return []
     forecasts = [
         other for other in range(len(reports))
         if reports[other].quantity == reports[peers[0]].quantity and _comparable(reports[other])
