@@ -65,3 +65,9 @@ def test_a_speaker_already_holding_a_mention_of_its_entity_adds_none() -> None:
     assert [(m.span.text, m.via) for m in analysis.mentions if m.entity == "org:KR intelligence"] == [
         ("South Korean Intelligence services", "name")
     ]
+
+
+def test_a_title_before_a_name_ends_no_sentence():
+    text = "The rampage began when Glenn walked up to Sgt. Sylvia Young's cruiser. Det. John Smith arrived later."
+    sentences = [span.text for span in analyse.analyse(text, "2016-09-17").sentences]
+    assert sentences == ["The rampage began when Glenn walked up to Sgt. Sylvia Young's cruiser.", "Det. John Smith arrived later."]

@@ -18,7 +18,7 @@ from importlib import resources
 
 import numpy as np
 import spacy
-from spacy.attrs import DEP, HEAD
+from spacy.attrs import DEP, HEAD, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
@@ -123,7 +123,12 @@ def _language_pipeline(language: str, name: str | None) -> Language:
 
 
 def _prepared(nlp: Language, mapped: bool) -> Language:
-    """Line breaks end sentences; with ``mapped``, entity labels are read as English ones."""
+    """Line breaks end sentences; an English title before a name is one token ("Sgt.", which the
+    tokenizer splits and the parser then takes for a sentence's end); with ``mapped``, entity
+    labels are read as English ones."""
+    if nlp.lang == "en":
+        for title in vocab.load("nlp_title_abbreviations.txt"):
+            nlp.tokenizer.add_special_case(title, [{ORTH: title}])
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("storydesk_paragraph_breaks", before="parser")
     else:
