@@ -363,6 +363,13 @@ def test_the_summary_leaves_quoted_words_to_who_said_what():
     assert summary == ["The water treaty was signed in Geneva by Norland and its neighbour after long talks."]
 
 
+def test_the_summary_leaves_out_appeals_for_tips():
+    appeal = "Anyone with information is asked to call Norland police at (313) 596-1616 or 389-4869 today."
+    text = f"The water treaty was signed in Geneva by Norland and its neighbour after long talks. {appeal}"
+    summary = [s.sentence for s in _dossier(_article(1, text, "2024-03-08")).summary]
+    assert summary == ["The water treaty was signed in Geneva by Norland and its neighbour after long talks."]
+
+
 def test_renderings_escape_article_text():
     text = "Norland <script>alert(1)</script> said | the water treaty was signed in Geneva on Thursday."
     dossier = _dossier(_article(1, text, "2024-03-08", timexes=(("Thursday", "2024-03-07"),)))

@@ -3,6 +3,7 @@ their leads, picked by maximal marginal relevance over TF-IDF vectors so that no
 same, each citing every article that carries it (near-identical sentences in other outlets)."""
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -26,6 +27,8 @@ CARRIES = 0.5  # cosine at which another article's sentence says the same thing 
 # Two sentences in two languages: the encoder's cosine counts from 0 at UNRELATED to a full word
 # cosine at TRANSLATED (a translation scores 0.75 to 0.9; another sentence of the story 0.3 to 0.6).
 UNRELATED, TRANSLATED = 0.5, 0.75
+# A phone number (202-727-9099, (313) 596-1616, 389-4869, 1-800-...): an appeal for tips.
+PHONE_NUMBER = re.compile(r"\(?\b\d{3}\)?[ .-]\d{3}[ .-]\d{4}\b|\b\d{3}-\d{4}\b|\b1-8\d\d-")
 
 
 @dataclass
@@ -77,14 +80,15 @@ def _holds(sentence: _Sentence, citation: Citation) -> bool:
 def _candidates(articles: Sequence[Article]) -> list[_Sentence]:
     """Sentences long enough to be statements that read on their own: ending as sentences do,
     quotation marks balanced, and not mostly someone's words (those are under who said what,
-    with their speaker); without a dash a dateline left before the first."""
+    with their speaker), no appeal giving a phone number ("Anyone with information is asked to
+    call 202-727-9099"); without a dash a dateline left before the first."""
     return [
         _Sentence(article.id, span.start, span.end, span.text.strip().lstrip("—–-― ").strip(), position)
         for article in articles if article.analysis
         for position, span in enumerate(article.analysis.sentences)
         if len(span.text.split()) >= MIN_WORDS and span.text.rstrip().endswith((".", "!", "?", "”", '"'))
         and _quotes_balanced(span.text) and not _mostly_quoted(span, article.analysis.quotes)
-        and _stands_alone(span.text)
+        and _stands_alone(span.text) and not PHONE_NUMBER.search(span.text)
     ]
 
 
