@@ -65,3 +65,8 @@ def test_a_verb_of_harm_with_no_object_tells_what_was_done_to_its_subject():
     assert _actions(text, "2016-09-26")["early Sunday"][5] is True
     shooter = _actions("The gunman shot at officers on Sunday, police say.", "2016-09-26")["Sunday"]
     assert shooter[:2] == ("gunman", "shoot") and shooter[5] is False
+
+
+def test_a_relative_pronoun_the_parser_hung_on_the_wrong_verb_stands_for_the_noun_before_it():
+    text = "A 16-year-old who police believe was shot during a dispute over a pair shoes died on Tuesday."
+    assert _actions(text, "2016-11-09")["Tuesday"][:2] == ("16-year-old", "die")

@@ -326,10 +326,14 @@ def named_through(doc: Doc, speaker: Span) -> Span | None:
 
 def antecedent(word: Token) -> Token:
     """The noun a relative pronoun opening a clause stands for ("the ministry, which estimated"),
-    else the word itself."""
-    if word.tag_ in RELATIVE_PRONOUN_TAGS and word.head.dep_ == "relcl":
+    else the word itself; where the parser hung the clause elsewhere ("A 16-year-old who police
+    believe was shot ... died"), the noun or adjective right before the pronoun."""
+    if word.tag_ not in RELATIVE_PRONOUN_TAGS:
+        return word
+    if word.head.dep_ == "relcl":
         return word.head.head
-    return word
+    before = word.doc[word.i - 1] if word.i > 0 else None
+    return before if before is not None and before.pos_ in ("NOUN", "PROPN", "ADJ") else word
 
 
 def document_author(noun: Token) -> Token | None:
