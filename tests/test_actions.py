@@ -70,3 +70,9 @@ def test_a_verb_of_harm_with_no_object_tells_what_was_done_to_its_subject():
 def test_a_relative_pronoun_the_parser_hung_on_the_wrong_verb_stands_for_the_noun_before_it():
     text = "A 16-year-old who police believe was shot during a dispute over a pair shoes died on Tuesday."
     assert _actions(text, "2016-11-09")["Tuesday"][:2] == ("16-year-old", "die")
+
+
+def test_a_form_of_be_takes_what_it_says_of_its_subject_for_object():
+    found = _actions("Two victims were in critical condition at a hospital on Sunday.", "2016-11-09")["Sunday"]
+    assert found[:3] == ("Two victims", "be", "in critical condition")
+    assert _actions("He was on Sunday at home.", "2016-11-09")["Sunday"][2] == "at home"  # not the time itself

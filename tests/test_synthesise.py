@@ -155,7 +155,8 @@ def test_an_event_is_labelled_by_a_clause_whose_subject_names_someone():
     second.analysis.actions = [_action(named, "Saturday", "Anna Berg", "taken", "take", passive=True)]
     timeline = _dossier(first, second).timeline
     assert len(timeline) == 1 and timeline[0].articles == [1, 2]
-    assert timeline[0].what == "Anna Berg taken"  # not the shorter "He taken"
+    assert timeline[0].what == "Anna Berg taken"  # not the shorter "He is taken"
+    assert _dossier(first).timeline[0].what == "He is taken"  # alone, a pronoun's passive keeps its "is"
 
 
 def test_sentences_of_one_actor_on_one_day_are_one_event_cited_once_each():

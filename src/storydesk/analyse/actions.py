@@ -92,7 +92,7 @@ def _action(doc: Doc, verb: Token, time: Span) -> Action:
         verb=span_of(doc, verb.idx, verb.idx + len(verb)),
         lemma=f"{verb.lemma_.lower()} {particle}".strip(),
         subject=_phrase(doc, subject) if subject is not None else None,
-        object=_phrase(doc, obj) if obj is not None else _complement(doc, complement),
+        object=_phrase(doc, obj) if obj is not None else _complement(doc, complement) or _predicate(doc, verb, time),
         plural=subject is not None and _is_plural(subject),
         negated=any(child.dep_ == "neg" for child in verb.children),
         passive=on_noun or any(child.dep_ in ("auxpass", "nsubjpass") for child in verb.children) or _reduced_passive(verb),
@@ -126,6 +126,20 @@ def _complement(doc: Doc, verb: Token | None) -> Span | None:
     end = _phrase(doc, obj).end if obj is not None and obj.i > verb.i else verb.idx + len(verb)
     first = next((c for c in verb.lefts if c.dep_ == "aux" and c.lower_ == "to"), verb)
     return span_of(doc, first.idx, end)
+
+
+def _predicate(doc: Doc, verb: Token, time: Span) -> Span | None:
+    """What a form of "be" with no noun after it says of its subject: its adjective or its first
+    prepositional phrase that is not the clause's ``time`` ("was in critical condition", "is
+    dead"), for a label that says more than "He is"."""
+    if verb.lemma_ != "be":
+        return None
+    for dep in ("acomp", "prep"):
+        for child in (c for c in verb.children if c.dep_ == dep and c.i > verb.i):
+            start, end = child.left_edge.idx, child.right_edge.idx + len(child.right_edge)
+            if not (start < time.end and time.start < end):
+                return span_of(doc, start, end)
+    return None
 
 
 def _object(verb: Token) -> Token | None:

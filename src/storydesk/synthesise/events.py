@@ -461,15 +461,18 @@ def _actor(article: Article, action: Action | None) -> str | None:
 
 def _label(article: Article, mention: EventMention) -> str:
     """What happened, headline style: the clause's subject (by the entity's name where it names
-    one), its verb in the present tense (a passive as its participle), its object; without a
-    parsed clause, the sentence's first words."""
+    one), its verb in the present tense (a passive as its participle, after "is" or "are" when
+    the subject is a pronoun), its object; without a parsed clause, the sentence's first words."""
     action = mention.action
     if action is None or action.subject is None:
         words = mention.sentence.text.split()
         return " ".join(words[:LABEL_WORDS]) + (" …" if len(words) > LABEL_WORDS else "")
     names = {entity.key: entity.name for entity in article.analysis.entities}
     subject = names.get(mention.actor, action.subject.text) if mention.actor else action.subject.text
-    if action.passive:
+    if action.passive and subject.lower() in vocab.load("synthesise_label_pronouns.txt"):
+        plural = action.plural or subject.lower() in ("they", "we", "you", "these", "those")
+        verb = f"{present_tense('be', plural, action.negated)} {action.verb.text}"  # "He is arraigned", not "He arraigned"
+    elif action.passive:
         verb = ("not " if action.negated else "") + action.verb.text
     else:
         verb = present_tense(action.lemma, action.plural, action.negated)
