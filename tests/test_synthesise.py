@@ -371,6 +371,20 @@ def test_the_summary_leaves_out_appeals_for_tips():
     assert summary == ["The water treaty was signed in Geneva by Norland and its neighbour after long talks."]
 
 
+def test_one_outlets_same_words_in_two_of_its_articles_are_one_version_citing_both():
+    quoted = "We will never sign a treaty that takes our water away from the valley."
+    text = f"{quoted} Anna Berg said so in Geneva."
+    update = f"{quoted.replace('We', 'WE', 1)} Anna Berg said so in Geneva on Friday."
+    dossier = _dossier(
+        _article(1, text, "2024-03-08", quotes=((quoted, "Anna Berg"),), site="Daily One"),
+        _article(2, update, "2024-03-09", quotes=((quoted.replace("We", "WE", 1), "Anna Berg"),), site="Daily One"),
+    )
+    lines = [line for line in render_markdown(dossier).splitlines() if "takes our water" in line]
+    assert lines == [f"- Daily One, quoted: “{quoted}” [1:0-{len(quoted)}] [2:0-{len(quoted)}]"]
+    html = render_html(dossier)
+    assert html.count("takes our water away") == 1 and "[Daily One 2:0-" in html
+
+
 def test_renderings_escape_article_text():
     text = "Norland <script>alert(1)</script> said | the water treaty was signed in Geneva on Thursday."
     dossier = _dossier(_article(1, text, "2024-03-08", timexes=(("Thursday", "2024-03-07"),)))

@@ -7,7 +7,7 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from storydesk.model import Citation, Dossier, Statement, StoryDates
+from storydesk.model import Citation, Dossier, QuoteReport, Statement, StoryDates
 from storydesk.synthesise.disputes import readable_date
 
 
@@ -115,6 +115,18 @@ def carried_by(dossier: Dossier, article_ids: list[int]) -> str:
     return f"{articles} from {outlets} and {unknown} of unknown outlet" if known else f"{articles} of unknown outlet"
 
 
+def distinct_versions(dossier: Dossier, statement: Statement) -> list[tuple[QuoteReport, list[Citation]]]:
+    """A statement's versions as a reader needs them: one outlet's same words in two of its
+    articles (an article and its update; letter case aside) are one version citing both."""
+    shown: dict[tuple[str, str, str], tuple[QuoteReport, list[Citation]]] = {}
+    outlets = {a.id: a.outlet_label for a in dossier.articles}
+    for index in statement.versions:
+        quote = dossier.quotes[index]
+        key = (str(outlets.get(quote.article, quote.article)), quote.kind, quote.text.casefold())
+        shown.setdefault(key, (quote, []))[1].append(quote.span)
+    return list(shown.values())
+
+
 def who_said_what(dossier: Dossier) -> WhoSaidWhat:
     """The dossier's statements in reading order."""
     shared = [s for s in dossier.statements if s.speaker and outlet_count(dossier, s.articles) > 1]
@@ -137,6 +149,7 @@ def _context(dossier: Dossier) -> dict:
         "cite_names": {a.id: a.named_outlet or "" for a in dossier.articles},
         "said": who_said_what(dossier),
         "carried_by": lambda ids: carried_by(dossier, ids),
+        "versions_of": lambda statement: distinct_versions(dossier, statement),
     }
 
 
