@@ -31,6 +31,7 @@ from storydesk.synthesise.dates import (
     parse_value,
     place_in_year,
 )
+from storydesk.synthesise.claims import proposition
 from storydesk.synthesise.events import dateline_place
 from storydesk.synthesise.render import who_said_what
 from storydesk.synthesise.summary import summarise
@@ -247,6 +248,11 @@ def test_bare_counts_that_say_not_what_happened_to_what_they_count_are_never_riv
     )
     assert len(dossier.figures) == 2 and dossier.figures[0].quantity == dossier.figures[1].quantity
     assert dossier.discrepancies == []
+
+
+def test_a_claim_confirmed_to_a_medium_is_the_clause_after_it():
+    sentence = "Neighbors confirmed with KHOU 11 News that one of the injured victims is Brandy Rusher."
+    assert proposition(sentence, sentence) == (True, "one of the injured victims is Brandy Rusher")
 
 
 def test_denials_and_non_denials_of_one_claim_are_grouped_with_who_took_them():

@@ -29,10 +29,11 @@ SAME_CLAIM = 0.35
 # A claim pointed at ("denied this") is the text before the cue when that has this many content
 # words of its own, else the sentence before.
 POINTED_CLAIM = 5
-# "(reports|accusations|...) that X" and "(deny|denies|denied|confirm...) that X": X is the claim.
+# "(reports|accusations|...) that X" and "(deny|denies|denied|confirm...) that X": X is the claim,
+# also after whom it was confirmed to ("confirmed with KHOU 11 News that X", "denied to TASS that X").
 CLAIM_CLAUSE = re.compile(
     r"\b(?:reports?|allegations?|accusations?|claims?|suggestions?|speculation|rumou?rs?|den(?:y|ies|ied)|"
-    r"confirm(?:s|ed)?|acknowledged|rejected)\s+that\s+(?P<claim>[^.;:!?“\"]+)",
+    r"confirm(?:s|ed)?|acknowledged|rejected)(?:\s+(?:to|with)\s+[^.;:!?“\"]{1,40}?)?\s+that\s+(?P<claim>[^.;:!?“\"]+)",
     re.IGNORECASE,
 )
 REPORT_NOUN = re.compile(r"^(?:the\s+)?(?:reports?|allegations?|accusations?|claims?|rumou?rs?)\s+(?:of|about)\s+", re.IGNORECASE)
