@@ -407,6 +407,7 @@ class Story:
 
     @property
     def dates(self) -> StoryDates:
+        """The story's dates as the story page's header shows them."""
         return StoryDates(self.first_date, self.last_date, self.first_bound, self.last_bound)
 
 
