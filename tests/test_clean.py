@@ -50,6 +50,8 @@ def test_repeated_headline_is_the_title_once():
         ("https://example.org/some/page", "url"),
         ("Please enable Javascript to watch this video", "media-player"),
         ("× 1 of 3 2 of 3 3 of 3", "photo-credit"),
+        ("We have sent a confirmation email to {* data_emailAddress *}. Please check your email.", "account-prompt"),
+        ("Thank you for registering!", "account-prompt"),
         ("EMBED >More News Videos Deputies reported the shooting happened in the 5000 block of Aldine Bender Rd.", "media-player"),
         ("Shots fired near the bridge pic.twitter.com/AbC12 — Jo Reporter (@joreports) February 4, 2017", "embedded-post"),
         ("Linked Articles Sheriff: A shooting last month could have killed a man", "teaser"),
