@@ -71,3 +71,9 @@ def test_a_title_before_a_name_ends_no_sentence():
     text = "The rampage began when Glenn walked up to Sgt. Sylvia Young's cruiser. Det. John Smith arrived later."
     sentences = [span.text for span in analyse.analyse(text, "2016-09-17").sentences]
     assert sentences == ["The rampage began when Glenn walked up to Sgt. Sylvia Young's cruiser.", "Det. John Smith arrived later."]
+
+
+def test_a_full_stop_glued_after_a_digit_ends_a_sentence_but_a_decimal_does_not():
+    text = "Friends spoke to ABC13.Christopher Beatty was identified at 3.5 miles from home."
+    sentences = [span.text for span in analyse.analyse(text, "2017-03-27").sentences]
+    assert sentences == ["Friends spoke to ABC13.", "Christopher Beatty was identified at 3.5 miles from home."]

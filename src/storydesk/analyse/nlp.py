@@ -11,6 +11,7 @@ PERSON). Nothing is ever downloaded.
 """
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from functools import cache
@@ -52,6 +53,10 @@ def sentence_start_back(starts: Sequence[int], position: int, back: int) -> int:
     return starts[max(index - back, 0)]
 
 
+# A full stop between a digit and a capitalised word, a sentence's end whose space the page lost
+# ("friends confirmed to ABC13.Christopher Beatty ..."); spaCy's own infixes split it only
+# after a letter. A decimal ("3.5") is no such stop.
+GLUED_SENTENCE_END = r"(?<=[0-9])\.(?=[A-Z][a-z])"
 UNPARSED = "storydesk.unparsed"  # Doc.user_data key: the pipeline gave the doc no parse
 
 
@@ -124,11 +129,14 @@ def _language_pipeline(language: str, name: str | None) -> Language:
 
 def _prepared(nlp: Language, mapped: bool) -> Language:
     """Line breaks end sentences; an English title before a name is one token ("Sgt.", which the
-    tokenizer splits and the parser then takes for a sentence's end); with ``mapped``, entity
+    tokenizer splits and the parser then takes for a sentence's end); a full stop glued between a
+    digit and the next sentence's first word is a token of its own; with ``mapped``, entity
     labels are read as English ones."""
     if nlp.lang == "en":
         for title in vocab.load("nlp_title_abbreviations.txt"):
             nlp.tokenizer.add_special_case(title, [{ORTH: title}])
+    infixes = nlp.tokenizer.infix_finditer.__self__.pattern if nlp.tokenizer.infix_finditer else "(?!)"
+    nlp.tokenizer.infix_finditer = re.compile(f"{infixes}|{GLUED_SENTENCE_END}").finditer
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("storydesk_paragraph_breaks", before="parser")
     else:
