@@ -470,7 +470,7 @@ def _label(article: Article, mention: EventMention) -> str:
     names = {entity.key: entity.name for entity in article.analysis.entities}
     subject = names.get(mention.actor, action.subject.text) if mention.actor else action.subject.text
     if action.passive and subject.lower() in vocab.load("synthesise_label_pronouns.txt"):
-        plural = action.plural or subject.lower() in ("they", "we", "you", "these", "those")
+        plural = action.plural or subject.lower() in ("these", "those")  # the analysis's plural counts "they"
         verb = f"{present_tense('be', plural, action.negated)} {action.verb.text}"  # "He is arraigned", not "He arraigned"
     elif action.passive:
         verb = ("not " if action.negated else "") + action.verb.text

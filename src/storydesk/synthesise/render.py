@@ -115,13 +115,15 @@ def carried_by(dossier: Dossier, article_ids: list[int]) -> str:
     return f"{articles} from {outlets} and {unknown} of unknown outlet" if known else f"{articles} of unknown outlet"
 
 
-def distinct_versions(dossier: Dossier, statement: Statement) -> list[tuple[QuoteReport, list[Citation]]]:
-    """A statement's versions as a reader needs them: one outlet's same words in two of its
-    articles (an article and its update; letter case aside) are one version citing both."""
+def distinct_versions(
+    statement: Statement, quotes: list[QuoteReport], outlets: dict[int | None, str]
+) -> list[tuple[QuoteReport, list[Citation]]]:
+    """A statement's versions as a reader needs them (``quotes``: the dossier's; ``outlets``:
+    each article's outlet label): one outlet's same words in two of its articles (an article and
+    its update; letter case aside) are one version citing both."""
     shown: dict[tuple[str, str, str], tuple[QuoteReport, list[Citation]]] = {}
-    outlets = {a.id: a.outlet_label for a in dossier.articles}
     for index in statement.versions:
-        quote = dossier.quotes[index]
+        quote = quotes[index]
         key = (str(outlets.get(quote.article, quote.article)), quote.kind, quote.text.casefold())
         shown.setdefault(key, (quote, []))[1].append(quote.span)
     return list(shown.values())
@@ -143,13 +145,14 @@ def who_said_what(dossier: Dossier) -> WhoSaidWhat:
 
 
 def _context(dossier: Dossier) -> dict:
+    outlets = {a.id: a.outlet_label for a in dossier.articles}
     return {
         "d": dossier,
-        "outlets": {a.id: a.outlet_label for a in dossier.articles},
+        "outlets": outlets,
         "cite_names": {a.id: a.named_outlet or "" for a in dossier.articles},
         "said": who_said_what(dossier),
         "carried_by": lambda ids: carried_by(dossier, ids),
-        "versions_of": lambda statement: distinct_versions(dossier, statement),
+        "versions_of": lambda statement: distinct_versions(statement, dossier.quotes, outlets),
     }
 
 

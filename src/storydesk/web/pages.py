@@ -92,7 +92,7 @@ def _story_page(request: Request, dossier: Dossier, joined: int | None) -> str:
         request=request, d=dossier, outlets=outlets, cite_names=cite_names, cite_href=_cite_href,
         graphic=views.timeline_graphic(dossier.timeline, first_citation),
         said=said, shared_speakers={s.speaker for s in said.shared},
-        carried_by=lambda ids: carried_by(dossier, ids), versions_of=lambda st: distinct_versions(dossier, st),
+        carried_by=lambda ids: carried_by(dossier, ids), versions_of=lambda st: distinct_versions(st, dossier.quotes, outlets),
         quantities=views.quantities(dossier),
         columns=columns, cell=lambda outlet, column: views.coverage_cell(dossier, outlet, column),
         history=history, joined=joined,
