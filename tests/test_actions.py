@@ -76,3 +76,13 @@ def test_a_form_of_be_takes_what_it_says_of_its_subject_for_object():
     found = _actions("Two victims were in critical condition at a hospital on Sunday.", "2016-11-09")["Sunday"]
     assert found[:3] == ("Two victims", "be", "in critical condition")
     assert _actions("He was on Sunday at home.", "2016-11-09")["Sunday"][2] == "at home"  # not the time itself
+
+
+def test_a_date_on_a_noun_naming_a_happening_dates_that_happening_not_the_clause():
+    text = "Police had arrested two men in the March 9 shooting that left five adults dead."
+    action = next(a for a in analyse(text, "2016-04-07").actions if a.time.text == "March 9")
+    assert (action.subject.text, action.lemma, action.object.text) == ("shooting", "leave", "five adults dead")
+    text = "Police are still searching for the gunman in Sunday's mass shooting at a nightclub."
+    action = next(a for a in analyse(text, "2016-04-07").actions if a.time.text == "Sunday")
+    assert (action.verb.text, action.lemma, action.nominal) == ("mass shooting", "shooting", True)
+    assert _actions("A man was shot Sunday in Detroit.", "2016-04-07")["Sunday"][:2] == ("man", "shoot")

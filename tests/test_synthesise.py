@@ -147,6 +147,22 @@ def test_an_event_is_labelled_by_its_clause_and_the_full_sentence_kept():
     assert _dossier(passive).timeline[0].what == "The water treaty signed in Geneva"
 
 
+def test_a_happening_a_noun_names_is_labelled_by_that_noun_on_its_own_date():
+    text = "Police arrested two men on Thursday in the March 9 shooting at a cookout."
+    article = _article(1, text, "2024-03-22", timexes=(("Thursday", "2024-03-21"), ("March 9", "2024-03-09")))
+    shooting = Action(_span(text, "March 9"), _span(text, "shooting"), "shooting", nominal=True)
+    article.analysis.actions = [_action(text, "Thursday", "Police", "arrested", "arrest", "two men", plural=True), shooting]
+    assert [(e.date, e.what) for e in _dossier(article).timeline] == [
+        ("2024-03-09", "Shooting"), ("2024-03-21", "Police arrest two men"),
+    ]
+    # a sentence longer than the noun's: the clause wins as a clause, not by being shorter
+    told = "Five people were killed on March 9, the sheriff's office reported in a long statement issued late on Friday."
+    second = _article(2, told, "2024-03-22", timexes=(("March 9", "2024-03-09"),))
+    second.analysis.actions = [_action(told, "March 9", "Five people", "killed", "kill", passive=True, plural=True)]
+    timeline = _dossier(article, second).timeline
+    assert [(e.date, e.what, e.articles) for e in timeline][0] == ("2024-03-09", "Five people killed", [1, 2])
+
+
 def test_an_event_is_labelled_by_a_clause_whose_subject_names_someone():
     unnamed = "He was taken to a hospital on Saturday."
     named = "Anna Berg was taken to the old city hospital on Saturday."

@@ -306,13 +306,14 @@ class Action:
     ("lower house of parliament" / ratify / "bilateral treaty"), for labelling timeline events."""
 
     time: Span  # the time expression
-    verb: Span  # the verb as written ("ratified")
-    lemma: str  # its lemma, with a particle ("rule out")
+    verb: Span  # the verb as written ("ratified"); for a happening a noun names, its noun phrase
+    lemma: str  # its lemma, with a particle ("rule out"), or the noun's ("shooting")
     subject: Span | None = None  # the subject noun phrase, without determiner or clauses
     object: Span | None = None  # the object noun phrase, likewise
     plural: bool = False  # the subject is plural ("Putin and Kim")
     negated: bool = False
     passive: bool = False
+    nominal: bool = False  # the date modifies a noun naming the happening ("the March 9 shooting")
 
 
 @dataclass

@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cache
 
 from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
 
 from storydesk import vocab
 from storydesk.analyse.quotes.marks import find_quoted
@@ -18,6 +19,9 @@ PLURAL_PRONOUNS = frozenset({"we", "they", "you"})
 SKIPPED_LEFT = frozenset({"det", "predet", "punct", "cc", "prep"})  # what a noun phrase drops on its left
 CLIMB = 6  # how many heads a time expression climbs to find its verb
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
+# How a time expression's words hang below the noun they date: "March 9 shooting", "shooting on
+# March 9", "Sunday's attack", "Sunday night's shooting".
+NOUN_MODIFIER_DEPS = frozenset({"compound", "nmod", "npadvmod", "poss", "nummod", "amod", "prep", "pobj"})
 
 
 def find_actions(doc: Doc, timexes: list[TimeExpr]) -> list[Action]:
@@ -27,10 +31,44 @@ def find_actions(doc: Doc, timexes: list[TimeExpr]) -> list[Action]:
     quoted = [(q.start, q.end) for q in find_quoted(doc.text)] if dated else []
     for timex in dated:
         span = doc.char_span(timex.start, timex.end, alignment_mode="expand")
-        verb = _verb_above(span.root) if span is not None and len(span) else None
-        if verb is not None:
-            found.append(_action(doc, _happening(verb, dated, quoted), Span(timex.start, timex.end, timex.text)))
+        if span is None or not len(span):
+            continue
+        time = Span(timex.start, timex.end, timex.text)
+        if (noun := _event_noun_above(span.root)) is not None:
+            found.append(_nominal_action(doc, noun, span, time))
+        elif (verb := _verb_above(span.root)) is not None:
+            found.append(_action(doc, _happening(verb, dated, quoted), time))
     return found
+
+
+def _event_noun_above(token: Token) -> Token | None:
+    """The noun naming a happening that a time expression modifies ("the March 9 shooting",
+    "Sunday's attack", "the shooting on March 9"), climbing no further than a verb."""
+    current = token
+    for _ in range(CLIMB):
+        head = current.head
+        if head == current or head.pos_ in ("VERB", "AUX") or current.dep_ not in NOUN_MODIFIER_DEPS:
+            return None
+        if head.pos_ == "NOUN" and head.lemma_.lower() in _event_nouns():
+            return head
+        current = head
+    return None
+
+
+@cache
+def _event_nouns() -> frozenset[str]:
+    return frozenset(noun for noun, _ in vocab.load_table("action_event_nouns.tsv"))
+
+
+def _nominal_action(doc: Doc, noun: Token, time_tokens: SpacySpan, time: Span) -> Action:
+    """The happening a noun names: the clause of its relative clause with the noun for subject
+    ("the March 9 shooting that left five adults dead": "Shooting leaves five adults"), else the
+    noun phrase itself without the date ("mass shooting of Tim Beatty")."""
+    clause = next((c for c in noun.rights if c.dep_ == "relcl" and c.pos_ in ("VERB", "AUX")), None)
+    if clause is not None and (subject := subject_of(clause)) is not None and antecedent(subject) == noun:
+        return _action(doc, clause, time, leave_out=time_tokens)
+    phrase = _phrase(doc, noun, leave_out=time_tokens)
+    return Action(time=time, verb=phrase, lemma=noun.lemma_.lower(), nominal=True)
 
 
 def _happening(verb: Token, timexes: list[TimeExpr], quoted: list[tuple[int, int]]) -> Token:
@@ -75,10 +113,10 @@ def _verb_above(token: Token) -> Token | None:
     return None
 
 
-def _action(doc: Doc, verb: Token, time: Span) -> Action:
+def _action(doc: Doc, verb: Token, time: Span, leave_out: SpacySpan | None = None) -> Action:
     """The clause of ``verb``: a verb it completes is the object of the verb above ("avoided
     denying this", "did not rule out supplying weapons"); a participle on a noun has that noun for
-    passive subject ("the treaties signed in 1961")."""
+    passive subject ("the treaties signed in 1961"). Noun phrases leave out ``leave_out``'s words."""
     complement = None
     while verb.dep_ == "xcomp" and verb.head.pos_ in ("VERB", "AUX") and verb.head != verb:
         complement, verb = verb, verb.head
@@ -91,8 +129,8 @@ def _action(doc: Doc, verb: Token, time: Span) -> Action:
         time=time,
         verb=span_of(doc, verb.idx, verb.idx + len(verb)),
         lemma=f"{verb.lemma_.lower()} {particle}".strip(),
-        subject=_phrase(doc, subject) if subject is not None else None,
-        object=_phrase(doc, obj) if obj is not None else _complement(doc, complement) or _predicate(doc, verb, time),
+        subject=_phrase(doc, subject, leave_out) if subject is not None else None,
+        object=_with_result(doc, verb, obj, _phrase(doc, obj, leave_out)) if obj is not None else _complement(doc, complement) or _predicate(doc, verb, time),
         plural=subject is not None and _is_plural(subject),
         negated=any(child.dep_ == "neg" for child in verb.children),
         passive=on_noun or any(child.dep_ in ("auxpass", "nsubjpass") for child in verb.children) or _reduced_passive(verb),
@@ -116,6 +154,12 @@ def _nearest_subject(verb: Token) -> Token | None:
     the parser took for one ("UPDATE @ 5:30 p.m.: Police have released ...") stands further off."""
     subjects = [child for child in verb.lefts if child.dep_ in SUBJECT_DEPS]
     return subjects[-1] if len(subjects) > 1 else None
+
+
+def _with_result(doc: Doc, verb: Token, obj: Token, phrase: Span) -> Span:
+    """The object's phrase with what the verb made of it after it ("left five adults dead")."""
+    result = next((c for c in verb.children if c.dep_ == "oprd" and c.i > obj.i), None)
+    return span_of(doc, phrase.start, result.right_edge.idx + len(result.right_edge)) if result is not None else phrase
 
 
 def _complement(doc: Doc, verb: Token | None) -> Span | None:
@@ -148,18 +192,21 @@ def _object(verb: Token) -> Token | None:
     return next((c for c in objects if c.tag_ not in RELATIVE_PRONOUN_TAGS), None)
 
 
-def _phrase(doc: Doc, head: Token) -> Span:
+def _phrase(doc: Doc, head: Token, leave_out: SpacySpan | None = None) -> Span:
     """A noun phrase with its coordinated nouns ("North Korea and Russia"), without determiner,
-    clauses or prepositions other than "of"."""
-    first, last = _bounds(head)
+    clauses or prepositions other than "of", nor a left modifier inside ``leave_out`` (the date
+    of "the March 9 shooting")."""
+    first, last = _bounds(head, leave_out)
     for conjunct in (c for c in head.rights if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN", "PRON")):
         last = _bounds(conjunct)[1]
     return span_of(doc, doc[first].idx, doc[last].idx + len(doc[last]))
 
 
-def _bounds(head: Token) -> tuple[int, int]:
-    """First and last token of the noun phrase headed by ``head``."""
-    lefts = [c for c in head.lefts if c.dep_ not in SKIPPED_LEFT]
+def _bounds(head: Token, leave_out: SpacySpan | None = None) -> tuple[int, int]:
+    """First and last token of the noun phrase headed by ``head``; with ``leave_out``, it starts
+    after those words (a phrase is one stretch of text: "deadly March 9 shooting" -> "shooting")."""
+    after = leave_out.end if leave_out is not None and leave_out.end <= head.i else 0
+    lefts = [c for c in head.lefts if c.dep_ not in SKIPPED_LEFT and c.left_edge.i >= after]
     first = lefts[0].left_edge.i if lefts else head.i
     last = head.i
     for child in head.rights:

@@ -462,8 +462,11 @@ def _actor(article: Article, action: Action | None) -> str | None:
 def _label(article: Article, mention: EventMention) -> str:
     """What happened, headline style: the clause's subject (by the entity's name where it names
     one), its verb in the present tense (a passive as its participle, after "is" or "are" when
-    the subject is a pronoun), its object; without a parsed clause, the sentence's first words."""
+    the subject is a pronoun), its object; for a happening a noun names, that noun phrase ("Mass
+    shooting"); without a parsed clause, the sentence's first words."""
     action = mention.action
+    if action is not None and action.nominal:
+        return action.verb.text[0].upper() + action.verb.text[1:]
     if action is None or action.subject is None:
         words = mention.sentence.text.split()
         return " ".join(words[:LABEL_WORDS]) + (" …" if len(words) > LABEL_WORDS else "")
@@ -521,11 +524,29 @@ def _likeness(mention: EventMention, other: EventMention, weights: dict[str, flo
 def _same_happening(mention: EventMention, other: EventMention) -> bool:
     light = set(vocab.load("synthesise_light_verbs.txt"))
     verbs = [fold(m.action.lemma) if m.action and m.action.lemma not in light else None for m in (mention, other)]
+    named = [_happening_kind(m.action) for m in (mention, other)]
     return (
         mention.actor is not None and mention.actor == other.actor
         or verbs[0] is not None and verbs[0] == verbs[1]
+        or named[0] is not None and named[0] == named[1]
         or bool(set(mention.places) & set(other.places))
     )
+
+
+def _happening_kind(action: Action | None) -> str | None:
+    """The kind of happening a clause tells (``action_event_nouns.tsv``): by a nominal action's
+    noun ("the March 9 shooting": attack), its verb ("five were killed") or its subject's last
+    word ("the ambush left five dead")."""
+    if action is None:
+        return None
+    kinds = _happening_kinds()
+    words = action.subject.text.lower().split() if action.subject is not None else []
+    return kinds.get(action.lemma) or (kinds.get(words[-1]) if words and not action.nominal else None)
+
+
+@cache
+def _happening_kinds() -> dict[str, str]:
+    return dict(vocab.load_table("action_event_nouns.tsv"))
 
 
 def _same_kind(mention: EventMention, other: EventMention) -> bool:
@@ -622,23 +643,12 @@ def _by_sentence(groups: list[EventGroup]) -> list[list[EventGroup]]:
 
 
 def _event(groups: list[EventGroup], event_id: int, background: bool = False) -> TimelineEvent:
-    """An event's entry, dated by its first group: its label is the clause of the mention with
-    a subject, a verb that is not light ("say", "be"), an event word, a subject that names
-    someone (not "he") and that says most of what the others say (then with an object, on
-    the event's own date, shortest), its place the one its sentences name most, else the one its
-    articles report from (and the label says where, when the clause does not)."""
+    """An event's entry, dated by its first group, labelled by ``_described``'s mention, its
+    place the one its sentences name most, else the one its articles report from (and the label
+    says where, when the clause does not)."""
     first = groups[0]
     mentions = [mention for group in groups for mention in group.mentions]
-    typical = _typicality(first.mentions)
-    light = set(vocab.load("synthesise_light_verbs.txt"))
-    described = min(range(len(first.mentions)), key=lambda i: (
-        not (first.mentions[i].action and first.mentions[i].action.subject),
-        first.mentions[i].action is None or first.mentions[i].action.lemma in light, not first.mentions[i].event_words,
-        _unnamed(first.mentions[i]),
-        -typical[i], not (first.mentions[i].action and first.mentions[i].action.object),
-        first.mentions[i].when != first.when, len(first.mentions[i].sentence.text),
-    ))
-    described = first.mentions[described]
+    described = _described(mentions, first.when)
     place = _place(mentions, background)
     return TimelineEvent(
         id=event_id,
@@ -652,6 +662,28 @@ def _event(groups: list[EventGroup], event_id: int, background: bool = False) ->
         sentence=described.sentence.text.strip(),
         dates=sorted({group.when.iso for group in groups}),
     )
+
+
+def _described(mentions: list[EventMention], when: When) -> EventMention:
+    """The mention whose label tells the event: of its mentions on its own date (not a coarser
+    "last month"), in any of its groups, the one with a subject (or a noun naming the happening),
+    of the kind of happening most of them tell ("shooting", "killed", "ambush": an attack), a
+    clause rather than a bare noun ("Shooting"), a verb that is not light ("say", "be"), an event
+    word, a subject that names someone (not "he"), that says most of what the others say, then
+    with an object, shortest."""
+    candidates = [mention for mention in mentions if mention.when == when] or mentions
+    typical = _typicality(candidates)
+    light = set(vocab.load("synthesise_light_verbs.txt"))
+    kinds = Counter(kind for mention in candidates if (kind := _happening_kind(mention.action)))
+    main_kind = kinds.most_common(1)[0][0] if kinds else None
+    return candidates[min(range(len(candidates)), key=lambda i: (
+        not (candidates[i].action and (candidates[i].action.subject or candidates[i].action.nominal)),
+        main_kind is not None and _happening_kind(candidates[i].action) != main_kind,
+        bool(candidates[i].action and candidates[i].action.nominal),
+        candidates[i].action is None or candidates[i].action.lemma in light, not candidates[i].event_words,
+        _unnamed(candidates[i]),
+        -typical[i], not (candidates[i].action and candidates[i].action.object), len(candidates[i].sentence.text),
+    ))]
 
 
 def _unnamed(mention: EventMention) -> bool:
