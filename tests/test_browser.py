@@ -99,6 +99,10 @@ def test_stories_story_and_a_citation(browser: webdriver.Chrome, base_url: str) 
     next(link for link in links if "sovereign decision" in link.text).click()
     assert browser.find_element(By.CSS_SELECTOR, "svg.timeline circle.event")
     assert browser.find_element(By.CSS_SELECTOR, "#figures span.badge-disagree").text == "outlets disagree"
+    first_row = browser.find_element(By.CSS_SELECTOR, "#figures table.figures tbody tr").text
+    assert "deployed" in first_row and "1,500" in first_row and "3,000" in first_row  # one row, every value
+    others = browser.find_element(By.CSS_SELECTOR, "#figures details.other-figures summary").text
+    assert others.endswith("other figures, each in one article and of nothing that happened")
     screenshot(browser, "story")
     screenshot_of(browser, "disputes", "story-disputes")
     for section in ("figures", "coverage"):

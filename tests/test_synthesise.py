@@ -25,6 +25,7 @@ from storydesk.model import (
     TimeExpr,
 )
 from storydesk.synthesise import build_dossier, render_html, render_markdown
+from storydesk.synthesise.render import quantities
 from storydesk.synthesise.dates import (
     month,
     nearest_weekday,
@@ -264,6 +265,24 @@ def test_bare_counts_that_say_not_what_happened_to_what_they_count_are_never_riv
     )
     assert len(dossier.figures) == 2 and dossier.figures[0].quantity == dossier.figures[1].quantity
     assert dossier.discrepancies == []
+
+
+def test_figures_are_shown_by_what_they_count_and_what_happened_to_it_the_rest_apart():
+    one = "Norland intelligence said 300 soldiers were deployed on Monday."
+    two = "Norland intelligence said 300 soldiers were deployed, at a cost of $4,000."
+    cost = Figure(_span(two, "$4,000"), 4000, "dollars", None, None, (), "fact", None)
+    dossier = _dossier(
+        _article(1, one, "2024-03-05", figures=(_soldiers(one, "300", 300, "Norland intelligence", "fact", "soldiers"),)),
+        _article(2, two, "2024-03-09", figures=(_soldiers(two, "300", 300, "Norland intelligence", "fact", "soldiers"), cost)),
+    )
+    shown = quantities(dossier)
+    assert [(q.what, q.event, q.reports, q.agreement, q.minor) for q in shown] == [
+        ("soldiers", "deployed", 2, "2 agree", False), ("dollars", None, 1, "one report", True),
+    ]
+    figures = render_markdown(dossier).split("## Figures")[1].split("## Claims")[0]
+    rows = [line for line in figures.splitlines() if line.startswith("| soldiers")]
+    assert len(rows) == 1 and "2 agree" in rows[0] and "[1:" in rows[0] and "[2:" in rows[0]
+    assert "Other figures, each in one article and of nothing that happened: $4,000 (dollars)" in figures
 
 
 def test_a_claim_confirmed_to_a_medium_is_the_clause_after_it():

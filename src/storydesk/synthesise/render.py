@@ -2,12 +2,13 @@
 escaped: article text is untrusted), from the Jinja2 templates in ``storydesk/templates``."""
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from storydesk.model import Citation, Dossier, QuoteReport, Statement, StoryDates
+from storydesk.model import Citation, Dossier, FigureReport, QuoteReport, Statement, StoryDates
 from storydesk.synthesise.disputes import readable_date
 
 
@@ -144,6 +145,81 @@ def who_said_what(dossier: Dossier) -> WhoSaidWhat:
     return WhoSaidWhat(shared, speakers, [s for s in dossier.statements if not s.speaker])
 
 
+@dataclass
+class ValueGroup:
+    """One value of a quantity and every report giving it."""
+
+    text: str
+    reports: list[FigureReport]
+
+
+@dataclass
+class Quantity:
+    """Every report of one counted thing with what happened to it ("adults", "killed"), by
+    value; ``disagree`` when the dossier found a discrepancy among them (values of other times or
+    sources are not rivals: an update is not a conflict)."""
+
+    number: int
+    what: str
+    event: str | None
+    values: list[ValueGroup]
+    disagree: bool
+
+    @property
+    def reports(self) -> int:
+        return sum(len(value.reports) for value in self.values)
+
+    @property
+    def agreement(self) -> str:
+        """How the reports stand to one another, in words."""
+        if self.disagree:
+            return "outlets disagree"
+        if len(self.values) > 1:
+            return "values differ in time or source"
+        return "one report" if self.reports == 1 else f"{self.reports} agree"
+
+    @property
+    def minor(self) -> bool:
+        """Said once, of nothing that happened, and disputed by no one: listed apart, so that the
+        counts of what happened are not lost among prices, ages and calibres."""
+        return not self.disagree and self.event is None and self.reports == 1
+
+
+def quantities(dossier: Dossier) -> list[Quantity]:
+    """Figures grouped by what they count and what happened to it, then by value: disagreements
+    first, then counts of what happened, most reported first."""
+    flagged = {i for x in dossier.discrepancies for i in x.figures}
+    found = []
+    for indexes in _shown_groups(dossier):
+        event = next((dossier.figures[i].event for i in indexes if dossier.figures[i].event), None)
+        by_value: dict[tuple[float, float | None], ValueGroup] = {}
+        for i in indexes:
+            figure = dossier.figures[i]
+            label = f"{figure.value:,g} to {figure.upper:,g}" if figure.upper else f"{figure.value:,g}"
+            by_value.setdefault((figure.value, figure.upper), ValueGroup(label, [])).reports.append(figure)
+        first = dossier.figures[indexes[0]]
+        found.append(Quantity(first.quantity, first.what, event, list(by_value.values()), any(i in flagged for i in indexes)))
+    return sorted(found, key=lambda q: (not q.disagree, q.event is None, -q.reports, q.number))
+
+
+def _shown_groups(dossier: Dossier) -> list[list[int]]:
+    """Indexes of ``dossier.figures`` shown together: the dossier's quantities (one counted thing
+    from one source at one time), joined where they count the same words with the same event
+    (five adults killed, as of each article's own date)."""
+    groups: dict[int, list[int]] = defaultdict(list)
+    for index, figure in enumerate(dossier.figures):
+        groups[figure.quantity].append(index)
+    joined: dict[tuple[str, str | None], int] = {}
+    for quantity, indexes in sorted(groups.items()):
+        key = (" ".join(dossier.figures[indexes[0]].what.lower().split()), dossier.figures[indexes[0]].event)
+        if key in joined and joined[key] != quantity:
+            groups[joined[key]].extend(indexes)
+            indexes.clear()
+        else:
+            joined[key] = quantity
+    return [indexes for indexes in groups.values() if indexes]
+
+
 def _context(dossier: Dossier) -> dict:
     outlets = {a.id: a.outlet_label for a in dossier.articles}
     return {
@@ -151,6 +227,7 @@ def _context(dossier: Dossier) -> dict:
         "outlets": outlets,
         "cite_names": {a.id: a.named_outlet or "" for a in dossier.articles},
         "said": who_said_what(dossier),
+        "quantities": quantities(dossier),
         "carried_by": lambda ids: carried_by(dossier, ids),
         "versions_of": lambda statement: distinct_versions(statement, dossier.quotes, outlets),
     }

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 from storydesk.analyse.cut import analysed_part
 from storydesk.ingest.formats import GZIP_SUFFIX, extension_formats
 from storydesk.model import Article, Citation, Dossier
-from storydesk.synthesise.render import carried_by, distinct_versions, who_said_what
+from storydesk.synthesise.render import carried_by, distinct_versions, quantities, who_said_what
 from storydesk.web import views
 from storydesk.web.app import PageNumber, RowId, Web
 from storydesk.web.uploads import UploadRejected, checked_outlet, read_uploads
@@ -93,7 +93,7 @@ def _story_page(request: Request, dossier: Dossier, joined: int | None) -> str:
         graphic=views.timeline_graphic(dossier.timeline, first_citation),
         said=said, shared_speakers={s.speaker for s in said.shared},
         carried_by=lambda ids: carried_by(dossier, ids), versions_of=lambda st: distinct_versions(st, dossier.quotes, outlets),
-        quantities=views.quantities(dossier),
+        quantities=quantities(dossier),
         columns=columns, cell=lambda outlet, column: views.coverage_cell(dossier, outlet, column),
         history=history, joined=joined,
     )

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
 
-from storydesk.model import Analysis, Dossier, FigureReport, TimelineEvent
+from storydesk.model import Analysis, Dossier, TimelineEvent
 from storydesk.store.stories import StoryChange
 
 # -- an article's text with its analysis highlighted ---------------------------------------
@@ -172,42 +172,6 @@ def _ticks(first: date, last: date, span: int, usable: float) -> list[Tick]:
 
 
 # -- figures, statements, coverage ------------------------------------------------------------
-
-
-@dataclass
-class ValueGroup:
-    """One value of a quantity and every report giving it."""
-
-    text: str
-    reports: list[FigureReport]
-
-
-@dataclass
-class Quantity:
-    """Every report of one counted thing; ``disagree`` when they differ in value."""
-
-    number: int
-    what: str
-    values: list[ValueGroup]
-    disagree: bool
-
-
-def quantities(dossier: Dossier) -> list[Quantity]:
-    """Figures grouped by quantity and, within one, by value; disagreements first."""
-    flagged = {i for x in dossier.discrepancies for i in x.figures}
-    grouped: dict[int, list[int]] = defaultdict(list)
-    for index, figure in enumerate(dossier.figures):
-        grouped[figure.quantity].append(index)
-    found = []
-    for number, indexes in grouped.items():
-        by_value: dict[tuple[float, float | None], ValueGroup] = {}
-        for i in indexes:
-            figure = dossier.figures[i]
-            label = f"{figure.value:,g} to {figure.upper:,g}" if figure.upper else f"{figure.value:,g}"
-            by_value.setdefault((figure.value, figure.upper), ValueGroup(label, [])).reports.append(figure)
-        disagree = len(by_value) > 1 or any(i in flagged for i in indexes)
-        found.append(Quantity(number, dossier.figures[indexes[0]].what, list(by_value.values()), disagree))
-    return sorted(found, key=lambda q: (not q.disagree, q.number))
 
 
 @dataclass(frozen=True)
