@@ -352,6 +352,25 @@ def test_a_local_body_named_as_an_organisation_and_in_plain_words_is_one_speaker
     assert [(speaker.key, len(speaker.shown + speaker.folded)) for speaker in said.speakers] == [("body:auburn police", 2)]
 
 
+def test_a_body_named_in_full_alone_or_by_its_initials_is_one_speaker_named_in_full():
+    texts = [
+        "Auburn Police Department said a fight broke out.", "Police said two groups argued.",
+        "APD said it was late.", "Auburn police said the bar closed.", "EMS said two were hurt.",
+    ]
+    initials = Entity("org:apd", "APD", "ORG")
+    articles = []
+    for number, text in enumerate(texts, 1):
+        speaker = text.split(" said ")[0]
+        quote = Quote("indirect", _span(text, text.split(" said ")[1].rstrip(".")), speaker=_span(text, speaker),
+                      speaker_entity=initials.key if speaker == "APD" else None)
+        article = _article(number, text)
+        articles.append(dataclasses.replace(article, analysis=dataclasses.replace(
+            article.analysis, entities=[initials] if speaker == "APD" else [], quotes=[quote])))
+    said = who_said_what(_dossier(*articles))
+    assert [(s.name, len(s.shown + s.folded)) for s in said.speakers] == [("Auburn Police Department", 4)]
+    assert [statement.text for statement in said.unattributed] == ["two were hurt"]  # no entity, no body
+
+
 def test_a_surname_alone_is_the_one_person_of_the_story_with_that_full_name():
     first = _article(1, "“We are ready,” Anna Berg said.", quotes=(("We are ready,", "Anna Berg"),))
     text = "“The talks went well,” Berg said. “Geneva is calm,” Norland said."

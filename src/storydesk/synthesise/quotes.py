@@ -74,13 +74,62 @@ def _story_speakers(found: list[tuple[Article, Quote]]) -> tuple[list[str | None
         if key and name:
             names.setdefault(key, name)
     people = [key for key in names if key.startswith("person:")]
-    full = {}
+    full = _bodies_joined(names)
     for key in people:
         if " " not in names[key].strip():
             longer = [other for other in people if other != key and names[other].split()[-1:] == [names[key].strip()]]
             if len(longer) == 1:
                 full[key] = longer[0]
     return [full.get(speaker, speaker) if speaker else None for speaker in speakers], names
+
+
+def _bodies_joined(names: dict[str, str]) -> dict[str, str]:
+    """Organisation and local-body speakers the story names several ways, each to its fullest
+    name: "Austin Police", "Austin Police Department" and "Austin-Police Dept." are one body;
+    "Police" alone, or initials ("APD"), are the one body of the story they can stand for."""
+    bodies = [key for key in names if key.startswith(("org:", "body:"))]
+    by_plain: dict[str, list[str]] = {}
+    for key in bodies:
+        by_plain.setdefault(_plain_body(names[key]), []).append(key)
+    joined = {}
+    for keys in by_plain.values():
+        fullest = max(keys, key=lambda key: (len(names[key]), key))
+        joined.update({key: fullest for key in keys if key != fullest})
+    targets = sorted({joined.get(key, key) for key in bodies})
+    for key in bodies:
+        plain = _plain_body(names[key])
+        stands_for = [
+            target for target in targets if target != key and (
+                (plain in _body_words() and _plain_body(names[target]).endswith(" " + plain))
+                or (ACRONYM.fullmatch(names[key].strip()) and _initials(names[target]) == names[key].strip().lower())
+            )
+        ]
+        if key not in joined and len(stands_for) == 1:
+            joined[key] = stands_for[0]
+    return joined
+
+
+ACRONYM = re.compile(r"[A-Z]{2,6}")
+_BODY_SUFFIXES = re.compile(r"^(?:the )?(.*?)(?: (?:department|dept\.?|office))?$")
+
+
+def _plain_body(name: str) -> str:
+    """A body's name as compared: lower case, hyphens as spaces, without "the" and a last
+    "department" or "office" ("the Austin-Travis County Sheriff's Office" -> "austin travis
+    county sheriff's")."""
+    words = " ".join(re.sub(r"[-‐–]", " ", name.lower().replace("’", "'")).split())
+    return _BODY_SUFFIXES.match(words).group(1)
+
+
+@cache
+def _body_words() -> frozenset[str]:
+    """The local bodies' own words, plain ("police", "sheriff's", "fire")."""
+    return frozenset(_plain_body(body) for body in local_bodies())
+
+
+def _initials(name: str) -> str:
+    """The first letters of a name's capitalised words ("Austin Police Department" -> "apd")."""
+    return "".join(word[0] for word in re.split(r"[\s-]+", name) if word[:1].isupper()).lower()
 
 
 def _translations(found: list[tuple[Article, Quote]], speakers: list[str | None]) -> list[tuple[int, int]]:
