@@ -6,6 +6,7 @@ import dataclasses
 
 from storydesk.model import ArticleProfile, StoryDates
 from storydesk.store import Store
+from storydesk.store.stories import representative_title
 from test_store import make_article, put
 
 
@@ -131,3 +132,15 @@ def test_cached_frequencies_and_profiles_follow_writes_rollbacks_and_other_conne
         other.save_profile(ArticleProfile(first, terms={"kursk": 2}), ["kursk"])
     assert store.document_frequencies(["treaty", "kursk"]) == (2, {"treaty": 1, "kursk": 1})
     assert store.member_profiles(story)[0].terms == {"kursk": 2}
+
+
+def test_a_story_reads_under_the_headline_most_of_its_articles_agree_with() -> None:
+    members = [
+        ("REGION 3 NEWS RELEASE November 4, 2015 - State Police", "..."),
+        ("No gun found in vehicle after shooting that killed 6-year-old", "..."),
+        ("Officers arrested in shooting of 6-year-old", "..."),
+        ("Officers charged in Marksville shooting that killed 6-year-old", "..."),
+    ]
+    assert representative_title(members) == "Officers charged in Marksville shooting that killed 6-year-old"
+    assert representative_title([(None, "A text with no title")]) == "A text with no title"
+    assert representative_title([("First headline", ""), ("Second headline", "")]) == "First headline"  # a tie: the earliest

@@ -7,6 +7,7 @@ their JSON and querying their keys' frequencies again was a third of ``storydesk
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
@@ -22,6 +23,8 @@ CACHED_FREQUENCIES = 1_000_000  # cached term frequencies (about 100 MB) before 
 CACHED_PROFILES = 20_000  # cached parsed profiles (about 100 MB) before that cache is emptied
 MAX_REDIRECTS = 100  # history rows followed from a story id that no longer exists to the story it became
 TITLE_CHARACTERS = 120  # an untitled article's story is titled by the start of its text
+TITLE_MEMBERS = 20  # a story's title is chosen among its first members: the cost stays bounded
+TITLE_WORD = re.compile(r"\w{4,}")
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,18 @@ class StoryChange:
 def story_title(title: str | None, text: str) -> str:
     """A story's title from one article: its title, else the start of its text."""
     return title or text[:TITLE_CHARACTERS]
+
+
+def representative_title(members: Sequence[tuple[str | None, str]]) -> str:
+    """The title of the member (title, text) whose title is most like the others' (the sum of
+    its Jaccard similarities over words of four letters or more, the earliest on a tie): a story
+    reads under the headline most of its articles agree with, not under a side story or a social
+    post that happened to come first."""
+    titles = [story_title(title, text) for title, text in members]
+    words = [frozenset(TITLE_WORD.findall(title.lower())) for title in titles]
+    def likeness(i: int) -> float:
+        return sum(len(words[i] & other) / len(words[i] | other) for j, other in enumerate(words) if j != i and words[i] | other)
+    return titles[max(range(len(titles)), key=lambda i: (likeness(i), -i))]
 
 
 class StoryTables:
@@ -251,19 +266,19 @@ class StoryTables:
         self._retitle(story_id)
 
     def _retitle(self, story_id: int) -> None:
-        """Title a story by the first of its members written in its main language (the one most
-        of them are in; on a tie the first member's), so that a story of English articles that
-        a Malay one opened reads in English."""
-        first = self._db.execute(
+        """Title a story by ``representative_title`` of its first TITLE_MEMBERS members written
+        in its main language (the one most of them are in; on a tie the first member's), so that
+        a story of English articles that a Malay one opened reads in English."""
+        members = self._db.execute(
             "WITH members AS (SELECT a.id, a.language FROM story_articles s"
             " JOIN articles a ON a.id = s.article_id WHERE s.story_id = ?),"
             " main AS (SELECT language FROM members GROUP BY language ORDER BY count(*) DESC, min(id) LIMIT 1)"
-            " SELECT title, text FROM articles WHERE id = (SELECT min(id) FROM members"
-            " WHERE language IS (SELECT language FROM main))",
-            (story_id,),
-        ).fetchone()
-        if first is not None:
-            self._db.execute("UPDATE stories SET title = ? WHERE id = ?", (story_title(first[0], first[1]), story_id))
+            " SELECT title, substr(text, 1, ?) FROM articles WHERE id IN (SELECT id FROM members"
+            " WHERE language IS (SELECT language FROM main)) ORDER BY id LIMIT ?",
+            (story_id, TITLE_CHARACTERS, TITLE_MEMBERS),
+        ).fetchall()
+        if members:
+            self._db.execute("UPDATE stories SET title = ? WHERE id = ?", (representative_title(members), story_id))
 
     def record_change(
         self, kind: str, story_id: int, into: int, articles: Sequence[int], rule: str, score: float | None, article_id: int | None
