@@ -674,16 +674,22 @@ def _described(mentions: list[EventMention], when: When) -> EventMention:
     candidates = [mention for mention in mentions if mention.when == when] or mentions
     typical = _typicality(candidates)
     light = set(vocab.load("synthesise_light_verbs.txt"))
-    kinds = Counter(kind for mention in candidates if (kind := _happening_kind(mention.action)))
-    main_kind = kinds.most_common(1)[0][0] if kinds else None
-    return candidates[min(range(len(candidates)), key=lambda i: (
-        not (candidates[i].action and (candidates[i].action.subject or candidates[i].action.nominal)),
-        main_kind is not None and _happening_kind(candidates[i].action) != main_kind,
-        bool(candidates[i].action and candidates[i].action.nominal),
-        candidates[i].action is None or candidates[i].action.lemma in light, not candidates[i].event_words,
-        _unnamed(candidates[i]),
-        -typical[i], not (candidates[i].action and candidates[i].action.object), len(candidates[i].sentence.text),
-    ))]
+    kinds = [_happening_kind(mention.action) for mention in candidates]
+    counted = Counter(kind for kind in kinds if kind)
+    main_kind = counted.most_common(1)[0][0] if counted else None
+
+    def order(i: int) -> tuple:
+        mention, action = candidates[i], candidates[i].action
+        return (
+            not (action and (action.subject or action.nominal)),
+            main_kind is not None and kinds[i] != main_kind,
+            bool(action and action.nominal),
+            action is None or action.lemma in light, not mention.event_words,
+            _unnamed(mention),
+            -typical[i], not (action and action.object), len(mention.sentence.text),
+        )
+
+    return candidates[min(range(len(candidates)), key=order)]
 
 
 def _unnamed(mention: EventMention) -> bool:

@@ -87,24 +87,24 @@ def _bodies_joined(names: dict[str, str]) -> dict[str, str]:
     """Organisation and local-body speakers the story names several ways, each to its fullest
     name: "Austin Police", "Austin Police Department" and "Austin-Police Dept." are one body;
     "Police" alone, or initials ("APD"), are the one body of the story they can stand for."""
-    bodies = [key for key in names if key.startswith(("org:", "body:"))]
+    plain = {key: _plain_body(name) for key, name in names.items() if key.startswith(("org:", "body:"))}
     by_plain: dict[str, list[str]] = {}
-    for key in bodies:
-        by_plain.setdefault(_plain_body(names[key]), []).append(key)
+    for key, words in plain.items():
+        by_plain.setdefault(words, []).append(key)
     joined = {}
     for keys in by_plain.values():
         fullest = max(keys, key=lambda key: (len(names[key]), key))
         joined.update({key: fullest for key in keys if key != fullest})
-    targets = sorted({joined.get(key, key) for key in bodies})
-    for key in bodies:
-        plain = _plain_body(names[key])
+    targets = sorted({joined.get(key, key) for key in plain})
+    for key in [key for key in plain if key not in joined]:
+        initials = names[key].strip()
         stands_for = [
             target for target in targets if target != key and (
-                (plain in _body_words() and _plain_body(names[target]).endswith(" " + plain))
-                or (ACRONYM.fullmatch(names[key].strip()) and _initials(names[target]) == names[key].strip().lower())
+                (plain[key] in _body_words() and plain[target].endswith(" " + plain[key]))
+                or (ACRONYM.fullmatch(initials) and _initials(names[target]) == initials.lower())
             )
         ]
-        if key not in joined and len(stands_for) == 1:
+        if len(stands_for) == 1:
             joined[key] = stands_for[0]
     return joined
 
