@@ -261,3 +261,36 @@ def test_a_line_removed_twice_is_one_record_with_its_whole_text():
     merged = _one_per_line([RemovedLine(3, "x", "navigation"), RemovedLine(1, "HOUSTON —", "dateline"),
                             RemovedLine(1, "From the parade of cars", "page-footer")])
     assert merged == [RemovedLine(1, "HOUSTON — From the parade of cars", "page-footer"), RemovedLine(3, "x", "navigation")]
+
+
+HEADLINE = "Council passes the city budget after a long night"
+
+
+def test_a_caption_toggle_glued_to_the_headline_and_lead_leaves_the_lead_alone():
+    # A station page flattened to one line: headline, caption toggle, caption, section label, the
+    # headline again and the lead, which the next paragraph repeats.
+    glued = (f"{HEADLINE} [ ] Hide Caption [ ] Show Caption The mayor in her office on Tuesday in Washington, D.C. "
+             f"Local News {HEADLINE} {PARAGRAPHS[0]}")
+    result = clean_text(_article([glued], []))
+    assert result.text.split("\n") == PARAGRAPHS
+    assert result.title == HEADLINE
+    assert "The mayor in her office" not in result.text
+
+
+def test_a_headline_glued_to_a_lead_seen_nowhere_else_is_cut_off_it():
+    glued = f"{HEADLINE} [ ] Hide Caption [ ] Show Caption The mayor in her office. Local News {HEADLINE} {PARAGRAPHS[0]}"
+    result = clean_text(_article([glued], [], PARAGRAPHS[1:]))
+    assert result.text.split("\n") == PARAGRAPHS
+
+
+def test_a_gallery_of_captions_glued_into_one_line_is_removed():
+    captions = [f"Photos: Budget night – {sentence}" for sentence in PARAGRAPHS[1:]]
+    gallery = " ".join(f"{caption} Hide Caption {number} of 3" for number, caption in enumerate(captions, 1))
+    result = clean_text(_article([HEADLINE], [], PARAGRAPHS[:1] + [gallery] + PARAGRAPHS[1:]))
+    assert result.text.split("\n") == PARAGRAPHS
+    assert [(removed.text, removed.reason) for removed in result.removed if "Photos:" in removed.text] == [(gallery, "media-player")]
+
+
+def test_a_headline_inside_a_sentence_is_not_cut_out_of_it():
+    quoted = f"The article “{HEADLINE}” was read by many readers in the city council on the same evening."
+    assert quoted in clean_text(_article([HEADLINE], [], PARAGRAPHS + [quoted])).text

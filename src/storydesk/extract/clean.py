@@ -22,8 +22,14 @@ _WORD = re.compile(r"\w+")
 # A sentence's end, perhaps followed by an agency signature ("... lifting. EFE", "... (dpa)").
 _SENTENCE_END = re.compile(r"[.!?:;。！？]['\"”’»)\]]*(?:\s+(?:\(?[A-Z][\w./-]{1,20}\)?|\([a-z]{2,5}\))\.?)?$")
 _TRUNCATED = re.compile(r"(…|\.\.\.)\s*$")
+# A first sentence's end: not after an initial or a short abbreviation ("D.C.", "p.m.", "Mr.").
+_FIRST_SENTENCE = re.compile(r"(.+?(?<=[a-z0-9]{2})[.!?]['\"”’)]*)\s+(?=[A-Z\"“(])")
 _URL_LINE = re.compile(r"^(https?://|www\.)\S+$|^\S+@\S+\.\w+$", re.IGNORECASE)
 MAX_FURNITURE_WORDS = 40  # a furniture rule never removes a line longer than this
+_GLUED_LABEL_WORDS = 3  # the most words of a section label before a headline glued to its lead
+_GLUED_TITLE_WORDS = 5  # the fewest words of a headline cut off a lead (a short one may be a phrase)
+# A lead glued behind its headline: a capital, then a sentence of some ten words or more.
+_GLUED_LEAD = re.compile(r"[\"“]?[A-Z]\w*(?:\W+\w+){9,}.*[.!?]['\"”’)]*$")
 CLOSING_CREDIT_LINES = 2  # credit lines looked for right after the body ("(dpa)", "Source: AFP")
 
 # Reasons that mark the end (or start) of the article so strongly that the body run
@@ -45,6 +51,7 @@ class _Line:
     text: str
     words: int
     reason: str | None = None
+    continued: bool = False  # a later piece of a line cut at glued controls (see _page_lines)
 
     @property
     def sentence_like(self) -> bool:
@@ -55,14 +62,16 @@ def clean_text(text: str) -> Extraction:
     """Clean page text: the body (one paragraph per line) plus title, dateline, agencies, date and
     the list of removed lines with reasons."""
     raw_lines = text.splitlines()
-    lines = [_Line(no, line.strip(), len(_WORD.findall(line))) for no, line in enumerate(raw_lines, 1) if line.strip()]
+    lines = _page_lines(raw_lines)
     for line in lines:
-        line.reason = _furniture_reason(line)
+        line.reason = line.reason or _furniture_reason(line)
     _mark_captions(lines)
     _mark_repeated_prose(lines)
     start, end = _body_run(lines)
     title = _mark_title(lines, start)
-    removed: list[RemovedLine] = []
+    removed = _cut_glued_title(lines, title)
+    if removed:
+        _mark_repeated_prose(lines)
     dateline, dateline_agency = _take_dateline(lines, start, removed)
     closing_agencies = _mark_closing_credits(lines, end)
     _mark_outside(lines, start, end)
@@ -80,6 +89,50 @@ def clean_text(text: str) -> Extraction:
         agencies=list(dict.fromkeys(agencies)),
         removed=removed,
     )
+
+
+def _page_lines(raw_lines: list[str]) -> list[_Line]:
+    """The page's non-blank lines, each cut where a gallery's or a caption's controls were glued
+    into it (data file furniture_glued.tsv), the controls and their captions already marked."""
+    lines = []
+    for no, raw in enumerate(raw_lines, 1):
+        pieces = [(text, reason) for text, reason in _unglued(raw.strip()) if text]
+        for index, (text, reason) in enumerate(pieces):
+            lines.append(_Line(no, text, len(_WORD.findall(text)), reason, continued=index > 0))
+    return lines
+
+
+@cache
+def _glued_controls() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((side, re.compile(pattern, re.IGNORECASE)) for side, pattern in vocab.load_table("furniture_glued.tsv"))
+
+
+def _unglued(text: str) -> list[tuple[str, str | None]]:
+    """A line cut at the caption controls inside it, as (piece, reason): "media-player" for a
+    control, "caption" for the caption on the control's side, None for the rest."""
+    controls = sorted((m.start(), m.end(), side) for side, pattern in _glued_controls() for m in pattern.finditer(text))
+    pieces: list[tuple[str, str | None]] = []
+    position, heading = 0, None
+    for start, end, side in controls:
+        if start < position:
+            continue
+        piece = text[position:start].strip()
+        pieces += [(piece, "caption")] if side == "before" else _after_control(piece, heading)
+        pieces.append((text[start:end], "media-player"))
+        position, heading = end, (piece if side == "after" else None)
+    return pieces + _after_control(text[position:].strip(), heading)
+
+
+def _after_control(piece: str, heading: str | None) -> list[tuple[str, str | None]]:
+    """A piece of a cut line. After a caption control (``heading`` is the text before it) the
+    caption runs to where that heading is printed again, or else to its first sentence's end."""
+    if heading is None:
+        return [(piece, None)]
+    end = piece.find(heading) if heading else -1
+    if end <= 0:
+        first = _FIRST_SENTENCE.match(piece)
+        end = first.end() if first else len(piece)
+    return [(piece[:end].strip(), "caption"), (piece[end:].strip(), None)]
 
 
 def _one_per_line(removed: list[RemovedLine]) -> list[RemovedLine]:
@@ -140,13 +193,21 @@ def _mark_captions(lines: list[_Line]) -> None:
 
 
 def _mark_repeated_prose(lines: list[_Line]) -> None:
-    """A paragraph printed twice (a page's mobile and desktop copies, a pull quote) is kept once."""
+    """A paragraph printed twice (a page's mobile and desktop copies, a pull quote, a lead also
+    glued behind its headline) is kept once."""
     seen: set[str] = set()
     for line in lines:
         if line.reason is None and line.words >= 10 and line.sentence_like:
-            if line.text in seen:
+            text = _from_first_word(line.text)
+            if text in seen:
                 line.reason = "repeated-line"
-            seen.add(line.text)
+            seen.add(text)
+
+
+def _from_first_word(text: str) -> str:
+    """The text without the dash, bullet or quotation mark that may lead a copy of it."""
+    first = _WORD.search(text)
+    return text[first.start() :] if first else text
 
 
 def _hard_end(lines: list[_Line], copies: Counter[str]) -> int:
@@ -163,6 +224,8 @@ def _prose_score(line: _Line, copies: int) -> float:
     printed several times on the page (a headline, a menu) is not prose."""
     if line.reason in _BOUNDARY_REASONS:
         return -_BOUNDARY_PENALTY
+    if line.reason and line.continued:
+        return 0.0  # a line cut into pieces of furniture weighs as one line of furniture
     if line.reason or (copies > 1 and not line.sentence_like):
         return -_FURNITURE_PENALTY
     if line.words >= 10 and line.sentence_like:
@@ -210,6 +273,22 @@ def _mark_title(lines: list[_Line], body_start: int) -> str | None:
             line.reason = "title" if first else "repeated-title"
             first = False
     return title
+
+
+def _cut_glued_title(lines: list[_Line], title: str | None) -> list[RemovedLine]:
+    """Cut the headline off the paragraph it was glued to ("Local News <headline> <lead>"): a
+    headline of some words, at most a short section label before it, a sentence after it; the cut
+    heads, as removed lines."""
+    if not title or len(_WORD.findall(title)) < _GLUED_TITLE_WORDS:
+        return []
+    removed = []
+    for line in lines:
+        at = line.text.find(title) if line.reason is None else -1
+        head, rest = line.text[: at + len(title)], line.text[at + len(title) :].strip()
+        if at >= 0 and _GLUED_LEAD.match(rest) and len(_WORD.findall(line.text[:at])) <= _GLUED_LABEL_WORDS:
+            removed.append(RemovedLine(line.no, head, "repeated-title"))
+            line.text, line.words = rest, len(_WORD.findall(rest))
+    return removed
 
 
 def _headline_like(line: _Line) -> bool:
