@@ -294,3 +294,10 @@ def test_a_gallery_of_captions_glued_into_one_line_is_removed():
 def test_a_headline_inside_a_sentence_is_not_cut_out_of_it():
     quoted = f"The article “{HEADLINE}” was read by many readers in the city council on the same evening."
     assert quoted in clean_text(_article([HEADLINE], [], PARAGRAPHS + [quoted])).text
+
+
+def test_an_embedded_videos_description_however_long_is_removed():
+    video = " ".join(PARAGRAPHS[1:]) + " Our reporter has the latest details. (Published Sunday, April 17, 2016)"
+    result = clean_text(_article([HEADLINE], [], PARAGRAPHS[:1] + [video] + PARAGRAPHS[1:]))
+    assert len(video.split()) > 40
+    assert result.text.split("\n") == PARAGRAPHS

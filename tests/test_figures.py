@@ -174,6 +174,8 @@ def test_one_person_to_whom_something_happened_is_a_part_of_one(nlp: Language) -
     wounded = figures_of(nlp, "Two men were killed and a woman was injured.")
     assert [(f.value, f.event, f.part) for f in wounded] == [(2, "killed", False), (1, "injured", True)]
     assert figures_of(nlp, "A woman said the shooting scared her.") == []
+    # the man who shot and killed is no part of the dead
+    assert figures_of(nlp, "Police believe that a 22-year-old man shot and killed 14-year-old Todd Webb.") == []
     another = figures_of(nlp, "One man was killed and another man was wounded.")
     assert [(f.value, f.event, f.part) for f in another] == [(1, "killed", False), (1, "injured", True)]
 

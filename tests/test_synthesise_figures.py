@@ -98,3 +98,12 @@ def test_a_part_and_a_vague_amount_are_never_rivals():
     )
     assert dossier.discrepancies == []
     assert [(f.part, f.upper) for f in dossier.figures] == [(False, None), (True, None), (False, 99)]
+
+
+def test_people_of_different_ages_are_different_quantities():
+    fifteen, fourteen = "A 15-year-old boy was killed.", "A 14-year-old boy was killed."
+    dossier = _dossier(
+        _article(1, fifteen, "2016-10-30", _figure(fifteen, "A 15-year-old boy", 1, counts="15-year-old boy", part=True)),
+        _article(2, fourteen, "2016-11-01", _figure(fourteen, "A 14-year-old boy", 1, counts="14-year-old boy", part=True)),
+    )
+    assert [f.quantity for f in dossier.figures] == [1, 2]

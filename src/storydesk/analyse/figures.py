@@ -378,8 +378,10 @@ def _event_noun(doc: Doc, word: Token) -> str:
 
 def _acts(noun: Token) -> bool:
     """Whether a figure's noun does to others what its verb says: it did it, nothing happened to
-    it ("two gunmen killed three people")."""
-    return noun.dep_ == "nsubj" and any(child.dep_ == "dobj" for child in noun.head.children)
+    it ("two gunmen killed three people", "a man shot and killed a teenager")."""
+    verb = noun.head
+    verbs = [verb, *(child for child in verb.children if child.dep_ == "conj" and child.pos_ == "VERB")]
+    return noun.dep_ == "nsubj" and any(child.dep_ == "dobj" for each in verbs for child in each.children)
 
 
 def _event_of(token: Token, rules: _Rules) -> str | None:

@@ -7,6 +7,7 @@ forecasts only with forecasts, and they end an update ("10,000 expected"). A vag
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from itertools import combinations
@@ -19,6 +20,7 @@ from storydesk.synthesise.text import content_words, entity_names
 
 SAME_SOURCE = 80  # rapidfuzz token_set_ratio of two attributions ("South Korean intelligence" / "... services")
 DIFFERENT_VALUE = 0.05  # values more than 5% apart disagree (rounding aside)
+_AGE = re.compile(r"\b\d+-(?:year|month|week|day)s?-old\b")
 MODALITY_CLASS = {"fact": "reported", "estimate": "reported", "forecast": "forecast", "denial": "denial"}
 
 
@@ -36,9 +38,10 @@ def _comparable(report: FigureReport) -> bool:
 
 
 def _counted(figure: Figure) -> tuple[str, frozenset[str]]:
-    """What a figure counts: its head noun and the words that qualify it ("North Korean")."""
+    """What a figure counts: its head noun and the words that qualify it ("North Korean"), an age
+    with its number ("a 15-year-old boy" is not "a 14-year-old boy")."""
     words = content_words(figure.counts) or [figure.counts.lower()]
-    return words[-1], frozenset(words[:-1])
+    return words[-1], frozenset(words[:-1]) | frozenset(_AGE.findall(figure.counts.lower()))
 
 
 def _source(figure: Figure) -> str:
