@@ -285,6 +285,23 @@ def test_figures_are_shown_by_what_they_count_and_what_happened_to_it_the_rest_a
     assert "Other figures, each in one article and of nothing that happened: $4,000 (dollars)" in figures
 
 
+def test_coverage_names_the_figures_more_than_one_outlet_gave_and_who_left_them_out():
+    one = "Norland intelligence said 300 soldiers were deployed on Monday."
+    two = "Norland intelligence said 300 soldiers were deployed, at a cost of $4,000."
+    three = "The water treaty was signed in Geneva by Norland and its neighbour after long talks."
+    cost = Figure(_span(two, "$4,000"), 4000, "dollars", None, None, (), "fact", None)
+    dossier = _dossier(
+        _article(1, one, "2024-03-05", figures=(_soldiers(one, "300", 300, "Norland intelligence", "fact", "soldiers"),), site="Daily One"),
+        _article(2, two, "2024-03-09", figures=(_soldiers(two, "300", 300, "Norland intelligence", "fact", "soldiers"), cost), site="Daily Two"),
+        _article(3, three, "2024-03-09", site="Daily Three"),
+    )
+    soldiers = next(f.quantity for f in dossier.figures if f.what == "soldiers")
+    assert [dossier.coverage[o].figures for o in ("Daily Two", "Daily Three")] == [
+        {"reported": [soldiers], "left_out": []}, {"reported": [], "left_out": [soldiers]},
+    ]  # the cost, said by one outlet, is no one's omission
+    row = next(line for line in render_markdown(dossier).split("## Coverage")[1].splitlines() if line.startswith("| Daily Three"))
+    assert row.endswith("|  | soldiers deployed |")
+
 def test_a_claim_confirmed_to_a_medium_is_the_clause_after_it():
     sentence = "Neighbors confirmed with KHOU 11 News that one of the injured victims is Brandy Rusher."
     assert proposition(sentence, sentence) == (True, "one of the injured victims is Brandy Rusher")

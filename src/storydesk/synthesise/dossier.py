@@ -125,17 +125,19 @@ def web_link(url: str | None) -> str | None:
 
 
 def coverage(dossier: Dossier) -> dict[str, OutletCoverage]:
-    """Per outlet: the timeline events, the statements carried by more than one outlet and the
-    figure quantities it reported, and those of them it left out that another outlet reported."""
+    """Per outlet: the timeline events and the statements and figure quantities carried by more
+    than one outlet that it reported, and those of them it left out (a figure said by one outlet
+    is no one else's omission)."""
     outlet = {entry.id: entry.outlet_label for entry in dossier.articles}
     items = {
         "events": {event.id: {outlet[a] for a in event.articles} for event in dossier.timeline},
         "statements": {s.group: {outlet[a] for a in s.articles} for s in dossier.statements},
         "figures": {},
     }
-    items["statements"] = {group: outlets for group, outlets in items["statements"].items() if len(outlets) > 1}
     for figure in dossier.figures:
         items["figures"].setdefault(figure.quantity, set()).add(outlet[figure.article])
+    for kind in ("statements", "figures"):
+        items[kind] = {item: outlets for item, outlets in items[kind].items() if len(outlets) > 1}
     report = {}
     for name in dict.fromkeys(outlet.values()):
         report[name] = OutletCoverage(

@@ -220,6 +220,12 @@ def _shown_groups(dossier: Dossier) -> list[list[int]]:
     return [indexes for indexes in groups.values() if indexes]
 
 
+def figure_names(dossier: Dossier, numbers: list[int]) -> str:
+    """Figure quantities by what they count and what happened to it ("teenagers killed"), each once."""
+    names = {f.quantity: " ".join(filter(None, (f.what, f.event))) for f in dossier.figures}
+    return "; ".join(dict.fromkeys(names[number] for number in numbers if number in names))
+
+
 def _context(dossier: Dossier) -> dict:
     outlets = {a.id: a.outlet_label for a in dossier.articles}
     return {
@@ -228,6 +234,7 @@ def _context(dossier: Dossier) -> dict:
         "cite_names": {a.id: a.named_outlet or "" for a in dossier.articles},
         "said": who_said_what(dossier),
         "quantities": quantities(dossier),
+        "figure_names": lambda quantities: figure_names(dossier, quantities),
         "carried_by": lambda ids: carried_by(dossier, ids),
         "versions_of": lambda statement: distinct_versions(statement, dossier.quotes, outlets),
     }
