@@ -562,3 +562,22 @@ def test_a_sentence_two_articles_carry_is_one_summary_sentence_citing_both() -> 
     summary = summarise(articles)
     assert [s.sentence for s in summary].count(shared) == 1
     assert next(s for s in summary if s.sentence == shared).articles == [1, 2]
+
+
+def test_the_medium_a_statement_was_said_to_closes_its_line():
+    quoted = "We will never sign a treaty that takes our water away from the valley."
+    text = f"Anna Berg told TASS: {quoted} The talks go on."
+    lines = render_markdown(_dossier(_article(1, text, "2024-03-08", quotes=((quoted, "Anna Berg"),)))).splitlines()
+    (line,) = [line for line in lines if "takes our water" in line]
+    assert line.startswith("- article 1, quoted:") and line.endswith("(said first to TASS, as an article reports)")
+
+
+def test_an_appeal_or_a_refusal_is_no_statement():
+    text = "Anna Berg declined to comment. Anna Berg said the treaty was signed. Anna Berg vowed to fight the treaty."
+    article = _article(1, text, "2024-03-08")
+    said = [
+        Quote("indirect", _span(text, part), _span(text, cue), _span(text, "Anna Berg"), "person:anna berg")
+        for part, cue in (("to comment", "declined"), ("the treaty was signed", "said"), ("to fight the treaty", "vowed"))
+    ]
+    dossier = _dossier(dataclasses.replace(article, analysis=dataclasses.replace(article.analysis, quotes=said)))
+    assert [q.text for q in dossier.quotes] == ["the treaty was signed", "to fight the treaty"]  # a vow commits her

@@ -32,6 +32,7 @@ SAME_CLAUSE = 80
 # will do within the framework of this article is our business").
 CUT_CLAUSE = 3
 SPEAKER_KINDS = ("PERSON", "ORG", "NORP", "GPE")  # what may speak: people, bodies, groups, states
+_INFINITIVE = re.compile(r"to [a-z]+\b")
 VERBATIM = ("direct", "block", "partial", "mixed")  # kinds that quote the speaker's own words
 CLAUSE_BREAK = re.compile(r"[.;:!?…()\[\]]+|,\s|\s[-–—]\s")
 # Two quotes of one speaker in two languages are one statement when what they mean is this close
@@ -48,6 +49,7 @@ def story_quotes(articles: Sequence[Article]) -> tuple[list[QuoteReport], list[S
     found = [
         (article, quote) for article in articles if article.analysis
         for quote in _outermost([q for q in article.analysis.quotes if q.kind != "topic"])  # no statement in it
+        if not _only_an_infinitive(quote)
     ]
     clauses = [_clauses(quote.content.text, _name_words(article, quote)) for article, quote in found]
     speakers, names = _story_speakers(found)
@@ -175,6 +177,20 @@ def _original_pattern(language: str) -> re.Pattern[str]:
     cues = vocab.load("quote_original_cues.txt") + vocab.load_language(language, "quote_original_cues.txt")
     name = r"(?P<medium>(?:[A-Z][\w'’.-]*|\d+)(?:[ \t]+(?:[A-Z][\w'’.-]*|\d+))*)"  # words on one line
     return re.compile(rf"\b(?i:{phrase_alternation(cues)})\s+(?:the\s+)?{name}")
+
+
+def _only_an_infinitive(quote: Quote) -> bool:
+    """A paraphrase that is only what someone was asked, declined or is expected to do ("declined
+    to comment", "is asked to call police", "is expected to survive"): no statement, unless its cue
+    commits the speaker (``quote_commitment_cues.txt``: "agreed to", "plans to")."""
+    if quote.kind != "indirect" or not _INFINITIVE.match(quote.content.text):
+        return False
+    return not (quote.cue and _commitment_cue().search(quote.cue.text))
+
+
+@cache
+def _commitment_cue() -> re.Pattern[str]:
+    return re.compile(r"\b(?:%s)\w*" % "|".join(map(re.escape, vocab.load("quote_commitment_cues.txt"))), re.IGNORECASE)
 
 
 def _outermost(quotes: Sequence[Quote]) -> list[Quote]:
