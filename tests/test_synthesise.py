@@ -498,6 +498,20 @@ def test_the_timeline_keeps_the_most_reported_happenings_and_lists_the_rest_apar
     assert [e.date for e in dossier.timeline] == sorted(e.date for e in dossier.timeline)
 
 
+def test_the_overflow_of_the_timeline_leaves_out_what_only_says_someone_spoke() -> None:
+    from storydesk.analyse import analyse
+    from storydesk.model import Extraction, Origin, Story
+    from storydesk.synthesise.events import TIMELINE_EVENTS
+
+    days = [f"On March {day}, the council of Norland met about item {day}." for day in range(1, TIMELINE_EVENTS + 2)]
+    spoke = "On March 15, Mayor Anna Berg spoke to reporters at length."
+    text = " ".join([*days, spoke])
+    extraction = Extraction(text=text, published=PublicationDate("2024-03-20", "day"))
+    article = Article(Origin("a.txt"), "h", "text", extraction, id=1, analysis=analyse(text, "2024-03-20"))
+    dossier = build_dossier(Story(1, "Norland council", [1]), [article])
+    dated = {e.date for e in dossier.timeline + dossier.more_events}
+    assert f"2024-03-{TIMELINE_EVENTS + 1:02d}" in dated and "2024-03-15" not in dated
+
 def test_an_articles_web_address_is_a_link_only_when_a_reader_can_follow_it() -> None:
     from storydesk.model import Extraction, Origin, Story
     from storydesk.synthesise.dossier import web_link
