@@ -48,6 +48,20 @@ def test_a_source_figure_moving_forward_in_time_is_an_update_ending_with_its_for
     assert told.told == "four on 11 Jul 2013, five on 12 Jul 2013, six expected"
 
 
+def test_a_count_that_falls_or_a_years_total_beside_a_days_count_is_no_update():
+    three = "Police said three people were killed."
+    falling = _dossier(
+        _article(1, FOUR, "2013-07-11", _figure(FOUR, "four", 4)),
+        _article(2, three, "2013-07-12", _figure(three, "three", 3)),
+    )
+    assert falling.discrepancies == []
+    year, day = "Police said 192 people were killed in 2013.", "Police said 219 people were killed."
+    totals = _dossier(
+        _article(1, year, "2013-07-11", _figure(year, "192", 192, when="2013")),
+        _article(2, day, "2013-07-18", _figure(day, "219", 219)),
+    )
+    assert totals.discrepancies == []
+
 def test_counts_that_say_not_what_happened_are_no_update():
     many, few = "Police said more than 1,200 people live there.", "Police said 13 people were there."
     dossier = _dossier(

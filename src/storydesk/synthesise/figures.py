@@ -142,7 +142,7 @@ def _updates(reports: list[FigureReport], peers: list[int], figures: list[Figure
         reports[a].as_of != reports[b].as_of and _disagree([reports[a], reports[b]])
         for a, b in combinations(dated, 2)
     )
-    if MODALITY_CLASS[reports[peers[0]].modality] != "reported" or not changes:
+    if MODALITY_CLASS[reports[peers[0]].modality] != "reported" or not changes or not _moves_forward(reports, dated):
         return []
     forecasts = [
         other for other in range(len(reports))
@@ -150,6 +150,19 @@ def _updates(reports: list[FigureReport], peers: list[int], figures: list[Figure
         and reports[other].modality == "forecast" and _same_source(figures[peers[0]], figures[other])
     ]
     return [Discrepancy(about=about, figures=[*dated, *forecasts], kind="update")]
+
+
+def _moves_forward(reports: list[FigureReport], dated: list[int]) -> bool:
+    """Whether figures in time order read as one count kept up to date: dates alike in precision
+    (a year's total is not a day's count) and a value that never falls (a toll, a deployment
+    grows; "four shot" then "three shot" the same week counts two different things): from one
+    time to the next, neither the least nor the greatest value given falls."""
+    precisions = {len(_time_key(reports[p].as_of)) for p in dated}
+    by_time: dict[str, list[float]] = defaultdict(list)
+    for p in dated:
+        by_time[_time_key(reports[p].as_of)].append(reports[p].value)
+    spans = [(min(values), max(values)) for _, values in sorted(by_time.items())]
+    return len(precisions) == 1 and all(b[0] >= a[0] and b[1] >= a[1] for a, b in zip(spans, spans[1:]))
 
 
 def _disagree(reports: list[FigureReport]) -> bool:
