@@ -307,6 +307,25 @@ def test_a_claim_confirmed_to_a_medium_is_the_clause_after_it():
     assert proposition(sentence, sentence) == (True, "one of the injured victims is Brandy Rusher")
 
 
+def test_a_claim_said_before_its_cue_is_what_was_confirmed_or_ruled_out():
+    passive = _article(1, "A treaty between Norland and its neighbour has been ruled out by Anna Berg.")
+    circumstance = _article(2, "Eight Norland soldiers crossed the mountain border, Anna Berg confirmed at a briefing Sunday.")
+    said = [[(c.about, [(s.stance, s.by) for s in c.stances]) for c in _dossier(a).claims] for a in (passive, circumstance)]
+    assert said == [
+        [("A treaty between Norland and its neighbour", [("denied", "Anna Berg")])],
+        [("Eight Norland soldiers crossed the mountain border", [("confirmed", "Anna Berg")])],
+    ]
+
+
+def test_a_that_clause_after_a_denial_is_no_pointer_and_they_names_no_one():
+    clause = _article(1, "Her lawyer spoke after court, saying only that Anna Berg denies any involvement in the border crossing.")
+    they = _article(2, "Police found no weapon, but they are not ruling out other causes of the mountain blaze.")
+    said = [(c.about, [(s.stance, s.by) for s in c.stances]) for c in _dossier(clause, they).claims]
+    assert said == [
+        ("any involvement in the border crossing", [("denied", "Anna Berg")]),
+        ("other causes of the mountain blaze", [("denied", None)]),
+    ]
+
 def test_denials_and_non_denials_of_one_claim_are_grouped_with_who_took_them():
     first = _article(1, "Anna Berg denied that Norland soldiers crossed the border.")
     second = _article(2, "Norland did not deny that its soldiers crossed the border.")

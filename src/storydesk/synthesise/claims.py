@@ -29,6 +29,7 @@ SAME_CLAIM = 0.35
 # A claim pointed at ("denied this") is the text before the cue when that has this many content
 # words of its own, else the sentence before.
 POINTED_CLAIM = 5
+CLAIM_WORDS = 3  # the fewest content words of a claim said before its cue ("X was ruled out by Y")
 # "(reports|accusations|...) that X" and "(deny|denies|denied|confirm...) that X": X is the claim,
 # also after whom it was confirmed to ("confirmed with KHOU 11 News that X", "denied to TASS that X").
 CLAIM_CLAUSE = re.compile(
@@ -42,6 +43,13 @@ CIRCUMSTANCE = re.compile(
     r"\s(?:in response to|in view of|because|after|although|while|when|despite|specifying|stressing)\b",
     re.IGNORECASE,
 )
+# After a cue, its agent ("ruled out by detectives") or a circumstance ("confirmed at a briefing",
+# "confirmed Sunday") or nothing: what was confirmed or denied was said before the cue.
+_CLAIM_BEFORE = re.compile(r"\s*(?:(?:by|at|in|on|during|after|before|to|with|for|from|earlier|later|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|[.,;]|$)", re.IGNORECASE)
+_CLAIM_HEAD_END = re.compile(r"(?:,?\s+(?:has|have|had|was|were|is|are|been|be)\b)+\s*$|,\s*[^,]{0,60}$", re.IGNORECASE)
+_AGENT = re.compile(r"\s+by\s+(?P<by>[^,.;:!?]{2,60}?)\s*(?:[,.;:!?]|$)")
+_CONJUNCTIONS = frozenset({"and", "but", "although", "while", "yet"})
+_PLURAL_PRONOUNS = frozenset({"they", "we"})
 HOLDER_WORDS = 4  # the most words before a cue taken as its holder when no entity is named there
 PRONOUN_SUBJECTS = frozenset({"he", "she", "it", "they"})
 CLAUSE_START = re.compile(r"[,;:]\s|\s(?:and|but|although|while)\s")
@@ -124,8 +132,16 @@ def _holder(article: Article, sentence: Span, cue: re.Match) -> str | None:
         if speaker.speaker_entity is None and (speaker.speaker_text or "").lower() in PRONOUN_SUBJECTS:
             return None  # a pronoun the analysis could not resolve ("He" after a heading) names no one
         return names.get(speaker.speaker_entity or "", speaker.speaker_text)
+    agent = _AGENT.match(sentence.text, cue.end())
+    if agent:  # "has been ruled out by crime scene detectives"
+        named = [m for m in mentions_in(analysis, sentence.start + agent.start("by"), sentence.start + agent.end("by")) if kinds.get(m.entity) in ACTOR_KINDS]
+        return names.get(named[0].entity) if named else agent.group("by")
     clause_start = sentence.start + max((m.end() for m in CLAUSE_START.finditer(sentence.text, 0, cue.start())), default=0)
     words = article.text[clause_start:cue_start].split()
+    if words and words[0].lower() in _CONJUNCTIONS:
+        words = words[1:]
+    if words and words[0].lower() in _PLURAL_PRONOUNS:
+        return None  # "they", "we": no one the analysis can name
     if words and words[0].lower() in vocab.load("synthesise_pronouns.txt"):
         return _last_person_quoted(article, clause_start)
     actors = [m for m in mentions_in(analysis, clause_start, cue_start) if kinds.get(m.entity) in ACTOR_KINDS]
@@ -149,17 +165,25 @@ def _claim(article: Article, sentence: Span, cue: re.Match, by: str | None) -> t
     when the claim is only pointed at: "denied this", "described the statements as rumours")."""
     cue_span = Span(sentence.start + cue.start(), sentence.start + cue.end(), cue.group())
     about = features(article.analysis, sentence, [cue_span])
-    claim_text = sentence.text[cue.end():].strip(" ,.”\"")
-    before = sentence.text[: cue.start()]
-    near = " ".join(before.split()[-4:] + [cue.group()] + sentence.text[cue.end():].split()[:4]).lower()
     holder_words = set(content_words(by or ""))
-    if any(re.search(rf"\b{re.escape(word)}\b", near) for word in vocab.load("synthesise_anaphors.txt")):
+    claim_text = sentence.text[cue.end():].strip().strip(" ,.”\"")
+    before = sentence.text[: cue.start()]
+    if _CLAIM_BEFORE.match(sentence.text[cue.end():]) and len(set(content_words(before)) - holder_words) >= CLAIM_WORDS:
+        claim_text = _CLAIM_HEAD_END.sub("", before).strip(" ,")  # "X has been ruled out by Y", "X, Y confirmed at"
+    near = " ".join(before.split()[-4:] + [cue.group()] + sentence.text[cue.end():].split()[:4]).lower()
+    if any(re.search(_anaphor(word), near) for word in vocab.load("synthesise_anaphors.txt")):
         if len(set(content_words(before)) - holder_words) >= POINTED_CLAIM:
             claim_text = before.strip(" ,")
         elif (previous := sentence_at(article.analysis, sentence.start - 2)) is not None:
             about |= features(article.analysis, previous)
             claim_text = previous.text
     return {feature for feature in about if feature not in holder_words}, claim_text
+
+
+def _anaphor(words: str) -> str:
+    """A pattern for an anaphor of ``synthesise_anaphors.txt`` in a cue's window; "that" only where
+    no clause follows it ("denied that." points back; "denied that he fled" does not)."""
+    return rf"\b{re.escape(words)}\b" + (r"(?!\s+\w)" if words == "that" else "")
 
 
 def _about(group: list[_Found]) -> str:
@@ -199,8 +223,8 @@ def _trimmed(text: str) -> str:
     text = text.replace("“", "").replace("”", "").replace('"', "")
     for cut in CIRCUMSTANCE.finditer(text):
         if len(content_words(text[: cut.start()])) >= 3:
-            return text[: cut.start()].strip(" ,.;:")
-    return text.strip(" ,.;:")
+            return text[: cut.start()].strip(" ,.;:\n")
+    return text.strip(" ,.;:\n")
 
 
 def _stance(item: _Found, dates: dict[int, str | None]) -> Stance:
