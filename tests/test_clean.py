@@ -301,3 +301,16 @@ def test_an_embedded_videos_description_however_long_is_removed():
     result = clean_text(_article([HEADLINE], [], PARAGRAPHS[:1] + [video] + PARAGRAPHS[1:]))
     assert len(video.split()) > 40
     assert result.text.split("\n") == PARAGRAPHS
+
+
+def test_a_gallery_of_captions_and_photo_credits_glued_into_one_line_is_removed():
+    gallery = (f"Photo: Ann Lee, Daily Star Image 1 of / 3 Caption Close Image 1 of 3 {PARAGRAPHS[1]} {PARAGRAPHS[1]} "
+               f"Photo: Ann Lee, Daily Star {PARAGRAPHS[2]} Photo: Bo Sun / Daily Star")
+    result = clean_text(_article([HEADLINE], [], [PARAGRAPHS[0], gallery, *PARAGRAPHS[1:]]))
+    assert result.text.split("\n") == PARAGRAPHS
+
+
+def test_a_gallery_counted_image_by_image_in_one_line_is_removed():
+    gallery = f"Image 1 of 2 {PARAGRAPHS[1]} Image 2 of 2 {PARAGRAPHS[2]} Image 3 of 3"
+    result = clean_text(_article([HEADLINE], [], [PARAGRAPHS[0], gallery, *PARAGRAPHS[1:]]))
+    assert result.text.split("\n") == PARAGRAPHS

@@ -103,22 +103,22 @@ def _page_lines(raw_lines: list[str]) -> list[_Line]:
 
 
 @cache
-def _glued_controls() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    return tuple((side, re.compile(pattern, re.IGNORECASE)) for side, pattern in vocab.load_table("furniture_glued.tsv"))
+def _glued_controls() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
+    return tuple((side, reason, re.compile(pattern, re.IGNORECASE)) for side, reason, pattern in vocab.load_table("furniture_glued.tsv"))
 
 
 def _unglued(text: str) -> list[tuple[str, str | None]]:
-    """A line cut at the caption controls inside it, as (piece, reason): "media-player" for a
-    control, "caption" for the caption on the control's side, None for the rest."""
-    controls = sorted((m.start(), m.end(), side) for side, pattern in _glued_controls() for m in pattern.finditer(text))
+    """A line cut at the caption controls inside it, as (piece, reason): the control's own reason
+    ("media-player", "photo-credit"), "caption" for the caption on its side, None for the rest."""
+    controls = sorted((m.start(), m.end(), side, reason) for side, reason, pattern in _glued_controls() for m in pattern.finditer(text))
     pieces: list[tuple[str, str | None]] = []
     position, heading = 0, None
-    for start, end, side in controls:
+    for start, end, side, reason in controls:
         if start < position:
             continue
         piece = text[position:start].strip()
         pieces += [(piece, "caption")] if side == "before" else _after_control(piece, heading)
-        pieces.append((text[start:end], "media-player"))
+        pieces.append((text[start:end], reason))
         position, heading = end, (piece if side == "after" else None)
     return pieces + _after_control(text[position:].strip(), heading)
 
