@@ -143,6 +143,11 @@ def test_word_glued_to_a_name_is_cut(nlp):
     assert "Vladimir Putin" in {m.span.text for m in mentions if m.entity == PUTIN}
 
 
+def test_a_plural_common_noun_opening_a_sentence_names_no_one(nlp):
+    found = keys_by_text(nlp, "Detectives said the man was shot twice. Friends said she was kind. CrimeStoppers is offering a reward.")
+    assert "Detectives" not in found and "Friends" not in found
+    assert found["CrimeStoppers"] == {"org:crimestoppers"}
+
 def test_known_place_is_never_a_product(nlp):
     found = keys_by_text(nlp, "The Ukrainian incursion into the Kursk region continued.")
     assert found["Kursk"] == {"place:kursk"}

@@ -130,9 +130,12 @@ def _facility_heads() -> frozenset[str]:
 
 
 def _relabel(span: SpacySpan) -> SpacySpan:
-    """Correct the small model's label: a listed name, a known place or country (never a
-    PRODUCT or PERSON), a name ending in "Square"/"Airport" (a facility)."""
+    """Correct the small model's label: a listed name, a plural common noun opening a sentence
+    (none), a known place or country (never a PRODUCT or PERSON), a name ending in
+    "Square"/"Airport" (a facility)."""
     label = _label_fixes().get(span.text)
+    if label is None and _common_noun_opening(span):
+        label = NOT_AN_ENTITY
     if label is None and _gazetteer_name(span.text, span.doc.lang_):
         label = "GPE"
     if label is None and span.label_ != "PERSON" and _after_title(span):
@@ -140,6 +143,22 @@ def _relabel(span: SpacySpan) -> SpacySpan:
     if label is None and span.label_ == "PERSON" and span[-1].text in _facility_heads():
         label = "FAC"
     return SpacySpan(span.doc, span.start, span.end, label=label) if label else span
+
+
+def _common_noun_opening(span: SpacySpan) -> bool:
+    """A plural common noun capitalised because it opens its sentence ("Detectives said",
+    "Friends described her"), which the small model takes for an organisation: no name, unless
+    it is a body the analysis knows (``entity_state_bodies.tsv``: "Police")."""
+    token = span[0]
+    return (
+        len(span) == 1 and token.is_sent_start and token.tag_ == "NNS" and token.text[1:].islower()
+        and token.lower_ not in _state_body_words()
+    )
+
+
+@cache
+def _state_body_words() -> frozenset[str]:
+    return frozenset(words for words, _ in vocab.load_table("entity_state_bodies.tsv"))
 
 
 def _after_title(span: SpacySpan) -> bool:
