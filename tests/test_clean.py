@@ -314,3 +314,8 @@ def test_a_gallery_counted_image_by_image_in_one_line_is_removed():
     gallery = f"Image 1 of 2 {PARAGRAPHS[1]} Image 2 of 2 {PARAGRAPHS[2]} Image 3 of 3"
     result = clean_text(_article([HEADLINE], [], [PARAGRAPHS[0], gallery, *PARAGRAPHS[1:]]))
     assert result.text.split("\n") == PARAGRAPHS
+
+
+def test_a_box_heading_glued_before_its_text_is_cut_off_it():
+    result = clean_text(_article([HEADLINE], [], [f"What to Know {PARAGRAPHS[0]}", *PARAGRAPHS[1:]]))
+    assert result.text.split("\n") == PARAGRAPHS
