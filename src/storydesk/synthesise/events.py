@@ -617,19 +617,23 @@ def to_events(groups: Sequence[EventGroup], story_start: When | None) -> Events:
             story_start is not None and group.when.hi < story_start.lo - BACKGROUND
         )
         (background if is_background else in_time).append(group)
+    in_time = [group for group in in_time if _tells_a_happening(group)]
     main = set(sorted(range(len(in_time)), key=lambda i: _reach(in_time[i]))[:TIMELINE_EVENTS])
     timeline = [group for index, group in enumerate(in_time) if index in main]
-    more = [group for index, group in enumerate(in_time) if index not in main and _tells_a_happening(group)]
+    more = [group for index, group in enumerate(in_time) if index not in main]
     events = [_event([group], index) for index, group in enumerate(timeline + more, start=1)]
     entries = [_event(joined, len(events) + index, background=True) for index, joined in enumerate(_by_sentence(background), start=1)]
     return Events(events[: len(timeline)], events[len(timeline):], entries)
 
 
 def _tells_a_happening(group: EventGroup) -> bool:
-    """Whether some mention says that something happened: a noun naming a happening, an event
-    word, or a verb that is not light ("says", "wrote", "is" alone tell of no event)."""
+    """Whether some mention may say that something happened: a noun naming a happening, an event
+    word, a verb that is not light ("says", "wrote", "is" alone tell of no event), or a clause
+    the parse could not read."""
     light = set(vocab.load("synthesise_light_verbs.txt"))
-    return any(m.event_words or (m.action and (m.action.nominal or m.action.lemma not in light)) for m in group.mentions)
+    return any(
+        m.event_words or m.action is None or m.action.nominal or m.action.lemma not in light for m in group.mentions
+    )
 
 
 def _reach(group: EventGroup) -> tuple[int, int, int, float]:
