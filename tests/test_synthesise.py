@@ -614,3 +614,11 @@ def test_an_appeal_or_a_refusal_is_no_statement():
     ]
     dossier = _dossier(dataclasses.replace(article, analysis=dataclasses.replace(article.analysis, quotes=said)))
     assert [q.text for q in dossier.quotes] == ["the treaty was signed", "to fight the treaty"]  # a vow commits her
+
+
+def test_a_paraphrase_is_shown_without_the_that_introducing_it():
+    text = "Anna Berg said that the treaty was signed in Geneva."
+    article = _article(1, text, "2024-03-08")
+    said = [Quote("indirect", _span(text, "that the treaty was signed in Geneva"), speaker=_span(text, "Anna Berg"), speaker_entity="person:anna berg")]
+    dossier = _dossier(dataclasses.replace(article, analysis=dataclasses.replace(article.analysis, quotes=said)))
+    assert [(q.text, q.span.start) for q in dossier.quotes] == [("the treaty was signed in Geneva", text.index("that"))]

@@ -32,6 +32,7 @@ SAME_CLAUSE = 80
 # will do within the framework of this article is our business").
 CUT_CLAUSE = 3
 SPEAKER_KINDS = ("PERSON", "ORG", "NORP", "GPE")  # what may speak: people, bodies, groups, states
+_THAT = re.compile(r"that\s+(?=\S)")
 _INFINITIVE = re.compile(r"to [a-z]+\b")
 VERBATIM = ("direct", "block", "partial", "mixed")  # kinds that quote the speaker's own words
 CLAUSE_BREAK = re.compile(r"[.;:!?…()\[\]]+|,\s|\s[-–—]\s")
@@ -296,7 +297,7 @@ def _report(article: Article, quote: Quote, group: int, speaker: str | None, nam
     return QuoteReport(
         speaker=speaker,
         speaker_name=name,
-        text=without_enclosing_marks(quote.content.text),
+        text=_said(quote),
         kind=quote.kind,
         article=article.id,
         span=Citation(article.id, quote.content.start, quote.content.end),
@@ -304,6 +305,14 @@ def _report(article: Article, quote: Quote, group: int, speaker: str | None, nam
         worded=None if speaker else quote.speaker_text,
         language=article.extraction.language,
     )
+
+
+def _said(quote: Quote) -> str:
+    """A quote's words as the dossier shows them: without enclosing quotation marks, and a
+    paraphrase without the "that" introducing it ("that Moscow remains willing": "Moscow ...")."""
+    text = without_enclosing_marks(quote.content.text)
+    introduced = _THAT.match(text) if quote.kind != "direct" else None
+    return text[introduced.end():] if introduced else text
 
 
 def without_enclosing_marks(text: str) -> str:
