@@ -33,7 +33,8 @@ from storydesk.synthesise.dates import (
     place_in_year,
 )
 from storydesk.synthesise.claims import proposition
-from storydesk.synthesise.events import dateline_place
+from storydesk.synthesise.dates import ArticleDate
+from storydesk.synthesise.events import dateline_place, find_mentions
 from storydesk.synthesise.render import who_said_what
 from storydesk.synthesise.summary import summarise
 from storydesk.synthesise.text import present_tense
@@ -163,6 +164,18 @@ def test_a_happening_a_noun_names_is_labelled_by_that_noun_on_its_own_date():
     timeline = _dossier(article, second).timeline
     assert [(e.date, e.what, e.articles) for e in timeline][0] == ("2024-03-09", "Five people killed", [1, 2])
 
+
+def test_a_clause_in_the_first_person_is_words_said_not_a_happening():
+    said = "We thanked the mayor of Geneva on Thursday."
+    article = _article(1, said, "2024-03-08", timexes=(("Thursday", "2024-03-07"),))
+    article.analysis.actions = [_action(said, "Thursday", "We", "thanked", "thank", "the mayor")]
+    assert _dossier(article).timeline == []
+    article.analysis.actions = [_action(said, "Thursday", "mayor", "thanked", "thank", "the mayor")]
+    assert _dossier(article).timeline[0].what.startswith("Mayor thanks")
+    lift = "I lift the water treaty on Thursday."
+    label = _article(2, lift, "2024-03-08", timexes=(("Thursday", "2024-03-07"),))
+    label.analysis.actions = [_action(lift, "Thursday", "I", "lift", "lift", "the water treaty")]
+    assert [m.label for m in find_mentions(label, ArticleDate())] == ["I lift the water treaty"]
 
 def test_an_event_is_labelled_by_a_clause_whose_subject_names_someone():
     unnamed = "He was taken to a hospital on Saturday."

@@ -64,6 +64,7 @@ LEAD_SENTENCES = 2  # an article without a dateline names its scene in these fir
 # A label made without a parse (an analysis stored before actions) keeps this many words; one
 # made from a clause at most LABEL_MOST_WORDS.
 LABEL_WORDS = 10
+FIRST_PERSON = frozenset({"i", "we"})  # a clause in the first person is a quote's words, not a happening told
 LABEL_MOST_WORDS = 14
 
 
@@ -477,8 +478,8 @@ def _label(article: Article, mention: EventMention) -> str:
         verb = f"{present_tense('be', plural, action.negated)} {action.verb.text}"  # "He is arraigned", not "He arraigned"
     elif action.passive:
         verb = ("not " if action.negated else "") + action.verb.text
-    else:
-        verb = present_tense(action.lemma, action.plural, action.negated)
+    else:  # "I", "you", "we" and "they" take the plural's form ("I lift", not "I lifts")
+        verb = present_tense(action.lemma, action.plural or subject.lower() in ("i", "you", "we", "they"), action.negated)
     words = " ".join(part for part in (subject, verb, action.object.text if action.object else "") if part).split()
     label = " ".join(words[:LABEL_MOST_WORDS]) + (" …" if len(words) > LABEL_MOST_WORDS else "")
     return label[0].upper() + label[1:]
@@ -628,12 +629,19 @@ def to_events(groups: Sequence[EventGroup], story_start: When | None) -> Events:
 
 def _tells_a_happening(group: EventGroup) -> bool:
     """Whether some mention may say that something happened: a noun naming a happening, an event
-    word, a verb that is not light ("says", "wrote", "is" alone tell of no event), or a clause
-    the parse could not read."""
+    word, or a verb that is not light ("says", "wrote", "is" alone tell of no event) of a subject
+    that is not the speaker of a quote ("I come", "we echo": words said, not a happening told), or
+    a clause the parse could not read."""
     light = set(vocab.load("synthesise_light_verbs.txt"))
     return any(
-        m.event_words or m.action is None or m.action.nominal or m.action.lemma not in light for m in group.mentions
+        m.event_words or m.action is None or m.action.nominal or (m.action.lemma not in light and not _first_person(m))
+        for m in group.mentions
     )
+
+
+def _first_person(mention: EventMention) -> bool:
+    subject = mention.action.subject if mention.action else None
+    return subject is not None and subject.text.lower() in FIRST_PERSON
 
 
 def _reach(group: EventGroup) -> tuple[int, int, int, float]:
