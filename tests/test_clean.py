@@ -319,3 +319,12 @@ def test_a_gallery_counted_image_by_image_in_one_line_is_removed():
 def test_a_box_heading_glued_before_its_text_is_cut_off_it():
     result = clean_text(_article([HEADLINE], [], [f"What to Know {PARAGRAPHS[0]}", *PARAGRAPHS[1:]]))
     assert result.text.split("\n") == PARAGRAPHS
+
+
+def test_a_quotation_mark_glued_to_the_next_sentence_gets_its_space_back():
+    glued = 'The mayor said "we paid overtime."The suspects fled.“Go,” he said.'
+    result = clean_text(_article([HEADLINE], [], [*PARAGRAPHS, glued]))
+    assert result.text.split("\n")[-1] == 'The mayor said "we paid overtime." The suspects fled. “Go,” he said.'
+    assert PARAGRAPHS[0] in result.text
+    german = "Der Bürgermeister sagte: „Wir haben die Überstunden bezahlt.“Dann ging er nach Hause zurück."
+    assert "„Wir haben die Überstunden bezahlt.“ Dann ging er" in clean_text(_article([HEADLINE], [], [*PARAGRAPHS, german])).text

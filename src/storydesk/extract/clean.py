@@ -24,6 +24,7 @@ _SENTENCE_END = re.compile(r"[.!?:;。！？]['\"”’»)\]]*(?:\s+(?:\(?[A-Z][
 _TRUNCATED = re.compile(r"(…|\.\.\.)\s*$")
 # A first sentence's end: not after an initial or a short abbreviation ("D.C.", "p.m.", "Mr.").
 _FIRST_SENTENCE = re.compile(r"(.+?(?<=[a-z0-9]{2})[.!?]['\"”’)]*)\s+(?=[A-Z\"“(])")
+_GLUED_MARK = re.compile(r"[.!?,][\"”]\w|[.!?]“")  # a quotation mark with no space after a sentence's end
 _URL_LINE = re.compile(r"^(https?://|www\.)\S+$|^\S+@\S+\.\w+$", re.IGNORECASE)
 MAX_FURNITURE_WORDS = 40  # a furniture rule never removes a line longer than this
 _GLUED_LABEL_WORDS = 3  # the most words of a section label before a headline glued to its lead
@@ -81,7 +82,7 @@ def clean_text(text: str) -> Extraction:
     _mark_page_header_dates(lines, published)
     removed = _one_per_line(removed + [RemovedLine(line.no, line.text, line.reason) for line in lines if line.reason])
     return Extraction(
-        text="\n".join(line.text for line in body if line.text),
+        text="\n".join(_spaced_quote_marks(line.text) for line in body if line.text),
         title=title,
         author=_author(lines),
         published=published,
@@ -133,6 +134,28 @@ def _after_control(piece: str, heading: str | None) -> list[tuple[str, str | Non
         first = _FIRST_SENTENCE.match(piece)
         end = first.end() if first else len(piece)
     return [(piece[:end].strip(), "caption"), (piece[end:].strip(), None)]
+
+
+def _spaced_quote_marks(text: str) -> str:
+    """A paragraph with the space put back where a quotation mark was glued to the next sentence
+    ('overtime."The suspects', 'overtime.“The'): a closing mark followed by a word, an opening mark
+    right after a sentence's end. A straight mark closes when an odd number of them precede it."""
+    if not _GLUED_MARK.search(text):
+        return text
+    low_opening = "„" in text  # German-style „...“: “ closes
+    out, straight = [], 0
+    for index, char in enumerate(text):
+        before = text[index - 1] if index else " "
+        after = text[index + 1] if index + 1 < len(text) else " "
+        closing = char == "”" or (char == "“" and low_opening) or (char == '"' and straight % 2 == 1)
+        opening = (char == "“" and not low_opening) or (char == '"' and straight % 2 == 0)
+        if opening and before in ".!?":
+            out.append(" ")
+        out.append(char)
+        if closing and before in ".!?," and after.isalnum():
+            out.append(" ")
+        straight += char == '"'
+    return "".join(out)
 
 
 def _one_per_line(removed: list[RemovedLine]) -> list[RemovedLine]:
