@@ -121,3 +121,13 @@ def test_people_of_different_ages_are_different_quantities():
         _article(2, fourteen, "2016-11-01", _figure(fourteen, "A 14-year-old boy", 1, counts="14-year-old boy", part=True)),
     )
     assert [f.quantity for f in dossier.figures] == [1, 2]
+
+
+def test_a_figure_given_by_a_pronoun_names_no_source_and_a_large_value_is_written_out():
+    from storydesk.synthesise.render import quantities
+
+    text = "They said two million people were killed."
+    figure = Figure(Span(10, 21, "two million"), 2e6, "people", "they", Span(0, 4, "They"), event="killed")
+    dossier = _dossier(_article(1, text, "2013-07-11", figure))
+    assert dossier.figures[0].asserted_by is None
+    assert [value.text for q in quantities(dossier) for value in q.values] == ["2,000,000"]

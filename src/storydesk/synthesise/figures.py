@@ -82,7 +82,7 @@ def _report(article: Article, figure: Figure, date: str | None, quantity: int) -
         value=figure.value,
         text=figure.span.text,
         what=figure.counts,
-        asserted_by=names.get(figure.asserted_by or "", figure.source.text if figure.source else figure.asserted_by),
+        asserted_by=_named_source(names.get(figure.asserted_by or "", figure.source.text if figure.source else figure.asserted_by)),
         hedges=list(figure.hedges),
         modality=figure.modality,
         article=article.id,
@@ -94,6 +94,11 @@ def _report(article: Article, figure: Figure, date: str | None, quantity: int) -
         part=figure.part,
         as_of=figure.when or date,
     )
+
+
+def _named_source(source: str | None) -> str | None:
+    """Who gives a figure, unless only a pronoun says so ("according to they" names no one)."""
+    return None if source and source.lower() in vocab.load("synthesise_label_pronouns.txt") else source
 
 
 def _discrepancies(reports: list[FigureReport], figures: list[Figure]) -> list[Discrepancy]:

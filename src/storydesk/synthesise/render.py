@@ -195,11 +195,16 @@ def quantities(dossier: Dossier) -> list[Quantity]:
         by_value: dict[tuple[float, float | None], ValueGroup] = {}
         for i in indexes:
             figure = dossier.figures[i]
-            label = f"{figure.value:,g} to {figure.upper:,g}" if figure.upper else f"{figure.value:,g}"
+            label = f"{_number(figure.value)} to {_number(figure.upper)}" if figure.upper else _number(figure.value)
             by_value.setdefault((figure.value, figure.upper), ValueGroup(label, [])).reports.append(figure)
         first = dossier.figures[indexes[0]]
         found.append(Quantity(first.quantity, first.what, event, list(by_value.values()), any(i in flagged for i in indexes)))
     return sorted(found, key=lambda q: (not q.disagree, q.event is None, -q.reports, q.number))
+
+
+def _number(value: float) -> str:
+    """A figure's value as a reader writes it: "2,000,000", "1.5", never "2e+06"."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.10g}"
 
 
 def _shown_groups(dossier: Dossier) -> list[list[int]]:
