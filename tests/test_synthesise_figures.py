@@ -131,3 +131,12 @@ def test_a_figure_given_by_a_pronoun_names_no_source_and_a_large_value_is_writte
     dossier = _dossier(_article(1, text, "2013-07-11", figure))
     assert dossier.figures[0].asserted_by is None
     assert [value.text for q in quantities(dossier) for value in q.values] == ["2,000,000"]
+
+
+def test_a_count_with_no_noun_but_its_event_counts_people():
+    headline = "4 Dead in Overnight Shooting"
+    dossier = _dossier(
+        _article(1, FOUR, "2013-07-11", _figure(FOUR, "four", 4)),
+        _article(2, headline, "2013-07-11", _figure(headline, "4", 4, counts="Dead")),
+    )
+    assert [f.quantity for f in dossier.figures] == [1, 1]

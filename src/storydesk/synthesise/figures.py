@@ -10,6 +10,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import cache
 from itertools import combinations
 
 from rapidfuzz import fuzz
@@ -41,7 +42,16 @@ def _counted(figure: Figure) -> tuple[str, frozenset[str]]:
     """What a figure counts: its head noun and the words that qualify it ("North Korean"), an age
     with its number ("a 15-year-old boy" is not "a 14-year-old boy")."""
     words = content_words(figure.counts) or [figure.counts.lower()]
+    if figure.event and set(words) <= _event_words():  # "4 dead", "2 critically hurt": people
+        return "people", frozenset()
     return words[-1], frozenset(words[:-1]) | frozenset(_AGE.findall(figure.counts.lower()))
+
+
+@cache
+def _event_words() -> frozenset[str]:
+    """The words that say what happened to what a figure counts (``figure_events.tsv``) and the
+    adverbs that go with them: a figure whose noun is only these counts people."""
+    return frozenset(word for word, _, _ in vocab.load_table("figure_events.tsv")) | {"critically", "seriously", "fatally"}
 
 
 def _source(figure: Figure) -> str:
