@@ -336,7 +336,7 @@ def test_a_that_clause_after_a_denial_is_no_pointer_and_they_names_no_one():
     said = [(c.about, [(s.stance, s.by) for s in c.stances]) for c in _dossier(clause, they).claims]
     assert said == [
         ("any involvement in the border crossing", [("denied", "Anna Berg")]),
-        ("other causes of the mountain blaze", [("denied", None)]),
+        ("other causes of the mountain blaze", [("not ruled out", None)]),
     ]
 
 def test_denials_and_non_denials_of_one_claim_are_grouped_with_who_took_them():
