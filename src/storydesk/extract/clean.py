@@ -29,8 +29,6 @@ _URL_LINE = re.compile(r"^(https?://|www\.)\S+$|^\S+@\S+\.\w+$", re.IGNORECASE)
 MAX_FURNITURE_WORDS = 40  # a furniture rule never removes a line longer than this
 _GLUED_LABEL_WORDS = 3  # the most words of a section label before a headline glued to its lead
 _GLUED_TITLE_WORDS = 5  # the fewest words of a headline cut off a lead (a short one may be a phrase)
-# A lead glued behind its headline: a capital, then a sentence of some ten words or more.
-_GLUED_LEAD = re.compile(r"[\"“]?[A-Z]\w*(?:\W+\w+){9,}.*[.!?]['\"”’)]*$")
 CLOSING_CREDIT_LINES = 2  # credit lines looked for right after the body ("(dpa)", "Source: AFP")
 
 # Reasons that mark the end (or start) of the article so strongly that the body run
@@ -308,10 +306,17 @@ def _cut_glued_title(lines: list[_Line], title: str | None) -> list[RemovedLine]
     for line in lines:
         at = line.text.find(title) if line.reason is None else -1
         head, rest = line.text[: at + len(title)], line.text[at + len(title) :].strip()
-        if at >= 0 and _GLUED_LEAD.match(rest) and len(_WORD.findall(line.text[:at])) <= _GLUED_LABEL_WORDS:
+        if at >= 0 and _lead_like(rest) and len(_WORD.findall(line.text[:at])) <= _GLUED_LABEL_WORDS:
             removed.append(RemovedLine(line.no, head, "repeated-title"))
             line.text, line.words = rest, len(_WORD.findall(rest))
     return removed
+
+
+def _lead_like(text: str) -> bool:
+    """Whether text glued behind a headline is a lead: a sentence of ten words or more that
+    opens with a capital (a headline inside a sentence is followed by its lower-case rest)."""
+    opening = text.lstrip("\"“")[:1]
+    return opening.isupper() and len(_WORD.findall(text)) >= 10 and _Line(0, text, 0).sentence_like
 
 
 def _headline_like(line: _Line) -> bool:
