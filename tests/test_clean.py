@@ -328,3 +328,9 @@ def test_a_quotation_mark_glued_to_the_next_sentence_gets_its_space_back():
     assert PARAGRAPHS[0] in result.text
     german = "Der Bürgermeister sagte: „Wir haben die Überstunden bezahlt.“Dann ging er nach Hause zurück."
     assert "„Wir haben die Überstunden bezahlt.“ Dann ging er" in clean_text(_article([HEADLINE], [], [*PARAGRAPHS, german])).text
+
+
+def test_a_caption_after_its_toggle_runs_on_across_its_photo_credit():
+    glued = (f"{HEADLINE} [ ] Hide Caption [ ] Show Caption (Photo: Ann Lee / @annlee / Twitter) "
+             f"Local News {HEADLINE} {PARAGRAPHS[0]}")
+    assert clean_text(_article([glued], [], PARAGRAPHS[1:])).text.split("\n") == PARAGRAPHS

@@ -108,30 +108,38 @@ def _glued_controls() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
 
 def _unglued(text: str) -> list[tuple[str, str | None]]:
     """A line cut at the caption controls inside it, as (piece, reason): the control's own reason
-    ("media-player", "photo-credit"), "caption" for the caption on its side, None for the rest."""
+    ("media-player", "photo-credit"), "caption" for the caption on its side, None for the rest.
+    A caption opened by an "after" control runs on across the controls inside it (its credit)."""
     controls = sorted((m.start(), m.end(), side, reason) for side, reason, pattern in _glued_controls() for m in pattern.finditer(text))
     pieces: list[tuple[str, str | None]] = []
-    position, heading = 0, None
+    position, heading = 0, None  # heading: the text before an "after" control whose caption is open
     for start, end, side, reason in controls:
         if start < position:
             continue
         piece = text[position:start].strip()
-        pieces += [(piece, "caption")] if side == "before" else _after_control(piece, heading)
+        if side == "before":
+            pieces.append((piece, "caption"))
+        else:
+            found, heading = _after_control(piece, heading)
+            pieces += found
         pieces.append((text[start:end], reason))
-        position, heading = end, (piece if side == "after" else None)
-    return pieces + _after_control(text[position:].strip(), heading)
+        position, heading = end, (piece if side == "after" else heading if side == "before" else None)
+    return pieces + _after_control(text[position:].strip(), heading)[0]
 
 
-def _after_control(piece: str, heading: str | None) -> list[tuple[str, str | None]]:
-    """A piece of a cut line. After a caption control (``heading`` is the text before it) the
-    caption runs to where that heading is printed again, or else to its first sentence's end."""
+def _after_control(piece: str, heading: str | None) -> tuple[list[tuple[str, str | None]], str | None]:
+    """A piece of a cut line, and the heading of a caption still open after it. After a caption
+    control (``heading`` is the text before it) the caption runs to where that heading is printed
+    again, or else to its first sentence's end."""
     if heading is None:
-        return [(piece, None)]
+        return [(piece, None)], None
     end = piece.find(heading) if heading else -1
     if end <= 0:
         first = _FIRST_SENTENCE.match(piece)
-        end = first.end() if first else len(piece)
-    return [(piece[:end].strip(), "caption"), (piece[end:].strip(), None)]
+        if first is None:
+            return [(piece, "caption")], heading
+        end = first.end()
+    return [(piece[:end].strip(), "caption"), (piece[end:].strip(), None)], None
 
 
 def _spaced_quote_marks(text: str) -> str:
