@@ -69,6 +69,11 @@ def test_a_house_number_before_block_is_not_a_year() -> None:
     assert [(t.text, t.value) for t in found] == [("2015", "2015")]
 
 
+def test_a_house_number_before_a_street_is_not_a_year() -> None:
+    found = find_time_expressions("The club at 1802 Seventh Ave. and the square at 1627 N. Pacific Street closed in 2015.", ANCHOR)
+    assert [t.text for t in found] == ["2015"]
+
+
 def test_narrative_reference_for_earlier() -> None:
     found = find_time_expressions("The deal was signed on Oct. 10, 2024. A day earlier, talks stalled.", ANCHOR)
     assert [(t.text, t.value) for t in found] == [("Oct. 10, 2024", "2024-10-10"), ("A day earlier", "2024-10-09")]
