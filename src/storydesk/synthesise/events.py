@@ -630,8 +630,7 @@ def to_events(groups: Sequence[EventGroup], story_start: When | None) -> Events:
 def _tells_a_happening(group: EventGroup) -> bool:
     """Whether some mention may say that something happened: a noun naming a happening, an event
     word, a verb that is not light ("says", "wrote", "is" alone tell of no event), or a clause the
-    parse could not read. (The main timeline does not ask: "police say" carries many an incident's
-    day and town, GVA dev's day 0.932 to 0.927 and city 0.867 to 0.857 when it did.)"""
+    parse could not read. Asked of the overflow only: "police say" dates many an incident."""
     light = set(vocab.load("synthesise_light_verbs.txt"))
     return any(m.event_words or m.action is None or m.action.nominal or m.action.lemma not in light for m in group.mentions)
 

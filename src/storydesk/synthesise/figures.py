@@ -42,16 +42,16 @@ def _counted(figure: Figure) -> tuple[str, frozenset[str]]:
     """What a figure counts: its head noun and the words that qualify it ("North Korean"), an age
     with its number ("a 15-year-old boy" is not "a 14-year-old boy")."""
     words = content_words(figure.counts) or [figure.counts.lower()]
-    if figure.event and set(words) <= _event_words():  # "4 dead", "2 critically hurt": people
-        return "people", frozenset()
+    if figure.event and all(word in _event_words() or word.endswith("ly") for word in words):
+        return "people", frozenset()  # "4 dead", "2 critically hurt": people
     return words[-1], frozenset(words[:-1]) | frozenset(_AGE.findall(figure.counts.lower()))
 
 
 @cache
 def _event_words() -> frozenset[str]:
-    """The words that say what happened to what a figure counts (``figure_events.tsv``) and the
-    adverbs that go with them: a figure whose noun is only these counts people."""
-    return frozenset(word for word, _, _ in vocab.load_table("figure_events.tsv")) | {"critically", "seriously", "fatally"}
+    """The words that say what happened to what a figure counts (``figure_events.tsv``): a figure
+    whose noun is only these and their adverbs counts people."""
+    return frozenset(word for word, _, _ in vocab.load_table("figure_events.tsv"))
 
 
 def _source(figure: Figure) -> str:
