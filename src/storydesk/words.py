@@ -13,6 +13,7 @@ from storydesk import vocab
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # letters, with inner apostrophes and hyphens
 _NON_LETTERS = re.compile(r"[^a-z ]+")
 NAME_KEY_LETTERS = 3  # a surname's first letters: spellings of one name rarely differ there
+AGE = re.compile(r"\b(\d{1,3})-(year|month|week|day)s?-old\b", re.IGNORECASE)  # "a 15-year-old boy"
 
 
 def phrase_alternation(phrases: Iterable[str]) -> str:

@@ -7,7 +7,6 @@ forecasts only with forecasts, and they end an update ("10,000 expected"). A vag
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 from functools import cache
@@ -18,10 +17,10 @@ from rapidfuzz import fuzz
 from storydesk import vocab
 from storydesk.model import Article, Citation, Discrepancy, Figure, FigureReport
 from storydesk.synthesise.text import content_words, entity_names
+from storydesk.words import AGE
 
 SAME_SOURCE = 80  # rapidfuzz token_set_ratio of two attributions ("South Korean intelligence" / "... services")
 DIFFERENT_VALUE = 0.05  # values more than 5% apart disagree (rounding aside)
-_AGE = re.compile(r"\b\d+-(?:year|month|week|day)s?-old\b")
 MODALITY_CLASS = {"fact": "reported", "estimate": "reported", "forecast": "forecast", "denial": "denial"}
 
 
@@ -44,7 +43,7 @@ def _counted(figure: Figure) -> tuple[str, frozenset[str]]:
     words = content_words(figure.counts) or [figure.counts.lower()]
     if figure.event and all(word in _event_words() or word.endswith("ly") for word in words):
         return "people", frozenset()  # "4 dead", "2 critically hurt": people
-    return words[-1], frozenset(words[:-1]) | frozenset(_AGE.findall(figure.counts.lower()))
+    return words[-1], frozenset(words[:-1]) | frozenset(match.group().lower() for match in AGE.finditer(figure.counts))
 
 
 @cache
