@@ -6,7 +6,7 @@ import dataclasses
 
 from storydesk.model import ArticleProfile, StoryDates
 from storydesk.store import Store
-from storydesk.store.stories import representative_title
+from storydesk.store.stories import _cut_short, representative_title
 from test_store import make_article, put
 
 
@@ -144,3 +144,12 @@ def test_a_story_reads_under_the_headline_most_of_its_articles_agree_with() -> N
     assert representative_title(members) == "Officers charged in Marksville shooting that killed 6-year-old"
     assert representative_title([(None, "A text with no title")]) == "A text with no title"
     assert representative_title([("First headline", ""), ("Second headline", "")]) == "First headline"  # a tie: the earliest
+    cut = [  # a site that cuts its titles at 64 characters
+        ("Officer involved in Marksville shooting that left 6-year-old dea", "..."),
+        ("LSP: No gun found in vehicle after officer-involved shooting tha", "..."),
+        ("Officers arrested in shooting of 6-year-old in Marksville", "..."),
+        ("Marksville shooting that left 6-year-old dead: officer released", "..."),
+    ]
+    assert representative_title(cut) == "Marksville shooting that left 6-year-old dead: officer released"
+    titles = ["Three shootings kill five in Stockton in four-hour span", "After 5 shooting deaths, Stockton calls in DOJ for help"]
+    assert _cut_short(titles, titles, ["", ""]) == set()  # last words written once, but no word starts with them

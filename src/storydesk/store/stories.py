@@ -24,7 +24,9 @@ CACHED_PROFILES = 20_000  # cached parsed profiles (about 100 MB) before that ca
 MAX_REDIRECTS = 100  # history rows followed from a story id that no longer exists to the story it became
 TITLE_CHARACTERS = 120  # an untitled article's story is titled by the start of its text
 TITLE_MEMBERS = 20  # a story's title is chosen among its first members: the cost stays bounded
+CUT_TITLE_CHARACTERS = 40  # titles this long or more may have been cut at a site's length cap
 TITLE_WORD = re.compile(r"\w{4,}")
+ALL_WORDS = re.compile(r"\w+(?:['’]\w+)*")  # words, "ID’d" one of them
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,22 @@ def representative_title(members: Sequence[tuple[str | None, str]]) -> str:
     words = [frozenset(TITLE_WORD.findall(title.lower())) for title in titles]
     def likeness(i: int) -> float:
         return sum(len(words[i] & other) / len(words[i] | other) for j, other in enumerate(words) if j != i and words[i] | other)
-    return titles[max(range(len(titles)), key=lambda i: (likeness(i), -i))]
+    cut = _cut_short(titles, [title for title, _ in members], [text for _, text in members])
+    whole = [i for i in range(len(titles)) if i not in cut] or range(len(titles))
+    return titles[max(whole, key=lambda i: (likeness(i), -i))]
+
+
+def _cut_short(titles: Sequence[str], given: Sequence[str | None], texts: Sequence[str]) -> set[int]:
+    """The titles cut at a site's length cap ("... shooting that left 6-year-old dea"): of
+    CUT_TITLE_CHARACTERS or more, ending in a word written nowhere else in the story's titles and
+    openings but the start of a longer one written there ("dea": "dead")."""
+    written = Counter(word for title, text in zip(given, texts) for word in ALL_WORDS.findall(f"{title or ''} {text}".lower()))
+    def cut(title: str) -> bool:
+        last = ALL_WORDS.findall(title.lower())[-1:]
+        if len(title) < CUT_TITLE_CHARACTERS or not last or not title.lower().endswith(last[0]) or written[last[0]] > 1:
+            return False
+        return any(word.startswith(last[0]) and word != last[0] for word in written)
+    return {i for i, title in enumerate(titles) if cut(title)}
 
 
 class StoryTables:
