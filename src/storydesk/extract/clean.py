@@ -54,7 +54,12 @@ class _Line:
 
     @property
     def sentence_like(self) -> bool:
-        return bool(_SENTENCE_END.search(self.text)) and not _TRUNCATED.search(self.text)
+        return _sentence_like(self.text)
+
+
+def _sentence_like(text: str) -> bool:
+    """Whether text ends as a sentence does, and not cut short ("...")."""
+    return bool(_SENTENCE_END.search(text)) and not _TRUNCATED.search(text)
 
 
 def clean_text(text: str) -> Extraction:
@@ -313,8 +318,10 @@ def _cut_glued_title(lines: list[_Line], title: str | None) -> list[RemovedLine]
     removed = []
     for line in lines:
         at = line.text.find(title) if line.reason is None else -1
+        if at < 0:
+            continue
         head, rest = line.text[: at + len(title)], line.text[at + len(title) :].strip()
-        if at >= 0 and _lead_like(rest) and len(_WORD.findall(line.text[:at])) <= _GLUED_LABEL_WORDS:
+        if _lead_like(rest) and len(_WORD.findall(line.text[:at])) <= _GLUED_LABEL_WORDS:
             removed.append(RemovedLine(line.no, head, "repeated-title"))
             line.text, line.words = rest, len(_WORD.findall(rest))
     return removed
@@ -324,7 +331,7 @@ def _lead_like(text: str) -> bool:
     """Whether text glued behind a headline is a lead: a sentence of ten words or more that
     opens with a capital (a headline inside a sentence is followed by its lower-case rest)."""
     opening = text.lstrip("\"“")[:1]
-    return opening.isupper() and len(_WORD.findall(text)) >= 10 and _Line(0, text, 0).sentence_like
+    return opening.isupper() and len(_WORD.findall(text)) >= 10 and _sentence_like(text)
 
 
 def _headline_like(line: _Line) -> bool:

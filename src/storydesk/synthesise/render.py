@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -225,9 +225,13 @@ def _shown_groups(dossier: Dossier) -> list[list[int]]:
     return [indexes for indexes in groups.values() if indexes]
 
 
-def figure_names(dossier: Dossier, numbers: list[int]) -> str:
-    """Figure quantities by what they count and what happened to it ("teenagers killed"), each once."""
-    names = {f.quantity: " ".join(filter(None, (f.what, f.event))) for f in dossier.figures}
+def _figure_names(dossier: Dossier) -> dict[int, str]:
+    """Each figure quantity by what it counts and what happened to it ("teenagers killed")."""
+    return {f.quantity: " ".join(filter(None, (f.what, f.event))) for f in dossier.figures}
+
+
+def _named(names: dict[int, str], numbers: list[int]) -> str:
+    """Quantities by their names, each name once."""
     return "; ".join(dict.fromkeys(names[number] for number in numbers if number in names))
 
 
@@ -239,7 +243,7 @@ def _context(dossier: Dossier) -> dict:
         "cite_names": {a.id: a.named_outlet or "" for a in dossier.articles},
         "said": who_said_what(dossier),
         "quantities": quantities(dossier),
-        "figure_names": lambda quantities: figure_names(dossier, quantities),
+        "figure_names": partial(_named, _figure_names(dossier)),
         "carried_by": lambda ids: carried_by(dossier, ids),
         "versions_of": lambda statement: distinct_versions(statement, dossier.quotes, outlets),
     }
