@@ -153,3 +153,24 @@ def test_a_story_reads_under_the_headline_most_of_its_articles_agree_with() -> N
     assert representative_title(cut) == "Marksville shooting that left 6-year-old dead: officer released"
     titles = ["Three shootings kill five in Stockton in four-hour span", "After 5 shooting deaths, Stockton calls in DOJ for help"]
     assert _cut_short(titles, titles, ["", ""]) == set()  # last words written once, but no word starts with them
+    lone = [("Teen found dead in Chili's parking lot identified; shooting happ", "Police say it happened at night.")]
+    assert representative_title(lone) == "Teen found dead in Chili's parking lot identified; shooting …"
+    gun = [("Man dies after he is shot in the leg with a police officer's gun", "A gunfire exchange.")]
+    assert representative_title(gun) == "Man dies after he is shot in the leg with a police officer's …"
+    assert representative_title(gun, known={"gun"}) == gun[0][0]  # a word other articles write whole
+    assert representative_title([(None, "word " * 30)]) == ("word " * 24).strip() + "…"  # a text's start: whole words
+
+
+def test_a_story_under_a_cut_title_loses_half_a_word_that_no_article_writes_whole(store: Store) -> None:
+    texts = {"Another story": "A gun was found.",
+             "Man is shot in the leg after an argument with a neighbour over a gun": "The gunfire woke them.",
+             "Teen is found dead in the car park; the shooting happ": "It happened at night."}
+    stories = {}
+    for title, text in texts.items():
+        article_id = put(store, make_article(text, location=f"{title}.txt", title=title))
+        with store.transaction():
+            stories[title] = store.create_story("new")
+            store.add_to_story(stories[title], article_id, 1.0, [], None)
+    assert store.story(stories["Teen is found dead in the car park; the shooting happ"]).title.endswith("the shooting …")
+    whole = "Man is shot in the leg after an argument with a neighbour over a gun"
+    assert store.story(stories[whole]).title == whole

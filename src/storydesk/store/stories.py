@@ -48,35 +48,59 @@ class StoryChange:
 
 
 def story_title(title: str | None, text: str) -> str:
-    """A story's title from one article: its title, else the start of its text."""
-    return title or text[:TITLE_CHARACTERS]
+    """A story's title from one article: its title, else the start of its text, cut after a
+    whole word."""
+    if title:
+        return title
+    if len(text) <= TITLE_CHARACTERS:
+        return text
+    start = text[:TITLE_CHARACTERS]
+    return (start[: start.rfind(" ")] if " " in start else start).rstrip(" ,;:-–—") + "…"
 
 
-def representative_title(members: Sequence[tuple[str | None, str]]) -> str:
+def representative_title(members: Sequence[tuple[str | None, str]], known: Collection[str] = ()) -> str:
     """The title of the member (title, text) whose title is most like the others' (the sum of
     its Jaccard similarities over words of four letters or more, the earliest on a tie): a story
     reads under the headline most of its articles agree with, not under a side story or a social
-    post that happened to come first."""
+    post that happened to come first. Titles cut at a site's length cap (``_cut_short``) are
+    passed over; if all are, the chosen one loses its piece of a word."""
     titles = [story_title(title, text) for title, text in members]
     words = [frozenset(TITLE_WORD.findall(title.lower())) for title in titles]
     def likeness(i: int) -> float:
         return sum(len(words[i] & other) / len(words[i] | other) for j, other in enumerate(words) if j != i and words[i] | other)
-    cut = _cut_short(titles, [title for title, _ in members], [text for _, text in members])
-    whole = [i for i in range(len(titles)) if i not in cut] or range(len(titles))
-    return titles[max(whole, key=lambda i: (likeness(i), -i))]
+    cut = _cut_short(titles, [title for title, _ in members], [text for _, text in members], known)
+    whole = [i for i in range(len(titles)) if i not in cut]
+    if whole:
+        return titles[max(whole, key=lambda i: (likeness(i), -i))]
+    return _without_cut_word(titles[max(range(len(titles)), key=lambda i: (likeness(i), -i))])
 
 
-def _cut_short(titles: Sequence[str], given: Sequence[str | None], texts: Sequence[str]) -> set[int]:
+def _without_cut_word(title: str) -> str:
+    """A cut title without the piece of a word it ends in ("... shooting happ": "... shooting …"),
+    so that no story reads under half a word."""
+    last = ALL_WORDS.findall(title)[-1]
+    return title[: len(title) - len(last)].rstrip(" ,;:-–—") + " …"
+
+
+def _cut_short(
+    titles: Sequence[str], given: Sequence[str | None], texts: Sequence[str], known: Collection[str] = ()
+) -> set[int]:
     """The titles cut at a site's length cap ("... shooting that left 6-year-old dea"): of
     CUT_TITLE_CHARACTERS or more, ending in a word written nowhere else in the story's titles and
-    openings but the start of a longer one written there ("dea": "dead")."""
+    texts but the start of a longer one written there ("dea": "dead"), and not among the
+    ``known`` words (written in other articles: "gun" is whole although a text says "gunfire")."""
     written = Counter(word for title, text in zip(given, texts) for word in ALL_WORDS.findall(f"{title or ''} {text}".lower()))
     def cut(title: str) -> bool:
         last = ALL_WORDS.findall(title.lower())[-1:]
         if len(title) < CUT_TITLE_CHARACTERS or not last or not title.lower().endswith(last[0]) or written[last[0]] > 1:
             return False
-        return any(word.startswith(last[0]) and word != last[0] for word in written)
+        return last[0] not in known and any(word.startswith(last[0]) and word != last[0] for word in written)
     return {i for i, title in enumerate(titles) if cut(title)}
+
+
+def last_words(titles: Iterable[str]) -> set[str]:
+    """The last word of each title, lowercased: what ``_cut_short`` asks the store about."""
+    return {words[-1] for words in (ALL_WORDS.findall(title.lower()) for title in titles) if words}
 
 
 class StoryTables:
@@ -290,12 +314,18 @@ class StoryTables:
             "WITH members AS (SELECT a.id, a.language FROM story_articles s"
             " JOIN articles a ON a.id = s.article_id WHERE s.story_id = ?),"
             " main AS (SELECT language FROM members GROUP BY language ORDER BY count(*) DESC, min(id) LIMIT 1)"
-            " SELECT title, substr(text, 1, ?) FROM articles WHERE id IN (SELECT id FROM members"
+            " SELECT title, text FROM articles WHERE id IN (SELECT id FROM members"
             " WHERE language IS (SELECT language FROM main)) ORDER BY id LIMIT ?",
-            (story_id, TITLE_CHARACTERS, TITLE_MEMBERS),
+            (story_id, TITLE_MEMBERS),
         ).fetchall()
         if members:
-            self._db.execute("UPDATE stories SET title = ? WHERE id = ?", (representative_title(members), story_id))
+            known = self._words_written(last_words(story_title(title, text) for title, text in members))
+            self._db.execute("UPDATE stories SET title = ? WHERE id = ?", (representative_title(members, known), story_id))
+
+    def _words_written(self, words: Iterable[str]) -> set[str]:
+        """Those of ``words`` some article's text holds as a whole word (the full-text index)."""
+        query = "SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT 1"
+        return {word for word in words if self._db.execute(query, (f'text : "{word.replace(chr(34), "")}"',)).fetchone()}
 
     def record_change(
         self, kind: str, story_id: int, into: int, articles: Sequence[int], rule: str, score: float | None, article_id: int | None
