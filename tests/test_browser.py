@@ -175,6 +175,8 @@ def test_the_story_page_opens_with_what_the_outlets_dispute(browser: webdriver.C
     assert troops.find_elements(By.CSS_SELECTOR, "a.cite"), "every side cites its articles"
     carried = browser.find_elements(By.CSS_SELECTOR, "#quotes .statement.shared")
     assert carried and "in 3 articles" in carried[0].text
+    speakers = [h.text for h in browser.find_elements(By.CSS_SELECTOR, "#quotes h4.speaker")]
+    assert speakers and len(speakers) == len(set(speakers)), speakers  # each speaker named once
 
 
 def test_the_story_page_fits_a_phone(browser: webdriver.Chrome, base_url: str) -> None:

@@ -62,7 +62,8 @@ def _article(
     site: str | None = None,
 ) -> Article:
     """An article with a hand-made analysis: sentences split at ". ", the entities of ENTITIES
-    found by name, time expressions (text, value), quotes (content, speaker name) said directly."""
+    found by name, time expressions (text, value), quotes (content, speaker name) said directly
+    (a speaker not in ENTITIES: unresolved)."""
     sentences = [Span(m.start(), m.end(), m.group()) for m in re.finditer(r"[^.]+[.]", text)]
     mentions = [
         Mention(Span(m.start(), m.end(), name), entity.key)
@@ -75,7 +76,7 @@ def _article(
         entities=[e for name, e in ENTITIES.items() if name in text],
         mentions=mentions,
         timexes=[TimeExpr(*_bounds(text, t), t, "DATE", v, v.startswith("XXXX")) for t, v in timexes],
-        quotes=[Quote("direct", _span(text, c), speaker=_span(text, s), speaker_entity=ENTITIES[s].key) for c, s in quotes],
+        quotes=[Quote("direct", _span(text, c), speaker=_span(text, s), speaker_entity=ENTITIES[s].key if s in ENTITIES else None) for c, s in quotes],
         figures=list(figures),
     )
     extraction = Extraction(
@@ -492,6 +493,32 @@ def test_one_outlets_same_words_in_two_of_its_articles_are_one_version_citing_bo
     assert lines == [f"- Daily One, quoted: “{quoted}” [1:0-{len(quoted)}] [2:0-{len(quoted)}]"]
     html = render_html(dossier)
     assert html.count("takes our water away") == 1 and "[Daily One 2:0-" in html
+
+
+def test_two_outlets_same_words_are_one_version_under_the_speaker_named_once():
+    quoted = "We will never sign a treaty that takes our water away from the valley."
+    between = "The talks are over and nothing more will be said by us this year."
+    second = "The valley is ours and it will stay ours for as long as we live here."
+    text = (f"{quoted} Anna Berg said so in Geneva. “{between}” Norland intelligence said. “{second}” Anna Berg"
+            " added. Neighbours said the talks went on.")
+    said = ((quoted, "Anna Berg"), (between, "Norland intelligence"), (second, "Anna Berg"), ("the talks went on", "Neighbours"))
+    dossier = _dossier(
+        _article(1, text, "2024-03-08", quotes=said, site="Daily One"),
+        _article(2, text, "2024-03-08", quotes=said, site="Daily Two"),
+        _article(3, f"{quoted} Anna Berg said so.", "2024-03-08", quotes=said[:1], site="Daily Three"),
+    )
+    assert [s.speaker_name for s in dossier.statements][:3] == ["Anna Berg", "Norland intelligence", "Anna Berg"]
+    markdown = render_markdown(dossier)
+    shared = markdown.split("### Carried by more than one outlet")[1].split("### Unattributed")[0]
+    assert shared.count("Anna Berg") == 1, shared  # named once above both statements
+    lines = [line for line in shared.splitlines() if "takes our water" in line]
+    assert lines == [f"- Daily One, Daily Two, Daily Three, quoted: “{quoted}” [1:0-{len(quoted)}] [2:0-{len(quoted)}] [3:0-{len(quoted)}]"]
+    unattributed = markdown.split("### Unattributed")[1].split("## Figures")[0]
+    assert unattributed.count("the talks went on") == 1 and "Daily One, Daily Two" in unattributed
+    html = render_html(dossier)
+    assert html.count("takes our water away") == 1 and html.count("the talks went on") == 1
+    row = next(line for line in markdown.split("## Coverage")[1].splitlines() if line.startswith("| Daily One"))
+    assert "| Anna Berg (2); Norland intelligence; unattributed |" in row  # whose words, not group numbers
 
 
 def test_renderings_escape_article_text():

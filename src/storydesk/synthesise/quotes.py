@@ -60,9 +60,19 @@ def story_quotes(articles: Sequence[Article]) -> tuple[list[QuoteReport], list[S
             verbatim = found[first][1].kind in VERBATIM and found[second][1].kind in VERBATIM
             if speakers[first] and speakers[first] == speakers[second] and _share_clause(clauses[first], clauses[second], verbatim):
                 groups.join(first, second)
+            elif not speakers[first] and not speakers[second] and _same_words(found[first][1], found[second][1]):
+                groups.join(first, second)
     for first, second in _translations(found, speakers):
         groups.join(first, second)
     return _reports(found, groups, speakers, names)
+
+
+def _same_words(first: Quote, second: Quote) -> bool:
+    """Two quotes of no resolved speaker that are one report in two articles (a station's copy
+    of its sister station's): the same words, said by the same words (letter case aside)."""
+    def words(quote: Quote) -> tuple[str, str]:
+        return quote.content.text.casefold(), (quote.speaker_text or "").casefold()
+    return words(first) == words(second)
 
 
 def _story_speakers(found: list[tuple[Article, Quote]]) -> tuple[list[str | None], dict[str, str]]:

@@ -2,7 +2,7 @@
 escaped: article text is untrusted), from the Jinja2 templates in ``storydesk/templates``."""
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cache, partial
 
@@ -89,8 +89,8 @@ class SpeakerStatements:
 
 @dataclass
 class WhoSaidWhat:
-    """Who said what, as a reader takes it in: statements carried by more than one outlet, then
-    each speaker's other statements (most statements first), then the unattributed."""
+    """Who said what, as a reader takes it in: statements carried by more than one outlet (each
+    speaker's together), then each speaker's other statements (most statements first), then the unattributed."""
 
     shared: list[Statement]
     speakers: list[SpeakerStatements]
@@ -116,23 +116,35 @@ def carried_by(dossier: Dossier, article_ids: list[int]) -> str:
     return f"{articles} from {outlets} and {unknown} of unknown outlet" if known else f"{articles} of unknown outlet"
 
 
-def distinct_versions(
-    statement: Statement, quotes: list[QuoteReport], outlets: dict[int | None, str]
-) -> list[tuple[QuoteReport, list[Citation]]]:
+@dataclass
+class ShownVersion:
+    """One wording of a statement as a reader sees it: the quote, every outlet that printed
+    these words, and a citation for each article."""
+
+    quote: QuoteReport
+    outlets: list[str]
+    citations: list[Citation]
+
+
+def distinct_versions(statement: Statement, quotes: list[QuoteReport], outlets: dict[int | None, str]) -> list[ShownVersion]:
     """A statement's versions as a reader needs them (``quotes``: the dossier's; ``outlets``:
-    each article's outlet label): one outlet's same words in two of its articles (an article and
-    its update; letter case aside) are one version citing both."""
-    shown: dict[tuple[str, str, str], tuple[QuoteReport, list[Citation]]] = {}
+    each article's outlet label): the same words in several articles (an article and its
+    update, a station's copy of its sister station's; letter case aside) are one version naming
+    every outlet and citing every article, so that a reader sees what differs, not repeats."""
+    shown: dict[tuple[str, str], ShownVersion] = {}
     for index in statement.versions:
         quote = quotes[index]
-        key = (str(outlets.get(quote.article, quote.article)), quote.kind, quote.text.casefold())
-        shown.setdefault(key, (quote, []))[1].append(quote.span)
+        version = shown.setdefault((quote.kind, quote.text.casefold()), ShownVersion(quote, [], []))
+        outlet = str(outlets.get(quote.article, quote.article))
+        if outlet not in version.outlets:
+            version.outlets.append(outlet)
+        version.citations.append(quote.span)
     return list(shown.values())
 
 
 def who_said_what(dossier: Dossier) -> WhoSaidWhat:
     """The dossier's statements in reading order."""
-    shared = [s for s in dossier.statements if s.speaker and outlet_count(dossier, s.articles) > 1]
+    shared = _by_speaker([s for s in dossier.statements if s.speaker and outlet_count(dossier, s.articles) > 1])
     shared_groups = {s.group for s in shared}
     by_speaker: dict[str, list[Statement]] = {}
     for statement in dossier.statements:
@@ -143,6 +155,15 @@ def who_said_what(dossier: Dossier) -> WhoSaidWhat:
         for key, found in sorted(by_speaker.items(), key=lambda item: -len(item[1]))
     ]
     return WhoSaidWhat(shared, speakers, [s for s in dossier.statements if not s.speaker])
+
+
+def _by_speaker(statements: list[Statement]) -> list[Statement]:
+    """The statements with each speaker's together, speakers in the order they first come, so
+    that a speaker is named once above all of theirs."""
+    first: dict[str | None, int] = {}
+    for position, statement in enumerate(statements):
+        first.setdefault(statement.speaker, position)
+    return sorted(statements, key=lambda statement: first[statement.speaker])
 
 
 @dataclass
@@ -235,6 +256,20 @@ def _named(names: dict[int, str], numbers: list[int]) -> str:
     return "; ".join(dict.fromkeys(names[number] for number in numbers if number in names))
 
 
+def _statement_speakers(dossier: Dossier) -> dict[int, str]:
+    """Each statement group by its speaker ("unattributed" for none)."""
+    return {s.group: s.speaker_name or "unattributed" for s in dossier.statements}
+
+
+def _counted(names: dict[int, str], numbers: list[int]) -> str:
+    """Statement groups by speaker, most first, with how many of each ("Dan Faustino (4);
+    Sheriff's office; unattributed (2)"): a reader learns whose words an outlet left out, not
+    group numbers shown nowhere."""
+    counts = Counter(names[number] for number in numbers if number in names)
+    ordered = sorted(counts.items(), key=lambda item: (item[0] == "unattributed", -item[1]))
+    return "; ".join(f"{name} ({count})" if count > 1 else name for name, count in ordered)
+
+
 def _context(dossier: Dossier) -> dict:
     outlets = {a.id: a.outlet_label for a in dossier.articles}
     return {
@@ -244,6 +279,7 @@ def _context(dossier: Dossier) -> dict:
         "said": who_said_what(dossier),
         "quantities": quantities(dossier),
         "figure_names": partial(_named, _figure_names(dossier)),
+        "statement_names": partial(_counted, _statement_speakers(dossier)),
         "carried_by": lambda ids: carried_by(dossier, ids),
         "versions_of": lambda statement: distinct_versions(statement, dossier.quotes, outlets),
     }
