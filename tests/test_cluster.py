@@ -84,6 +84,8 @@ def test_profile_without_analysis_has_words_only() -> None:
 def test_the_ages_a_text_gives_are_compared_with_its_figures() -> None:
     text = "Girl, 3, shot in car\nA 3-year-old girl and a 16-month-old boy were shot in a car on Main Street."
     assert {"3 year-old", "16 month-old"} <= set(profile(article(text, 7, analysed=False)).figures)
+    worded = "Girl, 3, shot in car\nA three-year-old girl and a twenty-one-year-old man were shot in a car."
+    assert {"3 year-old", "21 year-old"} <= set(profile(article(worded, 7, analysed=False)).figures)
 
 def test_two_earthquakes_are_two_stories(profiles: list[ArticleProfile]) -> None:
     labels = cluster(profiles)

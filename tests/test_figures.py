@@ -263,6 +263,13 @@ def test_a_number_in_an_address_is_no_count(nlp: Language) -> None:
     assert [(f.value, f.counts) for f in found] == [(2, "men")]
 
 
+def test_a_house_number_and_a_station_name_are_no_counts(nlp: Language) -> None:
+    found = figures_of(nlp, "Police were called to the 4000 Belmont Ave. area where 2 men were shot at 3100 E. Main Street.")
+    assert [(f.value, f.counts) for f in found] == [(2, "men")]
+    assert figures_of(nlp, "21 News spoke with the boy's mother on Friday.") == []
+    assert [(f.value, f.counts) for f in figures_of(nlp, "3 Marines and 2 Ohio men were hurt.")] == [(3, "Marines"), (2, "Ohio men")]
+
+
 def test_someone_in_critical_condition_was_injured(nlp: Language) -> None:
     found = figures_of(nlp, "Police said three people were shot; two are in critical condition.")
     assert [(f.value, f.event) for f in found] == [(3, "shot"), (2, "injured")]

@@ -123,6 +123,15 @@ def test_people_of_different_ages_are_different_quantities():
     assert [f.quantity for f in dossier.figures] == [1, 2]
 
 
+def test_one_age_in_digits_and_in_words_is_one_quantity():
+    digits, words = "A 14-year-old boy was shot.", "A fourteen-year-old boy was shot."
+    dossier = _dossier(
+        _article(1, digits, "2017-02-09", _figure(digits, "A 14-year-old boy", 1, counts="14-year-old boy", part=True)),
+        _article(2, words, "2017-02-09", _figure(words, "A fourteen-year-old boy", 1, counts="fourteen-year-old boy", part=True)),
+    )
+    assert dossier.figures[0].quantity == dossier.figures[1].quantity
+
+
 def test_a_figure_given_by_a_pronoun_names_no_source_and_a_large_value_is_written_out():
     from storydesk.synthesise.render import quantities
 

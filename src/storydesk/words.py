@@ -14,6 +14,39 @@ WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # letters, with inner apos
 _NON_LETTERS = re.compile(r"[^a-z ]+")
 NAME_KEY_LETTERS = 3  # a surname's first letters: spellings of one name rarely differ there
 AGE = re.compile(r"\b(\d{1,3})-(year|month|week|day)s?-old\b", re.IGNORECASE)  # "a 15-year-old boy"
+_WORDED_AGE = re.compile(r"\b([a-z]+(?:-[a-z]+)?)(?=-(?:year|month|week|day)s?-old\b)", re.IGNORECASE)
+
+
+def ages_in_digits(text: str) -> str:
+    """The text with ages written in words given in digits ("a fourteen-year-old boy": "a
+    14-year-old boy"), so that ``AGE`` finds them and two outlets' wordings of one age agree."""
+    def digits(match: re.Match[str]) -> str:
+        value = _number_words_value(match.group(1).lower())
+        return str(value) if value else match.group()
+    return _WORDED_AGE.sub(digits, text)
+
+
+def _number_words_value(words: str) -> int | None:
+    """The value of number words that add up ("twenty-one": 21), None for other words."""
+    units = _unit_numbers()
+    parts = words.split("-")
+    return sum(units[part] for part in parts) if all(part in units for part in parts) else None
+
+
+@cache
+def _unit_numbers() -> dict[str, int]:
+    """The number words that add to a number (``figure_number_words.tsv``), "a" aside."""
+    table = vocab.load_table("figure_number_words.tsv")
+    return {word: int(float(value)) for word, value, kind in table if kind == "unit" and word != "a"}
+
+
+@cache
+def street_after_number() -> str:
+    """A regex of what follows a house number: up to three capitalised words or ordinals, a
+    direction before them, and a street type ("1627 Pacific Avenue", "4000 E. Main St.":
+    ``address_street_types.txt``, case kept), so that neither dates nor figures read it."""
+    types = phrase_alternation(vocab.load("address_street_types.txt"))
+    return rf"(?-i:\s+(?:[NSEW]\.?\s+)?(?:(?:[A-Z][\w'’-]*|\d+(?:st|nd|rd|th))\s+){{1,3}}(?:{types}))(?!\w)"
 
 
 def phrase_alternation(phrases: Iterable[str]) -> str:

@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Token
 from storydesk import vocab
 from storydesk.analyse.quotes.parse import antecedent, name_phrase, named_through, speaking_head
 from storydesk.model import Figure, Mention, Modality, Quote, Span, TimeExpr
+from storydesk.words import street_after_number
 
 COUNT_LABELS = frozenset({"CARDINAL", "QUANTITY", "PERCENT", "MONEY"})
 # Dependencies that start a new clause; xcomp stays in its parent's clause ("expected to reach").
@@ -245,7 +246,7 @@ def _is_number_token(token: Token, rules: _Rules) -> bool:
 
 def _is_not_a_count(doc: Doc, numbers: list[Token], event: str | None, rules: _Rules) -> bool:
     """Years, times, ordinals, ranges and phone numbers, labels ("Article 51"), addresses ("the
-    300 block"), list numbers, and number words that refer rather than count ("the two
+    300 block", "4000 Belmont Ave."), names ("21 News"), list numbers, and number words that refer rather than count ("the two
     countries", "one of them"), unless something happened to what they name ("one man was
     killed", "Four dead")."""
     first, last, root = numbers[0], numbers[-1], _root(numbers)
@@ -257,9 +258,24 @@ def _is_not_a_count(doc: Doc, numbers: list[Token], event: str | None, rules: _R
         return True
     if last.i + 1 < len(doc) and doc[last.i + 1].lower_ in rules.address_nouns:  # "the 300 block of"
         return True
+    if _street().match(doc.text, last.idx + len(last.text)):  # "4000 Belmont Ave."
+        return True
     if event is not None and root.dep_ != "det":  # "a man was killed" states no count
         return False
+    if _names_a_proper_noun(root):  # "21 News spoke with the mother"
+        return True
     return not any(DIGITS.fullmatch(token.text) for token in numbers) and _is_referring_word(doc, first, root, rules)
+
+
+@cache
+def _street() -> re.Pattern[str]:
+    return re.compile(street_after_number())
+
+
+def _names_a_proper_noun(root: Token) -> bool:
+    """A number before a singular proper noun is part of a name, not a count ("21 News", "8
+    Mile"); "3 Marines" and "2 Ohio men" count plurals."""
+    return root.dep_ == "nummod" and root.head.i > root.i and root.head.tag_ == "NNP"
 
 
 def _joined_by_dash(doc: Doc, first: Token, last: Token) -> bool:

@@ -13,7 +13,7 @@ from storydesk import vocab
 from storydesk.cluster.idf import entity_key, word_key
 from storydesk.cluster.meaning import GIST_CHARS
 from storydesk.model import Analysis, Article, ArticleProfile
-from storydesk.words import AGE, WORD, singular
+from storydesk.words import AGE, WORD, ages_in_digits, singular
 
 MAX_TERMS = 150  # profiles are stored as JSON per article: keep the most frequent words only
 LEAD_SENTENCES = 3  # the lead: title and first sentences, where news says who, what and where
@@ -116,10 +116,10 @@ def _days(analysis: Analysis | None) -> tuple[str, ...]:
 
 
 def _ages(article: Article) -> set[str]:
-    """The ages the title and text give ("a 3-year-old girl": "3 year-old"), compared with the
-    figures: local news names a victim by age before any name, so two reports of one shooting
-    share it and two shootings in one city mostly do not."""
-    return {f"{number} {unit.lower()}-old" for number, unit in AGE.findall(f"{article.title or ''}\n{article.text}")}
+    """The ages the title and text give ("a 3-year-old girl", "a three-year-old girl": "3
+    year-old"), compared with the figures: local news names a victim by age before any name,
+    so two reports of one shooting share it and two shootings in one city mostly do not."""
+    return {f"{number} {unit.lower()}-old" for number, unit in AGE.findall(ages_in_digits(f"{article.title or ''}\n{article.text}"))}
 
 
 def _figures(analysis: Analysis) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 from storydesk import vocab
 from storydesk.model import Article, Citation, Discrepancy, Figure, FigureReport
 from storydesk.synthesise.text import content_words, entity_names
-from storydesk.words import AGE
+from storydesk.words import AGE, ages_in_digits
 
 SAME_SOURCE = 80  # rapidfuzz token_set_ratio of two attributions ("South Korean intelligence" / "... services")
 DIFFERENT_VALUE = 0.05  # values more than 5% apart disagree (rounding aside)
@@ -39,11 +39,13 @@ def _comparable(report: FigureReport) -> bool:
 
 def _counted(figure: Figure) -> tuple[str, frozenset[str]]:
     """What a figure counts: its head noun and the words that qualify it ("North Korean"), an age
-    with its number ("a 15-year-old boy" is not "a 14-year-old boy")."""
-    words = content_words(figure.counts) or [figure.counts.lower()]
+    with its number ("a 15-year-old boy" is not "a 14-year-old boy", "a fourteen-year-old boy"
+    is)."""
+    counts = ages_in_digits(figure.counts)
+    words = content_words(counts) or [counts.lower()]
     if figure.event and all(word in _event_words() or word.endswith("ly") for word in words):
         return "people", frozenset()  # "4 dead", "2 critically hurt": people
-    return words[-1], frozenset(words[:-1]) | frozenset(match.group().lower() for match in AGE.finditer(figure.counts))
+    return words[-1], frozenset(words[:-1]) | frozenset(match.group().lower() for match in AGE.finditer(counts))
 
 
 @cache

@@ -29,7 +29,7 @@ from storydesk.analyse.timex.calendar import (
     shift,
 )
 from storydesk.model import TimeExpr
-from storydesk.words import fold_accents, phrase_alternation
+from storydesk.words import fold_accents, phrase_alternation, street_after_number
 
 Resolution = tuple[str, str | None, bool, str | None]  # type, value, anchored, mod
 
@@ -531,9 +531,8 @@ YEAR = r"(?<![\d$£€.,/-])\b(?P<y>1[6-9]\d\d|20\d\d)\b(?![.,]\d|\s*%|\s*percen
 def _year_pattern() -> str:
     """YEAR, except a number an address noun follows ("the 1700 block of Main Street"; the nouns
     of ``figure_address_nouns.txt``, which keep such numbers out of the figures too) or a house
-    number before a street ("1627 Pacific Avenue": ``timex_street_types.txt``, case kept)."""
-    street = rf"(?-i:\s+(?:[NSEW]\.?\s+)?(?:(?:[A-Z][\w'’-]*|\d+(?:st|nd|rd|th))\s+){{1,3}}(?:{phrase_alternation(vocab.load('timex_street_types.txt'))}))(?!\w)"
-    return YEAR + rf"(?!\s+(?:{phrase_alternation(vocab.load('figure_address_nouns.txt'))})\b)(?!{street})"
+    number before a street ("1627 Pacific Avenue": ``words.street_after_number``)."""
+    return YEAR + rf"(?!\s+(?:{phrase_alternation(vocab.load('figure_address_nouns.txt'))})\b)(?!{street_after_number()})"
 ISO = r"\b(?P<y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)\b"
 Spec = tuple[str, str, Callable[[re.Match[str], Context], Resolution | None]]
 
