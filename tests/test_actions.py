@@ -29,7 +29,7 @@ def test_coordinated_subjects_are_plural_and_a_completing_verb_is_the_object():
 
 def test_a_participle_on_a_noun_is_that_noun_passive():
     text = "The agreement will replace the diplomatic treaties signed between Moscow and Pyongyang in 1961."
-    assert _actions(text)["1961"] == ("diplomatic treaties", "sign", None, True, False, True)
+    assert _actions(text)["1961"] == ("diplomatic treaties", "sign", "between Moscow and Pyongyang", True, False, True)
 
 
 def test_a_clause_of_the_same_moment_dates_its_main_clause():
@@ -86,3 +86,16 @@ def test_a_date_on_a_noun_naming_a_happening_dates_that_happening_not_the_clause
     action = next(a for a in analyse(text, "2016-04-07").actions if a.time.text == "Sunday")
     assert (action.verb.text, action.lemma, action.nominal) == ("mass shooting", "shooting", True)
     assert _actions("A man was shot Sunday in Detroit.", "2016-04-07")["Sunday"][:2] == ("man", "shoot")
+
+
+def test_a_verb_with_no_object_takes_its_first_phrase_that_says_what_happened():
+    found = _actions("The boy's mother said he got out of surgery Friday morning.", "2017-02-10")["Friday morning"]
+    assert found[1:3] == ("get", "out of surgery")
+    assert _actions("He was released from jail Wednesday.", "2017-02-10")["Wednesday"][2] == "from jail"
+    hearing = _actions("A hearing was scheduled on Jan. 10, according to court records.", "2017-01-05")["Jan. 10"]
+    assert hearing[1:3] == ("schedule", None)  # neither the time nor whose account
+
+
+def test_a_report_with_its_own_time_is_the_object_of_its_reporting_verb():
+    text = "Joe Florip confirmed Thursday that Willie Jackson, who is not related to the victim, was arrested this week."
+    assert _actions(text, "2017-01-05")["Thursday"][:3] == ("Joe Florip", "confirm", "Willie Jackson was arrested")

@@ -19,6 +19,7 @@ PLURAL_PRONOUNS = frozenset({"we", "they", "you"})
 SKIPPED_LEFT = frozenset({"det", "predet", "punct", "cc", "prep"})  # what a noun phrase drops on its left
 CLIMB = 6  # how many heads a time expression climbs to find its verb
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
+SUBJECT_ASIDES = frozenset({"relcl", "appos", "acl"})  # clauses on a subject a label leaves out
 # How a time expression's words hang below the noun they date: "March 9 shooting", "shooting on
 # March 9", "Sunday's attack", "Sunday night's shooting".
 NOUN_MODIFIER_DEPS = frozenset({"compound", "nmod", "npadvmod", "poss", "nummod", "amod", "prep", "pobj"})
@@ -130,7 +131,9 @@ def _action(doc: Doc, verb: Token, time: Span, leave_out: SpacySpan | None = Non
         verb=span_of(doc, verb.idx, verb.idx + len(verb)),
         lemma=f"{verb.lemma_.lower()} {particle}".strip(),
         subject=_phrase(doc, subject, leave_out) if subject is not None else None,
-        object=_with_result(doc, verb, obj, _phrase(doc, obj, leave_out)) if obj is not None else _complement(doc, complement) or _predicate(doc, verb, time),
+        object=_with_result(doc, verb, obj, _phrase(doc, obj, leave_out)) if obj is not None else (
+            _complement(doc, complement) or _report(doc, verb) or _predicate(doc, verb, time)
+        ),
         plural=subject is not None and _is_plural(subject),
         negated=any(child.dep_ == "neg" for child in verb.children),
         passive=on_noun or any(child.dep_ in ("auxpass", "nsubjpass") for child in verb.children) or _reduced_passive(verb),
@@ -172,15 +175,45 @@ def _complement(doc: Doc, verb: Token | None) -> Span | None:
     return span_of(doc, first.idx, end)
 
 
-def _predicate(doc: Doc, verb: Token, time: Span) -> Span | None:
-    """What a form of "be" with no noun after it says of its subject: its adjective or its first
-    prepositional phrase that is not the clause's ``time`` ("was in critical condition", "is
-    dead"), for a label that says more than "He is"."""
-    if verb.lemma_ != "be":
+def _report(doc: Doc, verb: Token) -> Span | None:
+    """What a reporting verb with its own time reports: the report's subject, verb and object,
+    without a clause on the subject ("confirmed Thursday that Jackson, who is not related to the
+    victim, was arrested": "Jackson was arrested"), so that a label says more than "Florip
+    confirms"."""
+    if verb.lemma_.lower() not in cue_verbs():
         return None
-    for dep in ("acomp", "prep"):
-        for child in (c for c in verb.children if c.dep_ == dep and c.i > verb.i):
-            start, end = child.left_edge.idx, child.right_edge.idx + len(child.right_edge)
+    report = next((c for c in verb.children if c.dep_ == "ccomp" and c.pos_ in ("VERB", "AUX") and c.i > verb.i), None)
+    subject = subject_of(report) if report is not None else None
+    if subject is None or not verb.i < subject.i < report.i:
+        return None
+    obj = _object(report)
+    last = _bounds(obj)[1] if obj is not None and obj.i > report.i else report.i
+    aside = {t.i for c in subject.children if c.dep_ in SUBJECT_ASIDES for t in c.subtree}
+    if aside:
+        aside |= {c.i for c in subject.children if c.dep_ == "punct"}  # the commas around it
+    kept = [t for t in doc[_bounds(subject)[0] : last + 1] if t.i not in aside]
+    return Span(kept[0].idx, doc[last].idx + len(doc[last]), _words_of(kept))
+
+
+def _words_of(tokens: list[Token]) -> str:
+    """The text of tokens with gaps between them (a clause left out), one space at each gap."""
+    pieces = [t.text_with_ws if t.whitespace_ or following.i == t.i + 1 else f"{t.text} " for t, following in zip(tokens, tokens[1:])]
+    return " ".join(("".join(pieces) + tokens[-1].text).split())
+
+
+def _predicate(doc: Doc, verb: Token, time: Span) -> Span | None:
+    """What a verb with no noun after it says of its subject: for a form of "be", its adjective
+    or else its first prepositional phrase; for another verb, that phrase ("was in critical
+    condition", "is dead", "got out of surgery", "died at the hospital"), never the clause's
+    ``time`` nor a phrase of time or attribution ("after the shooting", "according to police":
+    ``action_skipped_prepositions.txt``), for a label that says more than "He is" or "He gets"."""
+    skipped = vocab.load("action_skipped_prepositions.txt")
+    for dep in ("acomp", "prep") if verb.lemma_ == "be" else ("prep",):
+        for child in (c for c in verb.children if c.dep_ == dep and c.i > verb.i and c.lower_ not in skipped):
+            last = child.right_edge
+            while last.i > child.i and last.dep_ in ("cc", "punct"):
+                last = last.nbor(-1)  # "outside the home and": "outside the home"
+            start, end = child.left_edge.idx, last.idx + len(last)
             if not (start < time.end and time.start < end):
                 return span_of(doc, start, end)
     return None
