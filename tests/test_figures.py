@@ -263,6 +263,12 @@ def test_a_number_in_an_address_is_no_count(nlp: Language) -> None:
     assert [(f.value, f.counts) for f in found] == [(2, "men")]
 
 
+def test_a_number_told_in_turn_is_a_part(nlp: Language) -> None:
+    parts = [f.part for f in figures_of(nlp, "The next two were shot and killed. Seven people died in the rampage.")]
+    assert parts == [True, False]
+    assert [f.part for f in figures_of(nlp, "The other two victims were wounded.")] == [True]
+
+
 def test_a_house_number_and_a_station_name_are_no_counts(nlp: Language) -> None:
     found = figures_of(nlp, "Police were called to the 4000 Belmont Ave. area where 2 men were shot at 3100 E. Main Street.")
     assert [(f.value, f.counts) for f in found] == [(2, "men")]

@@ -457,6 +457,12 @@ def test_a_claim_held_by_an_unresolved_pronoun_names_no_one_and_does_not_lead():
     assert [d.kind for d in dossier.disputes] == ["claim"]
 
 
+def test_a_stance_on_a_pronoun_that_points_back_to_nothing_is_no_claim():
+    text = "Anna Berg said the Norland parties are chances for violence. “We flatly deny them,” Anna Berg said."
+    dossier = _dossier(_article(1, text, "2024-03-08", quotes=(("We flatly deny them,", "Anna Berg"),)))
+    assert dossier.claims == [] and dossier.disputes == []
+
+
 def test_coverage_and_summary_cite_every_outlet_that_carries_a_sentence():
     same = "The water treaty was signed in Geneva by Norland and its neighbour after long talks."
     first = _article(1, same, "2024-03-08", site="Daily One")

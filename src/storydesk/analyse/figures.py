@@ -51,6 +51,7 @@ class _Rules:
     event_lemmas: dict[str, str]  # a verb's lemma -> the event it says
     event_rank: dict[str, int]  # the event that wins when a clause gives several: lowest first
     part_cues: frozenset[str]
+    part_modifiers: frozenset[str]
     frequency_nouns: frozenset[str]
     person_nouns: frozenset[str]
     address_nouns: frozenset[str]
@@ -84,6 +85,7 @@ def _rules() -> _Rules:
         event_lemmas={word: event for word, event, how in events if how == "lemma"},
         event_rank={event: rank for rank, event in enumerate(dict.fromkeys(event for _, event, _ in events))},
         part_cues=frozenset(vocab.load("figure_part_cues.txt")),
+        part_modifiers=frozenset(vocab.load("figure_part_modifiers.txt")),
         frequency_nouns=frozenset(vocab.load("figure_frequency_nouns.txt")),
         person_nouns=frozenset(vocab.load("figure_person_nouns.txt")),
         address_nouns=frozenset(vocab.load("figure_address_nouns.txt")),
@@ -467,7 +469,10 @@ def _words_after(doc: Doc, last: int) -> Iterator[Token]:
 
 
 def _is_part(root: Token, rules: _Rules) -> bool:
-    """A figure that is a part of a whole: "two of the victims", "of them", "including two children"."""
+    """A figure that is a part of a whole: "two of the victims", "of them", "including two
+    children", "the next two" (``figure_part_modifiers.txt``)."""
+    if root.i > 0 and root.doc[root.i - 1].lower_ in rules.part_modifiers:
+        return True
     of_object = _of_object(root)
     if of_object is not None and (of_object.pos_ == "PRON" or any(c.lower_ in DEFINITE for c in of_object.children)):
         return True

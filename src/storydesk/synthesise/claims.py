@@ -105,9 +105,17 @@ def _stances(article: Article) -> list[_Found]:
             if cue is not None:
                 by = _holder(article, sentence, cue)
                 about, claim_text = _claim(article, sentence, cue, by)
-                found.append(_Found(article, sentence, cue, stance, by, about, claim_text))
+                if not _only_a_pronoun(claim_text):
+                    found.append(_Found(article, sentence, cue, stance, by, about, claim_text))
                 break
     return found
+
+
+def _only_a_pronoun(claim_text: str) -> bool:
+    """A stance on a pronoun that points back to no proposition, up to the first mark ("We
+    flatly deny them,” he said": the party permits asked for): no claim a reader can check."""
+    words = re.split(r"[,.;:!?”\"]", claim_text, maxsplit=1)[0].strip().lower()
+    return words in vocab.load("synthesise_object_pronouns.txt")
 
 
 def _holder(article: Article, sentence: Span, cue: re.Match) -> str | None:
