@@ -44,6 +44,9 @@ ENTITIES = {
     "Geneva": Entity("place:geneva", "Geneva", "GPE"),
     "Norland": Entity("country:NL", "Norland", "GPE"),
     "Norland intelligence": Entity("org:norland intelligence", "Norland intelligence", "ORG"),
+    "Mike Edmonson": Entity("person:mike edmonson", "Mike Edmonson", "PERSON"),
+    "Michael Edmonson": Entity("person:michael edmonson", "Michael Edmonson", "PERSON"),
+    "Michelle Edmonson": Entity("person:michelle edmonson", "Michelle Edmonson", "PERSON"),
 }
 
 
@@ -238,6 +241,17 @@ def test_versions_of_one_statement_are_grouped_across_outlets_but_not_across_spe
     grouped = [s for s in dossier.statements if len(s.versions) > 1]
     assert len(grouped) == 1 and grouped[0].articles == [1, 2] and grouped[0].speaker_name == "Anna Berg"
     assert dossier.quotes[2].group != grouped[0].group
+
+
+def test_a_speaker_named_by_a_nickname_is_the_one_of_that_formal_name():
+    said = "“The water will stay in the valley for good,” {} said."
+    texts = [said.format(name) for name in ("Mike Edmonson", "Michael Edmonson", "Michelle Edmonson")]
+    dossier = _dossier(*(
+        _article(i, text, quotes=((text[: text.index("”")], name),))
+        for i, (text, name) in enumerate(zip(texts, ("Mike Edmonson", "Michael Edmonson", "Michelle Edmonson")), 1)
+    ))
+    speakers = {dossier.quotes[i].speaker for s in dossier.statements for i in s.versions}
+    assert speakers == {"person:michael edmonson", "person:michelle edmonson"}
 
 
 def test_a_quote_is_shown_without_the_marks_that_enclose_it_but_keeps_those_inside():

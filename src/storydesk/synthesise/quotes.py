@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from functools import cache
 
 import numpy as np
+from nicknames import NickNamer
 from rapidfuzz import fuzz
 
 from storydesk import meaning, vocab
@@ -78,7 +79,8 @@ def _same_words(first: Quote, second: Quote) -> bool:
 def _story_speakers(found: list[tuple[Article, Quote]]) -> tuple[list[str | None], dict[str, str]]:
     """Each quote's speaker key and each key's name; a person named by a surname alone in one
     article ("Henderson") is the one person of the story whose full name ends with it ("Eric
-    Henderson"), when there is exactly one."""
+    Henderson"), when there is exactly one, and a person named by a nickname ("Mike Edmonson")
+    the one person of that surname and the formal given name ("Michael Edmonson")."""
     known = {article.id: _speaker_kinds_and_names(article) for article, _ in found}
     said = [_speaker(quote, *known[article.id]) for article, quote in found]
     speakers = [key for key, _ in said]
@@ -93,7 +95,25 @@ def _story_speakers(found: list[tuple[Article, Quote]]) -> tuple[list[str | None
             longer = [other for other in people if other != key and names[other].split()[-1:] == [names[key].strip()]]
             if len(longer) == 1:
                 full[key] = longer[0]
+    for key in [key for key in people if key not in full]:
+        formal = [other for other in people if other != key and other not in full and _nickname_of(names[key], names[other])]
+        if len(formal) == 1:
+            full[key] = formal[0]
     return [full.get(speaker, speaker) if speaker else None for speaker in speakers], names
+
+
+def _nickname_of(name: str, other: str) -> bool:
+    """Whether ``name`` is ``other`` by a nickname: the same surname, and a given name that is
+    one of the other's nicknames ("Mike Edmonson", "Michael Edmonson"; the nicknames package)."""
+    words, others = name.casefold().split(), other.casefold().split()
+    if len(words) < 2 or len(words) != len(others) or words[1:] != others[1:] or words[0] == others[0]:
+        return False
+    return words[0] in _nicknames().nicknames_of(others[0])
+
+
+@cache
+def _nicknames() -> NickNamer:
+    return NickNamer()
 
 
 def _bodies_joined(names: dict[str, str]) -> dict[str, str]:
