@@ -90,7 +90,8 @@ class SpeakerStatements:
 @dataclass
 class WhoSaidWhat:
     """Who said what, as a reader takes it in: statements carried by more than one outlet (each
-    speaker's together), then each speaker's other statements (most statements first), then the unattributed."""
+    speaker's together), then each speaker's other statements (most statements first), then the
+    unattributed."""
 
     shared: list[Statement]
     speakers: list[SpeakerStatements]
