@@ -25,6 +25,12 @@ from storydesk.model import Origin, RawDocument
         (None, "Man charged after shooting - Daily Courier", "http://[malformed/a", None, "Man charged after shooting - Daily Courier"),
         (None, "Teen hurt in crash at the fair - Kessel Times", "http://web.archive.org/web/2016/http://www.kessel.com/a", None,
          "Teen hurt in crash at the fair"),
+        (None, "Father saves son, kills intruder - CBS News 8 - San Diego, CA News Station - KFMB Channel 8",
+         "http://www.cbs8.com/story/1", None, "Father saves son, kills intruder"),
+        (None, "2 teens shot in Phoenix, 1 killed - CBS 5 - KPHO", "http://www.cbs5az.com/story/1", None,
+         "2 teens shot in Phoenix, 1 killed"),
+        (None, "Shooting suspect in court - a hearing in WKRP case", "https://example.com/a", None,
+         "Shooting suspect in court - a hearing in WKRP case"),  # a call sign's tail must be short; this one is the headline's
         ("Council passes budget", "var monthOff = xOff % yearImgWidth; var year = Math.floor(xOff)", None, None,
          "Council passes budget"),
     ],

@@ -13,6 +13,9 @@ DOMAIN = re.compile(r"\b[\w-]+\.(?:com|net|org|tv|us|news|co\.uk)\b", re.IGNOREC
 LEADING_SYMBOLS = re.compile(r"^[^\w\"“‘'(¿¡]+")
 WORD = re.compile(r"\w+")
 HEADLINE_WORDS = 3  # the fewest words a headline keeps when a site's name is cut from it
+SITE_WORDS = 12  # the most words of a tail that a station's call sign marks as the site's name
+NAME_SHARE = 0.7  # the share of capitalised words that makes a tail read as a name
+CALL_SIGN = re.compile(r"\b[KW][A-Z]{3}\b")  # a US broadcaster's: KFMB, WSMV
 CODE = re.compile(r"[{}=]|//|\b(?:var|function)\b")  # a script's text left in a page is no headline
 
 
@@ -62,8 +65,23 @@ def _without_site(title: str, names: list[str]) -> str:
     return title
 
 
+def _name_like(text: str) -> bool:
+    """Whether most words are capitalised or numbers, as in a name ("San Diego, CA News Station -
+    KFMB Channel 8"), not a headline's clause ("a hearing in WKRP case")."""
+    words = WORD.findall(text)
+    return sum(word[0].isupper() or word[0].isdigit() for word in words) >= NAME_SHARE * len(words)
+
+
 def _names_site(tail: str, names: list[str]) -> bool:
+    """Whether what follows a separator names the site: a domain, its host's label or site name
+    (or the start of one, the title cut short), a station's call sign in a short tail that reads
+    as a name ("CBS 5 - KPHO"), or the host's label written with spaces ("CBS 5" of cbs5az.com)."""
     words = _words(tail)
     if DOMAIN.search(tail) or any(name in words or name in tail.lower() for name in names if len(name) > 2):
+        return True
+    if len(words) <= SITE_WORDS and CALL_SIGN.search(tail) and _name_like(tail):
+        return True
+    compact = "".join(words)
+    if any(len(name) >= 4 and compact.startswith(name[:4]) for name in names):
         return True
     return len(words) == 1 and any(name.startswith(words[0]) for name in names)
