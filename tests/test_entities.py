@@ -148,6 +148,12 @@ def test_a_plural_common_noun_opening_a_sentence_names_no_one(nlp):
     assert "Detectives" not in found and "Friends" not in found
     assert found["CrimeStoppers"] == {"org:crimestoppers"}
 
+def test_a_name_ending_in_an_organisations_or_a_places_word_is_no_person(nlp):
+    found = keys_by_text(nlp, "Caulsen told Clearwater County Chief Deputy Ryan Solee he felt fly overs by Border Patrol were harassment.")
+    assert found["Border Patrol"] == {"org:border patrol"} and found["Clearwater County"] == {"place:clearwater county"}
+    assert found["Caulsen"] == {"person:caulsen"}
+
+
 def test_known_place_is_never_a_product(nlp):
     found = keys_by_text(nlp, "The Ukrainian incursion into the Kursk region continued.")
     assert found["Kursk"] == {"place:kursk"}

@@ -279,6 +279,12 @@ def test_pronoun_speaker_resolves_to_the_previous_person(nlp):
     assert quote.speaker_entity == "person:robert chen"
 
 
+def test_a_pronoun_never_stands_for_a_name_its_own_sentence_gives():
+    text = "Caulsen told Chief Deputy Ryan Solee he felt harassed. He also told Solee where the rifle he fired was located."
+    speakers = [q.speaker_entity for q in analyse(text, "2016-08-10").quotes if "rifle" in q.content.text]
+    assert speakers == ["person:caulsen"]  # not Solee, whom "He" told
+
+
 def test_a_scare_quote_without_a_cue_is_not_a_quote(nlp):
     quotes = quotes_of(nlp, "The so-called “Blue Line” agreement replaces the old treaties.")
     assert quotes == []

@@ -129,10 +129,16 @@ def _facility_heads() -> frozenset[str]:
     return frozenset(vocab.load("entity_facility_heads.txt"))
 
 
+@cache
+def _body_heads() -> dict[str, str]:
+    return dict(vocab.load_table("entity_body_heads.tsv"))
+
+
 def _relabel(span: SpacySpan) -> SpacySpan:
     """Correct the small model's label: a listed name, a plural common noun opening a sentence
-    (none), a known place or country (never a PRODUCT or PERSON), a name ending in
-    "Square"/"Airport" (a facility)."""
+    (none), a known place or country (never a PRODUCT or PERSON), a person's name ending in
+    "Square"/"Airport" (a facility), in "Patrol"/"Department" (an organisation) or in
+    "County" (a place)."""
     label = _label_fixes().get(span.text)
     if label is None and _common_noun_opening(span):
         label = NOT_AN_ENTITY
@@ -142,6 +148,8 @@ def _relabel(span: SpacySpan) -> SpacySpan:
         label = "PERSON"
     if label is None and span.label_ == "PERSON" and span[-1].text in _facility_heads():
         label = "FAC"
+    if label is None and span.label_ == "PERSON":
+        label = _body_heads().get(span[-1].text)
     return SpacySpan(span.doc, span.start, span.end, label=label) if label else span
 
 

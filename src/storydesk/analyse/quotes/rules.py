@@ -588,9 +588,10 @@ class SpeakerResolver:
         if prefixes:  # a pronoun: its antecedent
             if speaker.text.lower() in NEAR_PRONOUNS:
                 return self._near_antecedent(speaker, prefixes)
-            section = self._section_start(speaker.start)
+            section, named_after = self._section_start(speaker.start), self._named_later_in_sentence(speaker)
             return self._nearest_before(
                 speaker.start, lambda m: m.entity.startswith(prefixes) and m.via != "pronoun" and m.span.start >= section
+                and m.entity not in named_after
             )
         head_noun = _DEFINITE_NOUN.fullmatch(speaker.text)
         if head_noun:  # "the commission": the organisation named before with that last word
@@ -606,6 +607,12 @@ class SpeakerResolver:
                 speaker.start, lambda m: m.entity.startswith("person:") and m.entity.rsplit(" ", 1)[-1] == surname
             )
         return None
+
+    def _named_later_in_sentence(self, pronoun: Span) -> set[str]:
+        """The entities named after a pronoun in its sentence: "He also told Solee" is not Solee
+        (a pronoun does not stand for a name its own clause gives)."""
+        end = next((start for start in self.sentence_starts if start > pronoun.start), len(self.doc.text))
+        return {m.entity for m in self.mentions[bisect.bisect_left(self.starts, pronoun.end) : bisect.bisect_left(self.starts, end)]}
 
     def _near_antecedent(self, pronoun: Span, prefixes: tuple[str, ...]) -> str | None:
         """What "they" stands for: the nearest subject before it, in its sentence or the one
