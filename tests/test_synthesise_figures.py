@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from storydesk.model import Analysis, Article, DateEvidence, Extraction, Figure, Origin, PublicationDate, Span, Story
 from storydesk.synthesise import build_dossier
+from storydesk.synthesise.render import render_markdown
 
 
 def _figure(text: str, number: str, value: float, counts: str = "people", event: str | None = "killed", **more) -> Figure:
@@ -130,6 +131,7 @@ def test_one_age_in_digits_and_in_words_is_one_quantity():
         _article(2, words, "2017-02-09", _figure(words, "A fourteen-year-old boy", 1, counts="fourteen-year-old boy", part=True)),
     )
     assert dossier.figures[0].quantity == dossier.figures[1].quantity
+    assert "“A fourteen-year-old boy” (part of a total)" in render_markdown(dossier)  # a victim of a toll
 
 
 def test_a_figure_given_by_a_pronoun_names_no_source_and_a_large_value_is_written_out():
