@@ -96,6 +96,11 @@ def test_a_verb_with_no_object_takes_its_first_phrase_that_says_what_happened():
     assert hearing[1:3] == ("schedule", None)  # neither the time nor whose account
 
 
+def test_a_pronoun_object_takes_the_verbs_first_phrase_after_it():
+    assert _actions("The family kept her on life support until Sunday.", "2016-05-30")["Sunday"][2] == "her on life support"
+    assert _actions("Police arrested John Smith in Ohio on Friday.", "2016-05-30")["Friday"][2] == "John Smith"
+
+
 def test_a_report_with_its_own_time_is_the_object_of_its_reporting_verb():
     text = "Joe Florip confirmed Thursday that Willie Jackson, who is not related to the victim, was arrested this week."
     assert _actions(text, "2017-01-05")["Thursday"][:3] == ("Joe Florip", "confirm", "Willie Jackson was arrested")

@@ -131,7 +131,7 @@ def _action(doc: Doc, verb: Token, time: Span, leave_out: SpacySpan | None = Non
         verb=span_of(doc, verb.idx, verb.idx + len(verb)),
         lemma=f"{verb.lemma_.lower()} {particle}".strip(),
         subject=_phrase(doc, subject, leave_out) if subject is not None else None,
-        object=_with_result(doc, verb, obj, _phrase(doc, obj, leave_out)) if obj is not None else (
+        object=_with_result(doc, verb, obj, _phrase(doc, obj, leave_out), time) if obj is not None else (
             _complement(doc, complement) or _report(doc, verb) or _predicate(doc, verb, time)
         ),
         plural=subject is not None and _is_plural(subject),
@@ -159,10 +159,14 @@ def _nearest_subject(verb: Token) -> Token | None:
     return subjects[-1] if len(subjects) > 1 else None
 
 
-def _with_result(doc: Doc, verb: Token, obj: Token, phrase: Span) -> Span:
-    """The object's phrase with what the verb made of it after it ("left five adults dead")."""
+def _with_result(doc: Doc, verb: Token, obj: Token, phrase: Span, time: Span) -> Span:
+    """The object's phrase with what the verb made of it after it ("left five adults dead"), or,
+    for a pronoun, with the verb's first phrase after it ("kept her on life support")."""
     result = next((c for c in verb.children if c.dep_ == "oprd" and c.i > obj.i), None)
-    return span_of(doc, phrase.start, result.right_edge.idx + len(result.right_edge)) if result is not None else phrase
+    if result is not None:
+        return span_of(doc, phrase.start, result.right_edge.idx + len(result.right_edge))
+    after = _first_phrase(doc, verb, time, ("prep",), obj.i) if obj.tag_ == "PRP" else None
+    return span_of(doc, phrase.start, after.end) if after is not None else phrase
 
 
 def _complement(doc: Doc, verb: Token | None) -> Span | None:
@@ -207,9 +211,15 @@ def _predicate(doc: Doc, verb: Token, time: Span) -> Span | None:
     condition", "is dead", "got out of surgery", "died at the hospital"), never the clause's
     ``time`` nor a phrase of time or attribution ("after the shooting", "according to police":
     ``action_skipped_prepositions.txt``), for a label that says more than "He is" or "He gets"."""
+    return _first_phrase(doc, verb, time, ("acomp", "prep") if verb.lemma_ == "be" else ("prep",), verb.i)
+
+
+def _first_phrase(doc: Doc, verb: Token, time: Span, deps: tuple[str, ...], after: int) -> Span | None:
+    """The verb's first child phrase of ``deps`` (in that order of preference) after token
+    ``after`` that is neither the clause's ``time`` nor a phrase of time or attribution."""
     skipped = vocab.load("action_skipped_prepositions.txt")
-    for dep in ("acomp", "prep") if verb.lemma_ == "be" else ("prep",):
-        for child in (c for c in verb.children if c.dep_ == dep and c.i > verb.i and c.lower_ not in skipped):
+    for dep in deps:
+        for child in (c for c in verb.children if c.dep_ == dep and c.i > after and c.lower_ not in skipped):
             last = child.right_edge
             while last.i > child.i and last.dep_ in ("cc", "punct"):
                 last = last.nbor(-1)  # "outside the home and": "outside the home"
