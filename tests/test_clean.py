@@ -334,3 +334,30 @@ def test_a_caption_after_its_toggle_runs_on_across_its_photo_credit():
     glued = (f"{HEADLINE} [ ] Hide Caption [ ] Show Caption (Photo: Ann Lee / @annlee / Twitter) "
              f"Local News {HEADLINE} {PARAGRAPHS[0]}")
     assert clean_text(_article([glued], [], PARAGRAPHS[1:])).text.split("\n") == PARAGRAPHS
+
+
+
+LONG_BODY = PARAGRAPHS + [
+    "Schools will receive a small increase, which the opposition called too little to repair old buildings.",
+    "Bus fares stay the same for another year, and two new night lines will start running in the spring.",
+    "The council also set aside money for a study of flooding along the river after last winter's storms.",
+    "Residents can comment on the plan at three public meetings before the final vote is taken next month.",
+]
+TEASER = (  # longer than a boundary's penalty: the best run alone would take it in
+    "The regional transport authority has published a long report on the state of the bus and tram"
+    " network, which finds that delays have grown in every district over the past five years and that"
+    " the ageing fleet needs replacing before the end of the decade."
+)
+
+
+def test_a_related_heading_after_most_of_the_body_ends_it_though_long_teasers_follow():
+    text = _article(["Council passes the city budget after a long night"], ["Related coverage", TEASER], LONG_BODY)
+    assert clean_text(text).text.split("\n") == LONG_BODY
+    assert _reasons(text)["Related coverage"] == "related-heading"
+    assert _reasons(text)[TEASER] == "page-footer"
+
+
+def test_a_related_heading_above_most_of_the_body_does_not_end_it():
+    body = LONG_BODY[:3] + ["Related coverage"] + LONG_BODY[3:]
+    result = clean_text(_article(["Council passes the city budget after a long night"], [], body))
+    assert result.text.split("\n") == LONG_BODY
