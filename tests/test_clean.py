@@ -95,6 +95,24 @@ def test_head_furniture_is_removed_with_its_reason(line, reason):
         ("Leave a Reply", "comments"),
         ("© 2024 Example Media. All rights reserved.", "copyright"),
         ("We use cookies to improve your experience on our website.", "cookie-notice"),
+        ("Teilen Sie dies mit:", "social-prompt"),
+        ("Möchten Sie den Artikel teilen?", "social-prompt"),
+        ("Dir hat der Artikel gefallen? Jetzt teilen...", "social-prompt"),
+        ("Jetzt Newsletter abonnieren", "social-prompt"),
+        ("Example Gazette Newsletter", "social-prompt"),
+        ("Receive new posts directly delivered to your inbox", "social-prompt"),
+        ("Hinterlasse eine Antwort", "comments"),
+        ("Comments are closed.", "comments"),
+        ("Vos réactions (11)", "comments"),
+        ("Das könnte dich auch interessieren:", "related-heading"),
+        ("Für dich empfohlen", "related-heading"),
+        ("Notas relacionadas", "related-heading"),
+        ("Zobacz także", "related-heading"),
+        ("Über den Autor", "author-box"),
+        ("Über Jane Roe 257 Artikel", "author-box"),
+        ("This entry was posted in News. Bookmark the permalink.", "post-footer"),
+        ("Veröffentlicht in: Originalbeitrag", "post-footer"),
+        ("Eingestellt von Jane um 21:11", "post-footer"),
     ],
 )
 def test_tail_furniture_is_removed_with_its_reason(line, reason):
@@ -361,3 +379,9 @@ def test_a_related_heading_above_most_of_the_body_does_not_end_it():
     body = LONG_BODY[:3] + ["Related coverage"] + LONG_BODY[3:]
     result = clean_text(_article(["Council passes the city budget after a long night"], [], body))
     assert result.text.split("\n") == LONG_BODY
+
+
+def test_an_author_box_ends_the_body():
+    bio = "Jane Roe has covered city hall for the Example Gazette since 2015 and writes about budgets, housing and the people who run the city."
+    result = clean_text(_article(["Council passes the city budget after a long night"], ["About the author", bio]))
+    assert result.text.split("\n") == PARAGRAPHS

@@ -33,7 +33,7 @@ CLOSING_CREDIT_LINES = 2  # credit lines looked for right after the body ("(dpa)
 
 # Reasons that mark the end (or start) of the article so strongly that the body run
 # should not cross them; other furniture only weighs against it.
-_BOUNDARY_REASONS = frozenset({"related-heading", "comments", "tags", "source-link", "copyright", "cookie-notice"})
+_BOUNDARY_REASONS = frozenset({"related-heading", "comments", "tags", "source-link", "copyright", "cookie-notice", "author-box"})
 _HARD_END_REASONS = frozenset({"comments", "cookie-notice", "copyright"})
 # A boundary line ends the body below this share of the run's prose words (0.5, 0.6, 0.7 and 0.8
 # were tried on the four development sets: 0.7 is the best compromise, as in HTML mode).
