@@ -385,3 +385,15 @@ def test_an_author_box_ends_the_body():
     bio = "Jane Roe has covered city hall for the Example Gazette since 2015 and writes about budgets, housing and the people who run the city."
     result = clean_text(_article(["Council passes the city budget after a long night"], ["About the author", bio]))
     assert result.text.split("\n") == PARAGRAPHS
+
+
+def test_a_cookie_banner_longer_than_other_furniture_is_removed():
+    banner = (
+        "We use cookies and similar technologies to improve your browsing experience, personalise content"
+        " and offers, show targeted ads, analyse traffic and better understand where our visitors come"
+        " from. By clicking accept or continuing to use the site you agree to this; you can change your"
+        " choice at any time in the settings of your browser or on our privacy page."
+    )
+    text = _article([banner, "Council passes the city budget after a long night"], [])
+    assert _reasons(text)[banner] == "cookie-notice"
+    assert clean_text(text).text.split("\n") == PARAGRAPHS

@@ -26,7 +26,7 @@ _TRUNCATED = re.compile(r"(…|\.\.\.)\s*$")
 _FIRST_SENTENCE = re.compile(r"(.+?(?<=[a-z0-9]{2})[.!?]['\"”’)]*)\s+(?=[A-Z\"“(])")
 _GLUED_MARK = re.compile(r"[.!?,][\"”]\w|[.!?]“")  # a quotation mark with no space after a sentence's end
 _URL_LINE = re.compile(r"^(https?://|www\.)\S+$|^\S+@\S+\.\w+$", re.IGNORECASE)
-MAX_FURNITURE_WORDS = 40  # a furniture rule never removes a line longer than this
+MAX_FURNITURE_WORDS = 40  # a furniture rule never removes a line longer than this, unless its row says
 _GLUED_LABEL_WORDS = 3  # the most words of a section label before a headline glued to its lead
 _GLUED_TITLE_WORDS = 5  # the fewest words of a headline cut off a lead (a short one may be a phrase)
 CLOSING_CREDIT_LINES = 2  # credit lines looked for right after the body ("(dpa)", "Source: AFP")
@@ -183,18 +183,20 @@ def _one_per_line(removed: list[RemovedLine]) -> list[RemovedLine]:
 
 
 @cache
-def _furniture_rules() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """The wording rules of furniture.tsv, one compiled alternation per reason, in file order."""
-    by_reason: dict[str, list[str]] = {}
-    for reason, pattern in vocab.load_table("furniture.tsv"):
-        by_reason.setdefault(reason, []).append(f"(?:{pattern})")
-    return tuple((reason, re.compile("|".join(patterns), re.IGNORECASE)) for reason, patterns in by_reason.items())
+def _furniture_rules() -> tuple[tuple[str, int, re.Pattern[str]], ...]:
+    """The wording rules of furniture.tsv as (reason, most words, pattern): one compiled
+    alternation per reason and word limit (a row's third field, else MAX_FURNITURE_WORDS), in
+    file order."""
+    grouped: dict[tuple[str, int], list[str]] = {}
+    for reason, pattern, *limit in vocab.load_table("furniture.tsv"):
+        grouped.setdefault((reason, int(limit[0]) if limit else MAX_FURNITURE_WORDS), []).append(f"(?:{pattern})")
+    return tuple((reason, most, re.compile("|".join(patterns), re.IGNORECASE)) for (reason, most), patterns in grouped.items())
 
 
 def furniture_pattern(reasons: frozenset[str]) -> re.Pattern[str]:
     """One pattern matching every line that a wording rule of one of ``reasons`` matches (a cheap
     first test before ``furniture_reason``, which also says which rule comes first)."""
-    return re.compile("|".join(p.pattern for reason, p in _furniture_rules() if reason in reasons) or "(?!)", re.IGNORECASE)
+    return re.compile("|".join(p.pattern for reason, _, p in _furniture_rules() if reason in reasons) or "(?!)", re.IGNORECASE)
 
 
 def furniture_reason(text: str) -> str | None:
@@ -209,10 +211,8 @@ def _furniture_reason(line: _Line) -> str | None:
         return "separator"
     if _URL_LINE.match(line.text):
         return "url"
-    if line.words > MAX_FURNITURE_WORDS:
-        return None
-    for reason, pattern in _furniture_rules():
-        if pattern.search(line.text):
+    for reason, most, pattern in _furniture_rules():
+        if line.words <= most and pattern.search(line.text):
             return reason
     if line.words <= 12 and is_date_line(line.text):
         return "date"
