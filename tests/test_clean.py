@@ -113,6 +113,16 @@ def test_head_furniture_is_removed_with_its_reason(line, reason):
         ("This entry was posted in News. Bookmark the permalink.", "post-footer"),
         ("Veröffentlicht in: Originalbeitrag", "post-footer"),
         ("Eingestellt von Jane um 21:11", "post-footer"),
+        ("Der Beitrag wurde am Mittwoch, den 27. November 2019 veröffentlicht und unter Allgemein abgelegt.", "post-footer"),
+        ("Bloggen auf WordPress.com.", "post-footer"),
+        ("2 responses to “Council passes the city budget”", "comments"),
+        ("Antworten", "comments"),
+        ("Notify me of new posts by email.", "comments"),
+        ("Die Inhalte dieser Website sind unter einer Creative Commons-Lizenz lizenziert.", "licence"),
+        ("Dein Browser ist leider veraltet.", "browser-notice"),
+        ("Deprecated: Assigning the return value of new by reference is deprecated in /www/index.php on line 12", "browser-notice"),
+        ("Diese Website verwendet Cookies, damit wir dir die beste Nutzung bieten können.", "cookie-notice"),
+        ("Die technische Speicherung oder der Zugang ist unbedingt erforderlich.", "cookie-notice"),
     ],
 )
 def test_tail_furniture_is_removed_with_its_reason(line, reason):
@@ -122,12 +132,25 @@ def test_tail_furniture_is_removed_with_its_reason(line, reason):
 
 
 @pytest.mark.parametrize(
-    "credit", ["Photo: Reuters/Jane Roe", "Foto: EFE", "Bild: AP/Max Muster", "The mayor at city hall – Jane Roe/Example Press"]
+    "credit",
+    [
+        "Photo: Reuters/Jane Roe", "Foto: EFE", "Bild: AP/Max Muster", "The mayor at city hall – Jane Roe/Example Press",
+        "Kuva: Jane Roe", "Das Rathaus am Abend. © Max Muster", "The mayor at city hall (REUTERS/Jane Roe)",
+        "The mayor at city hall. Shutterstock.com",
+    ],
 )
 def test_photo_credits_are_removed_inside_the_body(credit):
     body = PARAGRAPHS[:2] + [credit] + PARAGRAPHS[2:]
     text = _article(["Council passes the city budget after a long night"], [], body)
     assert _reasons(text)[credit] == "photo-credit"
+    assert clean_text(text).text.split("\n") == PARAGRAPHS
+
+
+@pytest.mark.parametrize("teaser", ["Lea más: El alcalde presenta el presupuesto", "Lesen Sie hier: Der Haushalt im Überblick"])
+def test_a_link_to_another_article_inside_the_body_is_removed(teaser):
+    body = PARAGRAPHS[:2] + [teaser] + PARAGRAPHS[2:]
+    text = _article(["Council passes the city budget after a long night"], [], body)
+    assert _reasons(text)[teaser] == "teaser"
     assert clean_text(text).text.split("\n") == PARAGRAPHS
 
 
