@@ -420,3 +420,9 @@ def test_a_cookie_banner_longer_than_other_furniture_is_removed():
     text = _article([banner, "Council passes the city budget after a long night"], [])
     assert _reasons(text)[banner] == "cookie-notice"
     assert clean_text(text).text.split("\n") == PARAGRAPHS
+
+
+def test_a_copyright_line_with_the_sign_inside_is_a_copyright_line():
+    assert _reasons(_article(["Council passes the city budget after a long night"], ["Copyright © 2015, Example Media, Inc."]))[
+        "Copyright © 2015, Example Media, Inc."
+    ] == "copyright"
