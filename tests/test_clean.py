@@ -429,3 +429,13 @@ def test_a_copyright_line_with_the_sign_inside_is_a_copyright_line():
     assert _reasons(_article(["Council passes the city budget after a long night"], ["Copyright © 2015, Example Media, Inc."]))[
         "Copyright © 2015, Example Media, Inc."
     ] == "copyright"
+
+
+def test_a_slideshow_inside_the_article_leaves_the_body_and_does_not_cut_it():
+    slides = []
+    for n in range(1, 13):
+        slides += [f"{n}/12 Other story {n}", f"A caption of the picture of another story, number {n}, in a sentence of some words.", "Getty Images"]
+    body = LONG_BODY[:4] + slides + LONG_BODY[4:]
+    result = clean_text(_article(["Council passes the city budget after a long night"], [], body))
+    assert result.text.split("\n") == LONG_BODY
+    assert {r.reason for r in result.removed if r.text.startswith(("A caption", "1/12", "12/12"))} == {"gallery"}
