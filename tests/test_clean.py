@@ -126,6 +126,14 @@ def test_head_furniture_is_removed_with_its_reason(line, reason):
         ("Deprecated: Assigning the return value of new by reference is deprecated in /www/index.php on line 12", "browser-notice"),
         ("Diese Website verwendet Cookies, damit wir dir die beste Nutzung bieten können.", "cookie-notice"),
         ("Die technische Speicherung oder der Zugang ist unbedingt erforderlich.", "cookie-notice"),
+        ("Advertisement:", "advertisement"),
+        ("Reklama", "advertisement"),
+        ("Zurück zur Übersicht", "navigation"),
+        ("Schon registriert? Hier einloggen", "account-prompt"),
+        ("Immediate online access to all issues from 2019.", "account-prompt"),
+        ("Hier weiterlesen", "teaser"),
+        ("War der Artikel nützlich?", "feedback-prompt"),
+        ("Was this article helpful?", "feedback-prompt"),
     ],
 )
 def test_tail_furniture_is_removed_with_its_reason(line, reason):
