@@ -95,6 +95,45 @@ def test_head_furniture_is_removed_with_its_reason(line, reason):
         ("Leave a Reply", "comments"),
         ("© 2024 Example Media. All rights reserved.", "copyright"),
         ("We use cookies to improve your experience on our website.", "cookie-notice"),
+        ("Teilen Sie dies mit:", "social-prompt"),
+        ("Möchten Sie den Artikel teilen?", "social-prompt"),
+        ("Dir hat der Artikel gefallen? Jetzt teilen...", "social-prompt"),
+        ("Jetzt Newsletter abonnieren", "social-prompt"),
+        ("Example Gazette Newsletter", "social-prompt"),
+        ("Receive new posts directly delivered to your inbox", "social-prompt"),
+        ("The best stories of the week, delivered straight to your inbox every Friday.", "social-prompt"),
+        ("Aktuelle Stories und die wichtigsten News direkt in dein Postfach!", "social-prompt"),
+        ("Abonnieren Sie kostenlos den Example-Newsletter und bleiben Sie informiert.", "social-prompt"),
+        ("Hinterlasse eine Antwort", "comments"),
+        ("Comments are closed.", "comments"),
+        ("Vos réactions (11)", "comments"),
+        ("Das könnte dich auch interessieren:", "related-heading"),
+        ("Für dich empfohlen", "related-heading"),
+        ("Notas relacionadas", "related-heading"),
+        ("Zobacz także", "related-heading"),
+        ("Über den Autor", "author-box"),
+        ("Über Jane Roe 257 Artikel", "author-box"),
+        ("This entry was posted in News. Bookmark the permalink.", "post-footer"),
+        ("Veröffentlicht in: Originalbeitrag", "post-footer"),
+        ("Eingestellt von Jane um 21:11", "post-footer"),
+        ("Der Beitrag wurde am Mittwoch, den 27. November 2019 veröffentlicht und unter Allgemein abgelegt.", "post-footer"),
+        ("Bloggen auf WordPress.com.", "post-footer"),
+        ("2 responses to “Council passes the city budget”", "comments"),
+        ("Antworten", "comments"),
+        ("Notify me of new posts by email.", "comments"),
+        ("Die Inhalte dieser Website sind unter einer Creative Commons-Lizenz lizenziert.", "licence"),
+        ("Dein Browser ist leider veraltet.", "browser-notice"),
+        ("Deprecated: Assigning the return value of new by reference is deprecated in /www/index.php on line 12", "browser-notice"),
+        ("Diese Website verwendet Cookies, damit wir dir die beste Nutzung bieten können.", "cookie-notice"),
+        ("Die technische Speicherung oder der Zugang ist unbedingt erforderlich.", "cookie-notice"),
+        ("Advertisement:", "advertisement"),
+        ("Reklama", "advertisement"),
+        ("Zurück zur Übersicht", "navigation"),
+        ("Schon registriert? Hier einloggen", "account-prompt"),
+        ("Immediate online access to all issues from 2019.", "account-prompt"),
+        ("Hier weiterlesen", "teaser"),
+        ("War der Artikel nützlich?", "feedback-prompt"),
+        ("Was this article helpful?", "feedback-prompt"),
     ],
 )
 def test_tail_furniture_is_removed_with_its_reason(line, reason):
@@ -104,12 +143,25 @@ def test_tail_furniture_is_removed_with_its_reason(line, reason):
 
 
 @pytest.mark.parametrize(
-    "credit", ["Photo: Reuters/Jane Roe", "Foto: EFE", "Bild: AP/Max Muster", "The mayor at city hall – Jane Roe/Example Press"]
+    "credit",
+    [
+        "Photo: Reuters/Jane Roe", "Foto: EFE", "Bild: AP/Max Muster", "The mayor at city hall – Jane Roe/Example Press",
+        "Kuva: Jane Roe", "Das Rathaus am Abend. © Max Muster", "The mayor at city hall (REUTERS/Jane Roe)",
+        "The mayor at city hall. Shutterstock.com",
+    ],
 )
 def test_photo_credits_are_removed_inside_the_body(credit):
     body = PARAGRAPHS[:2] + [credit] + PARAGRAPHS[2:]
     text = _article(["Council passes the city budget after a long night"], [], body)
     assert _reasons(text)[credit] == "photo-credit"
+    assert clean_text(text).text.split("\n") == PARAGRAPHS
+
+
+@pytest.mark.parametrize("teaser", ["Lea más: El alcalde presenta el presupuesto", "Lesen Sie hier: Der Haushalt im Überblick"])
+def test_a_link_to_another_article_inside_the_body_is_removed(teaser):
+    body = PARAGRAPHS[:2] + [teaser] + PARAGRAPHS[2:]
+    text = _article(["Council passes the city budget after a long night"], [], body)
+    assert _reasons(text)[teaser] == "teaser"
     assert clean_text(text).text.split("\n") == PARAGRAPHS
 
 
@@ -334,3 +386,64 @@ def test_a_caption_after_its_toggle_runs_on_across_its_photo_credit():
     glued = (f"{HEADLINE} [ ] Hide Caption [ ] Show Caption (Photo: Ann Lee / @annlee / Twitter) "
              f"Local News {HEADLINE} {PARAGRAPHS[0]}")
     assert clean_text(_article([glued], [], PARAGRAPHS[1:])).text.split("\n") == PARAGRAPHS
+
+
+
+LONG_BODY = PARAGRAPHS + [
+    "Schools will receive a small increase, which the opposition called too little to repair old buildings.",
+    "Bus fares stay the same for another year, and two new night lines will start running in the spring.",
+    "The council also set aside money for a study of flooding along the river after last winter's storms.",
+    "Residents can comment on the plan at three public meetings before the final vote is taken next month.",
+]
+TEASER = (  # longer than a boundary's penalty: the best run alone would take it in
+    "The regional transport authority has published a long report on the state of the bus and tram"
+    " network, which finds that delays have grown in every district over the past five years and that"
+    " the ageing fleet needs replacing before the end of the decade."
+)
+
+
+def test_a_related_heading_after_most_of_the_body_ends_it_though_long_teasers_follow():
+    text = _article(["Council passes the city budget after a long night"], ["Related coverage", TEASER], LONG_BODY)
+    assert clean_text(text).text.split("\n") == LONG_BODY
+    assert _reasons(text)["Related coverage"] == "related-heading"
+    assert _reasons(text)[TEASER] == "page-footer"
+
+
+def test_a_related_heading_above_most_of_the_body_does_not_end_it():
+    body = LONG_BODY[:3] + ["Related coverage"] + LONG_BODY[3:]
+    result = clean_text(_article(["Council passes the city budget after a long night"], [], body))
+    assert result.text.split("\n") == LONG_BODY
+
+
+def test_an_author_box_ends_the_body():
+    bio = "Jane Roe has covered city hall for the Example Gazette since 2015 and writes about budgets, housing and the people who run the city."
+    result = clean_text(_article(["Council passes the city budget after a long night"], ["About the author", bio]))
+    assert result.text.split("\n") == PARAGRAPHS
+
+
+def test_a_cookie_banner_longer_than_other_furniture_is_removed():
+    banner = (
+        "We use cookies and similar technologies to improve your browsing experience, personalise content"
+        " and offers, show targeted ads, analyse traffic and better understand where our visitors come"
+        " from. By clicking accept or continuing to use the site you agree to this; you can change your"
+        " choice at any time in the settings of your browser or on our privacy page."
+    )
+    text = _article([banner, "Council passes the city budget after a long night"], [])
+    assert _reasons(text)[banner] == "cookie-notice"
+    assert clean_text(text).text.split("\n") == PARAGRAPHS
+
+
+def test_a_copyright_line_with_the_sign_inside_is_a_copyright_line():
+    assert _reasons(_article(["Council passes the city budget after a long night"], ["Copyright © 2015, Example Media, Inc."]))[
+        "Copyright © 2015, Example Media, Inc."
+    ] == "copyright"
+
+
+def test_a_slideshow_inside_the_article_leaves_the_body_and_does_not_cut_it():
+    slides = []
+    for n in range(1, 13):
+        slides += [f"{n}/12 Other story {n}", f"A caption of the picture of another story, number {n}, in a sentence of some words.", "Getty Images"]
+    body = LONG_BODY[:4] + slides + LONG_BODY[4:]
+    result = clean_text(_article(["Council passes the city budget after a long night"], [], body))
+    assert result.text.split("\n") == LONG_BODY
+    assert {r.reason for r in result.removed if r.text.startswith(("A caption", "1/12", "12/12"))} == {"gallery"}

@@ -26,7 +26,7 @@ from trafilatura.utils import load_html, trim
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from storydesk import vocab
-from storydesk.extract.clean import MAX_FURNITURE_WORDS, furniture_pattern, furniture_reason
+from storydesk.extract.clean import MAX_FURNITURE_WORDS, furniture_pattern, furniture_reason, gallery_counters
 from storydesk.extract.html_dates import publication_date
 from storydesk.extract.text_dates import find_dates
 from storydesk.extract.visible_text import parse_html
@@ -42,10 +42,6 @@ END_AFTER_SHARE = 0.7
 # The article head: the lines above the first one of at least PROSE_WORDS words, at most HEAD_LINES;
 # a date line there has at most HEAD_DATE_WORDS words (8, 12 and 16 were tried: 8 best).
 HEAD_LINES, PROSE_WORDS, HEAD_DATE_WORDS = 5, 20, 8
-# A slideshow's captions leave the body from this many numbered lines on (readability's pages:
-# 0.946 -> 0.950 F1, the other sets unchanged; no page of them has a shorter one).
-GALLERY_LINES = 3
-_GALLERY_COUNTER = re.compile(r"^(?:- )?(?P<number>\d{1,3}) ?/ ?(?P<total>\d{1,3})\s")
 _AUTHOR_MAX_CHARS = 120  # trafilatura's limit for an author found in the page's elements
 _WORD = re.compile(r"\w+")
 
@@ -182,24 +178,13 @@ def _without_furniture(text: str) -> str:
 
 
 def _without_gallery(text: str) -> str:
-    """The body less a slideshow's captions: a run of at least GALLERY_LINES lines numbered
-    "1/50", "2/50", "3/50"... (one total, counting up by one), the pictures of other stories."""
+    """The body less a slideshow's captions, one numbered line after another ("1/50 ...",
+    "2/50 ...": the pictures of other stories)."""
     lines = text.split("\n")
-    counters = [_GALLERY_COUNTER.match(line) for line in lines]
-    start = 0
-    while start < len(lines):
-        end = start
-        while end < len(lines) and counters[end] and _continues(counters[start], counters[end], end - start):
-            end += 1
-        if end - start >= GALLERY_LINES:
-            lines[start:end] = [""] * (end - start)
-        start = max(end, start + 1)
+    for show in gallery_counters(lines, max_gap=1):
+        for index in show:
+            lines[index] = ""
     return "\n".join(line for line in lines if line)
-
-
-def _continues(first: re.Match[str], current: re.Match[str], offset: int) -> bool:
-    """True when ``current`` is the caption ``offset`` places after ``first`` in one slideshow."""
-    return current["total"] == first["total"] and int(current["number"]) == int(first["number"]) + offset
 
 
 def _without_head(text: str, title: str | None) -> str:
