@@ -189,6 +189,28 @@ def test_the_subject_before_the_verb_where_a_clause_opens_speaks_where_nothing_p
     ]
 
 
+def _speakers(text: str) -> list[tuple[str, str | None]]:
+    return [(q.content.text, q.speaker.text if q.speaker else None) for q in analyse(text, None, "de").quotes]
+
+
+def test_german_word_order_places_the_speaker_where_nothing_parses() -> None:
+    """The subject after adverbs ("sagte nun Laporte"), a name after the verb ("rief Zwingli"),
+    the subject past a conjunction or subordinator ("Und er fährt fort", "wenn sie erklärt"), and
+    a name after its title ("Dr. Benedikt replicirte")."""
+    assert _speakers("„Sire“, sagte nun Laporte, „ich bitte Sie.“") == [("Sire", "Laporte"), ("ich bitte Sie.", "Laporte")]
+    assert _speakers("Getroffen, rief Zwingli: „Den Leib können sie tödten.“") == [("Den Leib können sie tödten.", "Zwingli")]
+    assert _speakers("Und er fährt fort: „In Norddeutschland hilft das Lob wenig.“") == [("In Norddeutschland hilft das Lob wenig.", "er")]
+    assert _speakers("Das war es, wenn sie erklärt: „Es sei von Niemand zu verkennen.“") == [("Es sei von Niemand zu verkennen.", "sie")]
+    assert _speakers("Dr. Benedikt replicirte: „Das ist eine Frechheit!“") == [("Das ist eine Frechheit!", "Dr. Benedikt")]
+
+
+def test_a_capitalised_word_inside_a_sentence_is_no_reporting_verb_where_nothing_parses() -> None:
+    """German writes nouns capitalised: "Fragen" inside a sentence is the noun, not the verb."""
+    assert _speakers("Auf alle Fragen der Presse kam nur ein Satz: „Wir prüfen den Vorgang genau.“") == [
+        ("Wir prüfen den Vorgang genau.", None),
+    ]
+
+
 def test_with_no_parse_a_speaker_keeps_the_name_after_its_noun() -> None:
     """Spanish has no pipeline here: "la ministra Ana Ruiz" speaks, and "según la Federación de
     Vecinos" gives the federation, the reported words after it."""

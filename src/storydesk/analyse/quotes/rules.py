@@ -79,6 +79,8 @@ NO_ATTRIBUTION = Attribution(None, None)
 
 
 UNPARSED_SPEAKER_WINDOW = 4  # words after a cue verb where an unparsed document's speaker may stand
+UNPARSED_ADVERBS = 2  # adverbs that may stand between a verb and its subject after it ("sagte nun Laporte")
+CLAUSE_WORDS = 12  # how far back from its verb an unparsed clause's first word may stand
 
 
 @cache
@@ -161,24 +163,37 @@ def _verb_attribution(doc: Doc, verb: Token, inside: Callable[[int], bool] = lam
 def _name_just_before(verb: Token) -> Token | None:
     """A person's name right before a verb the parser left without subject ('“...,” Tulsa police
     Chief Chuck Jordan said Monday', parsed as an apposition); in a document with no parse (a
-    pipeline of tokens and entities), also a name among the next words ('dijo el vicepresidente
-    Omar Suleimán'), else the pronoun or the noun after a determiner that follows the verb
-    ('sagte er', 'erwiderte der Kapitän') or opens the clause before it ('Der Minister sagte')."""
+    pipeline of tokens and entities), the subject ``_unparsed_subject`` finds."""
     before = verb.nbor(-1) if verb.i > 0 else None
     if before is not None and before.ent_type_ == "PERSON":
         return before
-    if is_parsed(verb.doc):
-        return None
+    return None if is_parsed(verb.doc) else _unparsed_subject(verb)
+
+
+def _unparsed_subject(verb: Token) -> Token | None:
+    """The subject of a reporting verb in a document with no parse, by word order: a pronoun
+    right after it ('sagte er', 'las ich'), else the subject opening its clause ('Der Minister
+    sagte', 'Jonescu sagte', 'wenn sie erklärt'), else a name among the next words ('dijo el
+    vicepresidente Omar Suleimán'), else the noun or name after it ('erwiderte der Kapitän',
+    'rief Zwingli', 'sagte nun Laporte')."""
+    following = verb.doc[verb.i + 1 : verb.i + 2]
+    if following and subject_words(verb.doc.lang_).get(following[0].lower_) == "pronoun":
+        return following[0]
     after = verb.doc[verb.i + 1 : verb.i + 1 + UNPARSED_SPEAKER_WINDOW]
     named = next((token for token in after if token.ent_type_ in ("PERSON", "ORG") and token.ent_iob_ == "B"), None)
-    return named or _subject_after(verb) or _subject_before(verb)
+    return _subject_opening_clause(verb) or named or _subject_after(verb, UNPARSED_ADVERBS)
 
 
-def _subject_after(verb: Token) -> Token | None:
-    """In a document with no parse, the subject standing right after its verb: a subject
-    pronoun, or the word after one or two determiners (``lang/<code>/quote_subjects.tsv``)."""
-    words = subject_words(verb.doc.lang_)
-    following = verb.doc[verb.i + 1 : verb.i + 4]
+def _subject_after(word: Token, skip: int = 0) -> Token | None:
+    """In a document with no parse, the subject standing right after a verb or cue, past up to
+    ``skip`` adverbs (lower-case words the language's ``quote_subjects.tsv`` does not list): a
+    subject pronoun, the word after one or two determiners, or, past adverbs or a verb, a
+    capitalised word (a name: 'rief Zwingli')."""
+    words, doc = subject_words(word.doc.lang_), word.doc
+    at = word.i + 1
+    while at < len(doc) and at - word.i <= skip and doc[at].is_lower and words.get(doc[at].lower_, "opener") == "opener":
+        at += 1
+    following = doc[at : at + 3]
     if not following or following[0].is_punct:
         return None
     if words.get(following[0].lower_) == "pronoun":
@@ -187,25 +202,42 @@ def _subject_after(verb: Token) -> Token | None:
     while determiners < min(2, len(following) - 1) and words.get(following[determiners].lower_) == "determiner":
         determiners += 1
     noun = following[determiners]
-    return noun if determiners and noun.is_alpha else None
+    named = skip and noun.is_title and not noun.is_sent_start and noun.lower_ not in words
+    return noun if noun.is_alpha and (determiners or named) else None
 
 
-def _subject_before(verb: Token) -> Token | None:
-    """In a document with no parse, the subject right before its verb where a clause opens: a
-    subject pronoun ("Er sagte: ..."), or the word after a determiner ("Der Minister sagte: ...")."""
+def _subject_opening_clause(verb: Token) -> Token | None:
+    """In a document with no parse, the subject that opens the clause of its verb, past the words
+    that open a clause without being its subject (``opener`` in ``quote_subjects.tsv``: "und",
+    "wenn", "dann"): a subject pronoun ("Er sagte", "wenn sie erklärt"), the noun after a
+    determiner ("Der Minister sagte"), or a capitalised word ("Jonescu sagte"); None where the
+    clause opens with the verb or with a word that is no subject (a preposition)."""
     words, doc = subject_words(verb.doc.lang_), verb.doc
-    before = doc[verb.i - 1] if verb.i > 0 else None
-    if before is None or not before.is_alpha:
+    first = _clause_start(verb)
+    while first < verb.i and words.get(doc[first].lower_) == "opener":
+        first += 1
+    if first == verb.i or not (doc[first].is_alpha or _is_abbreviation(doc[first])):
         return None
-    if words.get(before.lower_) == "pronoun":
-        return before if _opens_clause(before) else None
-    determiner = doc[verb.i - 2] if verb.i > 1 else None
-    return before if determiner is not None and words.get(determiner.lower_) == "determiner" and _opens_clause(determiner) else None
+    kind = words.get(doc[first].lower_)
+    if kind == "pronoun":
+        return doc[first]
+    if kind == "determiner":
+        return next((token for token in doc[first + 1 : verb.i] if token.is_title), None)
+    return doc[first] if kind is None and doc[first].is_title else None
 
 
-def _opens_clause(token: Token) -> bool:
-    """Whether a token is the first of its sentence or follows a punctuation mark."""
-    return token.i == 0 or token.is_sent_start or token.nbor(-1).is_punct
+def _is_abbreviation(token: Token) -> bool:
+    """A capitalised word with its period, a title before a name ("Dr.", "Abg.")."""
+    return token.text[:1].isupper() and token.text.endswith(".") and token.text[:-1].isalpha()
+
+
+def _clause_start(verb: Token) -> int:
+    """The first token of the clause holding ``verb``: after the last punctuation mark before
+    it in its sentence, within CLAUSE_WORDS tokens."""
+    first = verb.i
+    while first > verb.sent.start and verb.i - first < CLAUSE_WORDS and not verb.doc[first - 1].is_punct:
+        first -= 1
+    return first
 
 
 def _phrase_attribution(doc: Doc, first: int, last: int) -> Attribution:
