@@ -193,7 +193,7 @@ def _speakers(text: str) -> list[tuple[str, str | None]]:
     return [(q.content.text, q.speaker.text if q.speaker else None) for q in analyse(text, None, "de").quotes]
 
 
-def test_german_word_order_places_the_speaker_where_nothing_parses() -> None:
+def test_german_word_order_places_a_quote_speaker_where_nothing_parses() -> None:
     """The subject after adverbs ("sagte nun Laporte"), a name after the verb ("rief Zwingli"),
     the subject past a conjunction or subordinator ("Und er fährt fort", "wenn sie erklärt"), and
     a name after its title ("Dr. Benedikt replicirte")."""
@@ -204,7 +204,18 @@ def test_german_word_order_places_the_speaker_where_nothing_parses() -> None:
     assert _speakers("Dr. Benedikt replicirte: „Das ist eine Frechheit!“") == [("Das ist eine Frechheit!", "Dr. Benedikt")]
 
 
-def test_a_capitalised_word_inside_a_sentence_is_no_reporting_verb_where_nothing_parses() -> None:
+def test_quoted_turns_of_a_dialogue_alternate_between_its_speakers() -> None:
+    """A cue introduces the quote after it, not the answers after that; after a question the next
+    turn is the other speaker's (unknown here), the one after it the first speaker's again, and
+    each turn is an attribution of its own (no cue shared)."""
+    text = "Da sagte er: „Wie viele Menschen gehen hier vorüber?“ „Doch wohl zwanzigtausend Menschen.“ „Und wie viele davon haben Verstand?“"
+    quotes = analyse(text, None, "de").quotes
+    assert [(q.speaker.text if q.speaker else None, q.cue.text if q.cue else None) for q in quotes] == [
+        ("er", "sagte"), (None, None), ("er", None),
+    ]
+
+
+def test_a_capitalised_word_inside_a_sentence_cues_no_quote_where_nothing_parses() -> None:
     """German writes nouns capitalised: "Fragen" inside a sentence is the noun, not the verb."""
     assert _speakers("Auf alle Fragen der Presse kam nur ein Satz: „Wir prüfen den Vorgang genau.“") == [
         ("Wir prüfen den Vorgang genau.", None),

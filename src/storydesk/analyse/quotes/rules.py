@@ -284,22 +284,73 @@ def _marked_quotes(
     """Direct and partial quotes from the quotation marks, each with its cue and speaker."""
     inside = _Inside(quoted)
     found: list[tuple[Quote, int | None]] = []
-    previous: tuple[Quoted, Attribution] | None = None
+    dialogue = _Dialogue(text_of(doc))
+    direct = [stretch.open_at for stretch in quoted if _stands_alone(text_of(doc), stretch)]
     for stretch in quoted:
         standalone = _stands_alone(text_of(doc), stretch)
-        attribution = _nearest_cue(doc, stretch, inside, phrases, standalone)
-        if attribution.cue is None and standalone and previous is not None:
-            attribution = _carried_over(text_of(doc), previous, stretch)
-        if attribution.cue is None and standalone:
+        attribution = _nearest_cue(doc, stretch, inside, phrases, direct if standalone else None)
+        if standalone:
+            attribution = dialogue.attribute(stretch, attribution)
+        if attribution.cue is None and attribution.speaker is None and standalone:
             attribution = _introduced_by_colon(doc, stretch, inside)
         kind = "direct" if standalone else "partial"
-        if attribution.cue is None and (kind == "partial" or _words(text_of(doc), stretch) < MIN_UNATTRIBUTED_WORDS):
+        if attribution.cue is None and (kind == "partial" or attribution.speaker is None and _words(text_of(doc), stretch) < MIN_UNATTRIBUTED_WORDS):
             continue
         content = span_of(doc, stretch.start, stretch.end)
         found.append((Quote(kind, content, attribution.cue, attribution.speaker), attribution.speaker_head))
-        if attribution.cue is not None:
-            previous = (stretch, attribution)
     return found
+
+
+class _Dialogue:
+    """Who speaks the quotes that have no cue of their own, read in order. Quotes with nothing but
+    punctuation between them are turns of one exchange: after a question, or once two speakers
+    have taken turns, a cue-less turn is the reply of the speaker before the last ('sagte er:
+    „Wie viele?“ „Fünfhundert.“ „Zu viele.“': the third is his again), else it goes on in the
+    last speaker's voice. A cue-less quote after narration has the speaker of the attributed
+    quote before it (``_carried_over``). Such quotes keep no cue: the cue belongs to the quote it
+    tags, and each turn is an attribution of its own."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.last: Quoted | None = None
+        self.turns: list[Attribution] = []
+        self.attributed: tuple[Quoted, Attribution] | None = None
+
+    def attribute(self, stretch: Quoted, attribution: Attribution) -> Attribution:
+        """The attribution of a standalone quote, given the one its own cue gives it."""
+        follows = self.last is not None and _adjacent(self.text, self.last, stretch)
+        if attribution.cue is not None:
+            self.turns = [*self.turns, attribution] if follows else [attribution]
+        elif follows and self.turns:
+            attribution = self._next_turn(self.last)
+        elif self.attributed is not None:
+            attribution = _uncued(_carried_over(self.text, self.attributed, stretch))
+        self.last = stretch
+        if attribution.speaker is not None:
+            self.attributed = (stretch, attribution)
+        return attribution
+
+    def _next_turn(self, last: Quoted) -> Attribution:
+        """A cue-less turn: the reply of the speaker before the last after a question or once
+        the exchange has two turns, else the last speaker going on."""
+        if len(self.turns) >= 2 or self.text[last.start : last.end].endswith("?"):
+            reply = self.turns[-2] if len(self.turns) >= 2 else NO_ATTRIBUTION
+            self.turns.append(reply)
+            return _uncued(reply)
+        return _uncued(self.turns[-1])
+
+
+def _uncued(attribution: Attribution) -> Attribution:
+    return replace(attribution, cue=None)
+
+
+TURN_GAP = frozenset(" \t\n—–-.,;")  # what may stand between two turns of one exchange
+
+
+def _adjacent(text: str, earlier: Quoted, later: Quoted) -> bool:
+    """Whether nothing but punctuation and spaces stands between two quotes."""
+    end = earlier.close_at + 1 if earlier.close_at is not None else earlier.end
+    return all(char in TURN_GAP for char in text[end : later.open_at])
 
 
 def _words(text: str, stretch: Quoted) -> int:
@@ -341,23 +392,34 @@ def _token_at(doc: Doc, offset: int) -> Token:
 
 
 def _nearest_cue(
-    doc: Doc, stretch: Quoted, inside: _Inside, phrases: list[tuple[int, int]], standalone: bool
+    doc: Doc, stretch: Quoted, inside: _Inside, phrases: list[tuple[int, int]], others: list[int]
 ) -> Attribution:
     """The reporting cue outside quotes nearest the quote in its sentence window; a partial quote
-    prefers a cue that governs it."""
+    (``others`` None) prefers a cue that governs it. A direct quote takes no cue across another
+    of the direct quotes that open at ``others`` (sorted): 'sagte er: „Wie viele?“ „Fünfhundert.“'
+    cues the question, not the answer."""
     start, end = _sentence_window(doc, stretch)
     quote_first = _token_at(doc, stretch.start)
     candidates: list[tuple[int, Attribution]] = []
     for token in doc[start:end]:
-        if is_cue_verb(token) and not inside(token.idx):
-            if standalone or governs(token, quote_first) or _tags_the_quote(doc, token, stretch):
+        if is_cue_verb(token) and not inside(token.idx) and not _across_quotes(others, token.idx, stretch):
+            if others is not None or governs(token, quote_first) or _tags_the_quote(doc, token, stretch):
                 candidates.append((_distance(token.idx, stretch), _verb_attribution(doc, token, inside)))
     for first, last in phrases:
-        if start <= first < end and not inside(doc[first].idx):
+        if start <= first < end and not inside(doc[first].idx) and not _across_quotes(others, doc[first].idx, stretch):
             candidates.append((_distance(doc[first].idx, stretch), _phrase_attribution(doc, first, last)))
     with_speaker = [c for c in candidates if c[1].speaker is not None]
     pool = with_speaker or candidates
     return min(pool, key=lambda c: c[0])[1] if pool else NO_ATTRIBUTION
+
+
+def _across_quotes(others: list[int] | None, offset: int, stretch: Quoted) -> bool:
+    """Whether one of the quotes opening at ``others`` stands between ``offset`` and the stretch."""
+    if not others:
+        return False
+    low, high = (offset, stretch.open_at) if offset < stretch.open_at else (stretch.open_at, offset)
+    at = bisect.bisect_right(others, low)
+    return at < len(others) and others[at] < high
 
 
 def _tags_the_quote(doc: Doc, verb: Token, stretch: Quoted) -> bool:
