@@ -306,9 +306,9 @@ class _Dialogue:
     punctuation between them are turns of one exchange: after a question, or once two speakers
     have taken turns, a cue-less turn is the reply of the speaker before the last ('sagte er:
     „Wie viele?“ „Fünfhundert.“ „Zu viele.“': the third is his again), else it goes on in the
-    last speaker's voice. A cue-less quote after narration has the speaker of the attributed
-    quote before it (``_carried_over``). Such quotes keep no cue: the cue belongs to the quote it
-    tags, and each turn is an attribution of its own."""
+    last speaker's voice; a turn keeps no cue (the cue belongs to the quote it tags), so each turn
+    is an attribution of its own. A cue-less quote after narration has the speaker and cue of the
+    attributed quote before it ('"X," he said. "Y."', one attribution: ``_carried_over``)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -324,7 +324,7 @@ class _Dialogue:
         elif follows and self.turns:
             attribution = self._next_turn(self.last)
         elif self.attributed is not None:
-            attribution = _uncued(_carried_over(self.text, self.attributed, stretch))
+            attribution = _carried_over(self.text, self.attributed, stretch)
         self.last = stretch
         if attribution.speaker is not None:
             self.attributed = (stretch, attribution)
