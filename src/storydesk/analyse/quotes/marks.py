@@ -30,14 +30,19 @@ def _mark_pattern() -> re.Pattern[str]:
     return re.compile(f"[{marks}]|\n")
 
 
+CLOSING_PUNCTUATION = ",.;:!?)]"  # what follows a closing mark, never an opening one
+
 # Guillemets point the way they face: once one opens a quote, its mirror closes it, even spaced
 # as French sets them (« ... ») or reversed as German does (» ... «).
 MIRRORS = {"«": "»", "»": "«", "‹": "›", "›": "‹"}
 
 
 def _opens(text: str, at: int) -> bool:
-    """A mark opens when it follows a line start, a space or an opening bracket/dash."""
-    return at == 0 or text[at - 1].isspace() or text[at - 1] in "([{—–-/:"
+    """A mark opens when it follows a line start, a space or an opening bracket/dash, and no
+    punctuation mark follows it (a closing mark set off by a space, as in '„fast erreicht ", sagt
+    er' or 'Rome. " He', is no opener)."""
+    before = at == 0 or text[at - 1].isspace() or text[at - 1] in "([{—–-/:"
+    return before and text[at + 1 : at + 2] not in tuple(CLOSING_PUNCTUATION)
 
 
 def _continues_on_next_line(text: str, newline: int) -> bool:
