@@ -215,6 +215,16 @@ def test_quoted_turns_of_a_dialogue_alternate_between_its_speakers() -> None:
     ]
 
 
+def test_speech_without_quote_marks_after_a_colon() -> None:
+    """The words after a reporting verb and a colon are its speech to the end of the sentence,
+    reported (indirect) where their verb is in the subjunctive of reported speech."""
+    text = "Aber Huß sprach: Wollt ihr mir das Maul verbieten? Der Cardinal antwortete ruhig: Die Wolken seyen zerstreut."
+    quotes = analyse(text, None, "de").quotes
+    assert [(q.kind, q.content.text, q.speaker.text) for q in quotes] == [
+        ("direct", "Wollt ihr mir das Maul verbieten", "Huß"), ("indirect", "Die Wolken seyen zerstreut", "Cardinal"),
+    ]
+
+
 def test_a_capitalised_word_inside_a_sentence_cues_no_quote_where_nothing_parses() -> None:
     """German writes nouns capitalised: "Fragen" inside a sentence is the noun, not the verb."""
     assert _speakers("Auf alle Fragen der Presse kam nur ein Satz: „Wir prüfen den Vorgang genau.“") == [

@@ -100,6 +100,7 @@ def find_quotes(doc: Doc, mentions: list[Mention]) -> list[Quote]:
     phrases = phrase_cues(doc)
     marked = _marked_quotes(doc, quoted, phrases)
     reported = _reported_speech(doc, quoted, phrases, marked)
+    reported += _colon_speech(doc, quoted, marked + reported)
     first_person = [item for item in reported if _speaks_in_first_person(item[0])]
     paragraphs = _paragraphs(text_of(doc))
     turns = _transcript_turns(doc, paragraphs)
@@ -454,8 +455,15 @@ def _introduced_by_colon(doc: Doc, stretch: Quoted, inside: _Inside) -> Attribut
     before = text_of(doc)[: stretch.open_at].rstrip()
     if not before.endswith(":"):
         return NO_ATTRIBUTION
-    colon = _token_at(doc, len(before) - 1)
-    for token in reversed(list(colon.sent)):
+    return _colon_cue(doc, _token_at(doc, len(before) - 1), inside)
+
+
+def _colon_cue(doc: Doc, colon: Token, inside: _Inside) -> Attribution:
+    """The attribution of the last reporting verb before a colon in its sentence, outside quotes
+    and with no other colon between."""
+    for token in reversed(doc[colon.sent.start : colon.i]):
+        if token.text == ":":
+            break
         if is_cue_verb(token) and not inside(token.idx):
             return _verb_attribution(doc, token, inside)
     return NO_ATTRIBUTION
@@ -488,6 +496,55 @@ def _reported_speech(
             attribution = _phrase_attribution(doc, first, last)
             found.append((Quote("indirect", content, attribution.cue, attribution.speaker), attribution.speaker_head))
     return found
+
+
+def _colon_speech(doc: Doc, quoted: list[Quoted], known: list[tuple[Quote, int | None]]) -> list[tuple[Quote, int | None]]:
+    """Speech without marks after a reporting verb and a colon ('Huß sprach: Wollt ihr mir das
+    Maul verbieten?', 'Man sagt: Macht gute Politik'), to the end of its sentence: direct, or
+    indirect where its verbs are in the mood of reported speech ('antwortete: Wolken seyen
+    dagewesen'); not where a quote already found holds it. Only in a document with no parse:
+    a parse reads "said: the plan is ready" as the verb's clause (reported speech), and the last
+    reporting verb before a colon need not be what the colon ends ("said ... asking yourself
+    this: ..."), which is all a text without a parse has to go by."""
+    if is_parsed(doc):
+        return []
+    inside = _Inside(quoted)
+    taken = [quote.content for quote, _ in known]
+    found: list[tuple[Quote, int | None]] = []
+    for colon in (token for token in doc if token.text == ":" and not inside(token.idx)):
+        content = _speech_after(doc, colon)
+        if content is None or inside(content.start) or _mostly_within(content, taken):
+            continue
+        attribution = _colon_cue(doc, colon, inside)
+        if attribution.speaker is not None:
+            kind = "indirect" if _in_reported_mood(doc, content) else "direct"
+            found.append((Quote(kind, content, attribution.cue, attribution.speaker), attribution.speaker_head))
+    return found
+
+
+@cache
+def _subjunctives(language: str) -> frozenset[str]:
+    """Verb forms of reported speech (``lang/<code>/quote_subjunctives.txt``)."""
+    return frozenset(vocab.load_language(language, "quote_subjunctives.txt"))
+
+
+def _in_reported_mood(doc: Doc, content: Span) -> bool:
+    """Whether words hold a verb form of reported speech ("seien", "könne"): indirect speech."""
+    forms = _subjunctives(doc.lang_)
+    return bool(forms) and any(word.lower() in forms for word in _WORD.findall(content.text))
+
+
+def _speech_after(doc: Doc, colon: Token) -> Span | None:
+    """The words after a colon to the end of its sentence, and on over sentences that open in
+    lower case (the speaker's '!' or '?' inside one utterance: 'Gott! Gott! wenn das dein Vater
+    wüßte!'), kept to the colon's line; None when a quotation mark or nothing follows."""
+    if colon.i + 1 >= len(doc) or doc[colon.i + 1].text in STANDALONE_BEFORE:
+        return None
+    last = colon.sent.end - 1
+    while last + 1 < len(doc) and doc[last + 1].is_lower and doc[last + 1].sent.start == last + 1:
+        last = doc[last + 1].sent.end - 1
+    first, last = within_line(doc, colon, colon.i + 1, last)
+    return token_range_span(doc, first, last)
 
 
 def _mostly_within(content: Span, spans: list[Span]) -> bool:
