@@ -225,6 +225,18 @@ def test_speech_without_quote_marks_after_a_colon() -> None:
     ]
 
 
+def test_a_name_before_a_colon_or_alone_as_a_sentence_speaks_the_quote_after_it() -> None:
+    """An interview or a play names who speaks before the words, with no reporting verb: the
+    clause's subject before a colon, a name that is a sentence of its own; then turns alternate."""
+    text = "Jonescu sagte: „Wir verhandeln nicht mehr mit Sofia.“ — Der Redakteur: „Wird man in London weiter verhandeln?“ — „Das weiß man noch nicht.“"
+    assert _speakers(text) == [
+        ("Wir verhandeln nicht mehr mit Sofia.", "Jonescu"),
+        ("Wird man in London weiter verhandeln?", "Redakteur"),
+        ("Das weiß man noch nicht.", "Jonescu"),
+    ]
+    assert _speakers("Rudolph. „Und was denkst Du davon, Kamerad?“") == [("Und was denkst Du davon, Kamerad?", "Rudolph")]
+
+
 def test_a_capitalised_word_inside_a_sentence_cues_no_quote_where_nothing_parses() -> None:
     """German writes nouns capitalised: "Fragen" inside a sentence is the noun, not the verb."""
     assert _speakers("Auf alle Fragen der Presse kam nur ein Satz: „Wir prüfen den Vorgang genau.“") == [

@@ -80,6 +80,7 @@ NO_ATTRIBUTION = Attribution(None, None)
 
 UNPARSED_SPEAKER_WINDOW = 4  # words after a cue verb where an unparsed document's speaker may stand
 UNPARSED_ADVERBS = 2  # adverbs that may stand between a verb and its subject after it ("sagte nun Laporte")
+LABEL_WORDS = 3  # at most the words of a speaker's name standing as a sentence before a quote ("Der Redakteur.")
 CLAUSE_WORDS = 12  # how far back from its verb an unparsed clause's first word may stand
 
 
@@ -207,23 +208,25 @@ def _subject_after(word: Token, skip: int = 0) -> Token | None:
     return noun if noun.is_alpha and (determiners or named) else None
 
 
-def _subject_opening_clause(verb: Token) -> Token | None:
-    """In a document with no parse, the subject that opens the clause of its verb, past the words
-    that open a clause without being its subject (``opener`` in ``quote_subjects.tsv``: "und",
-    "wenn", "dann"): a subject pronoun ("Er sagte", "wenn sie erklärt"), the noun after a
-    determiner ("Der Minister sagte"), or a capitalised word ("Jonescu sagte"); None where the
-    clause opens with the verb or with a word that is no subject (a preposition)."""
-    words, doc = subject_words(verb.doc.lang_), verb.doc
-    first = _clause_start(verb)
-    while first < verb.i and words.get(doc[first].lower_) == "opener":
+def _subject_opening_clause(word: Token) -> Token | None:
+    """In a document with no parse, the subject that opens the clause ending at ``word`` (its
+    verb, or the colon after it), past the words that open a clause without being its subject
+    (``opener`` in ``quote_subjects.tsv``: "und", "wenn", "dann"): a subject pronoun ("Er
+    sagte", "wenn sie erklärt"), the noun after a determiner ("Der Minister sagte", "Der
+    Redakteur:"), or a capitalised word ("Jonescu sagte", "Hr. Person folgendes Amendement:");
+    None where the clause opens with ``word`` or with a word that is no subject (a preposition),
+    or where its start is out of sight."""
+    words, doc = subject_words(word.doc.lang_), word.doc
+    first = _clause_start(word)
+    while first is not None and first < word.i and words.get(doc[first].lower_) == "opener":
         first += 1
-    if first == verb.i or not (doc[first].is_alpha or _is_abbreviation(doc[first])):
+    if first is None or first == word.i or not (doc[first].is_alpha or _is_abbreviation(doc[first])):
         return None
     kind = words.get(doc[first].lower_)
     if kind == "pronoun":
         return doc[first]
     if kind == "determiner":
-        return next((token for token in doc[first + 1 : verb.i] if token.is_title), None)
+        return next((token for token in doc[first + 1 : word.i] if token.is_title), None)
     return doc[first] if kind is None and doc[first].is_title else None
 
 
@@ -232,11 +235,13 @@ def _is_abbreviation(token: Token) -> bool:
     return token.text[:1].isupper() and token.text.endswith(".") and token.text[:-1].isalpha()
 
 
-def _clause_start(verb: Token) -> int:
-    """The first token of the clause holding ``verb``: after the last punctuation mark before
-    it in its sentence, within CLAUSE_WORDS tokens."""
-    first = verb.i
-    while first > verb.sent.start and verb.i - first < CLAUSE_WORDS and not verb.doc[first - 1].is_punct:
+def _clause_start(word: Token) -> int | None:
+    """The first token of the clause holding ``word``: after the last punctuation mark before it
+    in its sentence; None where that lies more than CLAUSE_WORDS tokens back."""
+    first = word.i
+    while first > word.sent.start and not word.doc[first - 1].is_punct:
+        if word.i - first >= CLAUSE_WORDS:
+            return None
         first -= 1
     return first
 
@@ -290,10 +295,10 @@ def _marked_quotes(
     for stretch in quoted:
         standalone = _stands_alone(text_of(doc), stretch)
         attribution = _nearest_cue(doc, stretch, inside, phrases, direct if standalone else None)
-        if standalone:
+        if attribution.cue is None and standalone:
+            attribution = dialogue.attribute(stretch, _introduced(doc, stretch, inside))
+        elif standalone:
             attribution = dialogue.attribute(stretch, attribution)
-        if attribution.cue is None and attribution.speaker is None and standalone:
-            attribution = _introduced_by_colon(doc, stretch, inside)
         kind = "direct" if standalone else "partial"
         if attribution.cue is None and (kind == "partial" or attribution.speaker is None and _words(text_of(doc), stretch) < MIN_UNATTRIBUTED_WORDS):
             continue
@@ -304,12 +309,14 @@ def _marked_quotes(
 
 class _Dialogue:
     """Who speaks the quotes that have no cue of their own, read in order. Quotes with nothing but
-    punctuation between them are turns of one exchange: after a question, or once two speakers
-    have taken turns, a cue-less turn is the reply of the speaker before the last ('sagte er:
-    „Wie viele?“ „Fünfhundert.“ „Zu viele.“': the third is his again), else it goes on in the
-    last speaker's voice; a turn keeps no cue (the cue belongs to the quote it tags), so each turn
-    is an attribution of its own. A cue-less quote after narration has the speaker and cue of the
-    attributed quote before it ('"X," he said. "Y."', one attribution: ``_carried_over``)."""
+    punctuation between them are turns of one exchange, and so is a quote with a cue or label of
+    its own after one with no sentence end between ('— Der Redakteur: „...“'): after a question,
+    or once two speakers have taken turns, a cue-less turn is the reply of the speaker before the
+    last ('sagte er: „Wie viele?“ „Fünfhundert.“ „Zu viele.“': the third is his again), else it
+    goes on in the last speaker's voice; a turn keeps no cue (the cue belongs to the quote it
+    tags), so each turn is an attribution of its own. A cue-less quote after narration has the
+    speaker and cue of the attributed quote before it ('"X," he said. "Y."', one attribution:
+    ``_carried_over``)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -318,11 +325,11 @@ class _Dialogue:
         self.attributed: tuple[Quoted, Attribution] | None = None
 
     def attribute(self, stretch: Quoted, attribution: Attribution) -> Attribution:
-        """The attribution of a standalone quote, given the one its own cue gives it."""
-        follows = self.last is not None and _adjacent(self.text, self.last, stretch)
-        if attribution.cue is not None:
-            self.turns = [*self.turns, attribution] if follows else [attribution]
-        elif follows and self.turns:
+        """The attribution of a standalone quote, given the one its own cue or label gives it."""
+        between = self._between(stretch)
+        if attribution.speaker is not None or attribution.cue is not None:
+            self._take_turn(attribution, between is not None and not SENTENCE_BREAK.search(between))
+        elif between is not None and not between.strip(TURN_GAP) and self.turns:
             attribution = self._next_turn(self.last)
         elif self.attributed is not None:
             attribution = _carried_over(self.text, self.attributed, stretch)
@@ -330,6 +337,22 @@ class _Dialogue:
         if attribution.speaker is not None:
             self.attributed = (stretch, attribution)
         return attribution
+
+    def _take_turn(self, attribution: Attribution, goes_on: bool) -> None:
+        """A quote with its own cue or label: the next turn of the exchange, or the first of a
+        new one; a speaker's second part ('„Sire“, sagte Laporte, „...“') is the same turn."""
+        if not goes_on or not self.turns:
+            self.turns = [attribution]
+        elif _speaker_text(self.turns[-1]) == _speaker_text(attribution):
+            self.turns[-1] = attribution
+        else:
+            self.turns.append(attribution)
+
+    def _between(self, stretch: Quoted) -> str | None:
+        """The text between the last quote and this one (None before the first)."""
+        if self.last is None:
+            return None
+        return self.text[self.last.close_at + 1 if self.last.close_at is not None else self.last.end : stretch.open_at]
 
     def _next_turn(self, last: Quoted) -> Attribution:
         """A cue-less turn: the reply of the speaker before the last after a question or once
@@ -341,17 +364,16 @@ class _Dialogue:
         return _uncued(self.turns[-1])
 
 
+def _speaker_text(attribution: Attribution) -> str | None:
+    return attribution.speaker.text if attribution.speaker is not None else None
+
+
 def _uncued(attribution: Attribution) -> Attribution:
     return replace(attribution, cue=None)
 
 
-TURN_GAP = frozenset(" \t\n—–-.,;")  # what may stand between two turns of one exchange
-
-
-def _adjacent(text: str, earlier: Quoted, later: Quoted) -> bool:
-    """Whether nothing but punctuation and spaces stands between two quotes."""
-    end = earlier.close_at + 1 if earlier.close_at is not None else earlier.end
-    return all(char in TURN_GAP for char in text[end : later.open_at])
+TURN_GAP = " \t\n—–-.;"  # what may stand between two turns of one exchange
+SENTENCE_BREAK = re.compile(r"[.!?]\s")  # narration between quotes: the exchange starts again
 
 
 def _words(text: str, stretch: Quoted) -> int:
@@ -450,12 +472,36 @@ def _carried_over(text: str, previous: tuple[Quoted, Attribution], stretch: Quot
     return attribution if is_sentence and between.count("\n") <= 2 and len(between) < 400 else NO_ATTRIBUTION
 
 
-def _introduced_by_colon(doc: Doc, stretch: Quoted, inside: _Inside) -> Attribution:
-    """'Putin said at the conference: “...”' when the cue sentence ends in a colon."""
+def _introduced(doc: Doc, stretch: Quoted, inside: _Inside) -> Attribution:
+    """'Putin said at the conference: “...”' when the cue sentence ends in a colon; in a document
+    with no parse, where no reporting verb stands there and the quote is a sentence (a title,
+    'mit dem Titel: „Forstmeister“', is not), the subject of the clause before the colon ('Der
+    Redakteur: „...“', 'General Faidherbe hat folgenden Tagsbefehl erlassen: „...“') or a name
+    alone as the sentence before the quote, as a play names who speaks ('Rudolph. „...“')."""
     before = text_of(doc)[: stretch.open_at].rstrip()
-    if not before.endswith(":"):
+    if not before.endswith((":", ".")):
         return NO_ATTRIBUTION
-    return _colon_cue(doc, _token_at(doc, len(before) - 1), inside)
+    mark = _token_at(doc, len(before) - 1)
+    attribution = _colon_cue(doc, mark, inside) if mark.text == ":" else NO_ATTRIBUTION
+    if attribution.cue is not None or is_parsed(doc) or _words(text_of(doc), stretch) < MIN_UNATTRIBUTED_WORDS:
+        return attribution
+    subject = _subject_opening_clause(mark) if mark.text == ":" else _speaker_label(mark) if mark.text == "." else None
+    return Attribution(None, speaker_span(doc, subject), subject.idx) if subject is not None else NO_ATTRIBUTION
+
+
+def _speaker_label(period: Token) -> Token | None:
+    """The name that is the whole sentence ending at ``period``: up to LABEL_WORDS capitalised
+    words, after a determiner if any, or a pronoun ("Rudolph.", "Ich.", "Der Redakteur."); its
+    first word."""
+    first = period.sent.start
+    words = [token for token in period.doc[first : period.i] if token.is_alpha or _is_abbreviation(token)]
+    if not words or len(words) != period.i - first or len(words) > LABEL_WORDS:
+        return None
+    kinds = subject_words(period.doc.lang_)
+    if len(words) == 1 and kinds.get(words[0].lower_) == "pronoun":
+        return words[0]
+    named = words[1:] if kinds.get(words[0].lower_) == "determiner" else words
+    return named[0] if named and all(token.is_title or _is_abbreviation(token) for token in named) else None
 
 
 def _colon_cue(doc: Doc, colon: Token, inside: _Inside) -> Attribution:
