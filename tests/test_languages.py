@@ -237,6 +237,17 @@ def test_a_name_before_a_colon_or_alone_as_a_sentence_speaks_the_quote_after_it(
     assert _speakers("Rudolph. „Und was denkst Du davon, Kamerad?“") == [("Und was denkst Du davon, Kamerad?", "Rudolph")]
 
 
+def test_the_quote_speaker_after_a_determiner_is_the_noun_its_adjectives_lead_to() -> None:
+    """German capitalises adjectives made from places ("Berliner"): the noun after them speaks;
+    "veröffentlicht" reports as "sagt" does."""
+    assert _speakers("Ein Berliner Universitätsprofessor äußert sich: „Das Mittel ist gut und billig.“") == [
+        ("Das Mittel ist gut und billig.", "Universitätsprofessor"),
+    ]
+    assert _speakers("Das Amtsblatt veröffentlicht folgenden Bericht: In Budapest sind 24 Menschen erkrankt.") == [
+        ("In Budapest sind 24 Menschen erkrankt", "Amtsblatt"),
+    ]
+
+
 def test_a_capitalised_word_inside_a_sentence_cues_no_quote_where_nothing_parses() -> None:
     """German writes nouns capitalised: "Fragen" inside a sentence is the noun, not the verb."""
     assert _speakers("Auf alle Fragen der Presse kam nur ein Satz: „Wir prüfen den Vorgang genau.“") == [

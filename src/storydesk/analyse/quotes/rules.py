@@ -9,6 +9,7 @@ prepositional cues, first-person words, quotation marks, pronouns) are data file
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -16,6 +17,7 @@ from functools import cache, cached_property
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
 
 from storydesk import vocab
 from storydesk.analyse.nlp import is_parsed, sentence_start_back
@@ -226,8 +228,15 @@ def _subject_opening_clause(word: Token) -> Token | None:
     if kind == "pronoun":
         return doc[first]
     if kind == "determiner":
-        return next((token for token in doc[first + 1 : word.i] if token.is_title), None)
+        return _last_of_first_run(doc[first + 1 : word.i])
     return doc[first] if kind is None and doc[first].is_title else None
+
+
+def _last_of_first_run(words: SpacySpan) -> Token | None:
+    """The last of the first run of capitalised words: the noun after the adjectives a German
+    noun phrase capitalises before it ("Ein Berliner Universitätsprofessor")."""
+    run = list(itertools.takewhile(lambda token: token.is_title, itertools.dropwhile(lambda token: not token.is_title, words)))
+    return run[-1] if run else None
 
 
 def _is_abbreviation(token: Token) -> bool:
