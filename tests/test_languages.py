@@ -202,6 +202,9 @@ def test_german_word_order_places_a_quote_speaker_where_nothing_parses() -> None
     assert _speakers("Und er fährt fort: „In Norddeutschland hilft das Lob wenig.“") == [("In Norddeutschland hilft das Lob wenig.", "er")]
     assert _speakers("Das war es, wenn sie erklärt: „Es sei von Niemand zu verkennen.“") == [("Es sei von Niemand zu verkennen.", "sie")]
     assert _speakers("Dr. Benedikt replicirte: „Das ist eine Frechheit!“") == [("Das ist eine Frechheit!", "Dr. Benedikt")]
+    assert _speakers("Nun näherte der König seinen Mund dem Ohr und sagte leise: „Es ist nicht meine Schuld.“") == [
+        ("Es ist nicht meine Schuld.", "König"),
+    ]
 
 
 def test_quoted_turns_of_a_dialogue_alternate_between_its_speakers() -> None:

@@ -215,9 +215,10 @@ def _subject_opening_clause(word: Token) -> Token | None:
     verb, or the colon after it), past the words that open a clause without being its subject
     (``opener`` in ``quote_subjects.tsv``: "und", "wenn", "dann"): a subject pronoun ("Er
     sagte", "wenn sie erklärt"), the noun after a determiner ("Der Minister sagte", "Der
-    Redakteur:"), or a capitalised word ("Jonescu sagte", "Hr. Person folgendes Amendement:");
-    None where the clause opens with ``word`` or with a word that is no subject (a preposition),
-    or where its start is out of sight."""
+    Redakteur:"), a capitalised word ("Jonescu sagte", "Hr. Person folgendes Amendement:"), or
+    the subject after the verb that opens it ("Nun näherte der König ... und sagte"); None where
+    the clause opens with ``word`` or with a word that is no subject (a preposition), or where
+    its start is out of sight."""
     words, doc = subject_words(word.doc.lang_), word.doc
     first = _clause_start(word)
     while first is not None and first < word.i and words.get(doc[first].lower_) == "opener":
@@ -229,6 +230,8 @@ def _subject_opening_clause(word: Token) -> Token | None:
         return doc[first]
     if kind == "determiner":
         return _last_of_first_run(doc[first + 1 : word.i])
+    if kind is None and doc[first].is_lower:  # a verb after an adverb: "Nun näherte der König ... und sagte"
+        return _subject_after(doc[first], UNPARSED_ADVERBS)
     return doc[first] if kind is None and doc[first].is_title else None
 
 
