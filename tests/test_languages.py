@@ -251,6 +251,15 @@ def test_the_quote_speaker_after_a_determiner_is_the_noun_its_adjectives_lead_to
     ]
 
 
+def test_a_reporting_verb_in_the_passive_names_no_quote_speaker() -> None:
+    """'wurde geschrieben' has no speaker before or after it (the noun before is who is written
+    to); 'wird sagen' is the future, and its subject speaks."""
+    assert _speakers("Einem Prager Blatte wurde aus Odessa geschrieben: „Hier erschien die erste Nummer.“") == [
+        ("Hier erschien die erste Nummer.", None),
+    ]
+    assert _speakers("Der Minister wird sagen: „Wir haben nichts gewusst.“") == [("Wir haben nichts gewusst.", "Minister")]
+
+
 def test_a_capitalised_word_inside_a_sentence_cues_no_quote_where_nothing_parses() -> None:
     """German writes nouns capitalised: "Fragen" inside a sentence is the noun, not the verb."""
     assert _speakers("Auf alle Fragen der Presse kam nur ein Satz: „Wir prüfen den Vorgang genau.“") == [

@@ -179,13 +179,25 @@ def _unparsed_subject(verb: Token) -> Token | None:
     right after it ('sagte er', 'las ich'), else the subject opening its clause ('Der Minister
     sagte', 'Jonescu sagte', 'wenn sie erklärt'), else a name among the next words ('dijo el
     vicepresidente Omar Suleimán'), else the noun or name after it ('erwiderte der Kapitän',
-    'rief Zwingli', 'sagte nun Laporte')."""
+    'rief Zwingli', 'sagte nun Laporte'); none for a participle in the passive ('Aus Linz wird
+    berichtet:'), whose subject is what is said."""
     following = verb.doc[verb.i + 1 : verb.i + 2]
     if following and subject_words(verb.doc.lang_).get(following[0].lower_) == "pronoun":
         return following[0]
+    if _in_the_passive(verb):
+        return None
     after = verb.doc[verb.i + 1 : verb.i + 1 + UNPARSED_SPEAKER_WINDOW]
     named = next((token for token in after if token.ent_type_ in ("PERSON", "ORG") and token.ent_iob_ == "B"), None)
     return _subject_opening_clause(verb) or named or _subject_after(verb, UNPARSED_ADVERBS)
+
+
+def _in_the_passive(verb: Token) -> bool:
+    """Whether a reporting verb is a participle after a passive auxiliary of its clause (``passive``
+    in ``quote_subjects.tsv``: "wird berichtet", "wurde geschrieben"); an infinitive after one is
+    the future ("wird sagen")."""
+    words, first = subject_words(verb.doc.lang_), _clause_start(verb)
+    auxiliary = any(words.get(token.lower_) == "passive" for token in verb.doc[first if first is not None else verb.i : verb.i])
+    return auxiliary and (verb.lower_.startswith("ge") or not verb.lower_.endswith("en"))
 
 
 def _subject_after(word: Token, skip: int = 0) -> Token | None:
