@@ -260,6 +260,13 @@ def test_a_reporting_verb_in_the_passive_names_no_quote_speaker() -> None:
     assert _speakers("Der Minister wird sagen: „Wir haben nichts gewusst.“") == [("Wir haben nichts gewusst.", "Minister")]
 
 
+def test_a_cue_in_the_quotes_own_sentence_comes_before_one_in_the_next() -> None:
+    """The second part of Laporte's words is his, though the King's "sagte" in the next sentence
+    stands nearer its end than Laporte's before its start."""
+    text = "„Sire“, sagte nun Laporte, der neben ihm kniete, „wir sind sehr unglücklich.“ Der König kam und sagte: „Nein.“"
+    assert _speakers(text)[:2] == [("Sire", "Laporte"), ("wir sind sehr unglücklich.", "Laporte")]
+
+
 def test_a_capitalised_word_inside_a_sentence_cues_no_quote_where_nothing_parses() -> None:
     """German writes nouns capitalised: "Fragen" inside a sentence is the noun, not the verb."""
     assert _speakers("Auf alle Fragen der Presse kam nur ein Satz: „Wir prüfen den Vorgang genau.“") == [

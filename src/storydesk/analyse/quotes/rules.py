@@ -444,17 +444,20 @@ def _nearest_cue(
     """The reporting cue outside quotes nearest the quote in its sentence window; a partial quote
     (``others`` None) prefers a cue that governs it. A direct quote takes no cue across another
     of the direct quotes that open at ``others`` (sorted): 'sagte er: „Wie viele?“ „Fünfhundert.“'
-    cues the question, not the answer."""
+    cues the question, not the answer. A cue in the quote's own sentences comes before one in the
+    sentence after them (which the window holds for '“...,” he said.' split in two)."""
     start, end = _sentence_window(doc, stretch)
     quote_first = _token_at(doc, stretch.start)
-    candidates: list[tuple[int, Attribution]] = []
+    own_end = _token_at(doc, max(stretch.end - 1, stretch.open_at)).sent.end
+    candidates: list[tuple[tuple[bool, int], Attribution]] = []
     for token in doc[start:end]:
         if is_cue_verb(token) and not inside(token.idx) and not _across_quotes(others, token.idx, stretch):
             if others is not None or governs(token, quote_first) or _tags_the_quote(doc, token, stretch):
-                candidates.append((_distance(token.idx, stretch), _verb_attribution(doc, token, inside)))
+                rank = (token.i >= own_end, _distance(token.idx, stretch))
+                candidates.append((rank, _verb_attribution(doc, token, inside)))
     for first, last in phrases:
         if start <= first < end and not inside(doc[first].idx) and not _across_quotes(others, doc[first].idx, stretch):
-            candidates.append((_distance(doc[first].idx, stretch), _phrase_attribution(doc, first, last)))
+            candidates.append(((first >= own_end, _distance(doc[first].idx, stretch)), _phrase_attribution(doc, first, last)))
     with_speaker = [c for c in candidates if c[1].speaker is not None]
     pool = with_speaker or candidates
     return min(pool, key=lambda c: c[0])[1] if pool else NO_ATTRIBUTION
