@@ -80,6 +80,8 @@ class Attribution:
 NO_ATTRIBUTION = Attribution(None, None)
 
 
+TURN_GAP = " \t\n—–-.;"  # what may stand between two turns of one exchange
+SENTENCE_BREAK = re.compile(r"[.!?]\s")  # narration between quotes: the exchange starts again
 UNPARSED_SPEAKER_WINDOW = 4  # words after a cue verb where an unparsed document's speaker may stand
 UNPARSED_ADVERBS = 2  # adverbs that may stand between a verb and its subject after it ("sagte nun Laporte")
 LABEL_WORDS = 3  # at most the words of a speaker's name standing as a sentence before a quote ("Der Redakteur.")
@@ -324,7 +326,8 @@ def _marked_quotes(
         elif standalone:
             attribution = dialogue.attribute(stretch, attribution)
         kind = "direct" if standalone else "partial"
-        if attribution.cue is None and (kind == "partial" or attribution.speaker is None and _words(text_of(doc), stretch) < MIN_UNATTRIBUTED_WORDS):
+        short = _words(text_of(doc), stretch) < MIN_UNATTRIBUTED_WORDS
+        if attribution.cue is None and (kind == "partial" or attribution.speaker is None and short):
             continue
         content = span_of(doc, stretch.start, stretch.end)
         found.append((Quote(kind, content, attribution.cue, attribution.speaker), attribution.speaker_head))
@@ -389,15 +392,13 @@ class _Dialogue:
 
 
 def _speaker_text(attribution: Attribution) -> str | None:
+    """The speaker's words, for telling one turn's speaker from another's."""
     return attribution.speaker.text if attribution.speaker is not None else None
 
 
 def _uncued(attribution: Attribution) -> Attribution:
+    """The same speaker without the cue, which belongs to the quote it tags."""
     return replace(attribution, cue=None)
-
-
-TURN_GAP = " \t\n—–-.;"  # what may stand between two turns of one exchange
-SENTENCE_BREAK = re.compile(r"[.!?]\s")  # narration between quotes: the exchange starts again
 
 
 def _words(text: str, stretch: Quoted) -> int:
@@ -439,7 +440,7 @@ def _token_at(doc: Doc, offset: int) -> Token:
 
 
 def _nearest_cue(
-    doc: Doc, stretch: Quoted, inside: _Inside, phrases: list[tuple[int, int]], others: list[int]
+    doc: Doc, stretch: Quoted, inside: _Inside, phrases: list[tuple[int, int]], others: list[int] | None
 ) -> Attribution:
     """The reporting cue outside quotes nearest the quote in its sentence window; a partial quote
     (``others`` None) prefers a cue that governs it. A direct quote takes no cue across another
