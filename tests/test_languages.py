@@ -189,6 +189,91 @@ def test_the_subject_before_the_verb_where_a_clause_opens_speaks_where_nothing_p
     ]
 
 
+def _speakers(text: str) -> list[tuple[str, str | None]]:
+    return [(q.content.text, q.speaker.text if q.speaker else None) for q in analyse(text, None, "de").quotes]
+
+
+def test_german_word_order_places_a_quote_speaker_where_nothing_parses() -> None:
+    """The subject after adverbs ("sagte nun Laporte"), a name after the verb ("rief Zwingli"),
+    the subject past a conjunction or subordinator ("Und er fährt fort", "wenn sie erklärt"), and
+    a name after its title ("Dr. Benedikt replicirte")."""
+    assert _speakers("„Sire“, sagte nun Laporte, „ich bitte Sie.“") == [("Sire", "Laporte"), ("ich bitte Sie.", "Laporte")]
+    assert _speakers("Getroffen, rief Zwingli: „Den Leib können sie tödten.“") == [("Den Leib können sie tödten.", "Zwingli")]
+    assert _speakers("Und er fährt fort: „In Norddeutschland hilft das Lob wenig.“") == [("In Norddeutschland hilft das Lob wenig.", "er")]
+    assert _speakers("Das war es, wenn sie erklärt: „Es sei von Niemand zu verkennen.“") == [("Es sei von Niemand zu verkennen.", "sie")]
+    assert _speakers("Dr. Benedikt replicirte: „Das ist eine Frechheit!“") == [("Das ist eine Frechheit!", "Dr. Benedikt")]
+    assert _speakers("Nun näherte der König seinen Mund dem Ohr und sagte leise: „Es ist nicht meine Schuld.“") == [
+        ("Es ist nicht meine Schuld.", "König"),
+    ]
+
+
+def test_quoted_turns_of_a_dialogue_alternate_between_its_speakers() -> None:
+    """A cue introduces the quote after it, not the answers after that; after a question the next
+    turn is the other speaker's (unknown here), the one after it the first speaker's again, and
+    each turn is an attribution of its own (no cue shared)."""
+    text = "Da sagte er: „Wie viele Menschen gehen hier vorüber?“ „Doch wohl zwanzigtausend Menschen.“ „Und wie viele davon haben Verstand?“"
+    quotes = analyse(text, None, "de").quotes
+    assert [(q.speaker.text if q.speaker else None, q.cue.text if q.cue else None) for q in quotes] == [
+        ("er", "sagte"), (None, None), ("er", None),
+    ]
+
+
+def test_speech_without_quote_marks_after_a_colon() -> None:
+    """The words after a reporting verb and a colon are its speech to the end of the sentence,
+    reported (indirect) where their verb is in the subjunctive of reported speech."""
+    text = "Aber Huß sprach: Wollt ihr mir das Maul verbieten? Der Cardinal antwortete ruhig: Die Wolken seyen zerstreut."
+    quotes = analyse(text, None, "de").quotes
+    assert [(q.kind, q.content.text, q.speaker.text) for q in quotes] == [
+        ("direct", "Wollt ihr mir das Maul verbieten", "Huß"), ("indirect", "Die Wolken seyen zerstreut", "Cardinal"),
+    ]
+
+
+def test_a_name_before_a_colon_or_alone_as_a_sentence_speaks_the_quote_after_it() -> None:
+    """An interview or a play names who speaks before the words, with no reporting verb: the
+    clause's subject before a colon, a name that is a sentence of its own; then turns alternate."""
+    text = "Jonescu sagte: „Wir verhandeln nicht mehr mit Sofia.“ — Der Redakteur: „Wird man in London weiter verhandeln?“ — „Das weiß man noch nicht.“"
+    assert _speakers(text) == [
+        ("Wir verhandeln nicht mehr mit Sofia.", "Jonescu"),
+        ("Wird man in London weiter verhandeln?", "Redakteur"),
+        ("Das weiß man noch nicht.", "Jonescu"),
+    ]
+    assert _speakers("Rudolph. „Und was denkst Du davon, Kamerad?“") == [("Und was denkst Du davon, Kamerad?", "Rudolph")]
+
+
+def test_the_quote_speaker_after_a_determiner_is_the_noun_its_adjectives_lead_to() -> None:
+    """German capitalises adjectives made from places ("Berliner"): the noun after them speaks;
+    "veröffentlicht" reports as "sagt" does."""
+    assert _speakers("Ein Berliner Universitätsprofessor äußert sich: „Das Mittel ist gut und billig.“") == [
+        ("Das Mittel ist gut und billig.", "Universitätsprofessor"),
+    ]
+    assert _speakers("Das Amtsblatt veröffentlicht folgenden Bericht: In Budapest sind 24 Menschen erkrankt.") == [
+        ("In Budapest sind 24 Menschen erkrankt", "Amtsblatt"),
+    ]
+
+
+def test_a_reporting_verb_in_the_passive_names_no_quote_speaker() -> None:
+    """'wurde geschrieben' has no speaker before or after it (the noun before is who is written
+    to); 'wird sagen' is the future, and its subject speaks."""
+    assert _speakers("Einem Prager Blatte wurde aus Odessa geschrieben: „Hier erschien die erste Nummer.“") == [
+        ("Hier erschien die erste Nummer.", None),
+    ]
+    assert _speakers("Der Minister wird sagen: „Wir haben nichts gewusst.“") == [("Wir haben nichts gewusst.", "Minister")]
+
+
+def test_a_cue_in_the_quotes_own_sentence_comes_before_one_in_the_next() -> None:
+    """The second part of Laporte's words is his, though the King's "sagte" in the next sentence
+    stands nearer its end than Laporte's before its start."""
+    text = "„Sire“, sagte nun Laporte, der neben ihm kniete, „wir sind sehr unglücklich.“ Der König kam und sagte: „Nein.“"
+    assert _speakers(text)[:2] == [("Sire", "Laporte"), ("wir sind sehr unglücklich.", "Laporte")]
+
+
+def test_a_capitalised_word_inside_a_sentence_cues_no_quote_where_nothing_parses() -> None:
+    """German writes nouns capitalised: "Fragen" inside a sentence is the noun, not the verb."""
+    assert _speakers("Auf alle Fragen der Presse kam nur ein Satz: „Wir prüfen den Vorgang genau.“") == [
+        ("Wir prüfen den Vorgang genau.", None),
+    ]
+
+
 def test_with_no_parse_a_speaker_keeps_the_name_after_its_noun() -> None:
     """Spanish has no pipeline here: "la ministra Ana Ruiz" speaks, and "según la Federación de
     Vecinos" gives the federation, the reported words after it."""

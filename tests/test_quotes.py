@@ -38,6 +38,19 @@ def test_marks_straight_curly_and_paragraph_spanning():
     assert contents == ["one two.", "three\n“four,"]
 
 
+def test_marks_a_closing_mark_set_off_by_a_space_closes():
+    """A straight mark with a space before it and punctuation after it closes its quote (text
+    tokenized with spaces around marks, as old German corpora are)."""
+    text = 'Er sagt: „Wir haben ", sagt er, „nur wenig Leute. " Dann ging er.'
+    assert [text[q.start : q.end] for q in find_quoted(text)] == ["Wir haben", "nur wenig Leute."]
+
+
+def test_marks_a_quote_inside_a_quote_in_the_same_low_marks_stays_inside():
+    """German sets a quote inside a quote in the same „ “ marks: the outer quote holds it."""
+    text = "Er erzählte: „Wir fuhren, bis einer „Land!“ rief. Da sprangen wir.“ Dann schwieg er."
+    assert [text[q.start : q.end] for q in find_quoted(text)] == ["Wir fuhren, bis einer „Land!“ rief. Da sprangen wir."]
+
+
 def test_direct_quote_with_speaker_and_cue(nlp):
     quotes = quotes_of(nlp, "“We will not give up the fight,” Maria Lopez said on Monday.")
     (quote,) = only(quotes, "direct")

@@ -6,6 +6,7 @@ a quote running on into the next paragraph) and sometimes turns marks the wrong 
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -30,14 +31,19 @@ def _mark_pattern() -> re.Pattern[str]:
     return re.compile(f"[{marks}]|\n")
 
 
+CLOSING_PUNCTUATION = ",.;:!?)]"  # what follows a closing mark, never an opening one
+
 # Guillemets point the way they face: once one opens a quote, its mirror closes it, even spaced
 # as French sets them (« ... ») or reversed as German does (» ... «).
 MIRRORS = {"«": "»", "»": "«", "‹": "›", "›": "‹"}
 
 
 def _opens(text: str, at: int) -> bool:
-    """A mark opens when it follows a line start, a space or an opening bracket/dash."""
-    return at == 0 or text[at - 1].isspace() or text[at - 1] in "([{—–-/:"
+    """A mark opens when it follows a line start, a space or an opening bracket/dash, and no
+    punctuation mark follows it (a closing mark set off by a space, as in '„fast erreicht ", sagt
+    er' or 'Rome. " He', is no opener)."""
+    before = at == 0 or text[at - 1].isspace() or text[at - 1] in "([{—–-/:"
+    return before and text[at + 1 : at + 2] not in tuple(CLOSING_PUNCTUATION)
 
 
 def _continues_on_next_line(text: str, newline: int) -> bool:
@@ -48,15 +54,23 @@ def _continues_on_next_line(text: str, newline: int) -> bool:
 
 
 def find_quoted(text: str) -> list[Quoted]:
-    """Every double-quoted stretch of ``text`` in order; a quote spanning paragraphs is one stretch."""
+    """Every double-quoted stretch of ``text`` in order; a quote spanning paragraphs is one stretch,
+    and so is one holding a quote set in the same marks (``_nests``)."""
     found: list[Quoted] = []
     open_at: int | None = None
+    nested = 0
     for match in _mark_pattern().finditer(text):
         at = match.start()
         if match.group() == "\n":
             if open_at is not None and not _continues_on_next_line(text, at):
                 found.append(_stretch(text, open_at, at, None))
-                open_at = None
+                open_at, nested = None, 0
+            continue
+        if open_at is not None and nested and not _opens(text, at):
+            nested -= 1  # the inner quote's closing mark
+            continue
+        if open_at is not None and _nests(text, open_at, at):
+            nested += 1
             continue
         if open_at is None:
             if _opens(text, at) or (at + 1 < len(text) and text[at + 1].isalnum()):
@@ -74,6 +88,19 @@ def find_quoted(text: str) -> list[Quoted]:
     if open_at is not None:
         found.append(_stretch(text, open_at, len(text), None))
     return [quoted for quoted in found if quoted.end > quoted.start]
+
+
+OPENING_ONLY = frozenset("„")  # marks that never close a quote, so that one inside an open quote opens a quote within it
+
+
+def _nests(text: str, open_at: int, at: int) -> bool:
+    """Whether the mark at ``at`` opens a quote inside the one opened at ``open_at``: the same
+    mark, one that only opens ("„"), and the next two marks after it both close ('„Wir schifften
+    uns ein, als einer „Land!“ rief ... muß!“')."""
+    if text[at] != text[open_at] or text[at] not in OPENING_ONLY or not _opens(text, at):
+        return False
+    following = [m.start() for m in itertools.islice(_mark_pattern().finditer(text, at + 1), 2)]
+    return len(following) == 2 and all(text[m] != "\n" and not _opens(text, m) for m in following)
 
 
 def _stretch(text: str, open_at: int, end: int, close_at: int | None) -> Quoted:

@@ -79,7 +79,8 @@ def token_range_span(doc: Doc, first: int, last: int) -> Span | None:
 
 def is_cue_verb(token: Token) -> bool:
     """A reporting verb by lemma, used as a verb; in a pipeline with no tagger (tokens and
-    entities only), by its lemma or form alone."""
+    entities only), by its lemma or form alone, written in lower case inside a sentence (a
+    capitalised "Fragen" or "Rufe" there is a noun, as German writes nouns, or a name)."""
     doc = token.doc
     verbs = cue_verbs(doc.lang_)
     if doc.lang_ == "en":
@@ -89,7 +90,7 @@ def is_cue_verb(token: Token) -> bool:
     tagged = doc.user_data.get(TAGGED_KEY)
     if tagged is None:  # has_annotation reads the whole doc: once per doc, not once per word
         tagged = doc.user_data[TAGGED_KEY] = doc.has_annotation("POS")
-    return token.pos_ in ("VERB", "AUX") or not tagged
+    return token.pos_ in ("VERB", "AUX") or not tagged and (token.is_lower or token.is_sent_start)
 
 
 def cue_span(doc: Doc, verb: Token) -> Span:

@@ -9,6 +9,7 @@ prepositional cues, first-person words, quotation marks, pronouns) are data file
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -16,6 +17,7 @@ from functools import cache, cached_property
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
 
 from storydesk import vocab
 from storydesk.analyse.nlp import is_parsed, sentence_start_back
@@ -78,7 +80,12 @@ class Attribution:
 NO_ATTRIBUTION = Attribution(None, None)
 
 
+TURN_GAP = " \t\n—–-.;"  # what may stand between two turns of one exchange
+SENTENCE_BREAK = re.compile(r"[.!?]\s")  # narration between quotes: the exchange starts again
 UNPARSED_SPEAKER_WINDOW = 4  # words after a cue verb where an unparsed document's speaker may stand
+UNPARSED_ADVERBS = 2  # adverbs that may stand between a verb and its subject after it ("sagte nun Laporte")
+LABEL_WORDS = 3  # at most the words of a speaker's name standing as a sentence before a quote ("Der Redakteur.")
+CLAUSE_WORDS = 12  # how far back from its verb an unparsed clause's first word may stand
 
 
 @cache
@@ -98,6 +105,7 @@ def find_quotes(doc: Doc, mentions: list[Mention]) -> list[Quote]:
     phrases = phrase_cues(doc)
     marked = _marked_quotes(doc, quoted, phrases)
     reported = _reported_speech(doc, quoted, phrases, marked)
+    reported += _colon_speech(doc, quoted, marked + reported)
     first_person = [item for item in reported if _speaks_in_first_person(item[0])]
     paragraphs = _paragraphs(text_of(doc))
     turns = _transcript_turns(doc, paragraphs)
@@ -161,24 +169,49 @@ def _verb_attribution(doc: Doc, verb: Token, inside: Callable[[int], bool] = lam
 def _name_just_before(verb: Token) -> Token | None:
     """A person's name right before a verb the parser left without subject ('“...,” Tulsa police
     Chief Chuck Jordan said Monday', parsed as an apposition); in a document with no parse (a
-    pipeline of tokens and entities), also a name among the next words ('dijo el vicepresidente
-    Omar Suleimán'), else the pronoun or the noun after a determiner that follows the verb
-    ('sagte er', 'erwiderte der Kapitän') or opens the clause before it ('Der Minister sagte')."""
+    pipeline of tokens and entities), the subject ``_unparsed_subject`` finds."""
     before = verb.nbor(-1) if verb.i > 0 else None
     if before is not None and before.ent_type_ == "PERSON":
         return before
-    if is_parsed(verb.doc):
+    return None if is_parsed(verb.doc) else _unparsed_subject(verb)
+
+
+def _unparsed_subject(verb: Token) -> Token | None:
+    """The subject of a reporting verb in a document with no parse, by word order: a pronoun
+    right after it ('sagte er', 'las ich'), else the subject opening its clause ('Der Minister
+    sagte', 'Jonescu sagte', 'wenn sie erklärt'), else a name among the next words ('dijo el
+    vicepresidente Omar Suleimán'), else the noun or name after it ('erwiderte der Kapitän',
+    'rief Zwingli', 'sagte nun Laporte'); none for a participle in the passive ('Aus Linz wird
+    berichtet:'), whose subject is what is said."""
+    following = verb.doc[verb.i + 1 : verb.i + 2]
+    if following and subject_words(verb.doc.lang_).get(following[0].lower_) == "pronoun":
+        return following[0]
+    if _in_the_passive(verb):
         return None
     after = verb.doc[verb.i + 1 : verb.i + 1 + UNPARSED_SPEAKER_WINDOW]
     named = next((token for token in after if token.ent_type_ in ("PERSON", "ORG") and token.ent_iob_ == "B"), None)
-    return named or _subject_after(verb) or _subject_before(verb)
+    return _subject_opening_clause(verb) or named or _subject_after(verb, UNPARSED_ADVERBS)
 
 
-def _subject_after(verb: Token) -> Token | None:
-    """In a document with no parse, the subject standing right after its verb: a subject
-    pronoun, or the word after one or two determiners (``lang/<code>/quote_subjects.tsv``)."""
-    words = subject_words(verb.doc.lang_)
-    following = verb.doc[verb.i + 1 : verb.i + 4]
+def _in_the_passive(verb: Token) -> bool:
+    """Whether a reporting verb is a participle after a passive auxiliary of its clause (``passive``
+    in ``quote_subjects.tsv``: "wird berichtet", "wurde geschrieben"); an infinitive after one is
+    the future ("wird sagen")."""
+    words, first = subject_words(verb.doc.lang_), _clause_start(verb)
+    auxiliary = any(words.get(token.lower_) == "passive" for token in verb.doc[first if first is not None else verb.i : verb.i])
+    return auxiliary and (verb.lower_.startswith("ge") or not verb.lower_.endswith("en"))
+
+
+def _subject_after(word: Token, skip: int = 0) -> Token | None:
+    """In a document with no parse, the subject standing right after a verb or cue, past up to
+    ``skip`` adverbs (lower-case words the language's ``quote_subjects.tsv`` does not list): a
+    subject pronoun, the word after one or two determiners, or, past adverbs or a verb, a
+    capitalised word (a name: 'rief Zwingli')."""
+    words, doc = subject_words(word.doc.lang_), word.doc
+    at = word.i + 1
+    while at < len(doc) and at - word.i <= skip and doc[at].is_lower and words.get(doc[at].lower_, "opener") == "opener":
+        at += 1
+    following = doc[at : at + 3]
     if not following or following[0].is_punct:
         return None
     if words.get(following[0].lower_) == "pronoun":
@@ -187,25 +220,56 @@ def _subject_after(verb: Token) -> Token | None:
     while determiners < min(2, len(following) - 1) and words.get(following[determiners].lower_) == "determiner":
         determiners += 1
     noun = following[determiners]
-    return noun if determiners and noun.is_alpha else None
+    named = skip and noun.is_title and not noun.is_sent_start and noun.lower_ not in words
+    return noun if noun.is_alpha and (determiners or named) else None
 
 
-def _subject_before(verb: Token) -> Token | None:
-    """In a document with no parse, the subject right before its verb where a clause opens: a
-    subject pronoun ("Er sagte: ..."), or the word after a determiner ("Der Minister sagte: ...")."""
-    words, doc = subject_words(verb.doc.lang_), verb.doc
-    before = doc[verb.i - 1] if verb.i > 0 else None
-    if before is None or not before.is_alpha:
+def _subject_opening_clause(word: Token) -> Token | None:
+    """In a document with no parse, the subject that opens the clause ending at ``word`` (its
+    verb, or the colon after it), past the words that open a clause without being its subject
+    (``opener`` in ``quote_subjects.tsv``: "und", "wenn", "dann"): a subject pronoun ("Er
+    sagte", "wenn sie erklärt"), the noun after a determiner ("Der Minister sagte", "Der
+    Redakteur:"), a capitalised word ("Jonescu sagte", "Hr. Person folgendes Amendement:"), or
+    the subject after the verb that opens it ("Nun näherte der König ... und sagte"); None where
+    the clause opens with ``word`` or with a word that is no subject (a preposition), or where
+    its start is out of sight."""
+    words, doc = subject_words(word.doc.lang_), word.doc
+    first = _clause_start(word)
+    while first is not None and first < word.i and words.get(doc[first].lower_) == "opener":
+        first += 1
+    if first is None or first == word.i or not (doc[first].is_alpha or _is_abbreviation(doc[first])):
         return None
-    if words.get(before.lower_) == "pronoun":
-        return before if _opens_clause(before) else None
-    determiner = doc[verb.i - 2] if verb.i > 1 else None
-    return before if determiner is not None and words.get(determiner.lower_) == "determiner" and _opens_clause(determiner) else None
+    kind = words.get(doc[first].lower_)
+    if kind == "pronoun":
+        return doc[first]
+    if kind == "determiner":
+        return _last_of_first_run(doc[first + 1 : word.i])
+    if kind is None and doc[first].is_lower:  # a verb after an adverb: "Nun näherte der König ... und sagte"
+        return _subject_after(doc[first], UNPARSED_ADVERBS)
+    return doc[first] if kind is None and doc[first].is_title else None
 
 
-def _opens_clause(token: Token) -> bool:
-    """Whether a token is the first of its sentence or follows a punctuation mark."""
-    return token.i == 0 or token.is_sent_start or token.nbor(-1).is_punct
+def _last_of_first_run(words: SpacySpan) -> Token | None:
+    """The last of the first run of capitalised words: the noun after the adjectives a German
+    noun phrase capitalises before it ("Ein Berliner Universitätsprofessor")."""
+    run = list(itertools.takewhile(lambda token: token.is_title, itertools.dropwhile(lambda token: not token.is_title, words)))
+    return run[-1] if run else None
+
+
+def _is_abbreviation(token: Token) -> bool:
+    """A capitalised word with its period, a title before a name ("Dr.", "Abg.")."""
+    return token.text[:1].isupper() and token.text.endswith(".") and token.text[:-1].isalpha()
+
+
+def _clause_start(word: Token) -> int | None:
+    """The first token of the clause holding ``word``: after the last punctuation mark before it
+    in its sentence; None where that lies more than CLAUSE_WORDS tokens back."""
+    first = word.i
+    while first > word.sent.start and not word.doc[first - 1].is_punct:
+        if word.i - first >= CLAUSE_WORDS:
+            return None
+        first -= 1
+    return first
 
 
 def _phrase_attribution(doc: Doc, first: int, last: int) -> Attribution:
@@ -252,22 +316,89 @@ def _marked_quotes(
     """Direct and partial quotes from the quotation marks, each with its cue and speaker."""
     inside = _Inside(quoted)
     found: list[tuple[Quote, int | None]] = []
-    previous: tuple[Quoted, Attribution] | None = None
+    dialogue = _Dialogue(text_of(doc))
+    direct = [stretch.open_at for stretch in quoted if _stands_alone(text_of(doc), stretch)]
     for stretch in quoted:
         standalone = _stands_alone(text_of(doc), stretch)
-        attribution = _nearest_cue(doc, stretch, inside, phrases, standalone)
-        if attribution.cue is None and standalone and previous is not None:
-            attribution = _carried_over(text_of(doc), previous, stretch)
+        attribution = _nearest_cue(doc, stretch, inside, phrases, direct if standalone else None)
         if attribution.cue is None and standalone:
-            attribution = _introduced_by_colon(doc, stretch, inside)
+            attribution = dialogue.attribute(stretch, _introduced(doc, stretch, inside))
+        elif standalone:
+            attribution = dialogue.attribute(stretch, attribution)
         kind = "direct" if standalone else "partial"
-        if attribution.cue is None and (kind == "partial" or _words(text_of(doc), stretch) < MIN_UNATTRIBUTED_WORDS):
+        short = _words(text_of(doc), stretch) < MIN_UNATTRIBUTED_WORDS
+        if attribution.cue is None and (kind == "partial" or attribution.speaker is None and short):
             continue
         content = span_of(doc, stretch.start, stretch.end)
         found.append((Quote(kind, content, attribution.cue, attribution.speaker), attribution.speaker_head))
-        if attribution.cue is not None:
-            previous = (stretch, attribution)
     return found
+
+
+class _Dialogue:
+    """Who speaks the quotes that have no cue of their own, read in order. Quotes with nothing but
+    punctuation between them are turns of one exchange, and so is a quote with a cue or label of
+    its own after one with no sentence end between ('— Der Redakteur: „...“'): after a question,
+    or once two speakers have taken turns, a cue-less turn is the reply of the speaker before the
+    last ('sagte er: „Wie viele?“ „Fünfhundert.“ „Zu viele.“': the third is his again), else it
+    goes on in the last speaker's voice; a turn keeps no cue (the cue belongs to the quote it
+    tags), so each turn is an attribution of its own. A cue-less quote after narration has the
+    speaker and cue of the attributed quote before it ('"X," he said. "Y."', one attribution:
+    ``_carried_over``)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.last: Quoted | None = None
+        self.turns: list[Attribution] = []
+        self.attributed: tuple[Quoted, Attribution] | None = None
+
+    def attribute(self, stretch: Quoted, attribution: Attribution) -> Attribution:
+        """The attribution of a standalone quote, given the one its own cue or label gives it."""
+        between = self._between(stretch)
+        if attribution.speaker is not None or attribution.cue is not None:
+            self._take_turn(attribution, between is not None and not SENTENCE_BREAK.search(between))
+        elif between is not None and not between.strip(TURN_GAP) and self.turns:
+            attribution = self._next_turn(self.last)
+        elif self.attributed is not None:
+            attribution = _carried_over(self.text, self.attributed, stretch)
+        self.last = stretch
+        if attribution.speaker is not None:
+            self.attributed = (stretch, attribution)
+        return attribution
+
+    def _take_turn(self, attribution: Attribution, goes_on: bool) -> None:
+        """A quote with its own cue or label: the next turn of the exchange, or the first of a
+        new one; a speaker's second part ('„Sire“, sagte Laporte, „...“') is the same turn."""
+        if not goes_on or not self.turns:
+            self.turns = [attribution]
+        elif _speaker_text(self.turns[-1]) == _speaker_text(attribution):
+            self.turns[-1] = attribution
+        else:
+            self.turns.append(attribution)
+
+    def _between(self, stretch: Quoted) -> str | None:
+        """The text between the last quote and this one (None before the first)."""
+        if self.last is None:
+            return None
+        return self.text[self.last.close_at + 1 if self.last.close_at is not None else self.last.end : stretch.open_at]
+
+    def _next_turn(self, last: Quoted) -> Attribution:
+        """A cue-less turn: the reply of the speaker before the last after a question or once
+        the exchange has two turns, else the last speaker going on."""
+        if len(self.turns) >= 2 or self.text[last.start : last.end].endswith("?"):
+            reply = self.turns[-2] if len(self.turns) >= 2 else NO_ATTRIBUTION
+            self.turns.append(reply)
+            return _uncued(reply)
+        return _uncued(self.turns[-1])
+
+
+def _speaker_text(attribution: Attribution) -> str | None:
+    """The speaker's words, for telling one turn's speaker from another's."""
+    return attribution.speaker.text if attribution.speaker is not None else None
+
+
+def _uncued(attribution: Attribution) -> Attribution:
+    """The same speaker without the cue, which belongs to the quote it tags."""
+    return replace(attribution, cue=None)
 
 
 def _words(text: str, stretch: Quoted) -> int:
@@ -309,23 +440,37 @@ def _token_at(doc: Doc, offset: int) -> Token:
 
 
 def _nearest_cue(
-    doc: Doc, stretch: Quoted, inside: _Inside, phrases: list[tuple[int, int]], standalone: bool
+    doc: Doc, stretch: Quoted, inside: _Inside, phrases: list[tuple[int, int]], others: list[int] | None
 ) -> Attribution:
     """The reporting cue outside quotes nearest the quote in its sentence window; a partial quote
-    prefers a cue that governs it."""
+    (``others`` None) prefers a cue that governs it. A direct quote takes no cue across another
+    of the direct quotes that open at ``others`` (sorted): 'sagte er: „Wie viele?“ „Fünfhundert.“'
+    cues the question, not the answer. A cue in the quote's own sentences comes before one in the
+    sentence after them (which the window holds for '“...,” he said.' split in two)."""
     start, end = _sentence_window(doc, stretch)
     quote_first = _token_at(doc, stretch.start)
-    candidates: list[tuple[int, Attribution]] = []
+    own_end = _token_at(doc, max(stretch.end - 1, stretch.open_at)).sent.end
+    candidates: list[tuple[tuple[bool, int], Attribution]] = []
     for token in doc[start:end]:
-        if is_cue_verb(token) and not inside(token.idx):
-            if standalone or governs(token, quote_first) or _tags_the_quote(doc, token, stretch):
-                candidates.append((_distance(token.idx, stretch), _verb_attribution(doc, token, inside)))
+        if is_cue_verb(token) and not inside(token.idx) and not _across_quotes(others, token.idx, stretch):
+            if others is not None or governs(token, quote_first) or _tags_the_quote(doc, token, stretch):
+                rank = (token.i >= own_end, _distance(token.idx, stretch))
+                candidates.append((rank, _verb_attribution(doc, token, inside)))
     for first, last in phrases:
-        if start <= first < end and not inside(doc[first].idx):
-            candidates.append((_distance(doc[first].idx, stretch), _phrase_attribution(doc, first, last)))
+        if start <= first < end and not inside(doc[first].idx) and not _across_quotes(others, doc[first].idx, stretch):
+            candidates.append(((first >= own_end, _distance(doc[first].idx, stretch)), _phrase_attribution(doc, first, last)))
     with_speaker = [c for c in candidates if c[1].speaker is not None]
     pool = with_speaker or candidates
     return min(pool, key=lambda c: c[0])[1] if pool else NO_ATTRIBUTION
+
+
+def _across_quotes(others: list[int] | None, offset: int, stretch: Quoted) -> bool:
+    """Whether one of the quotes opening at ``others`` stands between ``offset`` and the stretch."""
+    if not others:
+        return False
+    low, high = (offset, stretch.open_at) if offset < stretch.open_at else (stretch.open_at, offset)
+    at = bisect.bisect_right(others, low)
+    return at < len(others) and others[at] < high
 
 
 def _tags_the_quote(doc: Doc, verb: Token, stretch: Quoted) -> bool:
@@ -355,13 +500,44 @@ def _carried_over(text: str, previous: tuple[Quoted, Attribution], stretch: Quot
     return attribution if is_sentence and between.count("\n") <= 2 and len(between) < 400 else NO_ATTRIBUTION
 
 
-def _introduced_by_colon(doc: Doc, stretch: Quoted, inside: _Inside) -> Attribution:
-    """'Putin said at the conference: “...”' when the cue sentence ends in a colon."""
+def _introduced(doc: Doc, stretch: Quoted, inside: _Inside) -> Attribution:
+    """'Putin said at the conference: “...”' when the cue sentence ends in a colon; in a document
+    with no parse, where no reporting verb stands there and the quote is a sentence (a title,
+    'mit dem Titel: „Forstmeister“', is not), the subject of the clause before the colon ('Der
+    Redakteur: „...“', 'General Faidherbe hat folgenden Tagsbefehl erlassen: „...“') or a name
+    alone as the sentence before the quote, as a play names who speaks ('Rudolph. „...“')."""
     before = text_of(doc)[: stretch.open_at].rstrip()
-    if not before.endswith(":"):
+    if not before.endswith((":", ".")):
         return NO_ATTRIBUTION
-    colon = _token_at(doc, len(before) - 1)
-    for token in reversed(list(colon.sent)):
+    mark = _token_at(doc, len(before) - 1)
+    attribution = _colon_cue(doc, mark, inside) if mark.text == ":" else NO_ATTRIBUTION
+    if attribution.cue is not None or is_parsed(doc) or _words(text_of(doc), stretch) < MIN_UNATTRIBUTED_WORDS:
+        return attribution
+    subject = _subject_opening_clause(mark) if mark.text == ":" else _speaker_label(mark) if mark.text == "." else None
+    return Attribution(None, speaker_span(doc, subject), subject.idx) if subject is not None else NO_ATTRIBUTION
+
+
+def _speaker_label(period: Token) -> Token | None:
+    """The name that is the whole sentence ending at ``period``: up to LABEL_WORDS capitalised
+    words, after a determiner if any, or a pronoun ("Rudolph.", "Ich.", "Der Redakteur."); its
+    first word."""
+    first = period.sent.start
+    words = [token for token in period.doc[first : period.i] if token.is_alpha or _is_abbreviation(token)]
+    if not words or len(words) != period.i - first or len(words) > LABEL_WORDS:
+        return None
+    kinds = subject_words(period.doc.lang_)
+    if len(words) == 1 and kinds.get(words[0].lower_) == "pronoun":
+        return words[0]
+    named = words[1:] if kinds.get(words[0].lower_) == "determiner" else words
+    return named[0] if named and all(token.is_title or _is_abbreviation(token) for token in named) else None
+
+
+def _colon_cue(doc: Doc, colon: Token, inside: _Inside) -> Attribution:
+    """The attribution of the last reporting verb before a colon in its sentence, outside quotes
+    and with no other colon between."""
+    for token in reversed(doc[colon.sent.start : colon.i]):
+        if token.text == ":":
+            break
         if is_cue_verb(token) and not inside(token.idx):
             return _verb_attribution(doc, token, inside)
     return NO_ATTRIBUTION
@@ -394,6 +570,55 @@ def _reported_speech(
             attribution = _phrase_attribution(doc, first, last)
             found.append((Quote("indirect", content, attribution.cue, attribution.speaker), attribution.speaker_head))
     return found
+
+
+def _colon_speech(doc: Doc, quoted: list[Quoted], known: list[tuple[Quote, int | None]]) -> list[tuple[Quote, int | None]]:
+    """Speech without marks after a reporting verb and a colon ('Huß sprach: Wollt ihr mir das
+    Maul verbieten?', 'Man sagt: Macht gute Politik'), to the end of its sentence: direct, or
+    indirect where its verbs are in the mood of reported speech ('antwortete: Wolken seyen
+    dagewesen'); not where a quote already found holds it. Only in a document with no parse:
+    a parse reads "said: the plan is ready" as the verb's clause (reported speech), and the last
+    reporting verb before a colon need not be what the colon ends ("said ... asking yourself
+    this: ..."), which is all a text without a parse has to go by."""
+    if is_parsed(doc):
+        return []
+    inside = _Inside(quoted)
+    taken = [quote.content for quote, _ in known]
+    found: list[tuple[Quote, int | None]] = []
+    for colon in (token for token in doc if token.text == ":" and not inside(token.idx)):
+        content = _speech_after(doc, colon)
+        if content is None or inside(content.start) or _mostly_within(content, taken):
+            continue
+        attribution = _colon_cue(doc, colon, inside)
+        if attribution.speaker is not None:
+            kind = "indirect" if _in_reported_mood(doc, content) else "direct"
+            found.append((Quote(kind, content, attribution.cue, attribution.speaker), attribution.speaker_head))
+    return found
+
+
+@cache
+def _subjunctives(language: str) -> frozenset[str]:
+    """Verb forms of reported speech (``lang/<code>/quote_subjunctives.txt``)."""
+    return frozenset(vocab.load_language(language, "quote_subjunctives.txt"))
+
+
+def _in_reported_mood(doc: Doc, content: Span) -> bool:
+    """Whether words hold a verb form of reported speech ("seien", "könne"): indirect speech."""
+    forms = _subjunctives(doc.lang_)
+    return bool(forms) and any(word.lower() in forms for word in _WORD.findall(content.text))
+
+
+def _speech_after(doc: Doc, colon: Token) -> Span | None:
+    """The words after a colon to the end of its sentence, and on over sentences that open in
+    lower case (the speaker's '!' or '?' inside one utterance: 'Gott! Gott! wenn das dein Vater
+    wüßte!'), kept to the colon's line; None when a quotation mark or nothing follows."""
+    if colon.i + 1 >= len(doc) or doc[colon.i + 1].text in STANDALONE_BEFORE:
+        return None
+    last = colon.sent.end - 1
+    while last + 1 < len(doc) and doc[last + 1].is_lower and doc[last + 1].sent.start == last + 1:
+        last = doc[last + 1].sent.end - 1
+    first, last = within_line(doc, colon, colon.i + 1, last)
+    return token_range_span(doc, first, last)
 
 
 def _mostly_within(content: Span, spans: list[Span]) -> bool:
