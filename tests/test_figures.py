@@ -263,6 +263,11 @@ def test_a_number_in_an_address_is_no_count(nlp: Language) -> None:
     assert [(f.value, f.counts) for f in found] == [(2, "men")]
 
 
+def test_a_count_of_happenings_says_nothing_happened_to_them(nlp: Language) -> None:
+    found = figures_of(nlp, "Five shootings, four days, three people dead.")
+    assert [(f.value, f.counts, f.event) for f in found] == [(5, "shootings", None), (3, "people", "killed")]
+
+
 def test_a_number_told_in_turn_is_a_part(nlp: Language) -> None:
     parts = [f.part for f in figures_of(nlp, "The next two were shot and killed. Seven people died in the rampage.")]
     assert parts == [True, False]

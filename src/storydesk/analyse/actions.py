@@ -50,14 +50,15 @@ def _event_noun_above(token: Token) -> Token | None:
         head = current.head
         if head == current or head.pos_ in ("VERB", "AUX") or current.dep_ not in NOUN_MODIFIER_DEPS:
             return None
-        if head.pos_ == "NOUN" and head.lemma_.lower() in _event_nouns():
+        if head.pos_ == "NOUN" and head.lemma_.lower() in event_nouns():
             return head
         current = head
     return None
 
 
 @cache
-def _event_nouns() -> frozenset[str]:
+def event_nouns() -> frozenset[str]:
+    """The words that name a happening (``action_event_nouns.tsv``: "shooting", "attack")."""
     return frozenset(noun for noun, _ in vocab.load_table("action_event_nouns.tsv"))
 
 

@@ -16,6 +16,7 @@ from functools import cache
 from spacy.tokens import Doc, Token
 
 from storydesk import vocab
+from storydesk.analyse.actions import event_nouns
 from storydesk.analyse.quotes.parse import antecedent, name_phrase, named_through, speaking_head
 from storydesk.model import Figure, Mention, Modality, Quote, Span, TimeExpr
 from storydesk.words import street_after_number
@@ -378,6 +379,8 @@ def _event(doc: Doc, numbers: list[Token], rules: _Rules) -> tuple[str | None, T
     root = _root(numbers)
     noun = root.head if root.dep_ == "nummod" and root.head.i > root.i and root.head.pos_ in NOUNS else root
     if _acts(noun) or noun.lower_ in rules.frequency_nouns:  # "shot seven times" counts no one shot
+        return None, None
+    if noun is not root and noun.lemma_.lower() in event_nouns():  # "Five shootings, three dead": happenings
         return None, None
     said = [word for word in _event_words(root, noun) if _event_of(word, rules)]
     if not said:  # no parse worth the name: the verb just before ("injured 13 people"), or the word after
