@@ -27,7 +27,8 @@ def ages_in_digits(text: str) -> str:
 
 
 def _number_words_value(words: str) -> int | None:
-    """The value of number words that add up ("twenty-one": 21), None for other words."""
+    """The value of number words that add up ("twenty-one": 21), None for other words: an age's
+    words in plain text, where the figure reader (``analyse/figures.py``) needs a parsed doc."""
     units = _unit_numbers()
     parts = words.split("-")
     return sum(units[part] for part in parts) if all(part in units for part in parts) else None
