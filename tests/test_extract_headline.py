@@ -31,6 +31,8 @@ from storydesk.model import Origin, RawDocument
          "2 teens shot in Phoenix, 1 killed"),
         (None, "Shooting suspect in court - a hearing in WKRP case", "https://example.com/a", None,
          "Shooting suspect in court - a hearing in WKRP case"),  # a call sign's tail must be short; this one is the headline's
+        (None, "Storm hits the valley - daily life is disrupted", "https://www.dailycourier.com/a", "Daily Courier",
+         "Storm hits the valley - daily life is disrupted"),  # a clause, not the site's name
         ("Council passes budget", "var monthOff = xOff % yearImgWidth; var year = Math.floor(xOff)", None, None,
          "Council passes budget"),
     ],

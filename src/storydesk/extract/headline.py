@@ -75,13 +75,14 @@ def _name_like(text: str) -> bool:
 def _names_site(tail: str, names: list[str]) -> bool:
     """Whether what follows a separator names the site: a domain, its host's label or site name
     (or the start of one, the title cut short), a station's call sign in a short tail that reads
-    as a name ("CBS 5 - KPHO"), or the host's label written with spaces ("CBS 5" of cbs5az.com)."""
+    as a name ("CBS 5 - KPHO"), or a name that starts with the host's label written with spaces
+    ("CBS 5" of cbs5az.com)."""
     words = _words(tail)
     if DOMAIN.search(tail) or any(name in words or name in tail.lower() for name in names if len(name) > 2):
         return True
     if len(words) <= SITE_WORDS and CALL_SIGN.search(tail) and _name_like(tail):
         return True
     compact = "".join(words)
-    if any(len(name) >= 4 and compact.startswith(name[:4]) for name in names):
+    if _name_like(tail) and any(len(name) >= 4 and compact.startswith(name[:4]) for name in names):
         return True
     return len(words) == 1 and any(name.startswith(words[0]) for name in names)
