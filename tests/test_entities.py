@@ -154,6 +154,12 @@ def test_a_name_ending_in_an_organisations_or_a_places_word_is_no_person(nlp):
     assert found["Caulsen"] == {"person:caulsen"}
 
 
+def test_a_name_ending_in_a_buildings_word_stays_a_person_whose_surname_speaks(nlp):
+    text = "Harold Hall knows the pain of these shootings. \"We must all come together,\" Hall said."
+    assert keys_by_text(nlp, text)["Harold Hall"] == {"person:harold hall"}
+    assert keys_by_text(nlp, "Crowds filled Kim Il Sung Square.")["Kim Il Sung Square"] == {"place:kim il sung square"}
+
+
 def test_known_place_is_never_a_product(nlp):
     found = keys_by_text(nlp, "The Ukrainian incursion into the Kursk region continued.")
     assert found["Kursk"] == {"place:kursk"}
@@ -162,6 +168,16 @@ def test_known_place_is_never_a_product(nlp):
 def test_surname_tagged_as_organisation_joins_the_person(nlp):
     text = "The advisor Mikhaílo Podoliak accused Pyongyang of helping Russia. \"It is murder,\" criticized Podoliak."
     assert keys_by_text(nlp, text)["Podoliak"] == {"person:mikhaílo podoliak"}
+
+
+def test_surname_that_names_a_country_joins_the_person_named_before(nlp):
+    text = ("The man in the gray hoodie, Shawn Jordan, watched. \"I just started crying,\" said Jordan, 42. "
+            "Jordan police said nothing. Later he flew to Jordan.")
+    found = keys_by_text(nlp, text)
+    assert found["Jordan"] == {"person:shawn jordan", "country:JO"}
+    _, mentions = find_entities(nlp(text))
+    persons = [m.span.start for m in mentions if m.entity == "person:shawn jordan" and m.via != "pronoun"]
+    assert persons == [text.index("Shawn"), text.index("Jordan, 42")]
 
 
 def _person(key: str, name: str) -> Entity:

@@ -36,6 +36,7 @@ from storydesk.analyse.entities.roles import (
     roles_agree,
 )
 from storydesk.analyse.nlp import sentence_start_back
+from storydesk.analyse.quotes.parse import cue_verbs
 from storydesk.model import Entity, EntityKind, Mention, Span
 
 WANTED_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"})
@@ -138,7 +139,8 @@ def _relabel(span: SpacySpan) -> SpacySpan:
     """Correct the small model's label: a listed name, a plural common noun opening a sentence
     (none), a known place or country (never a PRODUCT or PERSON), a person's name ending in
     "Square"/"Airport" (a facility), in "Patrol"/"Department" (an organisation) or in
-    "County" (a place)."""
+    "County" (a place), unless its last word speaks elsewhere as a surname ("Harold Hall ...
+    Hall said": a building says nothing)."""
     label = _label_fixes().get(span.text)
     if label is None and _common_noun_opening(span):
         label = NOT_AN_ENTITY
@@ -146,11 +148,20 @@ def _relabel(span: SpacySpan) -> SpacySpan:
         label = "GPE"
     if label is None and span.label_ != "PERSON" and _after_title(span):
         label = "PERSON"
-    if label is None and span.label_ == "PERSON" and span[-1].text in _facility_heads():
+    if label is None and span.label_ == "PERSON" and span[-1].text in _facility_heads() and not _surname_speaks(span):
         label = "FAC"
     if label is None and span.label_ == "PERSON":
         label = _body_heads().get(span[-1].text)
     return SpacySpan(span.doc, span.start, span.end, label=label) if label else span
+
+
+def _surname_speaks(span: SpacySpan) -> bool:
+    """Whether the span's last word is, elsewhere in the article, the subject of a reporting verb."""
+    verbs = cue_verbs(span.doc.lang_)
+    return any(
+        token.text == span[-1].text and token.dep_ == "nsubj" and token.head.lemma_ in verbs
+        for token in span.doc if not span.start <= token.i < span.end
+    )
 
 
 def _common_noun_opening(span: SpacySpan) -> bool:
@@ -413,11 +424,36 @@ def _person_name_span(span: SpacySpan) -> SpacySpan:
 
 def _persons_named_elsewhere(persons: list[SpacySpan], others: list[_Found]) -> tuple[list[SpacySpan], list[_Found]]:
     """Names the model tagged as an organisation or other but which are a person's name or
-    surname in this article ("criticized Podoliak" tagged ORG) become that person's mentions."""
+    surname in this article ("criticized Podoliak" tagged ORG) become that person's mentions, and
+    so does a place's name that is the surname of a person named before it, where it is not used
+    as a place ("The man, Shawn Jordan, ... said Jordan, 42", not "Jordan police" or "in Jordan")."""
     names = {gaz.normalise(w) for p in persons for w in (p.text, p[-1].text, p[0].text)}
-    moved = [f.span for f in others if f.kind in ("ORG", "OTHER") and len(f.span) == 1 and f.span.text.lower() in names]
+    moved = [
+        f.span for f in others
+        if len(f.span) == 1 and (
+            (f.kind in ("ORG", "OTHER") and f.span.text.lower() in names)
+            or (f.kind in ("GPE", "LOC", "FAC") and _surname_named_before(f.span, persons) and not _used_as_place(f.span[0]))
+        )
+    ]
     persons = sorted(persons + [SpacySpan(s.doc, s.start, s.end, label="PERSON") for s in moved], key=lambda s: s.start)
     return persons, [f for f in others if f.span not in moved]
+
+
+def _surname_named_before(span: SpacySpan, persons: list[SpacySpan]) -> bool:
+    """Whether a person whose name of two words or more ends in this one word is named before it."""
+    word = gaz.normalise(span.text)
+    return any(len(p) > 1 and p.end <= span.start and gaz.normalise(p[-1].text) == word for p in persons)
+
+
+def _used_as_place(token: Token) -> bool:
+    """Whether a one-word name reads as a place where it stands: a modifier of a noun ("Jordan
+    police") or the object of a preposition of place ("in Jordan")."""
+    return token.dep_ == "compound" or (token.head.dep_ == "prep" and token.head.lower_ in _place_prepositions())
+
+
+@cache
+def _place_prepositions() -> frozenset[str]:
+    return frozenset(vocab.load("entity_place_prepositions.txt"))
 
 
 def _resolve_persons(spans: list[SpacySpan]) -> list[_Found]:
