@@ -354,6 +354,20 @@ def test_a_that_clause_after_a_denial_is_no_pointer_and_they_names_no_one():
         ("other causes of the mountain blaze", [("not ruled out", None)]),
     ]
 
+def test_it_in_a_concessive_clause_points_to_the_main_clause_not_the_sentence_before():
+    taken = "He was taken to Geneva Hospital in serious condition. "
+    concessive = _article(
+        1, taken + "Although police have not confirmed it, friends of the men said the fight was about the water treaty.",
+        quotes=(("the fight was about the water treaty", "friends of the men"),),
+    )
+    pointed = _article(2, taken + "Police have not confirmed this.")
+    said = [[(c.about, [(s.stance, s.by) for s in c.stances]) for c in _dossier(a).claims] for a in (concessive, pointed)]
+    assert said == [
+        [("the fight was about the water treaty", [("unconfirmed", "police")])],
+        [("He was taken to Geneva Hospital in serious condition", [("unconfirmed", "Police")])],
+    ]  # not "police was taken to Geneva Hospital": the "he" of the sentence before is someone else
+
+
 def test_denials_and_non_denials_of_one_claim_are_grouped_with_who_took_them():
     first = _article(1, "Anna Berg denied that Norland soldiers crossed the border.")
     second = _article(2, "Norland did not deny that its soldiers crossed the border.")

@@ -131,9 +131,9 @@ def _holder(article: Article, sentence: Span, cue: re.Match) -> str | None:
     inside_cue = [m for m in mentions_in(analysis, cue_start, cue_end) if kinds.get(m.entity) in ACTOR_KINDS]
     if inside_cue:
         return " and ".join(dict.fromkeys(names.get(m.entity, m.span.text) for m in inside_cue))
-    quoted = [  # the quote the cue sits in, or the one it calls something ('called the claims “absurd”')
+    quoted = [  # the quote the cue sits in, or the one its clause calls something ('called the claims “absurd”')
         q for q in analysis.quotes if (q.speaker or q.speaker_entity)
-        and (q.content.start <= cue_start < q.content.end or cue_start <= q.content.start < sentence.end)
+        and (q.content.start <= cue_start < q.content.end or _in_clause_after(article.text, cue_end, q.content.start, sentence.end))
     ]
     if quoted:
         speaker = quoted[0]
@@ -159,6 +159,12 @@ def _holder(article: Article, sentence: Span, cue: re.Match) -> str | None:
     return " ".join(words) if 0 < len(words) <= HOLDER_WORDS and all(w.isalpha() for w in words) else None
 
 
+def _in_clause_after(text: str, cue_end: int, start: int, sentence_end: int) -> bool:
+    """Whether an offset lies after the cue in the cue's own clause, no clause break between
+    ("Although police have not confirmed it, friends said X": X is the friends' words)."""
+    return cue_end <= start < sentence_end and CLAUSE_START.search(text, cue_end, start) is None
+
+
 def _last_person_quoted(article: Article, before: int) -> str | None:
     """The speaker of the last quote before an offset whose speaker is a person ("he" in news
     copy is most often the person just quoted)."""
@@ -180,12 +186,33 @@ def _claim(article: Article, sentence: Span, cue: re.Match, by: str | None) -> t
         claim_text = _CLAIM_HEAD_END.sub("", before).strip(" ,")  # "X has been ruled out by Y", "X, Y confirmed at"
     near = " ".join(before.split()[-4:] + [cue.group()] + sentence.text[cue.end():].split()[:4]).lower()
     if any(re.search(_anaphor(word), near) for word in vocab.load("synthesise_anaphors.txt")):
-        if len(set(content_words(before)) - holder_words) >= POINTED_CLAIM:
+        if (main := _main_clause_claim(article, sentence, cue)) is not None:
+            claim_text = main
+        elif len(set(content_words(before)) - holder_words) >= POINTED_CLAIM:
             claim_text = before.strip(" ,")
         elif (previous := sentence_at(article.analysis, sentence.start - 2)) is not None:
             about |= features(article.analysis, previous)
             claim_text = previous.text
     return {feature for feature in about if feature not in holder_words}, claim_text
+
+
+def _main_clause_claim(article: Article, sentence: Span, cue: re.Match) -> str | None:
+    """What "it" points forward to when the cue sits in a concessive clause opening the sentence
+    ("Although police have not confirmed it, friends said the fight was over money"): what the
+    main clause reports (a quote's content there: "the fight was over money"), else that clause."""
+    opener = _concessive_opener().match(sentence.text)
+    comma = sentence.text.find(", ", cue.end())
+    if opener is None or comma < 0:
+        return None
+    main_start = sentence.start + comma + 2
+    reported = [q.content.text for q in article.analysis.quotes if main_start <= q.content.start < sentence.end]
+    return reported[0] if reported else sentence.text[comma + 2 :]
+
+
+@cache
+def _concessive_opener() -> re.Pattern[str]:
+    words = vocab.load("synthesise_concessive_openers.txt")
+    return re.compile(r"\s*(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
 
 
 def _anaphor(words: str) -> str:
@@ -197,7 +224,7 @@ def _anaphor(words: str) -> str:
 def _about(group: list[_Found]) -> str:
     """A claim's wording: the proposition of its stances, a clause ("North Korean troops are in
     Russia") before a noun phrase, the shortest of those with three content words."""
-    found = [_named(proposition(item.sentence.text, item.claim_text), item.by) for item in group]
+    found = [_named(proposition(item.sentence.text, item.claim_text), item.by, item.claim_text in item.sentence.text) for item in group]
     found = [(clause, text) for clause, text in found if len(content_words(text)) >= 3]
     if not found:
         return group[0].sentence.text.strip()
@@ -215,12 +242,14 @@ def proposition(sentence: str, claim_text: str) -> tuple[bool, str]:
     return False, _trimmed(text)
 
 
-def _named(found: tuple[bool, str], holder: str | None) -> tuple[bool, str]:
+def _named(found: tuple[bool, str], holder: str | None, same_sentence: bool) -> tuple[bool, str]:
     """A proposition whose subject is a pronoun for the one who takes the stance ("He called
-    accusations that he supplies weapons absurd") names them: "Pyongyang supplies weapons"."""
+    accusations that he supplies weapons absurd") names them: "Pyongyang supplies weapons". Only
+    in the stance's own sentence: in the sentence before, "he" is someone else ("He was taken to
+    hospital. Police have not confirmed this.")."""
     clause, text = found
     first, _, rest = text.partition(" ")
-    if holder and rest and first.lower() in PRONOUN_SUBJECTS:
+    if holder and rest and same_sentence and first.lower() in PRONOUN_SUBJECTS:
         return clause, f"{holder} {rest}"
     return clause, text
 
