@@ -104,3 +104,13 @@ def test_a_pronoun_object_takes_the_verbs_first_phrase_after_it():
 def test_a_report_with_its_own_time_is_the_object_of_its_reporting_verb():
     text = "Joe Florip confirmed Thursday that Willie Jackson, who is not related to the victim, was arrested this week."
     assert _actions(text, "2017-01-05")["Thursday"][:3] == ("Joe Florip", "confirm", "Willie Jackson was arrested")
+
+
+def test_a_report_holding_the_time_is_what_happened_then_not_its_reporters_saying():
+    text = "He was in the vestibule of a building Friday night when someone shot him, sources said."
+    assert _actions(text, "2016-01-16")["Friday night"][:3] == ("He", "be", "in the vestibule of a building")
+
+
+def test_a_number_above_one_takes_the_plural_verb():
+    assert _actions("Two of them died Sunday at the hospital.", "2016-01-16")["Sunday"][3] is True
+    assert _actions("One of them died Sunday at the hospital.", "2016-01-16")["Sunday"][3] is False

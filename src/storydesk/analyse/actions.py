@@ -16,6 +16,7 @@ from storydesk.model import Action, Span, TimeExpr
 OBJECT_DEPS = ("dobj", "attr", "oprd", "dative")  # in order of preference
 PLURAL_TAGS = frozenset({"NNS", "NNPS"})
 PLURAL_PRONOUNS = frozenset({"we", "they", "you"})
+SINGULAR_NUMBERS = frozenset({"one", "1"})
 SKIPPED_LEFT = frozenset({"det", "predet", "punct", "cc", "prep"})  # what a noun phrase drops on its left
 CLIMB = 6  # how many heads a time expression climbs to find its verb
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
@@ -38,7 +39,7 @@ def find_actions(doc: Doc, timexes: list[TimeExpr]) -> list[Action]:
         if (noun := _event_noun_above(span.root)) is not None:
             found.append(_nominal_action(doc, noun, span, time))
         elif (verb := _verb_above(span.root)) is not None:
-            found.append(_action(doc, _happening(verb, dated, quoted), time))
+            found.append(_action(doc, _happening(verb, timex, dated, quoted), time))
     return found
 
 
@@ -73,13 +74,13 @@ def _nominal_action(doc: Doc, noun: Token, time_tokens: SpacySpan, time: Span) -
     return Action(time=time, verb=phrase, lemma=noun.lemma_.lower(), nominal=True)
 
 
-def _happening(verb: Token, timexes: list[TimeExpr], quoted: list[tuple[int, int]]) -> Token:
-    """The verb that says what happened at the time: the first of verbs sharing a subject ("was
+def _happening(verb: Token, timex: TimeExpr, timexes: list[TimeExpr], quoted: list[tuple[int, int]]) -> Token:
+    """The verb that says what happened at ``timex``: the first of verbs sharing a subject ("was
     shot and taken"); the main clause's, for a clause of the same moment ("were hit by shots as
     they stood outside Thursday": "hit"); what was reported, for a reporting verb whose report is
-    in the reporter's words and gives no time of its own ("police said Friday that two men were
-    arrested", "a girl was shot and taken to hospital Monday, police said": "arrested", "shot"; a
-    quote stays its speaker's)."""
+    in the reporter's words and holds this time or none of its own ("police said Friday that two
+    men were arrested", "he was in the vestibule Friday when ..., sources said": "arrested",
+    "was"; a quote stays its speaker's)."""
     while verb.dep_ == "conj" and verb.head.pos_ == "VERB" and not any(c.dep_ in SUBJECT_DEPS for c in verb.children):
         verb = verb.head  # "was shot and taken to a hospital Monday": the first of the verbs sharing a subject
     marks = {child.lower_ for child in verb.children if child.dep_ == "mark"}
@@ -87,7 +88,8 @@ def _happening(verb: Token, timexes: list[TimeExpr], quoted: list[tuple[int, int
         return verb.head
     if verb.lemma_.lower() in cue_verbs():
         reports = [c for c in verb.children if c.dep_ == "ccomp" and c.pos_ in ("VERB", "AUX")]
-        if reports and not any(start <= reports[0].idx < end for start, end in quoted) and not any(_inside(t, reports[0]) for t in timexes):
+        in_words = reports and not any(start <= reports[0].idx < end for start, end in quoted)
+        if in_words and (_inside(timex, reports[0]) or not any(_inside(t, reports[0]) for t in timexes)):
             return reports[0]
     return verb
 
@@ -264,8 +266,11 @@ def _bounds(head: Token, leave_out: SpacySpan | None = None) -> tuple[int, int]:
 
 
 def _is_plural(subject: Token) -> bool:
+    """Whether a subject takes the plural verb: a plural noun or pronoun, nouns joined, or a
+    number above one ("Two of them die")."""
     return (
         subject.tag_ in PLURAL_TAGS
+        or (subject.tag_ == "CD" and subject.lower_ not in SINGULAR_NUMBERS)
         or subject.lower_ in PLURAL_PRONOUNS
         or any(c.dep_ == "conj" for c in subject.children)
     )
