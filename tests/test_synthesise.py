@@ -305,12 +305,22 @@ def test_figures_are_shown_by_what_they_count_and_what_happened_to_it_the_rest_a
     )
     shown = quantities(dossier)
     assert [(q.what, q.event, q.reports, q.agreement, q.minor) for q in shown] == [
-        ("soldiers", "deployed", 2, "2 agree", False), ("dollars", None, 1, "one report", True),
+        ("soldiers", "deployed", 2, "2 articles agree", False), ("dollars", None, 1, "one article", True),
     ]
     figures = render_markdown(dossier).split("## Figures")[1].split("## Claims")[0]
     rows = [line for line in figures.splitlines() if line.startswith("| soldiers")]
-    assert len(rows) == 1 and "2 agree" in rows[0] and "[1:" in rows[0] and "[2:" in rows[0]
+    assert len(rows) == 1 and "2 articles agree" in rows[0] and "[1:" in rows[0] and "[2:" in rows[0]
     assert "Other figures, each in one article and of nothing that happened: $4,000 (dollars)" in figures
+
+
+def test_a_figure_one_article_gives_twice_is_one_article_not_two_that_agree():
+    text = "Norland intelligence said 300 soldiers were deployed. Again: Norland intelligence said 300 soldiers were deployed."
+    first = _soldiers(text, "300", 300, "Norland intelligence", "fact", "soldiers")
+    start = text.index("300", text.index("Again"))
+    twice = (first, dataclasses.replace(first, span=Span(start, start + 3, "300")))
+    dossier = _dossier(_article(1, text, figures=twice))
+    [shown] = quantities(dossier)
+    assert (shown.reports, shown.articles, shown.agreement) == (2, 1, "one article")
 
 
 def test_coverage_names_the_figures_more_than_one_outlet_gave_and_who_left_them_out():

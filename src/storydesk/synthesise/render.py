@@ -192,13 +192,18 @@ class Quantity:
         return sum(len(value.reports) for value in self.values)
 
     @property
+    def articles(self) -> int:
+        """How many articles give it: an article that says it twice is one voice."""
+        return len({report.article for value in self.values for report in value.reports})
+
+    @property
     def agreement(self) -> str:
         """How the reports stand to one another, in words."""
         if self.disagree:
             return "outlets disagree"
         if len(self.values) > 1:
             return "values differ in time or source"
-        return "one report" if self.reports == 1 else f"{self.reports} agree"
+        return "one article" if self.articles == 1 else f"{self.articles} articles agree"
 
     @property
     def minor(self) -> bool:
@@ -221,7 +226,7 @@ def quantities(dossier: Dossier) -> list[Quantity]:
             by_value.setdefault((figure.value, figure.upper), ValueGroup(label, [])).reports.append(figure)
         first = dossier.figures[indexes[0]]
         found.append(Quantity(first.quantity, first.what, event, list(by_value.values()), any(i in flagged for i in indexes)))
-    return sorted(found, key=lambda q: (not q.disagree, q.event is None, -q.reports, q.number))
+    return sorted(found, key=lambda q: (not q.disagree, q.event is None, -q.articles, -q.reports, q.number))
 
 
 def _number(value: float) -> str:
