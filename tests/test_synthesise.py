@@ -700,6 +700,29 @@ def test_an_appeal_or_a_refusal_is_no_statement():
     assert [q.text for q in dossier.quotes] == ["the treaty was signed", "to fight the treaty"]  # a vow commits her
 
 
+def test_a_question_in_the_reporters_words_what_was_seen_and_a_cue_taken_by_a_quote_state_nothing():
+    text = (
+        "Anna Berg has not said whether the treaty was signed. Anna Berg asked if the treaty was signed. "
+        "Anna Berg saw the dam break. Anna Berg said the water is clean. "
+        "Anna Berg told her son what happened. “The dam broke at night,” Anna Berg said."
+    )
+    article = _article(1, text, "2024-03-08")
+    said_at = text.rindex("said")
+    parts = (
+        ("whether the treaty was signed", "has not said"), ("if the treaty was signed", "asked"),
+        ("the dam break", "saw"), ("the water is clean", "said the water"),
+    )
+    said = [
+        Quote("indirect", _span(text, part), _span(text, cue), _span(text, "Anna Berg"), "person:anna berg")
+        for part, cue in parts
+    ] + [
+        Quote(kind, _span(text, part), Span(said_at, said_at + 4, "said"), _span(text, "Anna Berg"), "person:anna berg")
+        for kind, part in (("indirect", "her son what happened."), ("direct", "“The dam broke at night,”"))
+    ]
+    dossier = _dossier(dataclasses.replace(article, analysis=dataclasses.replace(article.analysis, quotes=said)))
+    assert [q.text for q in dossier.quotes] == ["if the treaty was signed", "the water is clean", "The dam broke at night,"]
+
+
 def test_a_paraphrase_is_shown_without_the_that_introducing_it():
     text = "Anna Berg said that the treaty was signed in Geneva."
     article = _article(1, text, "2024-03-08")

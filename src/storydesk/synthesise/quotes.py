@@ -35,6 +35,7 @@ CUT_CLAUSE = 3
 SPEAKER_KINDS = ("PERSON", "ORG", "NORP", "GPE")  # what may speak: people, bodies, groups, states
 _THAT = re.compile(r"that\s+(?=\S)")
 _INFINITIVE = re.compile(r"to [a-z]+\b")
+_FIRST_WORD = re.compile(r"\W*(\w+)")  # a quote's first word, past any quotation mark
 VERBATIM = ("direct", "block", "partial", "mixed")  # kinds that quote the speaker's own words
 CLAUSE_BREAK = re.compile(r"[.;:!?…()\[\]]+|,\s|\s[-–—]\s")
 # Two quotes of one speaker in two languages are one statement when what they mean is this close
@@ -51,7 +52,7 @@ def story_quotes(articles: Sequence[Article]) -> tuple[list[QuoteReport], list[S
     found = [
         (article, quote) for article in articles if article.analysis
         for quote in _outermost([q for q in article.analysis.quotes if q.kind != "topic"])  # no statement in it
-        if not _only_an_infinitive(quote)
+        if not _states_nothing(quote, article.analysis.quotes)
     ]
     clauses = [_clauses(quote.content.text, _name_words(article, quote)) for article, quote in found]
     speakers, names = _story_speakers(found)
@@ -210,18 +211,35 @@ def _original_pattern(language: str) -> re.Pattern[str]:
     return re.compile(rf"\b(?i:{phrase_alternation(cues)})\s+(?:the\s+)?{name}")
 
 
-def _only_an_infinitive(quote: Quote) -> bool:
-    """A paraphrase that is only what someone was asked, declined or is expected to do ("declined
-    to comment", "is asked to call police", "is expected to survive"): no statement, unless its cue
-    commits the speaker (``quote_commitment_cues.txt``: "agreed to", "plans to")."""
-    if quote.kind != "indirect" or not _INFINITIVE.match(quote.content.text):
+def _states_nothing(quote: Quote, quotes: Sequence[Quote]) -> bool:
+    """A paraphrase that states nothing of its speaker's: only what someone was asked, declined or
+    is expected to do ("declined to comment"), unless its cue commits the speaker ("agreed to");
+    a question in the reporter's words ("have not said whether ..."), unless its cue asks; what
+    someone saw or seeks ("are looking to see if ..."); or a sentence hung on the cue of a quote
+    standing between them (the finder's error: "He was able to tell his wife what happened. “He
+    said ...,” Anderson said.")."""
+    if quote.kind != "indirect":
         return False
-    return not (quote.cue and _commitment_cue().search(quote.cue.text))
+    cue = quote.cue.text if quote.cue else ""
+    first = _FIRST_WORD.match(quote.content.text)
+    if _INFINITIVE.match(quote.content.text):
+        return not _cue_words("quote_commitment_cues.txt").search(cue)
+    if first and first.group(1) in vocab.load("quote_question_openers.txt"):  # lower case: not a sentence's start
+        return not _cue_words("quote_asking_cues.txt").search(cue)
+    return bool(_cue_words("quote_non_speech_cues.txt").search(cue)) or _cue_taken(quote, quotes)
+
+
+def _cue_taken(quote: Quote, quotes: Sequence[Quote]) -> bool:
+    """Whether a quote between the paraphrase and its cue has that cue: the cue is that quote's."""
+    return quote.cue is not None and any(
+        other.cue == quote.cue and quote.content.end <= other.content.start < quote.cue.start for other in quotes
+    )
 
 
 @cache
-def _commitment_cue() -> re.Pattern[str]:
-    return re.compile(r"\b(?:%s)\w*" % "|".join(map(re.escape, vocab.load("quote_commitment_cues.txt"))), re.IGNORECASE)
+def _cue_words(name: str) -> re.Pattern[str]:
+    """The cue words of data file ``name``, each line a word's beginning."""
+    return re.compile(r"\b(?:%s)\w*" % "|".join(map(re.escape, vocab.load(name))), re.IGNORECASE)
 
 
 def _outermost(quotes: Sequence[Quote]) -> list[Quote]:
