@@ -107,3 +107,9 @@ def test_unusable_store_file_is_an_error_not_a_traceback(tmp_path: Path) -> None
     bogus.write_bytes(b"garbage" * 1000)
     result = run(bogus, "docs")
     assert result.exit_code == 2 and "cannot open store" in result.stderr
+
+
+def test_the_command_list_gives_each_command_its_help_as_one_paragraph(tmp_path: Path) -> None:
+    listing = run(tmp_path / "none.db", "--help").stdout
+    (row,) = [line for line in listing.splitlines() if "│ analyse " in line]
+    assert row.rstrip(" │").endswith("Exit status 1 when any analysis failed."), listing  # the docstring's line breaks gone
