@@ -114,3 +114,12 @@ def test_a_report_holding_the_time_is_what_happened_then_not_its_reporters_sayin
 def test_a_number_above_one_takes_the_plural_verb():
     assert _actions("Two of them died Sunday at the hospital.", "2016-01-16")["Sunday"][3] is True
     assert _actions("One of them died Sunday at the hospital.", "2016-01-16")["Sunday"][3] is False
+
+
+def test_a_pronoun_subject_stands_for_the_person_the_clause_before_has_for_subject():
+    def pronouns(text: str) -> list[tuple[str, str]]:
+        return [(m.span.text, m.entity) for m in analyse(text, "2016-01-16").mentions if m.via == "pronoun"]
+
+    assert pronouns("Police said David Scott was shot Friday. He died on Saturday.") == [("He", "person:david scott")]
+    # a spokesman named in the clause before is not who "he" is: the subject there is "a man"
+    assert pronouns("A man was shot on Friday, police spokesman Tom Smith said. He was pronounced dead on Saturday.") == []

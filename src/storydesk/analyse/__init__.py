@@ -12,7 +12,7 @@ from datetime import date
 
 from spacy.tokens import Doc
 
-from storydesk.analyse.actions import find_actions
+from storydesk.analyse.actions import find_actions, pronoun_subjects
 from storydesk.analyse.cut import analysed_part
 from storydesk.analyse.entities import find_entities, link_across
 from storydesk.analyse.figures import find_figures
@@ -25,7 +25,7 @@ from storydesk.settings import current
 
 __all__ = ["ANALYSIS_VERSION", "analyse", "analyse_many", "analysis_version", "link_across", "relink"]
 
-ANALYSIS_VERSION = "43"  # raise when a rule or model change should make stored articles be re-analysed
+ANALYSIS_VERSION = "44"  # raise when a rule or model change should make stored articles be re-analysed
 
 
 def analysis_version() -> str:
@@ -68,15 +68,17 @@ def _analysis(doc: Doc, published: str | None, length: int, language: str | None
     entities, mentions = find_entities(doc)
     quotes = find_quotes_with(quote_system_for(language), doc, mentions)
     timexes = find_time_expressions(text, _anchor(published), language)
+    actions = find_actions(doc, timexes)
+    named = mentions + speaker_mentions(quotes, mentions)
     return Analysis(
         version=analysis_version(),
         sentences=[Span(s.start_char, s.end_char, s.text) for s in doc.sents],
         entities=entities,
-        mentions=sorted(mentions + speaker_mentions(quotes, mentions), key=lambda m: m.span.start),
+        mentions=sorted(named + pronoun_subjects(doc, actions, named), key=lambda m: m.span.start),
         quotes=quotes,
         timexes=timexes,
         figures=find_figures(doc, quotes, mentions, timexes),
-        actions=find_actions(doc, timexes),
+        actions=actions,
         cut_at=len(text) if len(text) < length else None,
     )
 

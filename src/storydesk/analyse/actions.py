@@ -11,11 +11,12 @@ from spacy.tokens import Span as SpacySpan
 from storydesk import vocab
 from storydesk.analyse.quotes.marks import find_quoted
 from storydesk.analyse.quotes.parse import RELATIVE_PRONOUN_TAGS, antecedent, cue_verbs, span_of, subject_of
-from storydesk.model import Action, Span, TimeExpr
+from storydesk.model import Action, Mention, Span, TimeExpr
 
 OBJECT_DEPS = ("dobj", "attr", "oprd", "dative")  # in order of preference
 PLURAL_TAGS = frozenset({"NNS", "NNPS"})
 PLURAL_PRONOUNS = frozenset({"we", "they", "you"})
+PERSON_PRONOUNS = frozenset({"he", "she"})
 SINGULAR_NUMBERS = frozenset({"one", "1"})
 SKIPPED_LEFT = frozenset({"det", "predet", "punct", "cc", "prep"})  # what a noun phrase drops on its left
 CLIMB = 6  # how many heads a time expression climbs to find its verb
@@ -274,3 +275,39 @@ def _is_plural(subject: Token) -> bool:
         or subject.lower_ in PLURAL_PRONOUNS
         or any(c.dep_ == "conj" for c in subject.children)
     )
+
+
+def pronoun_subjects(doc: Doc, actions: list[Action], mentions: list[Mention]) -> list[Mention]:
+    """Mentions for the "he" and "she" that are an action's subject and stand for the person the
+    clause before names as its subject ("David Scott was shot five times. He was taken to
+    Stroger Hospital": Scott), so that a timeline label names the person. A person named
+    elsewhere in that clause (a spokesman, a witness) is not taken: a pronoun subject continues
+    the subject before it."""
+    found: dict[tuple[int, int], Mention] = {}
+    for action in actions:
+        subject = action.subject
+        if subject is None or subject.text.lower() not in PERSON_PRONOUNS or any(m.span.overlaps(subject) for m in mentions):
+            continue
+        pronoun = doc.char_span(subject.start, subject.end)
+        before = _subject_before(pronoun[0]) if pronoun is not None else None
+        person = next((m for m in mentions if before is not None and m.entity.startswith("person:") and m.span.start <= before.idx < m.span.end), None)
+        if person is not None:
+            found[(subject.start, subject.end)] = Mention(subject, person.entity, "pronoun")
+    return list(found.values())
+
+
+def _subject_before(pronoun: Token) -> Token | None:
+    """The subject of the clause a pronoun subject follows: its sentence's main clause when the
+    pronoun is in another clause of it, else the previous sentence's main clause (what it
+    reports, when that is a report: "Scott was shot, police said")."""
+    sentence = pronoun.sent
+    if pronoun.head != sentence.root:
+        clause = sentence.root
+    elif sentence.start > 0:
+        clause = pronoun.doc[sentence.start - 1].sent.root
+    else:
+        return None
+    if clause.lemma_.lower() in cue_verbs():
+        clause = next((c for c in clause.children if c.dep_ == "ccomp" and c.pos_ in ("VERB", "AUX")), clause)
+    subject = subject_of(clause)
+    return subject if subject is not None and subject.i < pronoun.i else None
