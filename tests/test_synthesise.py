@@ -169,11 +169,15 @@ def test_a_happening_a_noun_names_is_labelled_by_that_noun_on_its_own_date():
     assert [(e.date, e.what, e.articles) for e in timeline][0] == ("2024-03-09", "Five people killed", [1, 2])
 
 
-def test_a_clause_in_the_first_person_is_words_said_not_a_happening():
+def test_a_clause_in_the_first_or_second_person_is_words_said_not_a_happening():
     said = "We thanked the mayor of Geneva on Thursday."
     article = _article(1, said, "2024-03-08", timexes=(("Thursday", "2024-03-07"),))
     article.analysis.actions = [_action(said, "Thursday", "We", "thanked", "thank", "the mayor")]
     assert _dossier(article).timeline == []
+    grieve = "You grieve for a while on Thursday."
+    addressed = _article(3, grieve, "2024-03-08", timexes=(("Thursday", "2024-03-07"),))
+    addressed.analysis.actions = [_action(grieve, "Thursday", "You", "grieve", "grieve")]
+    assert _dossier(addressed).timeline == []
     article.analysis.actions = [_action(said, "Thursday", "mayor", "thanked", "thank", "the mayor")]
     assert _dossier(article).timeline[0].what.startswith("Mayor thanks")
     lift = "I lift the water treaty on Thursday."

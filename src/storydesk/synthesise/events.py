@@ -64,7 +64,9 @@ LEAD_SENTENCES = 2  # an article without a dateline names its scene in these fir
 # A label made without a parse (an analysis stored before actions) keeps this many words; one
 # made from a clause at most LABEL_MOST_WORDS.
 LABEL_WORDS = 10
-FIRST_PERSON = frozenset({"i", "we"})  # a clause in the first person is a quote's words, not a happening told
+# A clause in the first or second person ("we thanked", "you grieve") is a quote's words, not a
+# happening told.
+SPOKEN_PERSONS = frozenset({"i", "we", "you"})
 LABEL_MOST_WORDS = 14
 
 
@@ -618,7 +620,7 @@ def to_events(groups: Sequence[EventGroup], story_start: When | None) -> Events:
             story_start is not None and group.when.hi < story_start.lo - BACKGROUND
         )
         (background if is_background else in_time).append(group)
-    in_time = [group for group in in_time if not all(_first_person(m) for m in group.mentions)]
+    in_time = [group for group in in_time if not all(_spoken(m) for m in group.mentions)]
     main = set(sorted(range(len(in_time)), key=lambda i: _reach(in_time[i]))[:TIMELINE_EVENTS])
     timeline = [group for index, group in enumerate(in_time) if index in main]
     more = [group for index, group in enumerate(in_time) if index not in main and _tells_a_happening(group)]
@@ -635,10 +637,10 @@ def _tells_a_happening(group: EventGroup) -> bool:
     return any(m.event_words or m.action is None or m.action.nominal or m.action.lemma not in light for m in group.mentions)
 
 
-def _first_person(mention: EventMention) -> bool:
-    """A clause whose subject is "I" or "we": a quote's words, not a happening told."""
+def _spoken(mention: EventMention) -> bool:
+    """A clause whose subject is "I", "we" or "you": a quote's words, not a happening told."""
     subject = mention.action.subject if mention.action else None
-    return subject is not None and subject.text.lower() in FIRST_PERSON
+    return subject is not None and subject.text.lower() in SPOKEN_PERSONS
 
 
 def _reach(group: EventGroup) -> tuple[int, int, int, float]:
