@@ -364,8 +364,8 @@ def test_a_that_clause_after_a_denial_is_no_pointer_and_they_names_no_one():
     they = _article(2, "Police found no weapon, but they are not ruling out other causes of the mountain blaze.")
     said = [(c.about, [(s.stance, s.by) for s in c.stances]) for c in _dossier(clause, they).claims]
     assert said == [
-        ("any involvement in the border crossing", [("denied", "Anna Berg")]),
-        ("other causes of the mountain blaze", [("not ruled out", None)]),
+        ("Any involvement in the border crossing", [("denied", "Anna Berg")]),
+        ("Other causes of the mountain blaze", [("not ruled out", None)]),
     ]
 
 def test_it_in_a_concessive_clause_points_to_the_main_clause_not_the_sentence_before():
@@ -377,9 +377,15 @@ def test_it_in_a_concessive_clause_points_to_the_main_clause_not_the_sentence_be
     pointed = _article(2, taken + "Police have not confirmed this.")
     said = [[(c.about, [(s.stance, s.by) for s in c.stances]) for c in _dossier(a).claims] for a in (concessive, pointed)]
     assert said == [
-        [("the fight was about the water treaty", [("unconfirmed", "police")])],
+        [("The fight was about the water treaty", [("unconfirmed", "police")])],
         [("He was taken to Geneva Hospital in serious condition", [("unconfirmed", "Police")])],
     ]  # not "police was taken to Geneva Hospital": the "he" of the sentence before is someone else
+
+
+def test_a_claim_of_two_content_words_is_worded_by_its_clause_not_the_whole_sentence():
+    text = "Although police have not confirmed it, friends said the fight was gang-related."
+    claims = _dossier(_article(1, text, quotes=(("the fight was gang-related", "friends"),))).claims
+    assert [c.about for c in claims] == ["The fight was gang-related"]
 
 
 def test_denials_and_non_denials_of_one_claim_are_grouped_with_who_took_them():

@@ -223,12 +223,14 @@ def _anaphor(words: str) -> str:
 
 def _about(group: list[_Found]) -> str:
     """A claim's wording: the proposition of its stances, a clause ("North Korean troops are in
-    Russia") before a noun phrase, the shortest of those with three content words."""
+    Russia") before a noun phrase, the shortest of those with three content words, else of those
+    with two ("The shooting was gang-related"), else the first stance's sentence; a capital first."""
     found = [_named(proposition(item.sentence.text, item.claim_text), item.by, item.claim_text in item.sentence.text) for item in group]
-    found = [(clause, text) for clause, text in found if len(content_words(text)) >= 3]
-    if not found:
-        return group[0].sentence.text.strip()
-    return min(found, key=lambda pair: (not pair[0], len(pair[1])))[1]
+    for least in (3, 2):
+        if worded := [(clause, text) for clause, text in found if len(content_words(text)) >= least]:
+            text = min(worded, key=lambda pair: (not pair[0], len(pair[1])))[1]
+            return text[0].upper() + text[1:]  # a heading
+    return group[0].sentence.text.strip()
 
 
 def proposition(sentence: str, claim_text: str) -> tuple[bool, str]:
