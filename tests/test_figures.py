@@ -290,3 +290,10 @@ def test_someone_in_critical_condition_was_injured(nlp: Language) -> None:
 def test_deceased_victims_were_killed_whatever_happened_to_them_after(nlp: Language) -> None:
     found = figures_of(nlp, "The three deceased victims were sent to the Medical Examiner's Office for autopsy.")
     assert [(f.value, f.counts, f.event) for f in found] == [(3, "deceased victims", "killed")]
+
+
+def test_a_part_of_them_counts_what_they_stand_for_in_the_figure_before(nlp: Language) -> None:
+    shot, died = figures_of(nlp, "Four men were shot on Friday. Two of them died at the hospital.")
+    assert (shot.counts, died.counts, died.value, died.part) == ("men", "men", 2, True)
+    (alone,) = figures_of(nlp, "The mayor spoke on Friday. Two of them died at the hospital.")
+    assert alone.counts == "them"  # no figure before: nothing to stand for

@@ -25,6 +25,7 @@ COUNT_LABELS = frozenset({"CARDINAL", "QUANTITY", "PERCENT", "MONEY"})
 # Dependencies that start a new clause; xcomp stays in its parent's clause ("expected to reach").
 CLAUSE_DEPS = frozenset({"ROOT", "ccomp", "advcl", "relcl", "csubj", "csubjpass", "parataxis", "acl"})
 DEFINITE = frozenset({"the", "these", "those", "both", "its", "their", "our", "his", "her", "my", "your"})
+COUNTED_PRONOUNS = frozenset({"them", "those", "these", "us"})  # "two of them": counts what they stand for
 DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 NOT_A_COUNT = re.compile(r"[:/]|^\d+(?:st|nd|rd|th)$|^0\d")
 YEAR = re.compile(r"1\d{3}|20\d{2}")
@@ -109,7 +110,9 @@ def find_figures(
 ) -> list[Figure]:
     """The figures of ``doc`` in text order; a figure whose counted noun is elided ("will increase
     to 10,000") counts what the previous figure of its sentence counts, and what happened to it
-    unless it says; with no noun at all ("1 killed, 3 injured"), it counts its event's word."""
+    unless it says; with no noun at all ("1 killed, 3 injured"), it counts its event's word; one
+    of a pronoun ("Two of them died") counts the noun of the figure before it in its sentence or
+    the one before ("Four men were shot."): what "them" stands for."""
     rules = _rules()
     figures: list[Figure] = []
     clauses = _ClauseIndex()
@@ -120,6 +123,8 @@ def find_figures(
             continue
         sentence = numbers[0].sent.start
         counts = _counted(doc, end, numbers, rules)
+        if counts.lower() in COUNTED_PRONOUNS:
+            counts = _noun_before(doc, sentence, last_counts) or counts
         if counts and not _unit(doc, numbers[0].i, end, rules):
             last_counts[sentence] = counts, event
         elif not counts and sentence in last_counts:
@@ -189,6 +194,15 @@ def _unit_end(doc: Doc, end: int, limit: int, rules: _Rules) -> int:
     while end < limit and (doc[end].is_space or _unit(doc, end, end + 1, rules, look_back=False)):
         end += 1
     return end
+
+
+def _noun_before(doc: Doc, sentence: int, last_counts: dict[int, tuple[str, str | None]]) -> str | None:
+    """What the latest figure of the sentence starting at token ``sentence``, or else of the
+    sentence before it, counts."""
+    if sentence in last_counts:
+        return last_counts[sentence][0]
+    before = doc[sentence - 1].sent.start if sentence > 0 else None
+    return last_counts[before][0] if before in last_counts else None
 
 
 def _figure(
