@@ -6,7 +6,7 @@ import re
 
 from storydesk.eval.dossier import Incident, names_city, stated_in_text
 from storydesk.eval.metrics import tokens
-from storydesk.model import Analysis, Article, Entity, Extraction, Mention, Origin, PublicationDate, Span, Story, TimeExpr
+from storydesk.model import Action, Analysis, Article, Entity, Extraction, Mention, Origin, PublicationDate, Span, Story, TimeExpr
 from storydesk.synthesise import build_dossier
 from storydesk.synthesise.events import (
     _places,
@@ -205,3 +205,23 @@ def test_a_place_names_the_city_through_its_parts_abbreviations_and_spellings() 
     assert not names_city("Roseland, Chicago", "Springfield")
     incident = Incident("gva:1", "2015-06-13", "Saint Louis", 1, 0)
     assert stated_in_text([tokens("a man was shot in St. Louis")], incident).city
+
+
+def test_a_town_with_its_state_is_not_put_in_the_town_whose_police_the_article_names() -> None:
+    text = "A man was shot on Saturday in Lindwood, Vermont. Marlow police said he died."
+    article = _article(1, text, {"Lindwood, Vermont": "GPE"}, {"Saturday": "2015-06-13"})
+    assert _places_of(article) == ["Lindwood, Vermont"]
+
+
+def test_a_label_naming_a_part_of_the_place_is_not_followed_by_the_place() -> None:
+    text = "A man was shot in Vermont on Saturday in Lindwood, Vermont."
+    article = _article(1, text, {"Lindwood, Vermont": "GPE", "Vermont": "GPE"}, {"Saturday": "2015-06-13"})
+
+    def span(words: str, at: int = 0) -> Span:
+        start = text.index(words, at)
+        return Span(start, start + len(words), words)
+
+    saturday = span("Saturday")
+    article.analysis.actions = [Action(saturday, span("shot"), "shoot", span("man"), span("in Vermont"), passive=True)]
+    (event,) = build_dossier(Story(1, "Shooting", [1]), [article]).timeline
+    assert (event.what, event.place) == ("Man shot in Vermont", "Lindwood, Vermont")

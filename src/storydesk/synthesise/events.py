@@ -663,7 +663,7 @@ def _by_sentence(groups: list[EventGroup]) -> list[list[EventGroup]]:
 def _event(groups: list[EventGroup], event_id: int, background: bool = False) -> TimelineEvent:
     """An event's entry, dated by its first group, labelled by ``_described``'s mention, its
     place the one its sentences name most, else the one its articles report from (and the label
-    says where, when the clause does not)."""
+    says where, when the clause names no part of it)."""
     first = groups[0]
     mentions = [mention for group in groups for mention in group.mentions]
     described = _described(mentions, first.when)
@@ -672,7 +672,7 @@ def _event(groups: list[EventGroup], event_id: int, background: bool = False) ->
         id=event_id,
         date=first.when.iso,
         precision=first.when.precision,
-        what=described.label if not place or place.split(",")[0] in described.label else f"{described.label} in {place}",
+        what=described.label if _says_where(described.label, place) else f"{described.label} in {place}",
         place=place,
         articles=sorted({m.article for m in mentions}),
         citations=_citations(mentions),
@@ -680,6 +680,12 @@ def _event(groups: list[EventGroup], event_id: int, background: bool = False) ->
         sentence=described.sentence.text.strip(),
         dates=sorted({group.when.iso for group in groups}),
     )
+
+
+def _says_where(label: str, place: str | None) -> bool:
+    """Whether a label needs no place after it: there is none, or it names a part of it ("shot in
+    Louisiana" for "Baton Rouge, Louisiana")."""
+    return not place or any(part.strip() in label for part in place.split(","))
 
 
 def _described(mentions: list[EventMention], when: When) -> EventMention:
@@ -731,7 +737,8 @@ def _place(mentions: list[EventMention], background: bool) -> str | None:
     a building, "South Shore", a county) the town its sentences or (for an event of the story's
     time) its articles report from is added: "East 75th Street, Chicago", "Spring, Harris
     County"; then the town whose police the articles name, when the place does not name it
-    ("Lawndale, Chicago")."""
+    ("Lawndale, Chicago"), unless the place is a town with its state ("Baton Rouge, Louisiana"
+    stays so in a story of Dallas police)."""
     named = Counter(p for m in mentions for p in m.places).most_common(1)
     towns = [p for m in mentions for p in m.towns if not _holds_towns(p) and not _facility(p)]
     if not towns and not background:
@@ -740,9 +747,15 @@ def _place(mentions: list[EventMention], background: bool) -> str | None:
     town = Counter(towns).most_common(1)[0][0] if towns else None
     place = _with_town(named[0][0], town, towns) if named else town
     served = Counter(m.jurisdiction for m in mentions if m.jurisdiction).most_common(1)
-    if background or not served:
+    if background or not served or (place and _in_a_state(place)):
         return place
     return _with_town(place, served[0][0], []) if place else served[0][0]
+
+
+def _in_a_state(place: str) -> bool:
+    """Whether a place is written as a town and its state ("Baton Rouge, Louisiana")."""
+    parts = place.split(", ")
+    return len(parts) > 1 and parts[-1].lower() in _regions()
 
 
 def _with_town(place: str, town: str | None, towns: list[str]) -> str:
