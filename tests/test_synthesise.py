@@ -178,6 +178,13 @@ def test_a_clause_in_the_first_or_second_person_is_words_said_not_a_happening():
     addressed = _article(3, grieve, "2024-03-08", timexes=(("Thursday", "2024-03-07"),))
     addressed.analysis.actions = [_action(grieve, "Thursday", "You", "grieve", "grieve")]
     assert _dossier(addressed).timeline == []
+    buried = "We buried the victims of the shooting in Geneva on Thursday."
+    spoken = _article(4, buried, "2024-03-08", timexes=(("Thursday", "2024-03-07"),))
+    spoken.analysis.actions = [_action(buried, "Thursday", "We", "buried", "bury", "the victims")]
+    told = "The mayor of Geneva was at the funeral on Thursday."
+    also = _article(5, told, "2024-03-08", timexes=(("Thursday", "2024-03-07"),))
+    also.analysis.actions = [_action(told, "Thursday", "mayor of Geneva", "was", "be", "at the funeral")]
+    assert [e.what for e in _dossier(spoken, also).timeline] == ["Mayor of Geneva is at the funeral"]  # not "We bury"
     article.analysis.actions = [_action(said, "Thursday", "mayor", "thanked", "thank", "the mayor")]
     assert _dossier(article).timeline[0].what.startswith("Mayor thanks")
     lift = "I lift the water treaty on Thursday."

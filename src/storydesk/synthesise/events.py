@@ -694,8 +694,9 @@ def _described(mentions: list[EventMention], when: When) -> EventMention:
     of the kind of happening most of them tell ("shooting", "killed", "ambush": an attack), a
     clause rather than a bare noun ("Shooting"), a verb that is not light ("say", "be"), an event
     word, a subject that names someone (not "he"), that says most of what the others say, then
-    with an object, shortest."""
+    with an object, shortest; never a quote's words ("I lift them") while another mention tells it."""
     candidates = [mention for mention in mentions if mention.when == when] or mentions
+    candidates = [mention for mention in candidates if not _spoken(mention)] or candidates
     typical = _typicality(candidates)
     light = set(vocab.load("synthesise_light_verbs.txt"))
     kinds = [_happening_kind(mention.action) for mention in candidates]
