@@ -297,3 +297,9 @@ def test_a_part_of_them_counts_what_they_stand_for_in_the_figure_before(nlp: Lan
     assert (shot.counts, died.counts, died.value, died.part) == ("men", "men", 2, True)
     (alone,) = figures_of(nlp, "The mayor spoke on Friday. Two of them died at the hospital.")
     assert alone.counts == "them"  # no figure before: nothing to stand for
+
+
+def test_an_emergency_number_called_is_no_count(nlp: Language) -> None:
+    assert figures_of(nlp, "A 911 caller reported shots fired.") == []
+    assert figures_of(nlp, "The gunman had called 911 before the ambush.") == []
+    assert [f.counts for f in figures_of(nlp, "Officers answered 12 calls.")] == ["calls"]

@@ -61,6 +61,7 @@ class _Rules:
     hedges_clause: frozenset[str]
     units: dict[str, str]
     label_nouns: frozenset[str]
+    phone_numbers: dict[str, frozenset[str]]  # an emergency number -> the words that call it
     attribution_verbs: frozenset[str]
     attribution_preps: frozenset[str]
     estimate: re.Pattern[str]
@@ -97,6 +98,7 @@ def _rules() -> _Rules:
         hedges_clause=frozenset(phrase for phrase, where in hedges if where == "clause"),
         units=dict(vocab.load_table("figure_units.tsv")),
         label_nouns=frozenset(vocab.load("figure_label_nouns.txt")),
+        phone_numbers={number: frozenset(words.split()) for number, words in vocab.load_table("figure_phone_numbers.tsv")},
         attribution_verbs=frozenset(vocab.load("figure_attribution_cues.txt")),
         attribution_preps=frozenset(vocab.load("figure_attribution_preps.txt")),
         estimate=_cue_pattern("figure_estimate_cues.txt"),
@@ -262,7 +264,7 @@ def _is_number_token(token: Token, rules: _Rules) -> bool:
 
 
 def _is_not_a_count(doc: Doc, numbers: list[Token], event: str | None, rules: _Rules) -> bool:
-    """Years, times, ordinals, ranges and phone numbers, labels ("Article 51"), addresses ("the
+    """Years, times, ordinals, ranges and phone numbers ("called 911"), labels ("Article 51"), addresses ("the
     300 block", "4000 Belmont Ave."), names ("21 News"), list numbers, and number words that
     refer rather than count ("the two countries", "one of them"), unless something happened to
     what they name ("one man was killed", "Four dead")."""
@@ -271,7 +273,7 @@ def _is_not_a_count(doc: Doc, numbers: list[Token], event: str | None, rules: _R
         return True
     if len(numbers) == 1 and YEAR.fullmatch(first.text) and not _counts_plural_noun(first):
         return True
-    if _is_label(doc, first, root, rules) or _is_list_number(doc, first, last):
+    if _is_label(doc, first, root, rules) or _is_list_number(doc, first, last) or _is_phoned(numbers, rules):
         return True
     if last.i + 1 < len(doc) and doc[last.i + 1].lower_ in rules.address_nouns:  # "the 300 block of"
         return True
@@ -282,6 +284,13 @@ def _is_not_a_count(doc: Doc, numbers: list[Token], event: str | None, rules: _R
     if _names_a_proper_noun(root):  # "21 News spoke with the mother"
         return True
     return not any(DIGITS.fullmatch(token.text) for token in numbers) and _is_referring_word(doc, first, root, rules)
+
+
+def _is_phoned(numbers: list[Token], rules: _Rules) -> bool:
+    """An emergency number that is called ("called 911", "a 911 caller"), not a count."""
+    number = numbers[0]
+    callers = rules.phone_numbers.get(number.text)
+    return len(numbers) == 1 and callers is not None and number.head.lemma_.lower() in callers
 
 
 @cache
