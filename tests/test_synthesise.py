@@ -721,13 +721,15 @@ def test_a_question_in_the_reporters_words_what_was_seen_and_a_cue_taken_by_a_qu
     text = (
         "Anna Berg has not said whether the treaty was signed. Anna Berg asked if the treaty was signed. "
         "Anna Berg saw the dam break. Anna Berg said the water is clean. "
-        "Anna Berg told her son what happened. “The dam broke at night,” Anna Berg said."
+        "Anna Berg told her son what happened. “The dam broke at night,” Anna Berg said. "
+        "Anna Berg was charged with arson. Anna Berg said the injuries are. No charges were filed."
     )
     article = _article(1, text, "2024-03-08")
     said_at = text.rindex("said")
     parts = (
         ("whether the treaty was signed", "has not said"), ("if the treaty was signed", "asked"),
         ("the dam break", "saw"), ("the water is clean", "said the water"),
+        ("arson", "was charged with"), ("the injuries are", "said the injuries"),
     )
     said = [
         Quote("indirect", _span(text, part), _span(text, cue), _span(text, "Anna Berg"), "person:anna berg")
@@ -735,7 +737,7 @@ def test_a_question_in_the_reporters_words_what_was_seen_and_a_cue_taken_by_a_qu
     ] + [
         Quote(kind, _span(text, part), Span(said_at, said_at + 4, "said"), _span(text, "Anna Berg"), "person:anna berg")
         for kind, part in (("indirect", "her son what happened."), ("direct", "“The dam broke at night,”"))
-    ]
+    ] + [Quote("indirect", _span(text, "No charges were filed."))]  # neither cue nor speaker
     dossier = _dossier(dataclasses.replace(article, analysis=dataclasses.replace(article.analysis, quotes=said)))
     assert [q.text for q in dossier.quotes] == ["if the treaty was signed", "the water is clean", "The dam broke at night,"]
 

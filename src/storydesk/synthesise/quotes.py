@@ -36,6 +36,7 @@ SPEAKER_KINDS = ("PERSON", "ORG", "NORP", "GPE")  # what may speak: people, bodi
 _THAT = re.compile(r"that\s+(?=\S)")
 _INFINITIVE = re.compile(r"to [a-z]+\b")
 _FIRST_WORD = re.compile(r"\W*(\w+)")  # a quote's first word, past any quotation mark
+_LAST_WORD = re.compile(r"([\w'’]+)\W*$")  # its last word, before any mark
 VERBATIM = ("direct", "block", "partial", "mixed")  # kinds that quote the speaker's own words
 CLAUSE_BREAK = re.compile(r"[.;:!?…()\[\]]+|,\s|\s[-–—]\s")
 # Two quotes of one speaker in two languages are one statement when what they mean is this close
@@ -215,18 +216,28 @@ def _states_nothing(quote: Quote, quotes: Sequence[Quote]) -> bool:
     """A paraphrase that states nothing of its speaker's: only what someone was asked, declined or
     is expected to do ("declined to comment"), unless its cue commits the speaker ("agreed to");
     a question in the reporter's words ("have not said whether ..."), unless its cue asks; what
-    someone saw or seeks ("are looking to see if ..."); or a sentence hung on the cue of a quote
-    standing between them (the finder's error: "He was able to tell his wife what happened. “He
-    said ...,” Anderson said.")."""
+    someone saw or seeks ("are looking to see if ..."), or a court's act ("was charged with");
+    words cut short ("his injuries are"); words with neither cue nor speaker; or a sentence
+    hung on the cue of a quote standing between them (the finder's error: "He was able to tell
+    his wife what happened. “He said ...,” Anderson said.")."""
     if quote.kind != "indirect":
         return False
     cue = quote.cue.text if quote.cue else ""
     first = _FIRST_WORD.match(quote.content.text)
+    if not cue and quote.speaker is None or _cut_short(quote.content.text):
+        return True
     if _INFINITIVE.match(quote.content.text):
         return not _cue_words("quote_commitment_cues.txt").search(cue)
     if first and first.group(1) in vocab.load("quote_question_openers.txt"):  # lower case: not a sentence's start
         return not _cue_words("quote_asking_cues.txt").search(cue)
     return bool(_cue_words("quote_non_speech_cues.txt").search(cue)) or _cue_taken(quote, quotes)
+
+
+def _cut_short(text: str) -> bool:
+    """Whether words end where a clause cannot ("his injuries are", "they couldn't")."""
+    last = _LAST_WORD.search(text)
+    word = last.group(1).lower() if last else ""
+    return word in vocab.load("quote_dangling_ends.txt") or word.endswith(("n't", "n’t"))
 
 
 def _cue_taken(quote: Quote, quotes: Sequence[Quote]) -> bool:
