@@ -33,8 +33,14 @@ if TYPE_CHECKING:
     from storydesk.pipeline import IngestReport
 
 # Markdown help: a docstring's line breaks inside a paragraph do not break the command list's lines.
-app = typer.Typer(help="storydesk: many outlets' articles in, cross-checked stories out.", no_args_is_help=True, add_completion=False, rich_markup_mode="markdown")
-eval_app = typer.Typer(help="Score storydesk on a benchmark file; prints one JSON line of metrics.", no_args_is_help=True, rich_markup_mode="markdown")
+app = typer.Typer(
+    help="storydesk: many outlets' articles in, cross-checked stories out.",
+    no_args_is_help=True, add_completion=False, rich_markup_mode="markdown",
+)
+eval_app = typer.Typer(
+    help="Score storydesk on a benchmark file; prints one JSON line of metrics.",
+    no_args_is_help=True, rich_markup_mode="markdown",
+)
 app.add_typer(eval_app, name="eval")
 
 out = Console(highlight=False, soft_wrap=True)

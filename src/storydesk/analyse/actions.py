@@ -290,10 +290,14 @@ def pronoun_subjects(doc: Doc, actions: list[Action], mentions: list[Mention]) -
             continue
         pronoun = doc.char_span(subject.start, subject.end)
         before = _subject_before(pronoun[0]) if pronoun is not None else None
-        person = next((m for m in mentions if before is not None and m.entity.startswith("person:") and m.span.start <= before.idx < m.span.end), None)
-        if person is not None:
-            found[(subject.start, subject.end)] = Mention(subject, person.entity, "pronoun")
+        if before is not None and (person := _person_at(mentions, before.idx)) is not None:
+            found[(subject.start, subject.end)] = Mention(subject, person, "pronoun")
     return list(found.values())
+
+
+def _person_at(mentions: list[Mention], offset: int) -> str | None:
+    """The person a mention covering ``offset`` names."""
+    return next((m.entity for m in mentions if m.entity.startswith("person:") and m.span.start <= offset < m.span.end), None)
 
 
 def _subject_before(pronoun: Token) -> Token | None:

@@ -264,10 +264,10 @@ def _is_number_token(token: Token, rules: _Rules) -> bool:
 
 
 def _is_not_a_count(doc: Doc, numbers: list[Token], event: str | None, rules: _Rules) -> bool:
-    """Years, times, ordinals, ranges and phone numbers ("called 911"), labels ("Article 51"), addresses ("the
-    300 block", "4000 Belmont Ave."), names ("21 News"), list numbers, and number words that
-    refer rather than count ("the two countries", "one of them"), unless something happened to
-    what they name ("one man was killed", "Four dead")."""
+    """Years, times, ordinals, ranges and phone numbers ("called 911"), labels ("Article 51"),
+    addresses ("the 300 block", "4000 Belmont Ave."), names ("21 News"), list numbers, and number
+    words that refer rather than count ("the two countries", "one of them"), unless something
+    happened to what they name ("one man was killed", "Four dead")."""
     first, last, root = numbers[0], numbers[-1], _root(numbers)
     if any(NOT_A_COUNT.search(token.text) for token in numbers) or _joined_by_dash(doc, first, last):
         return True

@@ -133,7 +133,10 @@ def _holder(article: Article, sentence: Span, cue: re.Match) -> str | None:
         return " and ".join(dict.fromkeys(names.get(m.entity, m.span.text) for m in inside_cue))
     quoted = [  # the quote the cue sits in, or the one its clause calls something ('called the claims “absurd”')
         q for q in analysis.quotes if (q.speaker or q.speaker_entity)
-        and (q.content.start <= cue_start < q.content.end or _in_clause_after(article.text, cue_end, q.content.start, sentence.end))
+        and (
+            q.content.start <= cue_start < q.content.end
+            or _in_clause_after(article.text, cue_end, q.content.start, sentence.end)
+        )
     ]
     if quoted:
         speaker = quoted[0]
@@ -225,7 +228,10 @@ def _about(group: list[_Found]) -> str:
     """A claim's wording: the proposition of its stances, a clause ("North Korean troops are in
     Russia") before a noun phrase, the shortest of those with three content words, else of those
     with two ("The shooting was gang-related"), else the first stance's sentence; a capital first."""
-    found = [_named(proposition(item.sentence.text, item.claim_text), item.by, item.claim_text in item.sentence.text) for item in group]
+    found = [
+        _named(proposition(item.sentence.text, item.claim_text), item.by, item.claim_text in item.sentence.text)
+        for item in group
+    ]
     for least in (3, 2):
         if worded := [(clause, text) for clause, text in found if len(content_words(text)) >= least]:
             text = min(worded, key=lambda pair: (not pair[0], len(pair[1])))[1]

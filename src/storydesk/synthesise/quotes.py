@@ -223,12 +223,12 @@ def _states_nothing(quote: Quote, quotes: Sequence[Quote]) -> bool:
     if quote.kind != "indirect":
         return False
     cue = quote.cue.text if quote.cue else ""
-    first = _FIRST_WORD.match(quote.content.text)
-    if not cue and quote.speaker is None or _cut_short(quote.content.text):
+    if (not cue and quote.speaker is None) or _cut_short(quote.content.text):
         return True
     if _INFINITIVE.match(quote.content.text):
         return not _cue_words("quote_commitment_cues.txt").search(cue)
-    if first and first.group(1) in vocab.load("quote_question_openers.txt"):  # lower case: not a sentence's start
+    first = _FIRST_WORD.match(quote.content.text)
+    if first and first.group(1) in vocab.load("quote_question_openers.txt"):  # in lower case only
         return not _cue_words("quote_asking_cues.txt").search(cue)
     return bool(_cue_words("quote_non_speech_cues.txt").search(cue)) or _cue_taken(quote, quotes)
 
