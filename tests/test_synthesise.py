@@ -192,6 +192,19 @@ def test_a_clause_in_the_first_or_second_person_is_words_said_not_a_happening():
     label.analysis.actions = [_action(lift, "Thursday", "I", "lift", "lift", "the water treaty")]
     assert [m.label for m in find_mentions(label, ArticleDate())] == ["I lift the water treaty"]
 
+def test_a_happening_takes_the_timeline_before_someone_only_speaking(monkeypatch):
+    monkeypatch.setattr("storydesk.synthesise.events.TIMELINE_EVENTS", 1)
+    spoke = "The mayor of Geneva spoke on Friday."
+    spoken = [_article(n, spoke, "2024-03-09", timexes=(("Friday", "2024-03-08"),)) for n in (1, 2)]
+    for article in spoken:
+        article.analysis.actions = [_action(spoke, "Friday", "mayor of Geneva", "spoke", "speak")]
+    flood = "The river flooded the old town of Geneva on Thursday."
+    flooded = _article(3, flood, "2024-03-09", timexes=(("Thursday", "2024-03-07"),))
+    flooded.analysis.actions = [_action(flood, "Thursday", "river", "flooded", "flood", "the old town")]
+    (event,) = _dossier(*spoken, flooded).timeline  # the mayor's speaking is in two articles, the flood in one
+    assert event.what.startswith("River floods")
+
+
 def test_an_event_is_labelled_by_a_clause_whose_subject_names_someone():
     unnamed = "He was taken to a hospital on Saturday."
     named = "Anna Berg was taken to the old city hospital on Saturday."

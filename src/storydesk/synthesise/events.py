@@ -621,7 +621,9 @@ def to_events(groups: Sequence[EventGroup], story_start: When | None) -> Events:
         )
         (background if is_background else in_time).append(group)
     in_time = [group for group in in_time if not all(_spoken(m) for m in group.mentions)]
-    main = set(sorted(range(len(in_time)), key=lambda i: _reach(in_time[i]))[:TIMELINE_EVENTS])
+    # Happenings first, then by reach: "the mayor says" takes the timeline only where nothing else does.
+    ranked = sorted(range(len(in_time)), key=lambda i: (not _tells_a_happening(in_time[i]), _reach(in_time[i])))
+    main = set(ranked[:TIMELINE_EVENTS])
     timeline = [group for index, group in enumerate(in_time) if index in main]
     more = [group for index, group in enumerate(in_time) if index not in main and _tells_a_happening(group)]
     events = [_event([group], index) for index, group in enumerate(timeline + more, start=1)]
@@ -632,7 +634,8 @@ def to_events(groups: Sequence[EventGroup], story_start: When | None) -> Events:
 def _tells_a_happening(group: EventGroup) -> bool:
     """Whether some mention may say that something happened: a noun naming a happening, an event
     word, a verb that is not light ("says", "wrote", "is" alone tell of no event), or a clause the
-    parse could not read. Asked of the overflow only: "police say" dates many an incident."""
+    parse could not read. Such groups rank first for the timeline and alone fill the overflow;
+    the rest may still take the timeline where it has room ("police say" dates many an incident)."""
     light = set(vocab.load("synthesise_light_verbs.txt"))
     return any(m.event_words or m.action is None or m.action.nominal or m.action.lemma not in light for m in group.mentions)
 
