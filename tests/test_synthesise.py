@@ -178,6 +178,10 @@ def test_a_clause_in_the_first_or_second_person_is_words_said_not_a_happening():
     addressed = _article(3, grieve, "2024-03-08", timexes=(("Thursday", "2024-03-07"),))
     addressed.analysis.actions = [_action(grieve, "Thursday", "You", "grieve", "grieve")]
     assert _dossier(addressed).timeline == []
+    nerves = "He got on my nerves on Thursday."
+    possessed = _article(6, nerves, "2024-03-08", timexes=(("Thursday", "2024-03-07"),))
+    possessed.analysis.actions = [_action(nerves, "Thursday", "He", "got", "get", "on my nerves")]
+    assert _dossier(possessed).timeline == []
     buried = "We buried the victims of the shooting in Geneva on Thursday."
     spoken = _article(4, buried, "2024-03-08", timexes=(("Thursday", "2024-03-07"),))
     spoken.analysis.actions = [_action(buried, "Thursday", "We", "buried", "bury", "the victims")]

@@ -64,9 +64,9 @@ LEAD_SENTENCES = 2  # an article without a dateline names its scene in these fir
 # A label made without a parse (an analysis stored before actions) keeps this many words; one
 # made from a clause at most LABEL_MOST_WORDS.
 LABEL_WORDS = 10
-# A clause in the first or second person ("we thanked", "you grieve") is a quote's words, not a
-# happening told.
-SPOKEN_PERSONS = frozenset({"i", "we", "you"})
+# A clause in the first or second person ("we thanked", "you grieve", "my heart hurt", "he gets
+# on my nerves") is a quote's words, not a happening told.
+SPOKEN_PERSONS = frozenset({"i", "me", "my", "mine", "we", "us", "our", "ours", "you", "your", "yours"})
 LABEL_MOST_WORDS = 14
 
 
@@ -641,9 +641,11 @@ def _tells_a_happening(group: EventGroup) -> bool:
 
 
 def _spoken(mention: EventMention) -> bool:
-    """A clause whose subject is "I", "we" or "you": a quote's words, not a happening told."""
-    subject = mention.action.subject if mention.action else None
-    return subject is not None and subject.text.lower() in SPOKEN_PERSONS
+    """A clause whose subject or object is in the first or second person ("I", "my heart", "on
+    our street"): a quote's words, not a happening told."""
+    action = mention.action
+    phrases = [phrase.text for phrase in (action.subject, action.object) if phrase is not None] if action else []
+    return any(word in SPOKEN_PERSONS for phrase in phrases for word in re.findall(r"\w+", phrase.lower()))
 
 
 def _reach(group: EventGroup) -> tuple[int, int, int, float]:
