@@ -59,6 +59,12 @@ def test_repeated_headline_is_the_title_once():
         ("Sorry, this zipcode is not in our deliverable area for this subscription service.", "account-prompt"),
         ("Add a location to your Tweets", "account-prompt"),
         ("EMBED >More News Videos Deputies reported the shooting happened in the 5000 block of Aldine Bender Rd.", "media-player"),
+        (
+            "CLOSE Skip in Skip x Embed x Share Marlow police are searching for a man accused of firing shots into a"
+            " bowling alley around 11:30 p.m. Tuesday. Their search took them across the county and into the next"
+            " one, where deputies joined them late on Wednesday. Jo Reporter/The Marlow Courier",
+            "media-player",
+        ),
         ("Shots fired near the bridge pic.twitter.com/AbC12 — Jo Reporter (@joreports) February 4, 2017", "embedded-post"),
         ("Linked Articles Sheriff: A shooting last month could have killed a man", "teaser"),
         ("Message: * A friend wanted you to see this item from example.com: http://ex.am/1", "share-form"),
