@@ -128,6 +128,7 @@ def test_a_headline_above_or_a_credit_line_before_police_names_no_town() -> None
     assert _towns_before_bodies("Memphis police officers said a man was shot.") == ["Memphis"]
     assert _towns_before_bodies("Kessel Professor Flunks Entire Class\nPolice said two men ran.") == []
     assert _towns_before_bodies("Photo by Jo Doe for New Kessel Daily News Police said two men ran.") == []
+    assert _towns_before_bodies("the Marlow Police Department Interim Police Chief Jo Doe said.") == ["Marlow"]  # a title, no town
 
 
 def test_a_local_bodys_name_gives_its_town_or_county() -> None:

@@ -405,10 +405,12 @@ def _publication_words() -> frozenset[str]:
 _ARTICLES = frozenset({"the", "a", "an"})
 
 
-# Capitalised words before "police" that name no town ("State police", "The police").
+# Capitalised words before "police" that name no town ("State police", "The police"), nor do the
+# titles of a chief ("Interim Police Chief", "Acting Police Chief").
 _NOT_TOWNS = frozenset({
     "the", "a", "an", "state", "local", "city", "county", "transit", "capitol", "campus", "university",
     "military", "park", "border", "federal", "national", "tribal",
+    "interim", "acting", "deputy", "assistant", "former", "retired", "department",
 })
 # Words between a town and its body that belong to the body ("Las Vegas Metropolitan Police").
 _BODY_WORDS = frozenset({"metro", "metropolitan"})
