@@ -222,6 +222,17 @@ def test_an_event_is_labelled_by_a_clause_whose_subject_names_someone():
     assert _dossier(first).timeline[0].what == "He is taken"  # alone, a pronoun's passive keeps its "is"
 
 
+def test_an_event_is_labelled_by_a_clause_whose_object_names_someone():
+    bare = "Marlow police released him on Saturday."
+    named = "Marlow police released Anna Berg from the old county jail on Saturday."
+    first = _article(1, bare, "2024-03-10", timexes=(("Saturday", "2024-03-09"),))
+    first.analysis.actions = [_action(bare, "Saturday", "Marlow police", "released", "release", "him", plural=True)]
+    second = _article(2, named, "2024-03-10", timexes=(("Saturday", "2024-03-09"),))
+    second.analysis.actions = [_action(named, "Saturday", "Marlow police", "released", "release", "Anna Berg", plural=True)]
+    (event,) = _dossier(first, second).timeline
+    assert event.what == "Marlow police release Anna Berg"  # not "Marlow police release him"
+
+
 def test_sentences_of_one_actor_on_one_day_are_one_event_cited_once_each():
     text = "Anna Berg spoke to waiting reporters outside parliament on Thursday. Anna Berg then left the old building quietly by car on Thursday."
     article = _article(1, text, "2024-03-08", timexes=(("Thursday", "2024-03-07"),))

@@ -700,8 +700,9 @@ def _described(mentions: list[EventMention], when: When) -> EventMention:
     "last month"), in any of its groups, the one with a subject (or a noun naming the happening),
     of the kind of happening most of them tell ("shooting", "killed", "ambush": an attack), a
     clause rather than a bare noun ("Shooting"), a verb that is not light ("say", "be"), an event
-    word, a subject that names someone (not "he"), that says most of what the others say, then
-    with an object, shortest; never a quote's words ("I lift them") while another mention tells it."""
+    word, a subject that names someone (not "he"), an object that does (not "him"), that says most
+    of what the others say, then with an object, shortest; never a quote's words ("I lift them")
+    while another mention tells it."""
     candidates = [mention for mention in mentions if mention.when == when] or mentions
     candidates = [mention for mention in candidates if not _spoken(mention)] or candidates
     typical = _typicality(candidates)
@@ -717,7 +718,7 @@ def _described(mentions: list[EventMention], when: When) -> EventMention:
             main_kind is not None and kinds[i] != main_kind,
             bool(action and action.nominal),
             action is None or action.lemma in light, not mention.event_words,
-            _unnamed(mention),
+            _unnamed(mention), _pronoun_object(mention),
             -typical[i], not (action and action.object), len(mention.sentence.text),
         )
 
@@ -729,6 +730,13 @@ def _unnamed(mention: EventMention) -> bool:
     to a hospital"): a label that names no one."""
     subject = mention.action.subject if mention.action else None
     return subject is not None and mention.actor is None and subject.text.lower() in vocab.load("synthesise_label_pronouns.txt")
+
+
+def _pronoun_object(mention: EventMention) -> bool:
+    """Whether the clause's object is a bare pronoun ("Dallas police release him"): a label that
+    says not whom."""
+    obj = mention.action.object if mention.action else None
+    return obj is not None and obj.text.lower() in vocab.load("synthesise_object_pronouns.txt")
 
 
 def _typicality(mentions: list[EventMention]) -> list[int]:
