@@ -182,6 +182,13 @@ def test_a_building_or_a_state_is_given_with_its_town() -> None:
     assert _with_town("Kessel County", "Norbury, Kessel County", []) == "Norbury, Kessel County"
 
 
+def test_an_abbreviated_town_is_one_town_written_with_or_without_its_period() -> None:
+    assert _with_town("St. Kessel", "St Kessel", []) == "St. Kessel"  # not "St. Kessel, St Kessel"
+    text = "Four people were shot on Friday night in Mt. Kessel Borough near the park."
+    article = _article(1, text, {}, {"Friday night": "2015-06-12"}, title="Four shot in Mt. Kessel Borough")
+    assert _title_town(article, {}) == "Mt. Kessel Borough"  # not "Mt"
+
+
 def test_a_time_the_sentence_splitter_cut_dates_the_sentence_it_ends_in() -> None:
     text = "At 11:07 a.m. Sunday, police responded to a home in Marlow."
     article = _article(1, text, {"Marlow": "GPE"}, {"11:07 a.m. Sunday": "2015-06-14T11:07"},

@@ -282,8 +282,9 @@ def _title_town(article: Article, kinds: dict[str, str]) -> str | None:
     return None
 
 
-# A word of a place's name: capitalised, or initials ("D.C."), which a name after "in" may be.
-_NAME_WORD = r"(?:[A-Z](?:\.[A-Z])+\.|[A-Z][\w'’]*)"
+# A word of a place's name: capitalised, initials ("D.C.") or an abbreviation ("Mt. Oliver"),
+# which a name after "in" may be.
+_NAME_WORD = r"(?:[A-Z](?:\.[A-Z])+\.|(?:Mt|St|Ft|Pt)\.|[A-Z][\w'’]*)"
 _TITLE_LOCATIVE = re.compile(rf"\b(?i:in|at|near|outside)\s+((?:{_NAME_WORD}\s?){{1,3}})")
 _BEFORE_STATE = re.compile(r"((?:[A-Z][\w'’.]*\s){0,2}[A-Z][\w'’]*),\s+([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\b")
 _BEFORE_STATE_AT = re.compile(rf"(?=\b{_BEFORE_STATE.pattern})")  # at every word: overlapping names
@@ -775,14 +776,20 @@ def _in_a_state(place: str) -> bool:
 
 
 def _with_town(place: str, town: str | None, towns: list[str]) -> str:
-    """A place with the town it is in, unless it names it or is one of ``towns`` itself."""
-    if town is None or town.lower() in place.lower() or place in towns:
+    """A place with the town it is in, unless it names it (abbreviated or not: "St Augustine" is
+    "St. Augustine") or is one of ``towns`` itself."""
+    if town is None or _plain(town) in _plain(place) or place in towns:
         return place
-    if place.lower() in town.lower():
+    if _plain(place) in _plain(town):
         return town
     if _holds_towns(place) and not _holds_towns(town):
         return f"{town}, {place}"
     return f"{place}, {town}"
+
+
+def _plain(name: str) -> str:
+    """A place's name as compared: lower case, without the periods of its abbreviations."""
+    return name.lower().replace(".", "")
 
 
 def _facility(place: str) -> bool:
