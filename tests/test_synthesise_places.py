@@ -126,6 +126,7 @@ def test_call_letters_and_a_weekday_the_parser_tagged_are_no_place() -> None:
 
 def test_a_headline_above_or_a_credit_line_before_police_names_no_town() -> None:
     assert _towns_before_bodies("Memphis police officers said a man was shot.") == ["Memphis"]
+    assert _towns_before_bodies("Marlow Marlow police said a man was shot.") == ["Marlow"]  # a label glued on
     assert _towns_before_bodies("Kessel Professor Flunks Entire Class\nPolice said two men ran.") == []
     assert _towns_before_bodies("Photo by Jo Doe for New Kessel Daily News Police said two men ran.") == []
     assert _towns_before_bodies("the Marlow Police Department Interim Police Chief Jo Doe said.") == ["Marlow"]  # a title, no town

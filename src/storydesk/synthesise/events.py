@@ -381,10 +381,12 @@ def _towns_before_bodies(lead: str, bodies: list[str] | None = None) -> list[str
 
 
 def _town_name(words: str) -> str | None:
-    """The town in the words before a body's name, without words such as "The" before it; None
-    when the body is another's ("State police", "Kentucky State Police", "Transit police") or the
-    words open a sentence ("When police arrived") or name a publication ("Daily News")."""
-    kept = words.split()
+    """The town in the words before a body's name, without words such as "The" before it nor a
+    word said twice (a label glued on: "Hampton Hampton police"); None when the body is another's
+    ("State police", "Kentucky State Police", "Transit police") or the words open a sentence
+    ("When police arrived") or name a publication ("Daily News")."""
+    split = words.split()
+    kept = [word for previous, word in zip([None, *split], split) if word != previous]
     while kept and kept[0].lower() in _ARTICLES | _BODY_WORDS:
         kept = kept[1:]
     while kept and kept[-1].lower() in _BODY_WORDS:
