@@ -234,3 +234,12 @@ def test_a_label_naming_a_part_of_the_place_is_not_followed_by_the_place() -> No
     article.analysis.actions = [Action(saturday, span("shot"), "shoot", span("man"), span("in Vermont"), passive=True)]
     (event,) = build_dossier(Story(1, "Shooting", [1]), [article]).timeline
     assert (event.what, event.place) == ("Man shot in Vermont", "Lindwood, Vermont")
+
+
+def test_a_weekday_before_police_and_a_word_that_is_no_name_are_no_town() -> None:
+    text = "A man was shot on Saturday in Lindwood. Monday's police report said he had died."
+    article = _article(1, text, {"Lindwood": "GPE"}, {"Saturday": "2015-06-13"})
+    assert _places_of(article) == ["Lindwood"]  # not "Lindwood, Monday's"
+    cut = "Marlow police said a man was shot on Saturday near the park."
+    odd = _article(2, cut, {"n’t": "GPE"}, {"Saturday": "2015-06-13"}, title="Man shot near the park", dateline="n’t")
+    assert _places_of(odd) == ["Marlow"]  # a dateline of "n’t" names no place

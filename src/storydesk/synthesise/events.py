@@ -252,7 +252,7 @@ def _article_place(article: Article, kinds: dict[str, str], parts: set[str]) -> 
         _title_town(article, kinds),
     ]
     places = sorted(
-        (place for place in found if place and place not in parts),
+        (place for place in found if place and place[0].isupper() and place not in parts),  # not "n’t", "× York"
         key=lambda place: (is_county(place), place.lower() in _regions()),
     )
     if not places or not _holds_towns(places[0]):
@@ -359,7 +359,7 @@ def _jurisdiction(article: Article, kinds: dict[str, str]) -> str | None:
     """The town whose own bodies (police, fire department) the article names most ("Chicago
     police said", "the Miami Police Department"): its events happened there, as such a body serves
     that town and no other. No county, no state ("Kentucky State Police"), no word the text also
-    writes in lower case ("When police arrived"), no month or weekday."""
+    writes in lower case ("When police arrived"), no month or weekday ("Monday's police")."""
     names = [m.span.text for m in article.analysis.mentions if kinds.get(m.entity) == "ORG"]
     named = [town for name in names if (town := _town_of_body(name, local_bodies(town_only=True)))]
     named += _towns_before_bodies(article.text, local_bodies(town_only=True))
@@ -367,7 +367,7 @@ def _jurisdiction(article: Article, kinds: dict[str, str]) -> str | None:
     towns = Counter(
         town for town in named
         if not is_county(town) and town.lower() not in _regions() and not _abbreviation(town)
-        if not any(word.lower() in lower or word in _not_places() for word in town.split())
+        if not any(word.lower() in lower or re.sub(r"['’]s$", "", word) in _not_places() for word in town.split())
     )
     return towns.most_common(1)[0][0] if towns else None
 
