@@ -170,24 +170,18 @@ def test_a_happening_a_noun_names_is_labelled_by_that_noun_on_its_own_date():
 
 
 def test_a_clause_in_the_first_or_second_person_is_words_said_not_a_happening():
+    def on_thursday(article_id: int, text: str, subject: str, verb: str, lemma: str, obj: str | None = None) -> Article:
+        article = _article(article_id, text, "2024-03-08", timexes=(("Thursday", "2024-03-07"),))
+        article.analysis.actions = [_action(text, "Thursday", subject, verb, lemma, obj)]
+        return article
+
     said = "We thanked the mayor of Geneva on Thursday."
-    article = _article(1, said, "2024-03-08", timexes=(("Thursday", "2024-03-07"),))
-    article.analysis.actions = [_action(said, "Thursday", "We", "thanked", "thank", "the mayor")]
+    article = on_thursday(1, said, "We", "thanked", "thank", "the mayor")
     assert _dossier(article).timeline == []
-    grieve = "You grieve for a while on Thursday."
-    addressed = _article(3, grieve, "2024-03-08", timexes=(("Thursday", "2024-03-07"),))
-    addressed.analysis.actions = [_action(grieve, "Thursday", "You", "grieve", "grieve")]
-    assert _dossier(addressed).timeline == []
-    nerves = "He got on my nerves on Thursday."
-    possessed = _article(6, nerves, "2024-03-08", timexes=(("Thursday", "2024-03-07"),))
-    possessed.analysis.actions = [_action(nerves, "Thursday", "He", "got", "get", "on my nerves")]
-    assert _dossier(possessed).timeline == []
-    buried = "We buried the victims of the shooting in Geneva on Thursday."
-    spoken = _article(4, buried, "2024-03-08", timexes=(("Thursday", "2024-03-07"),))
-    spoken.analysis.actions = [_action(buried, "Thursday", "We", "buried", "bury", "the victims")]
-    told = "The mayor of Geneva was at the funeral on Thursday."
-    also = _article(5, told, "2024-03-08", timexes=(("Thursday", "2024-03-07"),))
-    also.analysis.actions = [_action(told, "Thursday", "mayor of Geneva", "was", "be", "at the funeral")]
+    assert _dossier(on_thursday(3, "You grieve for a while on Thursday.", "You", "grieve", "grieve")).timeline == []
+    assert _dossier(on_thursday(6, "He got on my nerves on Thursday.", "He", "got", "get", "on my nerves")).timeline == []
+    spoken = on_thursday(4, "We buried the victims of the shooting in Geneva on Thursday.", "We", "buried", "bury", "the victims")
+    also = on_thursday(5, "The mayor of Geneva was at the funeral on Thursday.", "mayor of Geneva", "was", "be", "at the funeral")
     assert [e.what for e in _dossier(spoken, also).timeline] == ["Mayor of Geneva is at the funeral"]  # not "We bury"
     article.analysis.actions = [_action(said, "Thursday", "mayor", "thanked", "thank", "the mayor")]
     assert _dossier(article).timeline[0].what.startswith("Mayor thanks")
