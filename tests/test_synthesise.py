@@ -376,6 +376,16 @@ def test_coverage_names_the_figures_more_than_one_outlet_gave_and_who_left_them_
 def test_a_claim_confirmed_to_a_medium_is_the_clause_after_it():
     sentence = "Neighbors confirmed with KHOU 11 News that one of the injured victims is Brandy Rusher."
     assert proposition(sentence, sentence) == (True, "one of the injured victims is Brandy Rusher")
+    dated = "Sheriff Jo Doe confirmed Thursday that Anna Berg, who is not related to the victim, was arrested."
+    assert proposition(dated, dated) == (True, "Anna Berg was arrested")  # the day and the aside left out
+    aged = "Police confirmed that Anna Berg, 25, was arrested."
+    assert proposition(aged, aged) == (True, "Anna Berg was arrested")
+
+
+def test_a_claim_is_not_worded_by_a_fragment_of_its_sentence():
+    text = "Sergeant Anna Berg said one person was confirmed as being dead at the scene."
+    claims = _dossier(_article(1, text)).claims
+    assert [c.about for c in claims] == [text]  # not "As being dead at the scene"
 
 
 def test_a_claim_said_before_its_cue_is_what_was_confirmed_or_ruled_out():

@@ -31,13 +31,18 @@ SAME_CLAIM = 0.35
 POINTED_CLAIM = 5
 CLAIM_WORDS = 3  # the fewest content words of a claim said before its cue ("X was ruled out by Y")
 # "(reports|accusations|...) that X" and "(deny|denies|denied|confirm...) that X": X is the claim,
-# also after whom it was confirmed to ("confirmed with KHOU 11 News that X", "denied to TASS that X").
+# also after whom it was confirmed to ("confirmed with KHOU 11 News that X", "denied to TASS that X")
+# or when ("confirmed Thursday that X", "denied on Monday that X").
 CLAIM_CLAUSE = re.compile(
     r"\b(?:reports?|allegations?|accusations?|claims?|suggestions?|speculation|rumou?rs?|den(?:y|ies|ied)|"
-    r"confirm(?:s|ed)?|acknowledged|rejected)(?:\s+(?:to|with)\s+[^.;:!?“\"]{1,40}?)?\s+that\s+(?P<claim>[^.;:!?“\"]+)",
+    r"confirm(?:s|ed)?|acknowledged|rejected)(?:\s+(?:to|with)\s+[^.;:!?“\"]{1,40}?|\s+(?:on\s+)?(?-i:[A-Z][a-z]+))?"
+    r"\s+that\s+(?P<claim>[^.;:!?“\"]+)",
     re.IGNORECASE,
 )
 REPORT_NOUN = re.compile(r"^(?:the\s+)?(?:reports?|allegations?|accusations?|claims?|rumou?rs?)\s+(?:of|about)\s+", re.IGNORECASE)
+# An aside between commas on a noun: an age or a relative clause ("Jackson, 25, was", "Jackson,
+# who is not related to the victim, was").
+ASIDE = re.compile(r",\s(?:\d{1,3}|who|which|whose)\b[^,]*,")
 CIRCUMSTANCE = re.compile(
     r",\s|\s(?:on|last|this)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
     r"\s(?:in response to|in view of|because|after|although|while|when|despite|specifying|stressing)\b",
@@ -227,16 +232,24 @@ def _anaphor(words: str) -> str:
 def _about(group: list[_Found]) -> str:
     """A claim's wording: the proposition of its stances, a clause ("North Korean troops are in
     Russia") before a noun phrase, the shortest of those with three content words, else of those
-    with two ("The shooting was gang-related"), else the first stance's sentence; a capital first."""
+    with two ("The shooting was gang-related"), none a fragment ("As being dead"), else the first
+    stance's sentence; a capital first."""
     found = [
         _named(proposition(item.sentence.text, item.claim_text), item.by, item.claim_text in item.sentence.text)
         for item in group
     ]
+    found = [(clause, text) for clause, text in found if not _fragment(text)]
     for least in (3, 2):
         if worded := [(clause, text) for clause, text in found if len(content_words(text)) >= least]:
             text = min(worded, key=lambda pair: (not pair[0], len(pair[1])))[1]
             return text[0].upper() + text[1:]  # a heading
     return group[0].sentence.text.strip()
+
+
+def _fragment(text: str) -> bool:
+    """Whether a wording opens as a piece of a longer sentence ("As being dead at the scene")."""
+    first = re.match(r"\W*(\w+)", text)
+    return first is not None and first.group(1).lower() in vocab.load("synthesise_claim_fragment_openers.txt")
 
 
 def proposition(sentence: str, claim_text: str) -> tuple[bool, str]:
@@ -264,8 +277,9 @@ def _named(found: tuple[bool, str], holder: str | None, same_sentence: bool) -> 
 
 def _trimmed(text: str) -> str:
     """A proposition cut at the first clause break or trailing circumstance ("on Thursday",
-    "in response to ...") that leaves three content words, without quotation marks."""
-    text = text.replace("“", "").replace("”", "").replace('"', "")
+    "in response to ...") that leaves three content words, without quotation marks nor an aside
+    between commas ("Willie Jackson, 25, was arrested": "Willie Jackson was arrested")."""
+    text = ASIDE.sub("", text.replace("“", "").replace("”", "").replace('"', ""))
     for cut in CIRCUMSTANCE.finditer(text):
         if len(content_words(text[: cut.start()])) >= 3:
             return text[: cut.start()].strip(" ,.;:\n")
