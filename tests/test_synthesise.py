@@ -530,6 +530,19 @@ def test_a_town_the_parser_took_for_the_speaker_of_its_police_gives_the_police()
     assert [(s.key, s.name) for s in who_said_what(_dossier(article)).speakers] == [("body:geneva police", "Geneva police")]
 
 
+def test_a_quote_reporting_another_s_unconfirmed_stance_gives_it_to_them_and_a_question_takes_none():
+    text = "Anna Berg said the two men had quarrelled over the water, although police did not immediately confirm a motive."
+    article = _article(1, text)
+    said = "the two men had quarrelled over the water, although police did not immediately confirm a motive"
+    quote = Quote("indirect", _span(text, said), _span(text, "said"), _span(text, "Anna Berg"), "person:anna berg")
+    dossier = _dossier(dataclasses.replace(article, analysis=dataclasses.replace(article.analysis, quotes=[quote])))
+    assert [[(s.stance, s.by) for s in c.stances] for c in dossier.claims] == [[("unconfirmed", "police")]]
+    asked = "Can you confirm that the dam was opened?"
+    question = _article(2, asked)
+    question.analysis.sentences = [Span(0, len(asked), asked)]
+    assert _dossier(question).claims == []
+
+
 def test_a_claim_held_by_an_unresolved_pronoun_names_no_one_and_does_not_lead():
     text = "Anna Berg spoke about the treaty. He called accusations that he sends soldiers to Geneva “absurd.”"
     article = _article(1, text)

@@ -54,7 +54,7 @@ _CLAIM_BEFORE = re.compile(r"\s*(?:(?:by|at|in|on|during|after|before|to|with|fo
 _CLAIM_HEAD_END = re.compile(r"(?:,?\s+(?:has|have|had|was|were|is|are|been|be)\b)+\s*$|,\s*[^,]{0,60}$", re.IGNORECASE)
 _AGENT = re.compile(r"\s+by\s+(?P<by>[^,.;:!?]{2,60}?)\s*(?:[,.;:!?]|$)")
 _CONJUNCTIONS = frozenset({"and", "but", "although", "while", "yet"})
-_PLURAL_PRONOUNS = frozenset({"they", "we"})
+_UNNAMED_PRONOUNS = frozenset({"they", "we", "i"})  # no one the analysis names; in a quote, its speaker
 HOLDER_WORDS = 4  # the most words before a cue taken as its holder when no entity is named there
 PRONOUN_SUBJECTS = frozenset({"he", "she", "it", "they"})
 CLAUSE_START = re.compile(r"[,;:]\s|\s(?:and|but|although|while)\s")
@@ -102,9 +102,12 @@ def _same_claim(first: set[str], second: set[str], weights: dict[str, float]) ->
 
 
 def _stances(article: Article) -> list[_Found]:
-    """The sentences of an article that take a stance, with who takes it and on what."""
+    """The sentences of an article that take a stance, with who takes it and on what; a question
+    ("Can you confirm he has his hands clear?") takes none."""
     found = []
     for sentence in article.analysis.sentences:
+        if sentence.text.rstrip(" \n\"”’'").endswith("?"):
+            continue
         for pattern, stance in _cues():
             cue = pattern.search(sentence.text)
             if cue is not None:
@@ -143,8 +146,11 @@ def _holder(article: Article, sentence: Span, cue: re.Match) -> str | None:
             or _in_clause_after(article.text, cue_end, q.content.start, sentence.end)
         )
     ]
+    clause_start = sentence.start + max((m.end() for m in CLAUSE_START.finditer(sentence.text, 0, cue.start())), default=0)
     if quoted:
         speaker = quoted[0]
+        if clause_start > speaker.content.start and (own := _clause_holder(article, clause_start, cue_start)):
+            return own  # the quote reports another's stance: "..., although police did not confirm a motive"
         if speaker.speaker_entity is None and (speaker.speaker_text or "").lower() in PRONOUN_SUBJECTS:
             return None  # a pronoun the analysis could not resolve ("He" after a heading) names no one
         return names.get(speaker.speaker_entity or "", speaker.speaker_text)
@@ -152,12 +158,21 @@ def _holder(article: Article, sentence: Span, cue: re.Match) -> str | None:
     if agent:  # "has been ruled out by crime scene detectives"
         named = [m for m in mentions_in(analysis, sentence.start + agent.start("by"), sentence.start + agent.end("by")) if kinds.get(m.entity) in ACTOR_KINDS]
         return names.get(named[0].entity) if named else agent.group("by")
-    clause_start = sentence.start + max((m.end() for m in CLAUSE_START.finditer(sentence.text, 0, cue.start())), default=0)
+    return _clause_holder(article, clause_start, cue_start)
+
+
+def _clause_holder(article: Article, clause_start: int, cue_start: int) -> str | None:
+    """Who the cue's clause names before the cue: "he"/"she" as the last person quoted before,
+    the first person named, the first organisation or place named, else a few plain words; no
+    one for "they", "we" and "I"."""
+    analysis = article.analysis
+    names = entity_names(analysis)
+    kinds = {entity.key: entity.kind for entity in analysis.entities}
     words = article.text[clause_start:cue_start].split()
     if words and words[0].lower() in _CONJUNCTIONS:
         words = words[1:]
-    if words and words[0].lower() in _PLURAL_PRONOUNS:
-        return None  # "they", "we": no one the analysis can name
+    if words and words[0].lower() in _UNNAMED_PRONOUNS:
+        return None  # "they", "we", "I": no one the analysis can name
     if words and words[0].lower() in vocab.load("synthesise_pronouns.txt"):
         return _last_person_quoted(article, clause_start)
     actors = [m for m in mentions_in(analysis, clause_start, cue_start) if kinds.get(m.entity) in ACTOR_KINDS]
