@@ -537,6 +537,10 @@ def test_a_quote_reporting_another_s_unconfirmed_stance_gives_it_to_them_and_a_q
     quote = Quote("indirect", _span(text, said), _span(text, "said"), _span(text, "Anna Berg"), "person:anna berg")
     dossier = _dossier(dataclasses.replace(article, analysis=dataclasses.replace(article.analysis, quotes=[quote])))
     assert [[(s.stance, s.by) for s in c.stances] for c in dossier.claims] == [[("unconfirmed", "police")]]
+    could = _dossier(_article(3, "Anna Berg could not confirm that the old dam was opened at night."))
+    assert [[(s.stance, s.by) for s in c.stances] for c in could.claims] == [[("unconfirmed", "Anna Berg")]]
+    curly = _dossier(_article(4, "Anna Berg didn’t deny that the old dam was opened at night."))
+    assert [[(s.stance, s.by) for s in c.stances] for c in curly.claims] == [[("not denied", "Anna Berg")]]
     asked = "Can you confirm that the dam was opened?"
     question = _article(2, asked)
     question.analysis.sentences = [Span(0, len(asked), asked)]
