@@ -25,6 +25,8 @@ def only(text: str, anchor: date | None = ANCHOR) -> tuple[str, str, str | None]
         ("Putin spoke on Thursday in Moscow.", ("Thursday", "DATE", "2024-10-24")),
         ("The envoy arrived on Tuesday.", ("Tuesday", "DATE", "2024-10-22")),
         ("The summit will open on Monday.", ("Monday", "DATE", "2024-10-28")),
+        ("He’ll open the summit on Monday.", ("Monday", "DATE", "2024-10-28")),
+        ("The summit won’t open on Monday.", ("Monday", "DATE", "2024-10-28")),
         ("Talks are scheduled to resume on Saturday.", ("Saturday", "DATE", "2024-10-26")),
         ("He met them this Wednesday.", ("this Wednesday", "DATE", "2024-10-23")),
         ("The law passed today.", ("today", "DATE", "2024-10-24")),
