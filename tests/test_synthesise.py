@@ -180,6 +180,8 @@ def test_a_clause_in_the_first_or_second_person_is_words_said_not_a_happening():
     assert _dossier(article).timeline == []
     assert _dossier(on_thursday(3, "You grieve for a while on Thursday.", "You", "grieve", "grieve")).timeline == []
     assert _dossier(on_thursday(6, "He got on my nerves on Thursday.", "He", "got", "get", "on my nerves")).timeline == []
+    landed = on_thursday(7, "US troops landed in Geneva on Thursday.", "US troops", "landed", "land")
+    assert [e.what[:9] for e in _dossier(landed).timeline] == ["US troops"]  # a country, not "us"
     spoken = on_thursday(4, "We buried the victims of the shooting in Geneva on Thursday.", "We", "buried", "bury", "the victims")
     also = on_thursday(5, "The mayor of Geneva was at the funeral on Thursday.", "mayor of Geneva", "was", "be", "at the funeral")
     assert [e.what for e in _dossier(spoken, also).timeline] == ["Mayor of Geneva is at the funeral"]  # not "We bury"

@@ -234,6 +234,7 @@ def _main_clause_claim(article: Article, sentence: Span, cue: re.Match) -> str |
 
 @cache
 def _concessive_opener() -> re.Pattern[str]:
+    """A sentence's concessive first word ("Although", "Even though": the data file's)."""
     words = vocab.load("synthesise_concessive_openers.txt")
     return re.compile(r"\s*(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
 

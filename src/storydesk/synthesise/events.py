@@ -647,10 +647,11 @@ def _tells_a_happening(group: EventGroup) -> bool:
 
 def _spoken(mention: EventMention) -> bool:
     """A clause whose subject or object is in the first or second person ("I", "my heart", "on
-    our street"): a quote's words, not a happening told."""
+    our street"): a quote's words, not a happening told. "US" in capitals is a country."""
     action = mention.action
     phrases = [phrase.text for phrase in (action.subject, action.object) if phrase is not None] if action else []
-    return any(word in SPOKEN_PERSONS for phrase in phrases for word in re.findall(r"\w+", phrase.lower()))
+    words = [word for phrase in phrases for word in re.findall(r"\w+", phrase) if word == "I" or not word.isupper()]
+    return any(word.lower() in SPOKEN_PERSONS for word in words)
 
 
 def _reach(group: EventGroup) -> tuple[int, int, int, float]:
