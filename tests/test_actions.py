@@ -123,3 +123,9 @@ def test_a_pronoun_subject_stands_for_the_person_the_clause_before_has_for_subje
     assert pronouns("Police said David Scott was shot Friday. He died on Saturday.") == [("He", "person:david scott")]
     # a spokesman named in the clause before is not who "he" is: the subject there is "a man"
     assert pronouns("A man was shot on Friday, police spokesman Tom Smith said. He was pronounced dead on Saturday.") == []
+
+
+def test_a_negative_determiner_stays_in_its_phrase():
+    found = _actions("Police said no gun was found in the car on Thursday.", "2016-01-16")["Thursday"]
+    assert found[:2] == ("no gun", "find")  # not "gun found"
+    assert _actions("Police found no weapon at the scene on Friday.", "2016-01-16")["Friday"][2] == "no weapon"

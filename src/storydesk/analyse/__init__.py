@@ -25,7 +25,7 @@ from storydesk.settings import current
 
 __all__ = ["ANALYSIS_VERSION", "analyse", "analyse_many", "analysis_version", "link_across", "relink"]
 
-ANALYSIS_VERSION = "47"  # raise when a rule or model change should make stored articles be re-analysed
+ANALYSIS_VERSION = "48"  # raise when a rule or model change should make stored articles be re-analysed
 
 
 def analysis_version() -> str:

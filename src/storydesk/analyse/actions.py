@@ -19,6 +19,7 @@ PLURAL_PRONOUNS = frozenset({"we", "they", "you"})
 PERSON_PRONOUNS = frozenset({"he", "she"})
 SINGULAR_NUMBERS = frozenset({"one", "1"})
 SKIPPED_LEFT = frozenset({"det", "predet", "punct", "cc", "prep"})  # what a noun phrase drops on its left
+NEGATIVE_DETERMINERS = frozenset({"no", "neither"})  # a determiner it keeps: "no gun was found" is no "gun found"
 CLIMB = 6  # how many heads a time expression climbs to find its verb
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
 SUBJECT_ASIDES = frozenset({"relcl", "appos", "acl"})  # clauses on a subject a label leaves out
@@ -250,10 +251,11 @@ def _phrase(doc: Doc, head: Token, leave_out: SpacySpan | None = None) -> Span:
 
 
 def _bounds(head: Token, leave_out: SpacySpan | None = None) -> tuple[int, int]:
-    """First and last token of the noun phrase headed by ``head``; with ``leave_out``, it starts
-    after those words (a phrase is one stretch of text: "deadly March 9 shooting" -> "shooting")."""
+    """First and last token of the noun phrase headed by ``head``, without its determiner unless
+    that negates ("no gun"); with ``leave_out``, it starts after those words (a phrase is one
+    stretch of text: "deadly March 9 shooting" -> "shooting")."""
     after = leave_out.end if leave_out is not None and leave_out.end <= head.i else 0
-    lefts = [c for c in head.lefts if c.dep_ not in SKIPPED_LEFT and c.left_edge.i >= after]
+    lefts = [c for c in head.lefts if (c.dep_ not in SKIPPED_LEFT or c.lower_ in NEGATIVE_DETERMINERS) and c.left_edge.i >= after]
     first = lefts[0].left_edge.i if lefts else head.i
     last = head.i
     for child in head.rights:
