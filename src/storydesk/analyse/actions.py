@@ -89,11 +89,16 @@ def _happening(verb: Token, timex: TimeExpr, timexes: list[TimeExpr], quoted: li
     if verb.dep_ == "advcl" and marks & _simultaneous_marks() and verb.head.pos_ in ("VERB", "AUX"):
         return verb.head
     if verb.lemma_.lower() in cue_verbs():
-        reports = [c for c in verb.children if c.dep_ == "ccomp" and c.pos_ in ("VERB", "AUX")]
+        reports = _report_clauses(verb)
         in_words = reports and not any(start <= reports[0].idx < end for start, end in quoted)
         if in_words and (_inside(timex, reports[0]) or not any(_inside(t, reports[0]) for t in timexes)):
             return reports[0]
     return verb
+
+
+def _report_clauses(verb: Token) -> list[Token]:
+    """The verbs of the clauses a reporting verb reports ("said [two men were arrested]")."""
+    return [c for c in verb.children if c.dep_ == "ccomp" and c.pos_ in ("VERB", "AUX")]
 
 
 @cache
@@ -191,7 +196,7 @@ def _report(doc: Doc, verb: Token) -> Span | None:
     confirms"."""
     if verb.lemma_.lower() not in cue_verbs():
         return None
-    report = next((c for c in verb.children if c.dep_ == "ccomp" and c.pos_ in ("VERB", "AUX") and c.i > verb.i), None)
+    report = next((c for c in _report_clauses(verb) if c.i > verb.i), None)
     subject = subject_of(report) if report is not None else None
     if subject is None or not verb.i < subject.i < report.i:
         return None
@@ -314,6 +319,6 @@ def _subject_before(pronoun: Token) -> Token | None:
     else:
         return None
     if clause.lemma_.lower() in cue_verbs():
-        clause = next((c for c in clause.children if c.dep_ == "ccomp" and c.pos_ in ("VERB", "AUX")), clause)
+        clause = next(iter(_report_clauses(clause)), clause)
     subject = subject_of(clause)
     return subject if subject is not None and subject.i < pronoun.i else None

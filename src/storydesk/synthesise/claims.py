@@ -14,6 +14,7 @@ from storydesk.synthesise.text import (
     UnionFind,
     content_words,
     entity_names,
+    first_word,
     features,
     idf_weights,
     mentions_in,
@@ -149,7 +150,7 @@ def _holder(article: Article, sentence: Span, cue: re.Match) -> str | None:
     clause_start = sentence.start + max((m.end() for m in CLAUSE_START.finditer(sentence.text, 0, cue.start())), default=0)
     if quoted:
         speaker = quoted[0]
-        if clause_start > speaker.content.start and (own := _clause_holder(article, clause_start, cue_start)):
+        if clause_start > speaker.content.start and (own := _clause_holder(article, names, kinds, clause_start, cue_start)):
             return own  # the quote reports another's stance: "..., although police did not confirm a motive"
         if speaker.speaker_entity is None and (speaker.speaker_text or "").lower() in PRONOUN_SUBJECTS:
             return None  # a pronoun the analysis could not resolve ("He" after a heading) names no one
@@ -158,16 +159,15 @@ def _holder(article: Article, sentence: Span, cue: re.Match) -> str | None:
     if agent:  # "has been ruled out by crime scene detectives"
         named = [m for m in mentions_in(analysis, sentence.start + agent.start("by"), sentence.start + agent.end("by")) if kinds.get(m.entity) in ACTOR_KINDS]
         return names.get(named[0].entity) if named else agent.group("by")
-    return _clause_holder(article, clause_start, cue_start)
+    return _clause_holder(article, names, kinds, clause_start, cue_start)
 
 
-def _clause_holder(article: Article, clause_start: int, cue_start: int) -> str | None:
-    """Who the cue's clause names before the cue: "he"/"she" as the last person quoted before,
-    the first person named, the first organisation or place named, else a few plain words; no
-    one for "they", "we" and "I"."""
-    analysis = article.analysis
-    names = entity_names(analysis)
-    kinds = {entity.key: entity.kind for entity in analysis.entities}
+def _clause_holder(
+    article: Article, names: dict[str, str], kinds: dict[str, str], clause_start: int, cue_start: int
+) -> str | None:
+    """Who the cue's clause names before the cue (``names`` and ``kinds`` of the article's
+    entities): "he"/"she" as the last person quoted before, the first person named, the first
+    organisation or place named, else a few plain words; no one for "they", "we" and "I"."""
     words = article.text[clause_start:cue_start].split()
     if words and words[0].lower() in _CONJUNCTIONS:
         words = words[1:]
@@ -175,7 +175,7 @@ def _clause_holder(article: Article, clause_start: int, cue_start: int) -> str |
         return None  # "they", "we", "I": no one the analysis can name
     if words and words[0].lower() in vocab.load("synthesise_pronouns.txt"):
         return _last_person_quoted(article, clause_start)
-    actors = [m for m in mentions_in(analysis, clause_start, cue_start) if kinds.get(m.entity) in ACTOR_KINDS]
+    actors = [m for m in mentions_in(article.analysis, clause_start, cue_start) if kinds.get(m.entity) in ACTOR_KINDS]
     people = [m for m in actors if kinds.get(m.entity) == "PERSON"]
     if people or actors:
         return names.get((people or actors)[0].entity)
@@ -264,8 +264,7 @@ def _about(group: list[_Found]) -> str:
 
 def _fragment(text: str) -> bool:
     """Whether a wording opens as a piece of a longer sentence ("As being dead at the scene")."""
-    first = re.match(r"\W*(\w+)", text)
-    return first is not None and first.group(1).lower() in vocab.load("synthesise_claim_fragment_openers.txt")
+    return first_word(text).lower() in vocab.load("synthesise_claim_fragment_openers.txt")
 
 
 def proposition(sentence: str, claim_text: str) -> tuple[bool, str]:

@@ -314,8 +314,12 @@ def _call_letters(name: str) -> bool:
 
 def _may_be_place(name: str) -> bool:
     """Not a station's call letters ("ABC13") nor a time the parser tagged ("Monday's")."""
-    first = re.sub(r"['’]s$", "", name.split()[0]) if name.split() else ""
-    return not _call_letters(name) and first not in _not_places()
+    return not _call_letters(name) and not (name.split() and _a_time_word(name.split()[0]))
+
+
+def _a_time_word(word: str) -> bool:
+    """A month or weekday, possessive or not ("Monday's")."""
+    return re.sub(r"['’]s$", "", word) in _not_places()
 
 
 @cache
@@ -367,7 +371,7 @@ def _jurisdiction(article: Article, kinds: dict[str, str]) -> str | None:
     towns = Counter(
         town for town in named
         if not is_county(town) and town.lower() not in _regions() and not _abbreviation(town)
-        if not any(word.lower() in lower or re.sub(r"['’]s$", "", word) in _not_places() for word in town.split())
+        if not any(word.lower() in lower or _a_time_word(word) for word in town.split())
     )
     return towns.most_common(1)[0][0] if towns else None
 

@@ -17,6 +17,7 @@ from storydesk.synthesise.text import (
     UnionFind,
     content_words,
     entity_names,
+    first_word,
     local_bodies,
     mentions_in,
 )
@@ -35,8 +36,7 @@ CUT_CLAUSE = 3
 SPEAKER_KINDS = ("PERSON", "ORG", "NORP", "GPE")  # what may speak: people, bodies, groups, states
 _THAT = re.compile(r"that\s+(?=\S)")
 _INFINITIVE = re.compile(r"to [a-z]+\b")
-_FIRST_WORD = re.compile(r"\W*(\w+)")  # a quote's first word, past any quotation mark
-_LAST_WORD = re.compile(r"([\w'’]+)\W*$")  # its last word, before any mark
+_LAST_WORD = re.compile(r"([\w'’]+)\W*$")  # a quote's last word, before any mark
 VERBATIM = ("direct", "block", "partial", "mixed")  # kinds that quote the speaker's own words
 CLAUSE_BREAK = re.compile(r"[.;:!?…()\[\]]+|,\s|\s[-–—]\s")
 # Two quotes of one speaker in two languages are one statement when what they mean is this close
@@ -227,8 +227,7 @@ def _states_nothing(quote: Quote, quotes: Sequence[Quote]) -> bool:
         return True
     if _INFINITIVE.match(quote.content.text):
         return not _cue_words("quote_commitment_cues.txt").search(cue)
-    first = _FIRST_WORD.match(quote.content.text)
-    if first and first.group(1) in vocab.load("quote_question_openers.txt"):  # in lower case only
+    if first_word(quote.content.text) in vocab.load("quote_question_openers.txt"):  # in lower case only
         return not _cue_words("quote_asking_cues.txt").search(cue)
     return bool(_cue_words("quote_non_speech_cues.txt").search(cue)) or _cue_taken(quote, quotes)
 

@@ -4,6 +4,7 @@ stop words out, plurals folded, synonyms of events and things into one class (da
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import cache
@@ -13,6 +14,8 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from storydesk import vocab
 from storydesk.model import Analysis, Mention, Span
 from storydesk.words import WORD, singular
+
+_FIRST_WORD = re.compile(r"\W*(\w+)")  # a text's first run of word characters, past any mark
 
 
 @cache
@@ -25,6 +28,12 @@ def fold(word: str) -> str:
     between outlets' wordings of the same thing)."""
     word = singular(word)
     return _classes().get(word, word)
+
+
+def first_word(text: str) -> str:
+    """A text's first word as written, past any quotation mark or punctuation ("" for none)."""
+    found = _FIRST_WORD.match(text)
+    return found.group(1) if found else ""
 
 
 def content_words(text: str) -> list[str]:
